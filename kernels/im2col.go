@@ -1,0 +1,138 @@
+package kernels
+
+// ConvGeom is the geometry of one image's 2-D convolution or pooling
+// window: C input planes of H×W, a KH×KW window moved by strides SH, SW
+// over the input zero-padded (conv) by PH rows and PW columns on each side.
+type ConvGeom struct {
+	C, H, W int
+	KH, KW  int
+	SH, SW  int
+	PH, PW  int
+}
+
+// OH is the output height floor((H + 2*PH - KH) / SH) + 1 (0 if negative).
+func (g ConvGeom) OH() int { return outDim(g.H, g.KH, g.SH, g.PH) }
+
+// OW is the output width floor((W + 2*PW - KW) / SW) + 1 (0 if negative).
+func (g ConvGeom) OW() int { return outDim(g.W, g.KW, g.SW, g.PW) }
+
+func outDim(in, k, s, p int) int {
+	if s < 1 || in+2*p < k {
+		return 0
+	}
+	return (in+2*p-k)/s + 1
+}
+
+// Im2col unfolds x, one image of shape (C,H,W), into col of shape
+// (C*KH*KW, OH*OW):
+//
+//	col[((c*KH+i)*KW+j)*OH*OW + oy*OW + ox] = x[c, oy*SH-PH+i, ox*SW-PW+j]
+//
+// with 0 where the row or column falls in the padding. A convolution with
+// weights W of shape (Cout, C*KH*KW) is then W × col.
+func Im2col(g ConvGeom, x, col []float32) {
+	oh, ow := g.OH(), g.OW()
+	n := oh * ow
+	x = x[:g.C*g.H*g.W]
+	col = col[:g.C*g.KH*g.KW*n]
+	for c := 0; c < g.C; c++ {
+		plane := x[c*g.H*g.W : (c+1)*g.H*g.W]
+		for i := 0; i < g.KH; i++ {
+			for j := 0; j < g.KW; j++ {
+				dst := col[((c*g.KH+i)*g.KW+j)*n : ((c*g.KH+i)*g.KW+j+1)*n]
+				// Output columns ox whose input column ix = ox*SW-PW+j lies in [0, W).
+				lo, hi := validRange(ow, g.W, g.SW, g.PW, j)
+				for oy := 0; oy < oh; oy++ {
+					d := dst[oy*ow : (oy+1)*ow]
+					iy := oy*g.SH - g.PH + i
+					if iy < 0 || iy >= g.H {
+						clear(d)
+						continue
+					}
+					clear(d[:lo])
+					clear(d[hi:])
+					src := plane[iy*g.W : (iy+1)*g.W]
+					if g.SW == 1 {
+						copy(d[lo:hi], src[lo-g.PW+j:])
+						continue
+					}
+					ix := lo*g.SW - g.PW + j
+					for ox := lo; ox < hi; ox++ {
+						d[ox] = src[ix]
+						ix += g.SW
+					}
+				}
+			}
+		}
+	}
+}
+
+// validRange returns the range [lo, hi) of outputs o < n for which
+// o*s - p + k lies in [0, in).
+func validRange(n, in, s, p, k int) (lo, hi int) {
+	lo, hi = 0, n
+	for lo < n && lo*s-p+k < 0 {
+		lo++
+	}
+	for hi > lo && (hi-1)*s-p+k >= in {
+		hi--
+	}
+	return lo, hi
+}
+
+// Im2colNaive is the reference loop of Im2col.
+func Im2colNaive(g ConvGeom, x, col []float32) {
+	oh, ow := g.OH(), g.OW()
+	for c := 0; c < g.C; c++ {
+		for i := 0; i < g.KH; i++ {
+			for j := 0; j < g.KW; j++ {
+				for oy := 0; oy < oh; oy++ {
+					for ox := 0; ox < ow; ox++ {
+						iy, ix := oy*g.SH-g.PH+i, ox*g.SW-g.PW+j
+						var v float32
+						if iy >= 0 && iy < g.H && ix >= 0 && ix < g.W {
+							v = x[(c*g.H+iy)*g.W+ix]
+						}
+						col[((c*g.KH+i)*g.KW+j)*oh*ow+oy*ow+ox] = v
+					}
+				}
+			}
+		}
+	}
+}
+
+// Conv2dNaive computes one image's grouped convolution directly:
+//
+//	y[o, oy, ox] = bias[o] + sum over c < C/groups, i < KH, j < KW of
+//	    w[((o*(C/groups)+c)*KH+i)*KW+j] * x[g*(C/groups)+c, oy*SH-PH+i, ox*SW-PW+j]
+//
+// where g = o / (cout/groups), x is (C,H,W) zero-padded, y is
+// (cout,OH,OW), and bias may be nil. It is the reference for Im2col
+// followed by Sgemm.
+func Conv2dNaive(g ConvGeom, groups, cout int, x, w, bias, y []float32) {
+	oh, ow := g.OH(), g.OW()
+	cin := g.C / groups
+	for o := 0; o < cout; o++ {
+		grp := o / (cout / groups)
+		for oy := 0; oy < oh; oy++ {
+			for ox := 0; ox < ow; ox++ {
+				var s float32
+				for c := 0; c < cin; c++ {
+					for i := 0; i < g.KH; i++ {
+						for j := 0; j < g.KW; j++ {
+							iy, ix := oy*g.SH-g.PH+i, ox*g.SW-g.PW+j
+							if iy < 0 || iy >= g.H || ix < 0 || ix >= g.W {
+								continue
+							}
+							s += w[((o*cin+c)*g.KH+i)*g.KW+j] * x[((grp*cin+c)*g.H+iy)*g.W+ix]
+						}
+					}
+				}
+				if bias != nil {
+					s += bias[o]
+				}
+				y[(o*oh+oy)*ow+ox] = s
+			}
+		}
+	}
+}

@@ -1,0 +1,29 @@
+package kernels
+
+import (
+	"go/parser"
+	"go/token"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestLeafPackage holds the dependency direction: kernels imports only the
+// standard library.
+func TestLeafPackage(t *testing.T) {
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		af, err := parser.ParseFile(token.NewFileSet(), f, nil, parser.ImportsOnly)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, im := range af.Imports {
+			if p := strings.Trim(im.Path.Value, `"`); strings.Contains(p, ".") {
+				t.Errorf("%s imports %s; kernels must import only the standard library", f, p)
+			}
+		}
+	}
+}

@@ -1,0 +1,158 @@
+package model
+
+import (
+	"fmt"
+
+	"github.com/alexnet-go/alexnet/nn"
+	"github.com/alexnet-go/alexnet/tensor"
+)
+
+// AlexNet is one AlexNet variant: features, avgpool, flatten, classifier.
+// Its parameters start at zero; load them with LoadStateDict. An AlexNet is
+// not safe for concurrent use (layers reuse their buffers); build one per
+// goroutine, sharing nothing, to run in parallel.
+type AlexNet struct {
+	Features   *nn.Sequential
+	Avgpool    *nn.AdaptiveAvgPool2d
+	Classifier *nn.Sequential
+
+	cfg Config
+}
+
+// New builds the variant cfg describes, with zero parameters.
+func New(cfg Config) (*AlexNet, error) {
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	b := builder{}
+	c := cfg.Channels
+	var f []nn.Layer
+	if cfg.Arch == ArchTorchvision {
+		f = []nn.Layer{
+			b.conv(3, c[0], 11, 4, 2, 1), &nn.ReLU{}, b.pool(),
+			b.conv(c[0], c[1], 5, 1, 2, 1), &nn.ReLU{}, b.pool(),
+			b.conv(c[1], c[2], 3, 1, 1, 1), &nn.ReLU{},
+			b.conv(c[2], c[3], 3, 1, 1, 1), &nn.ReLU{},
+			b.conv(c[3], c[4], 3, 1, 1, 1), &nn.ReLU{}, b.pool(),
+		}
+	} else {
+		f = []nn.Layer{
+			b.conv(3, c[0], 11, 4, 0, 1), &nn.ReLU{}, b.lrn(), b.pool(),
+			b.conv(c[0], c[1], 5, 1, 2, 2), &nn.ReLU{}, b.lrn(), b.pool(),
+			b.conv(c[1], c[2], 3, 1, 1, 1), &nn.ReLU{},
+			b.conv(c[2], c[3], 3, 1, 1, 2), &nn.ReLU{},
+			b.conv(c[3], c[4], 3, 1, 1, 2), &nn.ReLU{}, b.pool(),
+		}
+	}
+	avg, err := nn.NewAdaptiveAvgPool2d(6, 6)
+	if err != nil {
+		return nil, err
+	}
+	cls := []nn.Layer{
+		&nn.Dropout{P: 0.5}, b.linear(c[4]*36, cfg.Hidden), &nn.ReLU{},
+		&nn.Dropout{P: 0.5}, b.linear(cfg.Hidden, cfg.Hidden), &nn.ReLU{},
+		b.linear(cfg.Hidden, cfg.NumClasses),
+	}
+	if b.err != nil {
+		return nil, &ConfigError{cfg, b.err.Error()}
+	}
+	m := &AlexNet{Features: &nn.Sequential{Layers: f}, Avgpool: avg, Classifier: &nn.Sequential{Layers: cls}, cfg: cfg}
+	m.SetThreads(cfg.Threads)
+	return m, nil
+}
+
+// builder makes layers, keeping the first error.
+type builder struct{ err error }
+
+func (b *builder) conv(in, out, k, s, p, g int) nn.Layer {
+	l, err := nn.NewConv2d(in, out, k, s, p, g)
+	b.keep(err)
+	return l
+}
+
+func (b *builder) linear(in, out int) nn.Layer {
+	l, err := nn.NewLinear(in, out)
+	b.keep(err)
+	return l
+}
+
+func (b *builder) pool() nn.Layer {
+	l, err := nn.NewMaxPool2d(3, 2)
+	b.keep(err)
+	return l
+}
+
+func (b *builder) lrn() nn.Layer {
+	l, err := nn.NewLocalResponseNorm(5, 1e-4, 0.75, 2)
+	b.keep(err)
+	return l
+}
+
+func (b *builder) keep(err error) {
+	if b.err == nil {
+		b.err = err
+	}
+}
+
+// Config returns the configuration m was built with (Threads as last set).
+func (m *AlexNet) Config() Config { return m.cfg }
+
+// SetThreads sets the goroutine count of every convolution and linear
+// layer; n < 1 means runtime.GOMAXPROCS(0).
+func (m *AlexNet) SetThreads(n int) {
+	m.cfg.Threads = max(n, 0)
+	t := m.cfg.threads()
+	m.Features.SetThreads(t)
+	m.Classifier.SetThreads(t)
+}
+
+// Forward maps x (N,3,H,W) to logits (N,NumClasses), in eval mode
+// (dropout is the identity). The result belongs to the caller. H and W may
+// be any size the convolutions and pools accept (at least 63 for
+// torchvision's, 67 for the original); the adaptive pool makes the
+// classifier input 6×6.
+func (m *AlexNet) Forward(x *tensor.Tensor) (*tensor.Tensor, error) {
+	if x == nil || len(x.Shape) != 4 || x.Shape[1] != 3 {
+		var got []int
+		if x != nil {
+			got = x.Shape
+		}
+		return nil, &tensor.ShapeError{Op: "model.Forward", Got: got, Msg: "want (N, 3, H, W)"}
+	}
+	y, err := m.Features.Forward(x)
+	if err != nil {
+		return nil, fmt.Errorf("model: features: %w", err)
+	}
+	if y, err = m.Avgpool.Forward(y); err != nil {
+		return nil, fmt.Errorf("model: avgpool: %w", err)
+	}
+	if y, err = (nn.Flatten{}).Forward(y); err != nil {
+		return nil, fmt.Errorf("model: flatten: %w", err)
+	}
+	if y, err = m.Classifier.Forward(y); err != nil {
+		return nil, fmt.Errorf("model: classifier: %w", err)
+	}
+	return y.Clone(), nil
+}
+
+// Parameters lists every parameter with its torchvision state_dict name,
+// in state_dict order. The tensors are m's own: writing them changes m.
+func (m *AlexNet) Parameters() []nn.Param {
+	var ps []nn.Param
+	for _, p := range m.Features.Params() {
+		ps = append(ps, nn.Param{Name: "features." + p.Name, T: p.T})
+	}
+	for _, p := range m.Classifier.Params() {
+		ps = append(ps, nn.Param{Name: "classifier." + p.Name, T: p.T})
+	}
+	return ps
+}
+
+// NumParams is the total element count of the parameters.
+func (m *AlexNet) NumParams() int {
+	n := 0
+	for _, p := range m.Parameters() {
+		n += p.T.Len()
+	}
+	return n
+}

@@ -1,0 +1,117 @@
+// Package model builds AlexNet variants from package nn layers, with
+// parameters keyed by torchvision's state_dict names ("features.0.weight").
+// It never reads weight files: callers load tensors (package weights) and
+// pass them to LoadStateDict.
+//
+// Module indices, as in an nn.Sequential built the same way in PyTorch:
+//
+//	torchvision (torchvision.models.alexnet, 224×224 input):
+//	  features:   0 Conv2d(3,64,11,s4,p2)  1 ReLU  2 MaxPool2d(3,2)
+//	              3 Conv2d(64,192,5,p2)    4 ReLU  5 MaxPool2d(3,2)
+//	              6 Conv2d(192,384,3,p1)   7 ReLU
+//	              8 Conv2d(384,256,3,p1)   9 ReLU
+//	             10 Conv2d(256,256,3,p1)  11 ReLU 12 MaxPool2d(3,2)
+//	original (Krizhevsky et al. 2012, 227×227 input):
+//	  features:   0 Conv2d(3,96,11,s4,p0)  1 ReLU  2 LocalResponseNorm(5,1e-4,0.75,2)  3 MaxPool2d(3,2)
+//	              4 Conv2d(96,256,5,p2,g2) 5 ReLU  6 LocalResponseNorm(5,1e-4,0.75,2)  7 MaxPool2d(3,2)
+//	              8 Conv2d(256,384,3,p1)   9 ReLU
+//	             10 Conv2d(384,384,3,p1,g2) 11 ReLU
+//	             12 Conv2d(384,256,3,p1,g2) 13 ReLU 14 MaxPool2d(3,2)
+//	both:
+//	  avgpool:    AdaptiveAvgPool2d(6,6), then flatten(x, 1)
+//	  classifier: 0 Dropout  1 Linear(256*36,4096)  2 ReLU  3 Dropout
+//	              4 Linear(4096,4096)  5 ReLU  6 Linear(4096,1000)
+//
+// Config.Channels and Config.Hidden scale the widths (the narrow variants of
+// the test fixtures); testdata/gen/model.py builds the same modules in
+// PyTorch.
+package model
+
+import (
+	"fmt"
+	"runtime"
+)
+
+// Architectures.
+const (
+	ArchTorchvision = "torchvision" // torchvision.models.alexnet
+	ArchOriginal    = "original"    // the 2012 paper: LRN, grouped convolutions
+)
+
+// Config describes one AlexNet variant.
+type Config struct {
+	// Arch is ArchTorchvision or ArchOriginal.
+	Arch string
+	// Channels are the output channels of the five convolutions.
+	Channels [5]int
+	// Hidden is the width of the two hidden fully connected layers.
+	Hidden int
+	// NumClasses is the number of logits.
+	NumClasses int
+	// InputSize is the nominal square input side (224 or 227) used by
+	// Summary; Forward takes any size the layers accept.
+	InputSize int
+	// Threads is the goroutine count of convolutions and linear layers;
+	// 0 means runtime.GOMAXPROCS(0).
+	Threads int
+}
+
+// TorchvisionConfig is torchvision.models.alexnet: 61,100,840 parameters.
+func TorchvisionConfig() Config {
+	return Config{Arch: ArchTorchvision, Channels: [5]int{64, 192, 384, 256, 256},
+		Hidden: 4096, NumClasses: 1000, InputSize: 224}
+}
+
+// OriginalConfig is the network of Krizhevsky, Sutskever and Hinton (2012)
+// on one device: 96-256-384-384-256 filters, LRN, groups of 2.
+func OriginalConfig() Config {
+	return Config{Arch: ArchOriginal, Channels: [5]int{96, 256, 384, 384, 256},
+		Hidden: 4096, NumClasses: 1000, InputSize: 227}
+}
+
+// ConfigError reports a Config that New cannot build.
+type ConfigError struct {
+	Config Config
+	Msg    string
+}
+
+// Error implements error.
+func (e *ConfigError) Error() string { return "model: config " + e.Config.Arch + ": " + e.Msg }
+
+func (c Config) validate() error {
+	bad := func(format string, args ...any) error { return &ConfigError{c, fmt.Sprintf(format, args...)} }
+	if c.Arch != ArchTorchvision && c.Arch != ArchOriginal {
+		return bad("unknown arch %q (want %q or %q)", c.Arch, ArchTorchvision, ArchOriginal)
+	}
+	for i, ch := range c.Channels {
+		if ch < 1 {
+			return bad("channels[%d] = %d", i, ch)
+		}
+		if c.Arch == ArchOriginal && i != 2 && ch%2 != 0 {
+			return bad("channels[%d] = %d must be even for groups=2", i, ch)
+		}
+	}
+	if c.Hidden < 1 || c.NumClasses < 1 || c.InputSize < 0 || c.Threads < 0 {
+		return bad("hidden %d classes %d input size %d threads %d", c.Hidden, c.NumClasses, c.InputSize, c.Threads)
+	}
+	return nil
+}
+
+func (c Config) threads() int {
+	if c.Threads > 0 {
+		return c.Threads
+	}
+	return runtime.GOMAXPROCS(0)
+}
+
+// ConfigFor returns the full-size Config of an architecture name
+// ("torchvision" or "original").
+func ConfigFor(arch string) (Config, error) {
+	switch arch {
+	case ArchTorchvision:
+		return TorchvisionConfig(), nil
+	case ArchOriginal:
+		return OriginalConfig(), nil
+	}
+	return Config{}, &ConfigError{Config: Config{Arch: arch}, Msg: `unknown architecture (want "torchvision" or "original")`}
+}

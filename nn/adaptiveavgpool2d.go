@@ -1,0 +1,53 @@
+package nn
+
+import (
+	"fmt"
+
+	"github.com/alexnet-go/alexnet/kernels"
+	"github.com/alexnet-go/alexnet/tensor"
+)
+
+// AdaptiveAvgPool2d is torch.nn.AdaptiveAvgPool2d((OutH, OutW)): x is
+// (N,C,H,W), y is (N,C,OutH,OutW), averaging PyTorch's windows
+// [floor(i*H/OutH), ceil((i+1)*H/OutH)).
+type AdaptiveAvgPool2d struct {
+	OutH, OutW int
+
+	out *tensor.Tensor
+}
+
+// NewAdaptiveAvgPool2d returns an AdaptiveAvgPool2d.
+func NewAdaptiveAvgPool2d(outH, outW int) (*AdaptiveAvgPool2d, error) {
+	if outH < 1 || outW < 1 {
+		return nil, &ConfigError{"AdaptiveAvgPool2d", fmt.Sprintf("output %dx%d", outH, outW)}
+	}
+	return &AdaptiveAvgPool2d{OutH: outH, OutW: outW}, nil
+}
+
+// Params returns nil.
+func (*AdaptiveAvgPool2d) Params() []Param { return nil }
+
+// OutputShape returns (N, C, OutH, OutW).
+func (l *AdaptiveAvgPool2d) OutputShape(in []int) ([]int, error) {
+	if err := checkNCHW("nn.AdaptiveAvgPool2d", in, 0); err != nil {
+		return nil, err
+	}
+	if l.OutH < 1 || l.OutW < 1 {
+		return nil, &ConfigError{"AdaptiveAvgPool2d", fmt.Sprintf("output %dx%d", l.OutH, l.OutW)}
+	}
+	return []int{in[0], in[1], l.OutH, l.OutW}, nil
+}
+
+// Forward applies kernels.AdaptiveAvgPool2d over the N*C planes.
+func (l *AdaptiveAvgPool2d) Forward(x *tensor.Tensor) (*tensor.Tensor, error) {
+	if err := checkData("nn.AdaptiveAvgPool2d", x); err != nil {
+		return nil, err
+	}
+	shape, err := l.OutputShape(x.Shape)
+	if err != nil {
+		return nil, err
+	}
+	y := reuse(&l.out, shape)
+	kernels.AdaptiveAvgPool2d(x.Shape[0]*x.Shape[1], x.Shape[2], x.Shape[3], l.OutH, l.OutW, x.Data, y.Data)
+	return y, nil
+}

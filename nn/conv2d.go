@@ -1,0 +1,117 @@
+package nn
+
+import (
+	"fmt"
+
+	"github.com/alexnet-go/alexnet/kernels"
+	"github.com/alexnet-go/alexnet/tensor"
+)
+
+// Conv2d is a 2-D convolution, torch.nn.Conv2d with square kernel, stride
+// and zero padding, dilation 1, and a bias. x is (N,InC,H,W); y is
+// (N,OutC,OH,OW) with OH = floor((H+2*Padding-Kernel)/Stride)+1.
+// Weight is (OutC, InC/Groups, Kernel, Kernel); Bias is (OutC).
+type Conv2d struct {
+	InC, OutC, Kernel, Stride, Padding, Groups int
+	Weight, Bias                               *tensor.Tensor
+	// Threads is the goroutine count given to Sgemm (below 1 means 1).
+	Threads int
+
+	col, out *tensor.Tensor
+}
+
+// NewConv2d returns a Conv2d with zero weights and bias.
+func NewConv2d(inC, outC, kernel, stride, padding, groups int) (*Conv2d, error) {
+	switch {
+	case inC < 1 || outC < 1 || kernel < 1 || stride < 1 || padding < 0 || groups < 1:
+		return nil, &ConfigError{"Conv2d", fmt.Sprintf("in %d out %d kernel %d stride %d padding %d groups %d",
+			inC, outC, kernel, stride, padding, groups)}
+	case inC%groups != 0 || outC%groups != 0:
+		return nil, &ConfigError{"Conv2d", fmt.Sprintf("channels %d, %d not divisible by groups %d", inC, outC, groups)}
+	}
+	return &Conv2d{InC: inC, OutC: outC, Kernel: kernel, Stride: stride, Padding: padding, Groups: groups,
+		Weight: tensor.New(outC, inC/groups, kernel, kernel), Bias: tensor.New(outC), Threads: 1}, nil
+}
+
+// SetThreads sets Threads.
+func (l *Conv2d) SetThreads(n int) { l.Threads = n }
+
+// Params returns weight and bias.
+func (l *Conv2d) Params() []Param { return []Param{{"weight", l.Weight}, {"bias", l.Bias}} }
+
+func (l *Conv2d) geom(in []int) kernels.ConvGeom {
+	return kernels.ConvGeom{C: l.InC / l.Groups, H: in[2], W: in[3], KH: l.Kernel, KW: l.Kernel,
+		SH: l.Stride, SW: l.Stride, PH: l.Padding, PW: l.Padding}
+}
+
+// OutputShape returns (N, OutC, OH, OW).
+func (l *Conv2d) OutputShape(in []int) ([]int, error) {
+	if err := checkNCHW("nn.Conv2d", in, l.InC); err != nil {
+		return nil, err
+	}
+	g := l.geom(in)
+	if g.OH() < 1 || g.OW() < 1 {
+		return nil, &tensor.ShapeError{Op: "nn.Conv2d", Got: in, Msg: fmt.Sprintf("input smaller than kernel %d with padding %d", l.Kernel, l.Padding)}
+	}
+	return []int{in[0], l.OutC, g.OH(), g.OW()}, nil
+}
+
+// MACs is N*OutC*OH*OW*(InC/Groups)*Kernel².
+func (l *Conv2d) MACs(in []int) int64 {
+	out, _ := l.OutputShape(in)
+	return int64(tensor.Numel(out)) * int64(l.InC/l.Groups*l.Kernel*l.Kernel)
+}
+
+// Forward convolves each image and group as im2col then one Sgemm with the
+// bias as epilogue.
+func (l *Conv2d) Forward(x *tensor.Tensor) (*tensor.Tensor, error) {
+	if err := checkData("nn.Conv2d", x); err != nil {
+		return nil, err
+	}
+	shape, err := l.OutputShape(x.Shape)
+	if err != nil {
+		return nil, err
+	}
+	if err := l.checkParams(); err != nil {
+		return nil, err
+	}
+	g := l.geom(x.Shape)
+	cin, cout := l.InC/l.Groups, l.OutC/l.Groups
+	k, n := cin*l.Kernel*l.Kernel, g.OH()*g.OW()
+	col := reuse(&l.col, []int{k, n})
+	y := reuse(&l.out, shape)
+	inPlane, outPlane := x.Shape[2]*x.Shape[3], n
+	for b := 0; b < x.Shape[0]; b++ {
+		for grp := 0; grp < l.Groups; grp++ {
+			xs := x.Data[(b*l.InC+grp*cin)*inPlane:]
+			kernels.Im2col(g, xs, col.Data)
+			err := kernels.Sgemm(&kernels.Gemm{M: cout, N: n, K: k,
+				A: l.Weight.Data[grp*cout*k:], LDA: k,
+				B: col.Data, LDB: n,
+				C: y.Data[(b*l.OutC+grp*cout)*outPlane:], LDC: n,
+				RowBias: l.Bias.Data[grp*cout : (grp+1)*cout], Threads: l.Threads})
+			if err != nil {
+				return nil, fmt.Errorf("nn.Conv2d: %w", err)
+			}
+		}
+	}
+	return y, nil
+}
+
+func (l *Conv2d) checkParams() error {
+	want := []int{l.OutC, l.InC / l.Groups, l.Kernel, l.Kernel}
+	if l.Weight == nil || !tensor.SameShape(l.Weight.Shape, want) || len(l.Weight.Data) != tensor.Numel(want) {
+		return &tensor.ShapeError{Op: "nn.Conv2d weight", Got: shapeOf(l.Weight), Want: want}
+	}
+	if l.Bias == nil || !tensor.SameShape(l.Bias.Shape, []int{l.OutC}) || len(l.Bias.Data) != l.OutC {
+		return &tensor.ShapeError{Op: "nn.Conv2d bias", Got: shapeOf(l.Bias), Want: []int{l.OutC}}
+	}
+	return nil
+}
+
+func shapeOf(t *tensor.Tensor) []int {
+	if t == nil {
+		return nil
+	}
+	return t.Shape
+}

@@ -1,0 +1,53 @@
+package nn
+
+import (
+	"fmt"
+
+	"github.com/alexnet-go/alexnet/kernels"
+	"github.com/alexnet-go/alexnet/tensor"
+)
+
+// LocalResponseNorm is torch.nn.LocalResponseNorm(Size, Alpha, Beta, K)
+// across channels: x and y are (N,C,H,W) (or any (N,C,...));
+// y = x / (K + Alpha/Size * sum of x² over channels c-Size/2..c+(Size-1)/2)^Beta.
+type LocalResponseNorm struct {
+	Size           int
+	Alpha, Beta, K float32
+
+	out *tensor.Tensor
+}
+
+// NewLocalResponseNorm returns a LocalResponseNorm.
+func NewLocalResponseNorm(size int, alpha, beta, k float32) (*LocalResponseNorm, error) {
+	if size < 1 {
+		return nil, &ConfigError{"LocalResponseNorm", fmt.Sprintf("size %d", size)}
+	}
+	return &LocalResponseNorm{Size: size, Alpha: alpha, Beta: beta, K: k}, nil
+}
+
+// Params returns nil.
+func (*LocalResponseNorm) Params() []Param { return nil }
+
+// OutputShape returns in, which must have at least 3 dimensions.
+func (l *LocalResponseNorm) OutputShape(in []int) ([]int, error) {
+	if len(in) < 3 {
+		return nil, &tensor.ShapeError{Op: "nn.LocalResponseNorm", Got: in, Msg: "want (N, C, ...) with 3 or more dimensions"}
+	}
+	return append([]int(nil), in...), nil
+}
+
+// Forward applies kernels.LRN.
+func (l *LocalResponseNorm) Forward(x *tensor.Tensor) (*tensor.Tensor, error) {
+	if err := checkData("nn.LocalResponseNorm", x); err != nil {
+		return nil, err
+	}
+	if _, err := l.OutputShape(x.Shape); err != nil {
+		return nil, err
+	}
+	if l.Size < 1 {
+		return nil, &ConfigError{"LocalResponseNorm", fmt.Sprintf("size %d", l.Size)}
+	}
+	y := reuse(&l.out, x.Shape)
+	kernels.LRN(x.Shape[0], x.Shape[1], tensor.Numel(x.Shape[2:]), l.Size, l.Alpha, l.Beta, l.K, x.Data, y.Data)
+	return y, nil
+}
