@@ -1,0 +1,127 @@
+package weights
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+)
+
+// DownloadOptions configure Download. A nil *DownloadOptions means
+// http.DefaultClient and no progress bar.
+type DownloadOptions struct {
+	Client *http.Client
+	// Progress receives a progress bar. Nil, or an *os.File that is not a
+	// terminal, means none.
+	Progress io.Writer
+}
+
+// HTTPError reports a download answered with a status other than 200.
+type HTTPError struct {
+	URL    string
+	Status string
+}
+
+func (e *HTTPError) Error() string {
+	return fmt.Sprintf("download %s: HTTP %s", e.URL, e.Status)
+}
+
+// ChecksumError reports downloaded bytes whose SHA-256 does not start with
+// the expected prefix.
+type ChecksumError struct {
+	URL       string
+	Want, Got string // expected prefix, full hex digest
+}
+
+func (e *ChecksumError) Error() string {
+	return fmt.Sprintf("download %s: SHA-256 %s does not start with %s (file corrupt or replaced); nothing was saved", e.URL, e.Got, e.Want)
+}
+
+// Download fetches url into dst. It streams into a temporary file in
+// dst's directory while hashing, checks that the hex SHA-256 starts with
+// sha256Prefix (an empty prefix skips the check), syncs, and renames the
+// file to dst, so dst is either absent or complete. On any error the
+// temporary file is removed. It is safe to call concurrently for
+// different destinations.
+func Download(ctx context.Context, url, dst, sha256Prefix string, opt *DownloadOptions) (err error) {
+	client := http.DefaultClient
+	var progress io.Writer
+	if opt != nil {
+		if opt.Client != nil {
+			client = opt.Client
+		}
+		progress = opt.Progress
+	}
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		return err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return fmt.Errorf("download %s: %w", url, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return &HTTPError{URL: url, Status: resp.Status}
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(dst), "."+filepath.Base(dst)+".part*")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	h := sha256.New()
+	w := io.MultiWriter(tmp, h)
+	if bar := newBar(progress, resp.ContentLength, filepath.Base(dst)); bar != nil {
+		w = io.MultiWriter(w, bar)
+		defer bar.Finish()
+	}
+	if _, err = io.Copy(w, resp.Body); err != nil {
+		return fmt.Errorf("download %s: %w", url, err)
+	}
+	if got := hex.EncodeToString(h.Sum(nil)); !strings.HasPrefix(got, strings.ToLower(sha256Prefix)) {
+		return &ChecksumError{URL: url, Want: sha256Prefix, Got: got}
+	}
+	if err = tmp.Sync(); err != nil {
+		return err
+	}
+	if err = tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), dst)
+}
+
+// newBar returns a byte progress bar on w, or nil when w is nil or a
+// file that is not a terminal (a log would fill with carriage returns).
+func newBar(w io.Writer, size int64, name string) *progressbar.ProgressBar {
+	if w == nil {
+		return nil
+	}
+	if f, ok := w.(*os.File); ok {
+		if fi, err := f.Stat(); err != nil || fi.Mode()&os.ModeCharDevice == 0 {
+			return nil
+		}
+	}
+	return progressbar.NewOptions64(size,
+		progressbar.OptionSetWriter(w),
+		progressbar.OptionSetDescription(name),
+		progressbar.OptionShowBytes(true),
+		progressbar.OptionThrottle(100*time.Millisecond),
+		progressbar.OptionOnCompletion(func() { fmt.Fprintln(w) }),
+	)
+}

@@ -1,0 +1,62 @@
+package weights
+
+import (
+	"bytes"
+	"encoding/binary"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestLoadSafetensors reads the file testdata/gen/weights.py wrote by
+// hand from the spec (F32, F16, BF16, F64 and I64 tensors).
+func TestLoadSafetensors(t *testing.T) {
+	sd, err := Load(filepath.Join(testdata, "small.safetensors"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkAgainstFixture(t, sd, fixtureNames)
+	if sd.Metadata["format"] != "pt" || sd.Metadata["source"] != "weights.py" {
+		t.Errorf("metadata = %v", sd.Metadata)
+	}
+}
+
+// st builds a safetensors file from a header and a data buffer.
+func st(header string, data int) []byte {
+	b := binary.LittleEndian.AppendUint64(nil, uint64(len(header)))
+	return append(append(b, header...), make([]byte, data)...)
+}
+
+func TestSafetensorsValidation(t *testing.T) {
+	tests := []struct {
+		name string
+		file []byte
+		want string
+	}{
+		{"ok", st(`{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}`, 8), ""},
+		{"empty", st(`{}`, 0), ""},
+		{"overlap", st(`{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}`, 12), "hole or overlap"},
+		{"hole", st(`{"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}`, 8), "hole or overlap"},
+		{"uncovered tail", st(`{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}`, 8), "cover 4 of the 8"},
+		{"out of range", st(`{"a":{"dtype":"F32","shape":[4],"data_offsets":[0,16]}}`, 8), "outside the 8-byte buffer"},
+		{"size mismatch", st(`{"a":{"dtype":"F16","shape":[2],"data_offsets":[0,8]}}`, 8), "8 bytes for 2 elements of float16"},
+		{"unknown dtype", st(`{"a":{"dtype":"F8_E4M3","shape":[1],"data_offsets":[0,1]}}`, 1), `unsupported safetensors dtype "F8_E4M3"`},
+		{"duplicate", st(`{"a":{"dtype":"U8","shape":[1],"data_offsets":[0,1]},"a":{"dtype":"U8","shape":[1],"data_offsets":[1,2]}}`, 2), "twice"},
+		{"header too long", append(binary.LittleEndian.AppendUint64(nil, 1<<40), '{'), "does not fit"},
+		{"not json", st(`[1]`, 0), "not a JSON object"},
+		{"trailing junk", st(`{} x`, 0), "after the JSON object"},
+		{"bad metadata", st(`{"__metadata__":{"a":1}}`, 0), "__metadata__"},
+		{"negative dim", st(`{"a":{"dtype":"F32","shape":[-1],"data_offsets":[0,0]}}`, 0), "bad dimension"},
+		{"huge tensor", st(`{"a":{"dtype":"F32","shape":[2147483647,2147483647],"data_offsets":[0,0]}}`, 0), "exceed the limit"},
+		{"short file", []byte{1, 2, 3}, "too short"},
+	}
+	for _, tt := range tests {
+		_, err := ReadSafetensors(bytes.NewReader(tt.file), int64(len(tt.file)), nil)
+		switch {
+		case tt.want == "" && err != nil:
+			t.Errorf("%s: %v", tt.name, err)
+		case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
+			t.Errorf("%s: err = %v, want it to contain %q", tt.name, err, tt.want)
+		}
+	}
+}

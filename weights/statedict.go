@@ -1,0 +1,67 @@
+package weights
+
+import (
+	"fmt"
+
+	"github.com/alexnet-go/alexnet/tensor"
+)
+
+// StateDict is an ordered map from parameter names (torchvision's, e.g.
+// "features.0.weight") to float32 tensors, as Module.state_dict() returns.
+// Names keeps the file's order. A StateDict is not safe for concurrent
+// mutation.
+type StateDict struct {
+	Names   []string
+	Tensors map[string]*tensor.Tensor
+	// Metadata is the safetensors "__metadata__" map; nil for .pth files.
+	Metadata map[string]string
+}
+
+// NewStateDict returns an empty state dict.
+func NewStateDict() *StateDict {
+	return &StateDict{Tensors: map[string]*tensor.Tensor{}}
+}
+
+// Len is the number of tensors.
+func (sd *StateDict) Len() int { return len(sd.Names) }
+
+// Get returns the tensor called name, or nil.
+func (sd *StateDict) Get(name string) *tensor.Tensor { return sd.Tensors[name] }
+
+// Add appends a tensor; the name must be new.
+func (sd *StateDict) Add(name string, t *tensor.Tensor) error {
+	if sd.Tensors == nil {
+		sd.Tensors = map[string]*tensor.Tensor{}
+	}
+	if _, ok := sd.Tensors[name]; ok {
+		return tensorErr(name, FormatError("duplicate name"))
+	}
+	sd.Names = append(sd.Names, name)
+	sd.Tensors[name] = t
+	return nil
+}
+
+// validate checks what the writers rely on: Names and Tensors agree, and
+// every tensor's data matches its shape.
+func (sd *StateDict) validate() error {
+	if len(sd.Names) != len(sd.Tensors) {
+		return errorf("state dict has %d names for %d tensors", len(sd.Names), len(sd.Tensors))
+	}
+	for _, name := range sd.Names {
+		t := sd.Tensors[name]
+		if t == nil {
+			return tensorErr(name, FormatError("missing tensor"))
+		}
+		n := 1
+		for _, d := range t.Shape {
+			if d < 0 {
+				return tensorErr(name, FormatError(fmt.Sprintf("negative dimension in shape %s", tensor.ShapeString(t.Shape))))
+			}
+			n *= d
+		}
+		if n != len(t.Data) {
+			return tensorErr(name, FormatError(fmt.Sprintf("shape %s holds %d elements, data has %d", tensor.ShapeString(t.Shape), n, len(t.Data))))
+		}
+	}
+	return nil
+}
