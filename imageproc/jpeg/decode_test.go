@@ -1,0 +1,135 @@
+package jpeg
+
+import (
+	"bytes"
+	"errors"
+	"image"
+	"image/color"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/alexnet-go/alexnet/internal/npy"
+)
+
+const fixtures = "../../testdata/jpeg"
+
+// pixels returns the image's samples as np.asarray lays out Pillow's image:
+// L as HxW, RGB as HxWx3, CMYK as HxWx4.
+func pixels(m image.Image) (shape []int, b []byte) {
+	r := m.Bounds()
+	switch m := m.(type) {
+	case *image.Gray:
+		return []int{r.Dy(), r.Dx()}, m.Pix
+	case *image.RGBA:
+		b = make([]byte, 0, len(m.Pix)/4*3)
+		for i := 0; i < len(m.Pix); i += 4 {
+			b = append(b, m.Pix[i], m.Pix[i+1], m.Pix[i+2])
+		}
+		return []int{r.Dy(), r.Dx(), 3}, b
+	case *image.CMYK:
+		return []int{r.Dy(), r.Dx(), 4}, m.Pix
+	}
+	return nil, nil
+}
+
+// TestFixtures decodes every testdata/jpeg/NAME.jpg that has a NAME.npy
+// (Pillow's np.asarray(Image.open(f))) and requires identical bytes, the
+// same shape and a DecodeConfig that agrees with Decode.
+func TestFixtures(t *testing.T) {
+	npys, _ := filepath.Glob(filepath.Join(fixtures, "*.npy"))
+	if len(npys) == 0 {
+		t.Fatal("no fixtures; run testdata/gen/jpeg.py")
+	}
+	for _, np := range npys {
+		name := strings.TrimSuffix(filepath.Base(np), ".npy")
+		t.Run(name, func(t *testing.T) {
+			want, err := npy.ReadFile(np)
+			if err != nil {
+				t.Fatal(err)
+			}
+			data, err := os.ReadFile(filepath.Join(fixtures, name+".jpg"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			m, err := Decode(bytes.NewReader(data))
+			if err != nil {
+				t.Fatal(err)
+			}
+			shape, got := pixels(m)
+			if !equalInts(shape, want.Shape) {
+				t.Fatalf("shape %v, Pillow %v", shape, want.Shape)
+			}
+			if i := firstDiff(got, want.U8); i >= 0 {
+				t.Fatalf("byte %d (of %d) = %d, Pillow %d", i, len(got), got[i], want.U8[i])
+			}
+			cfg, err := DecodeConfig(bytes.NewReader(data))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cfg.Width != m.Bounds().Dx() || cfg.Height != m.Bounds().Dy() || cfg.ColorModel != m.ColorModel() {
+				t.Errorf("DecodeConfig %dx%d %v; Decode %v %v", cfg.Width, cfg.Height, cfg.ColorModel, m.Bounds(), m.ColorModel())
+			}
+		})
+	}
+}
+
+func equalInts(a, b []int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func firstDiff(a, b []byte) int {
+	if len(a) != len(b) {
+		return 0
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return i
+		}
+	}
+	return -1
+}
+
+// TestDecodeConfigModels checks the colour model for each component count
+// without decoding pixels.
+func TestDecodeConfigModels(t *testing.T) {
+	for name, want := range map[string]color.Model{
+		"pil_gray": color.GrayModel, "pil_420_prog": color.RGBAModel, "ycck": color.CMYKModel,
+	} {
+		f, err := os.Open(filepath.Join(fixtures, name+".jpg"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg, err := DecodeConfig(f)
+		f.Close()
+		if err != nil || cfg.ColorModel != want {
+			t.Errorf("%s: %v %v, want model %v", name, cfg.ColorModel, err, want)
+		}
+	}
+}
+
+// TestUnsupported: arithmetic coding is reported as UnsupportedError.
+func TestUnsupported(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join(fixtures, "cj_arith.jpg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ue UnsupportedError
+	if _, err := Decode(bytes.NewReader(data)); !errors.As(err, &ue) {
+		t.Errorf("arithmetic-coded file: %v, want UnsupportedError", err)
+	}
+	// A 12-bit frame header.
+	twelve := []byte{0xFF, 0xD8, 0xFF, 0xC1, 0, 11, 12, 0, 8, 0, 8, 1, 1, 0x11, 0}
+	if _, err := DecodeConfig(bytes.NewReader(twelve)); !errors.As(err, &ue) {
+		t.Errorf("12-bit file: %v, want UnsupportedError", err)
+	}
+}

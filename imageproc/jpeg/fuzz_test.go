@@ -1,0 +1,44 @@
+package jpeg
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// FuzzDecode runs Decode and DecodeConfig on mutations of the fixtures:
+// they must not panic or hang, must return typed errors, and Decode must
+// agree with DecodeConfig on the size of what it decodes. The pixel limit
+// is lowered so that no input allocates more than a megabyte or takes long.
+func FuzzDecode(f *testing.F) {
+	files, _ := filepath.Glob(filepath.Join(fixtures, "*.jpg"))
+	for _, p := range files {
+		if b, err := os.ReadFile(p); err == nil && len(b) < 20000 {
+			f.Add(b)
+		}
+	}
+	saved := maxPixels
+	maxPixels = 1 << 16
+	f.Cleanup(func() { maxPixels = saved })
+	f.Fuzz(func(t *testing.T, b []byte) {
+		cfg, cerr := DecodeConfig(bytes.NewReader(b))
+		m, err := Decode(bytes.NewReader(b))
+		for _, e := range []error{cerr, err} {
+			var fe FormatError
+			var ue UnsupportedError
+			if e != nil && !errors.As(e, &fe) && !errors.As(e, &ue) {
+				t.Fatalf("untyped error %v", e)
+			}
+		}
+		if err == nil {
+			if cerr != nil {
+				t.Fatalf("Decode ok but DecodeConfig: %v", cerr)
+			}
+			if s := m.Bounds().Size(); s.X != cfg.Width || s.Y != cfg.Height {
+				t.Fatalf("Decode %v, DecodeConfig %dx%d", s, cfg.Width, cfg.Height)
+			}
+		}
+	})
+}

@@ -1,0 +1,75 @@
+package jpeg
+
+import "image"
+
+// planes runs the inverse DCT over buffered coefficients (progressive or
+// multi-scan files), leaving every component's post-IDCT samples in plane,
+// the data libjpeg's raw_data_out returns.
+func (d *decoder) planes() {
+	if !d.direct {
+		for i := range d.comp {
+			c := &d.comp[i]
+			c.plane = make([]byte, c.bw*c.bh*64)
+			stride := c.bw * 8
+			for by := 0; by < c.bh; by++ {
+				for bx := 0; bx < c.bw; bx++ {
+					b := (*[64]int16)(c.coef[(by*c.bw+bx)*64:])
+					idct(b, &c.q, c.plane[by*8*stride+bx*8:], stride)
+				}
+			}
+			c.coef = nil
+		}
+		d.direct = true
+	}
+}
+
+// image runs the stages after entropy decoding: the inverse DCT of any
+// buffered coefficients, upsampling and colour conversion, producing the
+// image in Pillow's mode.
+func (d *decoder) image() (image.Image, error) {
+	d.planes()
+	r := image.Rect(0, 0, d.width, d.height)
+	if len(d.comp) == 1 {
+		c := &d.comp[0]
+		img := image.NewGray(r)
+		for y := 0; y < d.height; y++ {
+			copy(img.Pix[y*img.Stride:y*img.Stride+d.width], c.plane[y*c.bw*8:])
+		}
+		return img, nil
+	}
+	ups := make([]*upsampler, len(d.comp))
+	for i := range d.comp {
+		u, err := d.newUpsampler(&d.comp[i])
+		if err != nil {
+			return nil, err
+		}
+		ups[i] = u
+	}
+	var pix []byte
+	var stride int
+	var img image.Image
+	if len(d.comp) == 3 {
+		m := image.NewRGBA(r)
+		pix, stride, img = m.Pix, m.Stride, m
+	} else {
+		m := image.NewCMYK(r)
+		pix, stride, img = m.Pix, m.Stride, m
+	}
+	cs := d.colorSpace()
+	w := d.width
+	for y := 0; y < d.height; y++ {
+		dst := pix[y*stride : y*stride+4*w]
+		a, b, c := ups[0].row(y)[:w], ups[1].row(y)[:w], ups[2].row(y)[:w]
+		switch cs {
+		case csYCbCr:
+			yccRow(dst, a, b, c)
+		case csRGB:
+			rgbRow(dst, a, b, c)
+		case csCMYK:
+			cmykRow(dst, a, b, c, ups[3].row(y)[:w])
+		case csYCCK:
+			ycckRow(dst, a, b, c, ups[3].row(y)[:w])
+		}
+	}
+	return img, nil
+}

@@ -1,0 +1,237 @@
+package jpeg
+
+import "fmt"
+
+// scan is a parsed scan header (T.81 B.2.3).
+type scan struct {
+	comps          []int // indexes into decoder.comp
+	ss, se, ah, al int
+}
+
+// readSOS parses a scan header, validates it as libjpeg does (jdmarker.c
+// get_sos, jdphuff.c start_pass_phuff_decoder) and decodes the scan.
+func (d *decoder) readSOS() error {
+	p, err := d.src.segment()
+	if err != nil {
+		return err
+	}
+	if len(p) < 1 {
+		return FormatError("short SOS segment")
+	}
+	ns := int(p[0])
+	if ns < 1 || ns > 4 || len(p) != 4+2*ns {
+		return FormatError("bad SOS length")
+	}
+	var sc scan
+	blocks := 0
+	for i := 0; i < ns; i++ {
+		id, tabs := p[1+2*i], p[2+2*i]
+		ci := -1
+		for j := range d.comp {
+			if d.comp[j].id == id {
+				ci = j
+			}
+		}
+		if ci < 0 {
+			return FormatError("SOS names an unknown component")
+		}
+		for _, k := range sc.comps {
+			if k == ci {
+				return FormatError("SOS repeats a component")
+			}
+		}
+		c := &d.comp[ci]
+		c.dcTab, c.acTab = int(tabs>>4), int(tabs&15)
+		if c.dcTab > 3 || c.acTab > 3 {
+			return FormatError("bad Huffman table selector")
+		}
+		sc.comps = append(sc.comps, ci)
+		blocks += c.h * c.v
+	}
+	if ns > 1 && blocks > 10 {
+		return FormatError("sampling factors too large for interleaved scan")
+	}
+	q := p[1+2*ns:]
+	sc.ss, sc.se, sc.ah, sc.al = int(q[0]), int(q[1]), int(q[2]>>4), int(q[2]&15)
+	if d.progressive {
+		bad := false
+		if sc.ss == 0 {
+			bad = sc.se != 0
+		} else {
+			bad = sc.se < sc.ss || sc.se > 63 || ns != 1
+		}
+		if sc.ah != 0 && sc.al != sc.ah-1 || sc.al > 13 {
+			bad = true
+		}
+		if bad {
+			return FormatError(fmt.Sprintf("bad progressive scan Ss=%d Se=%d Ah=%d Al=%d", sc.ss, sc.se, sc.ah, sc.al))
+		}
+	} else {
+		sc.ss, sc.se, sc.ah, sc.al = 0, 63, 0, 0
+	}
+	for _, ci := range sc.comps {
+		c := &d.comp[ci]
+		needDC := !d.progressive || sc.ss == 0 && sc.ah == 0
+		needAC := !d.progressive || sc.ss > 0
+		if needDC && !d.huff[0][c.dcTab].defined || needAC && !d.huff[1][c.acTab].defined {
+			return FormatError("scan uses an undefined Huffman table")
+		}
+		if !c.qSet {
+			if !d.quantSet[c.tq] {
+				return FormatError("missing quantization table")
+			}
+			c.q, c.qSet = d.quant[c.tq], true
+		}
+	}
+	if d.scans == 0 {
+		if d.width*d.height > maxPixels {
+			return UnsupportedError(fmt.Sprintf("image of %dx%d pixels is too large", d.width, d.height))
+		}
+		d.direct = !d.progressive && ns == len(d.comp)
+		for i := range d.comp {
+			c := &d.comp[i]
+			if d.direct {
+				c.plane = make([]byte, c.bw*c.bh*64)
+			} else {
+				c.coef = make([]int16, c.bw*c.bh*64)
+			}
+		}
+	} else if d.direct {
+		// libjpeg would re-read coefficients that were never buffered;
+		// a sequential frame whose first scan held every component is done.
+		return nil
+	}
+	if d.scans++; d.scans > maxScans {
+		return UnsupportedError(fmt.Sprintf("more than %d scans", maxScans))
+	}
+	return d.decodeScan(&sc)
+}
+
+// decodeScan decodes the entropy-coded segments of one scan, MCU by MCU
+// (T.81 A.2 for the MCU layout, F.2 and G.2 for the coding), handling
+// restart intervals (T.81 B.2.5, libjpeg process_restart).
+func (d *decoder) decodeScan(sc *scan) error {
+	br := &bitReader{data: d.src.buf, pos: d.src.pos}
+	for _, ci := range sc.comps {
+		d.comp[ci].dcPred = 0
+	}
+	d.eobrun = 0
+	var blk [64]int16
+	nx, ny := d.mcusX, d.mcusY
+	if len(sc.comps) == 1 {
+		c := &d.comp[sc.comps[0]]
+		nx, ny = ceilDiv(c.w, 8), ceilDiv(c.hgt, 8)
+	}
+	mcu := 0
+	for my := 0; my < ny; my++ {
+		for mx := 0; mx < nx; mx++ {
+			if d.restart > 0 && mcu > 0 && mcu%d.restart == 0 {
+				d.restartAt(br)
+				for _, ci := range sc.comps {
+					d.comp[ci].dcPred = 0
+				}
+				d.eobrun = 0
+			}
+			mcu++
+			for _, ci := range sc.comps {
+				c := &d.comp[ci]
+				bh, bv := c.h, c.v
+				if len(sc.comps) == 1 {
+					bh, bv = 1, 1
+				}
+				for v := 0; v < bv; v++ {
+					for h := 0; h < bh; h++ {
+						bx, by := mx*bh+h, my*bv+v
+						var b *[64]int16
+						if d.direct {
+							blk = [64]int16{}
+							b = &blk
+						} else {
+							b = (*[64]int16)(c.coef[(by*c.bw+bx)*64:])
+						}
+						if err := d.decodeBlock(br, sc, c, b); err != nil {
+							return err
+						}
+						if d.direct {
+							idct(b, &c.q, c.plane[by*8*c.bw*8+bx*8:], c.bw*8)
+						}
+					}
+				}
+			}
+			if br.overrun() {
+				return errTruncated
+			}
+		}
+	}
+	d.src.pos = br.pos
+	return nil
+}
+
+// restartAt discards buffered bits, skips to the next marker and consumes
+// it if it is a restart marker (any RSTn: libjpeg's jpeg_resync_to_restart
+// is not reproduced, valid files always carry the expected one).
+func (d *decoder) restartAt(br *bitReader) {
+	br.reset()
+	p := br.pos
+	for p+1 < len(br.data) && !(br.data[p] == 0xFF && br.data[p+1] != 0 && br.data[p+1] != 0xFF) {
+		p++
+	}
+	if p+1 < len(br.data) && br.data[p+1] >= mRST0 && br.data[p+1] <= mRST7 {
+		p += 2
+	}
+	br.pos = p
+	br.eof = p >= len(br.data)
+}
+
+// decodeBlock decodes one block's part of the scan into b (natural order).
+func (d *decoder) decodeBlock(br *bitReader, sc *scan, c *component, b *[64]int16) error {
+	if !d.progressive {
+		return d.decodeSequential(br, c, b)
+	}
+	if sc.ss == 0 {
+		if sc.ah == 0 {
+			s, err := br.decode(&d.huff[0][c.dcTab])
+			if err != nil {
+				return err
+			}
+			c.dcPred += br.receiveExtend(uint(s))
+			b[0] = int16(c.dcPred << uint(sc.al))
+		} else if br.bits(1) != 0 {
+			b[0] |= int16(1 << uint(sc.al))
+		}
+		return nil
+	}
+	if sc.ah == 0 {
+		return d.acFirst(br, sc, &d.huff[1][c.acTab], b)
+	}
+	return d.acRefine(br, sc, &d.huff[1][c.acTab], b)
+}
+
+// decodeSequential decodes a whole block of a sequential scan (T.81
+// F.2.2.1 and F.2.2.2; jdhuff.c decode_mcu_slow).
+func (d *decoder) decodeSequential(br *bitReader, c *component, b *[64]int16) error {
+	s, err := br.decode(&d.huff[0][c.dcTab])
+	if err != nil {
+		return err
+	}
+	c.dcPred += br.receiveExtend(uint(s))
+	b[0] = int16(c.dcPred)
+	ac := &d.huff[1][c.acTab]
+	for k := 1; k < 64; k++ {
+		rs, err := br.decode(ac)
+		if err != nil {
+			return err
+		}
+		r, s := int(rs>>4), uint(rs&15)
+		if s != 0 {
+			k += r
+			b[unzig[k]] = int16(br.receiveExtend(s))
+		} else {
+			if r != 15 {
+				break
+			}
+			k += 15
+		}
+	}
+	return nil
+}
