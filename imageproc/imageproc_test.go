@@ -46,7 +46,7 @@ func TestDecodeExact(t *testing.T) {
 }
 
 // TestJPEGMatchesPIL expects PIL's (libjpeg-turbo's) pixels for the JPEG
-// fixtures. It fails while imageproc/jpeg is the image/jpeg placeholder.
+// fixtures.
 func TestJPEGMatchesPIL(t *testing.T) {
 	for _, c := range loadFixtures(t).Formats {
 		if c.Format != "jpeg" {

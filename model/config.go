@@ -30,6 +30,8 @@ package model
 import (
 	"fmt"
 	"runtime"
+
+	"github.com/alexnet-go/alexnet/tensor"
 )
 
 // Architectures.
@@ -114,4 +116,40 @@ func ConfigFor(arch string) (Config, error) {
 		return OriginalConfig(), nil
 	}
 	return Config{}, &ConfigError{Config: Config{Arch: arch}, Msg: `unknown architecture (want "torchvision" or "original")`}
+}
+
+// convIndices are the features.<i> indices of the five convolutions.
+var convIndices = map[string][5]int{
+	ArchTorchvision: {0, 3, 6, 8, 10},
+	ArchOriginal:    {0, 4, 8, 10, 12},
+}
+
+// InferConfig returns the Config of arch whose widths fit the state dict:
+// conv output channels from features.<i>.weight, the hidden width from
+// classifier.1.weight and the class count from classifier.6.weight (as in
+// torchvision.models.alexnet(num_classes=N)). Tensors that are absent or
+// not matrices leave the full-size value; LoadStateDict reports them.
+func InferConfig(arch string, sd map[string]*tensor.Tensor) (Config, error) {
+	cfg, err := ConfigFor(arch)
+	if err != nil {
+		return cfg, err
+	}
+	outDim := func(name string) int {
+		if t, ok := sd[name]; ok && len(t.Shape) >= 2 && t.Shape[0] > 0 {
+			return t.Shape[0]
+		}
+		return 0
+	}
+	for i, idx := range convIndices[arch] {
+		if d := outDim(fmt.Sprintf("features.%d.weight", idx)); d > 0 {
+			cfg.Channels[i] = d
+		}
+	}
+	if d := outDim("classifier.1.weight"); d > 0 {
+		cfg.Hidden = d
+	}
+	if d := outDim("classifier.6.weight"); d > 0 {
+		cfg.NumClasses = d
+	}
+	return cfg, cfg.validate()
 }

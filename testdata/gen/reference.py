@@ -86,7 +86,7 @@ def cmd_weights(a):
 
 
 def files_of(a):
-    files = list(a.files)
+    files = list(getattr(a, "files", []))
     if a.list:
         with open(a.list) as f:
             files += [l.rstrip("\n") for l in f if l.strip()]
@@ -147,11 +147,19 @@ def cmd_compare(a):
     rows = [json.loads(l) for l in open(a.ours) if l.strip()]
     files = files_of(a) if a.list else [r["file"] for r in rows]
     by_file = {r["file"]: r for r in rows}
-    worst, worst_file, top5_bad, n, missing = 0.0, "", 0, 0, 0
+    worst, worst_file, top5_bad, n, missing, both_failed = 0.0, "", 0, 0, 0, 0
     for i, f in enumerate(files):
         r = by_file.get(f)
+        if np.isnan(ref[i]).all():  # PIL could not read it: we must fail too
+            if r is None or "error" not in r:
+                missing += 1
+                print("PIL failed but we did not: %s" % f)
+            else:
+                both_failed += 1
+            continue
         if r is None or "logits" not in r:
             missing += 1
+            print("no logits from us: %s %s" % (f, r and r.get("error")))
             continue
         ours = np.asarray(r["logits"], dtype=np.float64)
         d = float(np.max(np.abs(ours - ref[i].astype(np.float64))))
@@ -165,7 +173,8 @@ def cmd_compare(a):
                 print("top-5 differs: %s ours %s torch %s" % (f, t_ours, t_ref))
         n += 1
     print(json.dumps({"images": n, "missing": missing, "max_abs_logit_diff": worst,
-                      "worst_file": worst_file, "top5_mismatches": top5_bad}))
+                      "worst_file": worst_file, "top5_mismatches": top5_bad,
+                      "failed_in_both": both_failed}))
     ok = missing == 0 and top5_bad == 0 and worst <= a.tol
     sys.exit(0 if ok else 1)
 

@@ -1,0 +1,43 @@
+// Command alexnet classifies images with AlexNet, numbers identical to
+// PyTorch/torchvision: see `alexnet help` and the README.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"runtime"
+
+	"github.com/spf13/cobra"
+)
+
+// errReported marks a failure already reported on stderr (for example a
+// bad image among good ones): the exit status is 1, with nothing more said.
+var errReported = errors.New("some inputs failed")
+
+func main() {
+	if err := newRoot().Execute(); err != nil {
+		if !errors.Is(err, errReported) {
+			fmt.Fprintln(os.Stderr, "alexnet:", err)
+		}
+		os.Exit(1)
+	}
+}
+
+// newRoot builds the command tree.
+func newRoot() *cobra.Command {
+	root := &cobra.Command{
+		Use:           "alexnet",
+		Short:         "AlexNet image classification, identical to torchvision, in pure Go",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.PersistentFlags().Int("threads", runtime.NumCPU(), "threads for the forward pass")
+	root.AddCommand(classifyCmd(), preprocessCmd(), summaryCmd(), weightsCmd())
+	return root
+}
+
+func threadsFlag(cmd *cobra.Command) int {
+	n, _ := cmd.Flags().GetInt("threads")
+	return max(n, 1)
+}

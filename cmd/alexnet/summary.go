@@ -1,0 +1,62 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/alexnet-go/alexnet/model"
+	"github.com/alexnet-go/alexnet/tensor"
+	"github.com/spf13/cobra"
+)
+
+func summaryCmd() *cobra.Command {
+	var arch string
+	var classes int
+	cmd := &cobra.Command{
+		Use:   "summary [--arch torchvision|original]",
+		Short: "Print the layer table: output shapes, parameters, MACs",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cfg, err := model.ConfigFor(arch)
+			if err != nil {
+				return err
+			}
+			if classes > 0 {
+				cfg.NumClasses = classes
+			}
+			m, err := model.New(cfg)
+			if err != nil {
+				return err
+			}
+			rows, err := m.Summary(cfg.InputSize)
+			if err != nil {
+				return err
+			}
+			w := cmd.OutOrStdout()
+			const row = "%-14s %-18s %-18s %12s %14s\n"
+			fmt.Fprintf(w, row, "layer", "type", "output shape", "params", "MACs")
+			for _, r := range rows {
+				fmt.Fprintf(w, row, r.Name, r.Type, tensor.ShapeString(r.OutShape), group(int64(r.Params)), group(r.MACs))
+			}
+			params, macs := model.Totals(rows)
+			fmt.Fprintf(w, row, "total", "", "", group(int64(params)), group(macs))
+			fmt.Fprintf(cmd.OutOrStdout(), "\n%s: input %s, %.1fM parameters (%.1f MB as float32), %.3f GMAC per image\n",
+				arch, tensor.ShapeString([]int{1, 3, cfg.InputSize, cfg.InputSize}), float64(params)/1e6, float64(params)*4/1e6, float64(macs)/1e9)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&arch, "arch", "torchvision", "architecture: torchvision or original")
+	cmd.Flags().IntVar(&classes, "classes", 0, "number of output classes (default 1000)")
+	return cmd
+}
+
+// group formats n with thousands separators: 61100840 -> "61,100,840".
+func group(n int64) string {
+	s := fmt.Sprint(n)
+	if n < 0 {
+		return "-" + group(-n)
+	}
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}

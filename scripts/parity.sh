@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# End-to-end parity with PyTorch (the acceptance check of the inference issue):
+# seeded random full-size weights in both torch.save formats, then logits of
+# `alexnet classify --json --logits` against torchvision's on the Tiny ImageNet
+# validation images and on real full-size photos, and `alexnet preprocess`
+# against torchvision's tensors. Needs Debian's python3-torch,
+# python3-torchvision, python3-pil (apt-get install), ../shared/data, and
+# about 30 minutes on 2 cores for all 10,000 images.
+#
+#   scripts/parity.sh [N_TINY (default 10000)] [WORKDIR (default /tmp/alexnet-parity)]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+n=${1:-10000}
+work=${2:-/tmp/alexnet-parity}
+py=/usr/bin/python3
+ref=testdata/gen/reference.py
+mkdir -p "$work"
+go build -o "$work/alexnet" ./cmd/alexnet
+bin="$work/alexnet"
+
+for arch in torchvision original; do
+  [ -f "$work/$arch-seed0-legacy.pth" ] || $py $ref weights --arch $arch --seed 0 --out "$work" >/dev/null
+done
+
+testdata/gen/photos.sh "$work/photos" >/dev/null
+ls "$work"/photos/* > "$work/photos.list"
+tiny=../shared/data/tiny-imagenet-200/val/images
+for i in $(seq 0 $((n - 1))); do echo "$tiny/val_$i.JPEG"; done > "$work/tiny.list"
+
+status=0
+echo "== preprocess: alexnet preprocess vs torchvision tensor, per photo"
+while read -r f; do
+  "$bin" preprocess "$f" -o "$work/x.npy" && $py $ref tensor --npy "$work/x.npy" "$f" || status=1
+done < "$work/photos.list"
+
+run() { # arch weights list name
+  local arch=$1 w=$2 list=$3 name=$4
+  [ -f "$work/$name.npy" ] || $py $ref logits --arch "$arch" --weights "$w" --list "$list" --out "$work/$name.npy"
+  local t0=$(date +%s)
+  "$bin" classify --arch "$arch" --weights "$w" --json --logits --batch 16 $(cat "$list") > "$work/$name-$(basename "$w").jsonl" || true
+  echo -n "$name $(basename "$w") ($(( $(date +%s) - t0 )) s): "
+  $py $ref compare --ref "$work/$name.npy" --ours "$work/$name-$(basename "$w").jsonl" --list "$list" || status=1
+}
+for fmt in .pth -legacy.pth; do
+  run torchvision "$work/torchvision-seed0$fmt" "$work/photos.list" photos-tv
+  run original "$work/original-seed0$fmt" "$work/photos.list" photos-orig
+done
+run torchvision "$work/torchvision-seed0.pth" "$work/tiny.list" tiny-tv
+run torchvision "$work/torchvision-seed0-legacy.pth" "$work/tiny.list" tiny-tv
+exit $status
