@@ -4,9 +4,10 @@
 Rerun from the repository root with Debian's PyTorch (/usr/bin/python3):
 
   /usr/bin/python3 testdata/gen/reference.py weights --arch torchvision --seed 0 --out DIR
-      writes DIR/<arch>-seed<S>.pth (torch.save zip format) and
-      DIR/<arch>-seed<S>-legacy.pth (_use_new_zipfile_serialization=False):
-      seeded random weights for the full-size model.
+      [--init default|kaiming]: writes DIR/<arch>-seed<S>.pth (torch.save zip
+      format) and DIR/<arch>-seed<S>-legacy.pth (_use_new_zipfile_serialization=False):
+      seeded random weights for the full-size model (torchvision's own init,
+      or He-normal with --init kaiming: <arch>-kaiming-seed<S>*.pth).
   /usr/bin/python3 testdata/gen/reference.py logits --arch A --weights F --out OUT.npy FILE...
       (or --list LISTFILE): logits of torchvision's pipeline for each image:
       Image.open(f).convert('RGB'), Resize(256), CenterCrop(224 or 227),
@@ -77,9 +78,17 @@ def build(arch):
 def cmd_weights(a):
     torch.manual_seed(a.seed)
     model, _ = build(a.arch)
+    if a.init == "kaiming":
+        # He-normal weights and small biases: logits spread O(1), so top-5
+        # orders are not decided by float rounding (torchvision's default
+        # init gives logits within ~0.05 of each other, dominated by biases).
+        for mod in model.modules():
+            if isinstance(mod, (nn.Conv2d, nn.Linear)):
+                nn.init.kaiming_normal_(mod.weight, nonlinearity="relu")
+                nn.init.normal_(mod.bias, std=0.01)
     sd = model.state_dict()
     os.makedirs(a.out, exist_ok=True)
-    base = os.path.join(a.out, "%s-seed%d" % (a.arch, a.seed))
+    base = os.path.join(a.out, "%s-%sseed%d" % (a.arch, "" if a.init == "default" else a.init + "-", a.seed))
     torch.save(sd, base + ".pth")
     torch.save(sd, base + "-legacy.pth", _use_new_zipfile_serialization=False)
     print(base + ".pth", base + "-legacy.pth")
@@ -185,6 +194,7 @@ def main():
     w = sub.add_parser("weights")
     w.add_argument("--arch", default="torchvision")
     w.add_argument("--seed", type=int, default=0)
+    w.add_argument("--init", choices=["default", "kaiming"], default="default")
     w.add_argument("--out", required=True)
     lg = sub.add_parser("logits")
     lg.add_argument("--arch", default="torchvision")
