@@ -1,7 +1,9 @@
 package predict
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/alexnet-go/alexnet/imageproc"
@@ -54,12 +56,70 @@ func Load(arch, path string, threads int) (*Predictor, error) {
 }
 
 // Preprocess decodes the file at path and returns its (3,S,S) input tensor.
+// Preprocess is safe for concurrent use.
 func (p *Predictor) Preprocess(path string) (*tensor.Tensor, error) {
 	img, err := imageproc.DecodeFile(path)
 	if err != nil {
 		return nil, err
 	}
-	return imageproc.Preprocess(img, p.Transform), nil
+	return p.transform(img, path)
+}
+
+func (p *Predictor) transform(img *imageproc.RGB, name string) (*tensor.Tensor, error) {
+	x := imageproc.Preprocess(img, p.Transform)
+	if x == nil {
+		return nil, &imageproc.DecodeError{File: name, Err: errors.New("image has no pixels")}
+	}
+	return x, nil
+}
+
+// prepare decodes one input and returns its input tensors: one, or the
+// ten of TenCrop.
+func (p *Predictor) prepare(in Input, tenCrop bool) ([]*tensor.Tensor, error) {
+	var (
+		img *imageproc.RGB
+		err error
+	)
+	if in.Path != "" {
+		img, err = imageproc.DecodeFile(in.Path)
+	} else {
+		img, err = DecodeBytes(in.Data, in.Name)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if tenCrop {
+		return p.TenCrop(img, in.Name)
+	}
+	x, err := p.transform(img, in.Name)
+	if err != nil {
+		return nil, err
+	}
+	return []*tensor.Tensor{x}, nil
+}
+
+// DecodeBytes is imageproc.Decode on an encoded image held in memory; its
+// typed errors (*imageproc.EmptyFileError, *imageproc.UnknownFormatError,
+// *imageproc.DecodeError) name the input as name.
+func DecodeBytes(data []byte, name string) (*imageproc.RGB, error) {
+	img, err := imageproc.Decode(bytes.NewReader(data))
+	if err != nil {
+		var (
+			u *imageproc.UnknownFormatError
+			e *imageproc.EmptyFileError
+			d *imageproc.DecodeError
+		)
+		switch {
+		case errors.As(err, &u):
+			u.File = name
+		case errors.As(err, &e):
+			e.File = name
+		case errors.As(err, &d):
+			d.File = name
+		}
+		return nil, err
+	}
+	return img, nil
 }
 
 // Forward runs a (N,3,S,S) batch and returns (N,classes) logits.

@@ -43,3 +43,20 @@ func Label(i, n int) string {
 	}
 	return "class " + strconv.Itoa(i)
 }
+
+// TopKProbs is TopK on probabilities already computed (such as the
+// averaged softmax of TenCrop): the k largest, highest first, ties to the
+// lower index.
+func TopKProbs(probs []float32, k int) []Class {
+	k = min(max(k, 0), len(probs))
+	idx := make([]int, len(probs))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.SliceStable(idx, func(a, b int) bool { return probs[idx[a]] > probs[idx[b]] })
+	out := make([]Class, k)
+	for r, i := range idx[:k] {
+		out[r] = Class{Index: i, Label: Label(i, len(probs)), Prob: probs[i]}
+	}
+	return out
+}

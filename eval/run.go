@@ -1,0 +1,233 @@
+package eval
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/alexnet-go/alexnet/predict"
+)
+
+// TTA names a test-time augmentation.
+const (
+	Center  = "center"  // Resize, CenterCrop: one forward pass per image
+	TenCrop = "tencrop" // torchvision's TenCrop, softmaxes averaged (predict.Predictor.TenCrop)
+)
+
+// Options configure Run. A nil *Options means defaults: batch 8, one
+// decoding worker per CPU, every sample, argmax over all 1000 classes,
+// centre crop.
+type Options struct {
+	Batch, Workers int
+	// Limit, when > 0, stops after that many samples (counted after the
+	// Classes filter), the first ones in the data set's order.
+	Limit int
+	// Classes keeps only the samples of these classes: data set class
+	// ids, ImageNet wnids or ImageNet names (LabelMap.Select).
+	Classes []string
+	// Restrict takes the top-k over the ImageNet indices of the data
+	// set's mapped classes only, instead of all 1000.
+	Restrict bool
+	// TTA is Center ("" means Center) or TenCrop.
+	TTA string
+	// Strict stops at the first sample that cannot be read or decoded,
+	// with an error naming it; otherwise such samples are listed and
+	// skipped.
+	Strict bool
+	// Predictions, when set, receives the CSV of WritePredictionsHeader
+	// and one row per classified image, as results arrive.
+	Predictions io.Writer
+	// Progress, when set, is called after each sample with the number
+	// done and the expected total (-1 when unknown, as with Classes).
+	Progress func(done, total int)
+	// Examples, when > 0, keeps up to that many images per confused class
+	// pair (within 64 MiB in all) for the report's thumbnails.
+	Examples int
+}
+
+// FileError is a sample that could not be classified.
+type FileError struct {
+	Name  string `json:"name"`
+	Error string `json:"error"`
+}
+
+// Summary is the outcome of Run. Accuracies are fractions (0.72, not 72).
+type Summary struct {
+	Data     string `json:"data"`  // the data set (set by the caller; Run puts ds.Name())
+	Split    string `json:"split"` // set by the caller
+	Arch     string `json:"arch"`
+	Weights  string `json:"weights"` // set by the caller
+	TTA      string `json:"tta"`
+	Restrict bool   `json:"restrict"`
+	// RestrictClasses is the number of ImageNet classes the top-k was
+	// taken over (1000 without Restrict).
+	RestrictClasses int `json:"restrict_classes"`
+
+	Images       int         `json:"images"` // samples read, after Classes and Limit
+	Errors       []FileError `json:"errors"` // samples not classified
+	Classified   int         `json:"classified"`
+	Unlabeled    int         `json:"unlabeled"` // classified, without a label
+	Unmapped     int         `json:"unmapped"`  // classified, of a class with no ImageNet index
+	Scored       int         `json:"scored"`    // classified and mapped: the accuracy denominator
+	Top1Correct  int         `json:"top1_correct"`
+	Top5Correct  int         `json:"top5_correct"`
+	Top1         float64     `json:"top1"`
+	Top5         float64     `json:"top5"`
+	Seconds      float64     `json:"seconds"`
+	ImagesPerSec float64     `json:"images_per_sec"` // classified images per second, encoded bytes to predictions
+	// UnmappedClasses are the data set's class ids with no ImageNet-1k
+	// index; their samples are counted in Unmapped.
+	UnmappedClasses []string     `json:"unmapped_classes"`
+	PerClass        []ClassStats `json:"per_class"`
+	Confusions      []*Confusion `json:"confusions"` // the most frequent top-1 mistakes
+}
+
+// SampleError is the error of Run with Strict: the first sample that
+// could not be classified.
+type SampleError struct {
+	Name string
+	Err  error
+}
+
+func (e *SampleError) Error() string {
+	if strings.Contains(e.Err.Error(), e.Name) {
+		return "bad sample: " + e.Err.Error()
+	}
+	return fmt.Sprintf("bad sample %s: %v", e.Name, e.Err)
+}
+
+func (e *SampleError) Unwrap() error { return e.Err }
+
+var errLimit = errors.New("eval: limit reached")
+
+const exampleBudget = 64 << 20
+
+// Run classifies the samples of ds with p and scores them against their
+// labels. Samples that cannot be read or decoded are listed in
+// Summary.Errors and skipped (with opt.Strict, the first one stops Run
+// with a *SampleError). Run returns early with ctx's error, or with an
+// error from the model, the data set or opt.Predictions.
+func Run(ctx context.Context, p *predict.Predictor, ds Dataset, opt *Options) (*Summary, error) {
+	if opt == nil {
+		opt = &Options{}
+	}
+	tta := opt.TTA
+	if tta == "" {
+		tta = Center
+	}
+	if tta != Center && tta != TenCrop {
+		return nil, fmt.Errorf("unknown test-time augmentation %q (want %s or %s)", tta, Center, TenCrop)
+	}
+	labels := MapClasses(ds.Classes())
+	sel, err := labels.Select(opt.Classes)
+	if err != nil {
+		return nil, err
+	}
+	var allowed []int
+	if opt.Restrict {
+		if allowed = labels.Mapped(); len(allowed) == 0 {
+			return nil, errors.New("--restrict: no class of the data set maps to ImageNet-1k")
+		}
+	}
+	s := &Summary{Data: ds.Name(), Arch: p.Arch, TTA: tta, Restrict: opt.Restrict,
+		RestrictClasses: len(allowed), Errors: []FileError{}, UnmappedClasses: labels.Unmapped()}
+	if !opt.Restrict {
+		s.RestrictClasses = p.Model.Config().NumClasses
+	}
+	total := ds.Len()
+	if sel != nil {
+		total = -1
+	}
+	if opt.Limit > 0 && (total < 0 || opt.Limit < total) {
+		total = opt.Limit
+	}
+	src := func(ctx context.Context, yield func(predict.Input) error) error {
+		err := ds.Each(ctx, func(smp Sample) error {
+			if sel != nil && !sel[smp.Label] {
+				return nil
+			}
+			if opt.Limit > 0 && s.Images >= opt.Limit {
+				return errLimit
+			}
+			s.Images++ // only the source goroutine writes Images until RunSource returns
+			return yield(predict.Input{Name: smp.Name, Data: smp.Data, Label: smp.Label, Err: smp.Err})
+		})
+		if errors.Is(err, errLimit) {
+			return nil
+		}
+		return err
+	}
+	tally := NewTally(labels)
+	if opt.Predictions != nil {
+		if err := WritePredictionsHeader(opt.Predictions); err != nil {
+			return nil, err
+		}
+	}
+	done, kept := 0, 0
+	start := time.Now()
+	err = p.RunSource(ctx, src, predict.RunOptions{Batch: opt.Batch, Workers: opt.Workers, TenCrop: tta == TenCrop},
+		func(r predict.Result) error {
+			done++
+			if opt.Progress != nil {
+				opt.Progress(done, total)
+			}
+			if r.Err != nil {
+				if opt.Strict {
+					return &SampleError{Name: r.File, Err: r.Err}
+				}
+				s.Errors = append(s.Errors, FileError{Name: r.File, Error: r.Err.Error()})
+				return nil
+			}
+			s.Classified++
+			scores := r.Logits
+			if scores == nil {
+				scores = r.Probs
+			}
+			top := Rank(scores, 5, allowed)
+			if opt.Predictions != nil {
+				if err := writePrediction(opt.Predictions, r.File, labels, r.Label, top); err != nil {
+					return err
+				}
+			}
+			switch {
+			case r.Label < 0 || r.Label >= len(labels.Classes):
+				s.Unlabeled++
+			case !tally.Add(r.Label, top):
+				s.Unmapped++
+			case opt.Examples > 0 && len(top) > 0 && top[0] != labels.Index(r.Label):
+				c := tally.pairs[[2]int{r.Label, top[0]}]
+				if len(c.Examples) < opt.Examples {
+					ex := Example{Name: r.File}
+					if kept+len(r.Data) <= exampleBudget {
+						ex.data = append([]byte(nil), r.Data...)
+						kept += len(ex.data)
+					}
+					c.Examples = append(c.Examples, ex)
+				}
+			}
+			return nil
+		})
+	s.Seconds = time.Since(start).Seconds()
+	if err != nil {
+		return nil, err
+	}
+	if s.Seconds > 0 {
+		s.ImagesPerSec = float64(s.Classified) / s.Seconds
+	}
+	s.Scored, s.Top1Correct, s.Top5Correct = tally.Scored, tally.Top1Correct, tally.Top5Correct
+	s.Top1, s.Top5 = tally.Top1(), tally.Top5()
+	s.PerClass = tally.PerClass()
+	s.Confusions = tally.Confusions(10)
+	if opt.Examples > 0 {
+		for _, c := range s.Confusions {
+			for i := range c.Examples {
+				c.Examples[i].Thumb = thumbnail(c.Examples[i].data)
+				c.Examples[i].data = nil
+			}
+		}
+	}
+	return s, nil
+}
