@@ -18,6 +18,10 @@ Rerun from the repository root with Debian's PyTorch (/usr/bin/python3):
       compares `alexnet preprocess IMAGE -o OURS.npy` with torchvision's
       normalized tensor and the uint8 crop it came from; prints the max abs
       difference.
+  /usr/bin/python3 testdata/gen/reference.py evalcheck --ref OUT.npy --predictions P.csv
+      --list LIST --annotations val_annotations.txt --imagenet-wnids wnids.txt
+      checks `alexnet eval --predictions` rows (label and top-5 per image, in
+      list order) against PyTorch's logits, and prints PyTorch's accuracies.
   /usr/bin/python3 testdata/gen/reference.py compare --ref OUT.npy --ours CLASSIFY.jsonl [--list LISTFILE]
       compares with `alexnet classify --json --logits` output: max abs logit
       difference and top-5 agreement per image.
@@ -151,6 +155,40 @@ def cmd_tensor(a):
     sys.exit(0 if d <= a.tol else 1)
 
 
+def cmd_evalcheck(a):
+    """`alexnet eval --predictions` vs PyTorch's logits for Tiny ImageNet val."""
+    import csv
+    ref = np.load(a.ref)
+    files = files_of(a)
+    wnids = [l.strip() for l in open(a.imagenet_wnids)]
+    index = {w: i for i, w in enumerate(wnids)}
+    ann = {}
+    for l in open(a.annotations):
+        f = l.split("\t")
+        ann[f[0]] = index[f[1]]
+    with open(a.predictions) as f:
+        rows = list(csv.DictReader(f))
+    if len(rows) != len(files):
+        sys.exit("%d prediction rows for %d images" % (len(rows), len(files)))
+    bad, top1, top5, n = 0, 0, 0, 0
+    for i, f in enumerate(files):  # rows are in data set order: val_0, val_1, ...
+        base = os.path.basename(f)
+        r = rows[i]
+        t_ref = list(np.argsort(-ref[i].astype(np.float64), kind="stable")[:5])
+        label = ann[base]
+        n += 1
+        top1 += t_ref[0] == label
+        top5 += label in t_ref
+        ours = [int(r["top%d" % k]) for k in range(1, 6)]
+        if ours != t_ref or int(r["label_index"]) != label:
+            bad += 1
+            if bad <= 10:
+                print("differs: %s ours %s label %s, torch %s label %d" % (f, ours, r["label_index"], t_ref, label))
+    print(json.dumps({"images": n, "rows": len(rows), "top5_or_label_mismatches": bad,
+                      "pytorch_top1": top1 / n, "pytorch_top5": top5 / n}))
+    sys.exit(0 if bad == 0 else 1)
+
+
 def cmd_compare(a):
     ref = np.load(a.ref)
     rows = [json.loads(l) for l in open(a.ours) if l.strip()]
@@ -214,9 +252,15 @@ def main():
     t.add_argument("--npy", required=True)
     t.add_argument("--tol", type=float, default=1e-6)
     t.add_argument("image")
+    e = sub.add_parser("evalcheck")
+    e.add_argument("--ref", required=True)
+    e.add_argument("--predictions", required=True)
+    e.add_argument("--list", required=True)
+    e.add_argument("--annotations", required=True)
+    e.add_argument("--imagenet-wnids", required=True)
     a = p.parse_args()
     {"weights": cmd_weights, "logits": cmd_logits, "compare": cmd_compare,
-     "tensor": cmd_tensor}[a.cmd](a)
+     "tensor": cmd_tensor, "evalcheck": cmd_evalcheck}[a.cmd](a)
 
 
 if __name__ == "__main__":
