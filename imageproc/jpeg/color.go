@@ -115,3 +115,15 @@ func ycckRow(dst, y, cb, cr, k []byte) {
 		p[3] = 255 - k[i]
 	}
 }
+
+// examineApp records the JFIF APP0 and Adobe APP14 markers that drive
+// libjpeg's colour-space guess (jdmarker.c examine_app0, examine_app14).
+func (d *decoder) examineApp(m byte, p []byte) {
+	if m == mAPP0 && len(p) >= 14 && string(p[:5]) == "JFIF\x00" {
+		d.sawJFIF = true
+	}
+	if m == mAPPE && len(p) >= 12 && string(p[:5]) == "Adobe" {
+		d.sawAdobe = true
+		d.adobeXform = p[11]
+	}
+}

@@ -117,19 +117,57 @@ func TestDecodeConfigModels(t *testing.T) {
 	}
 }
 
-// TestUnsupported: arithmetic coding is reported as UnsupportedError.
+// TestUnsupported: 12-bit and lossless frames, Huffman or arithmetic, are
+// reported as UnsupportedError, as Pillow's 8-bit libjpeg-turbo refuses them.
 func TestUnsupported(t *testing.T) {
-	data, err := os.ReadFile(filepath.Join(fixtures, "cj_arith.jpg"))
-	if err != nil {
-		t.Fatal(err)
+	for _, tc := range []struct {
+		name string
+		sof  byte
+		bits byte
+	}{
+		{"12-bit Huffman", 0xC1, 12},
+		{"12-bit arithmetic", 0xC9, 12},
+		{"lossless Huffman", 0xC3, 8},
+		{"lossless arithmetic", 0xCB, 8},
+	} {
+		in := []byte{0xFF, 0xD8, 0xFF, tc.sof, 0, 11, tc.bits, 0, 8, 0, 8, 1, 1, 0x11, 0}
+		var ue UnsupportedError
+		if _, err := DecodeConfig(bytes.NewReader(in)); !errors.As(err, &ue) {
+			t.Errorf("%s: %v, want UnsupportedError", tc.name, err)
+		}
 	}
-	var ue UnsupportedError
-	if _, err := Decode(bytes.NewReader(data)); !errors.As(err, &ue) {
-		t.Errorf("arithmetic-coded file: %v, want UnsupportedError", err)
+}
+
+// TestArithmetic: the arithmetic-coded fixtures (checked against Pillow by
+// TestFixtures) really are SOF9 and SOF10 files, some with DAC segments;
+// a DAC with L > U or a bad table class is a FormatError.
+func TestArithmetic(t *testing.T) {
+	files, _ := filepath.Glob(filepath.Join(fixtures, "cj_arith*.jpg"))
+	var sof9, sof10, dac int
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sof9 += bytes.Count(data, []byte{0xFF, 0xC9})
+		sof10 += bytes.Count(data, []byte{0xFF, 0xCA})
+		dac += bytes.Count(data, []byte{0xFF, 0xCC})
 	}
-	// A 12-bit frame header.
-	twelve := []byte{0xFF, 0xD8, 0xFF, 0xC1, 0, 11, 12, 0, 8, 0, 8, 1, 1, 0x11, 0}
-	if _, err := DecodeConfig(bytes.NewReader(twelve)); !errors.As(err, &ue) {
-		t.Errorf("12-bit file: %v, want UnsupportedError", err)
+	if sof9 == 0 || sof10 == 0 || dac == 0 {
+		t.Errorf("fixtures hold %d SOF9, %d SOF10, %d DAC; run testdata/gen/jpeg.py", sof9, sof10, dac)
+	}
+	readDAC := func(p ...byte) (*decoder, error) {
+		d := &decoder{src: source{buf: append([]byte{0, byte(2 + len(p))}, p...)}}
+		d.resetConditioning()
+		return d, d.readDAC()
+	}
+	if d, err := readDAC(0x03, 0x52, 0x1F, 0); err != nil || d.dacL[3] != 2 || d.dacU[3] != 5 || d.dacK[15] != 0 || d.dacK[0] != 5 {
+		t.Errorf("DAC: %v, L %d U %d Kx %d %d", err, d.dacL[3], d.dacU[3], d.dacK[15], d.dacK[0])
+	}
+	for _, p := range [][]byte{{0x00, 0x12}, {0x20, 0x05}, {0x00}} {
+		var fe FormatError
+		if _, err := readDAC(p...); !errors.As(err, &fe) {
+			t.Errorf("DAC % x: %v, want FormatError", p, err)
+		}
 	}
 }

@@ -38,11 +38,16 @@ func TestTruncated(t *testing.T) {
 // result is fine except a panic or an untyped error.
 func TestGarbage(t *testing.T) {
 	rng := rand.New(rand.NewSource(1))
-	data, err := os.ReadFile(filepath.Join(fixtures, "pil_420_prog.jpg"))
-	if err != nil {
-		t.Fatal(err)
+	var files [][]byte
+	for _, name := range []string{"pil_420_prog.jpg", "cj_arith_mixed.jpg", "cj_arith_dac_seq.jpg"} {
+		data, err := os.ReadFile(filepath.Join(fixtures, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, data)
 	}
-	for i := 0; i < 300; i++ {
+	for i := 0; i < 600; i++ {
+		data := files[(i/3)%len(files)]
 		var in []byte
 		if i%3 == 0 {
 			in = make([]byte, rng.Intn(400))

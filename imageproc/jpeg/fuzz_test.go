@@ -8,7 +8,8 @@ import (
 	"testing"
 )
 
-// FuzzDecode runs Decode and DecodeConfig on mutations of the fixtures:
+// FuzzDecode runs Decode and DecodeConfig on mutations of the fixtures
+// (every testdata/jpeg/*.jpg under 20 kB, Huffman and arithmetic-coded):
 // they must not panic or hang, must return typed errors, and Decode must
 // agree with DecodeConfig on the size of what it decodes. The pixel limit
 // is lowered so that no input allocates more than a megabyte or takes long.

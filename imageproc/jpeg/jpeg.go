@@ -2,9 +2,12 @@
 // called by Pillow 9.4: Image.open(f) followed by np.asarray gives the same
 // bytes as Decode.
 //
-// The decoder implements the Huffman-coded DCT processes of ITU-T T.81:
-// baseline and extended sequential (SOF0, SOF1, Annex F) and progressive
-// (SOF2, Annex G), 8-bit samples, 1, 3 or 4 components, restart intervals.
+// The decoder implements the DCT processes of ITU-T T.81 with Huffman
+// coding, baseline and extended sequential (SOF0, SOF1, Annex F) and
+// progressive (SOF2, Annex G), and with arithmetic coding (the QM decoder
+// of Annex D with the models of F.1.4.4 and G.1.3, DAC conditioning):
+// sequential (SOF9) and progressive (SOF10); 8-bit samples, 1, 3 or 4
+// components, restart intervals.
 // Each stage reproduces the libjpeg-turbo source file named in its doc
 // comment: the islow inverse DCT (jidctint.c), fancy and integral chroma
 // upsampling (jdsample.c) and the fixed-point colour conversion (jdcolor.c),
@@ -38,8 +41,8 @@ const maxScans = 500
 // YCCK files come back as R, G, B, 255-K).
 //
 // Malformed or truncated data gives a FormatError; valid JPEGs outside what
-// Pillow decodes (arithmetic coding, 12-bit, lossless, hierarchical,
-// fractional sampling ratios, 2 components...) give an UnsupportedError.
+// Pillow decodes (12-bit, lossless, hierarchical, fractional sampling
+// ratios, 2 components...) give an UnsupportedError.
 func Decode(r io.Reader) (image.Image, error) {
 	data, err := io.ReadAll(r)
 	if err != nil {

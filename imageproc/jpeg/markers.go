@@ -11,6 +11,9 @@ const (
 	mSOF1 = 0xC1 // extended sequential DCT, Huffman
 	mSOF2 = 0xC2 // progressive DCT, Huffman
 	mDHT  = 0xC4
+	mSOF9 = 0xC9 // extended sequential DCT, arithmetic
+	mSOFA = 0xCA // progressive DCT, arithmetic
+	mDAC  = 0xCC
 	mRST0 = 0xD0
 	mRST7 = 0xD7
 	mSOI  = 0xD8
@@ -44,7 +47,7 @@ type component struct {
 	coef   []int16 // bw*bh blocks of 64 coefficients in natural order
 	plane  []byte  // (bw*8) x (bh*8) samples after the inverse DCT
 	dcPred int32
-	dcTab  int // scan's DC and AC Huffman table selectors
+	dcTab  int // scan's DC and AC entropy table selectors
 	acTab  int
 }
 
@@ -59,6 +62,9 @@ type decoder struct {
 	quant         [4][64]int32 // natural order
 	quantSet      [4]bool
 	huff          [2][4]huffTable // [class: 0 DC, 1 AC][slot]
+	arith         bool            // arithmetic coding (SOF9, SOF10)
+	dacL, dacU    [16]byte        // DC conditioning bounds (T.81 F.1.4.4.1.2)
+	dacK          [16]byte        // AC conditioning Kx (T.81 F.1.4.4.2.1)
 	restart       int
 	sawJFIF       bool
 	sawAdobe      bool
@@ -77,28 +83,32 @@ func (d *decoder) decode(configOnly bool) error {
 	if err != nil || b[0] != 0xFF || b[1] != mSOI {
 		return FormatError("missing SOI marker")
 	}
+	d.resetConditioning()
 	for {
 		m, err := d.src.nextMarker()
 		if err != nil {
 			return err
 		}
 		switch {
-		case m == mSOF0 || m == mSOF1 || m == mSOF2:
+		case m == mSOF0 || m == mSOF1 || m == mSOF2 || m == mSOF9 || m == mSOFA:
 			if d.frameSeen {
 				return FormatError("multiple SOF markers")
 			}
-			if err := d.readSOF(m == mSOF2); err != nil {
+			d.arith = m == mSOF9 || m == mSOFA
+			if err := d.readSOF(m == mSOF2 || m == mSOFA); err != nil {
 				return err
 			}
 			if configOnly {
 				return nil
 			}
-		case m == 0xC3:
+		case m == 0xC3 || m == 0xCB:
 			return UnsupportedError("lossless JPEG")
 		case m >= 0xC5 && m <= 0xC7 || m >= 0xCD && m <= 0xCF:
 			return UnsupportedError("hierarchical JPEG")
-		case m >= 0xC9 && m <= 0xCB || m == 0xCC:
-			return UnsupportedError("arithmetic coding")
+		case m == mDAC:
+			if err := d.readDAC(); err != nil {
+				return err
+			}
 		case m == 0xC8 || m == 0xDE || m == 0xDF:
 			return UnsupportedError(fmt.Sprintf("marker 0x%02X", m))
 		case m == mDHT:
@@ -146,18 +156,6 @@ func (d *decoder) decode(configOnly bool) error {
 				return err
 			}
 		}
-	}
-}
-
-// examineApp records the JFIF APP0 and Adobe APP14 markers that drive
-// libjpeg's colour-space guess (jdmarker.c examine_app0, examine_app14).
-func (d *decoder) examineApp(m byte, p []byte) {
-	if m == mAPP0 && len(p) >= 14 && string(p[:5]) == "JFIF\x00" {
-		d.sawJFIF = true
-	}
-	if m == mAPPE && len(p) >= 12 && string(p[:5]) == "Adobe" {
-		d.sawAdobe = true
-		d.adobeXform = p[11]
 	}
 }
 

@@ -42,7 +42,7 @@ func (d *decoder) readSOS() error {
 		}
 		c := &d.comp[ci]
 		c.dcTab, c.acTab = int(tabs>>4), int(tabs&15)
-		if c.dcTab > 3 || c.acTab > 3 {
+		if !d.arith && (c.dcTab > 3 || c.acTab > 3) {
 			return FormatError("bad Huffman table selector")
 		}
 		sc.comps = append(sc.comps, ci)
@@ -73,7 +73,7 @@ func (d *decoder) readSOS() error {
 		c := &d.comp[ci]
 		needDC := !d.progressive || sc.ss == 0 && sc.ah == 0
 		needAC := !d.progressive || sc.ss > 0
-		if needDC && !d.huff[0][c.dcTab].defined || needAC && !d.huff[1][c.acTab].defined {
+		if !d.arith && (needDC && !d.huff[0][c.dcTab].defined || needAC && !d.huff[1][c.acTab].defined) {
 			return FormatError("scan uses an undefined Huffman table")
 		}
 		if !c.qSet {
@@ -108,10 +108,15 @@ func (d *decoder) readSOS() error {
 }
 
 // decodeScan decodes the entropy-coded segments of one scan, MCU by MCU
-// (T.81 A.2 for the MCU layout, F.2 and G.2 for the coding), handling
-// restart intervals (T.81 B.2.5, libjpeg process_restart).
+// (T.81 A.2 for the MCU layout; F.2 and G.2 for Huffman coding, F.1.4 and
+// G.1.3 for arithmetic coding), handling restart intervals (T.81 B.2.5,
+// libjpeg process_restart).
 func (d *decoder) decodeScan(sc *scan) error {
 	br := &bitReader{data: d.src.buf, pos: d.src.pos}
+	var ar *arithScan
+	if d.arith {
+		ar = newArithScan(d.src.buf, d.src.pos)
+	}
 	for _, ci := range sc.comps {
 		d.comp[ci].dcPred = 0
 	}
@@ -126,7 +131,11 @@ func (d *decoder) decodeScan(sc *scan) error {
 	for my := 0; my < ny; my++ {
 		for mx := 0; mx < nx; mx++ {
 			if d.restart > 0 && mcu > 0 && mcu%d.restart == 0 {
-				d.restartAt(br)
+				if ar != nil {
+					ar.restart()
+				} else {
+					d.restartAt(br)
+				}
 				for _, ci := range sc.comps {
 					d.comp[ci].dcPred = 0
 				}
@@ -149,7 +158,13 @@ func (d *decoder) decodeScan(sc *scan) error {
 						} else {
 							b = (*[64]int16)(c.coef[(by*c.bw+bx)*64:])
 						}
-						if err := d.decodeBlock(br, sc, c, b); err != nil {
+						var err error
+						if ar != nil {
+							err = ar.decodeBlock(d, sc, ci, b)
+						} else {
+							err = d.decodeBlock(br, sc, c, b)
+						}
+						if err != nil {
 							return err
 						}
 						if d.direct {
@@ -161,9 +176,15 @@ func (d *decoder) decodeScan(sc *scan) error {
 			if br.overrun() {
 				return errTruncated
 			}
+			if ar != nil && ar.qm.eof {
+				return ar.qm.err()
+			}
 		}
 	}
 	d.src.pos = br.pos
+	if ar != nil {
+		d.src.pos = ar.qm.pos
+	}
 	return nil
 }
 
@@ -172,15 +193,21 @@ func (d *decoder) decodeScan(sc *scan) error {
 // is not reproduced, valid files always carry the expected one).
 func (d *decoder) restartAt(br *bitReader) {
 	br.reset()
-	p := br.pos
-	for p+1 < len(br.data) && !(br.data[p] == 0xFF && br.data[p+1] != 0 && br.data[p+1] != 0xFF) {
+	br.pos = skipToRestart(br.data, br.pos)
+	br.eof = br.pos >= len(br.data)
+}
+
+// skipToRestart skips from data[p] to the next marker and returns the
+// position after it if it is a restart marker, else the position of its
+// 0xFF (or of the last byte, when no marker follows).
+func skipToRestart(data []byte, p int) int {
+	for p+1 < len(data) && !(data[p] == 0xFF && data[p+1] != 0 && data[p+1] != 0xFF) {
 		p++
 	}
-	if p+1 < len(br.data) && br.data[p+1] >= mRST0 && br.data[p+1] <= mRST7 {
+	if p+1 < len(data) && data[p+1] >= mRST0 && data[p+1] <= mRST7 {
 		p += 2
 	}
-	br.pos = p
-	br.eof = p >= len(br.data)
+	return p
 }
 
 // decodeBlock decodes one block's part of the scan into b (natural order).

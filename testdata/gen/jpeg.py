@@ -5,6 +5,7 @@ Rerun from the repository root:
     testdata/gen/photos.sh                 # real photos into /tmp/alexnet-photos
     apt-get install -y libjpeg-turbo-progs # cjpeg: sampling factors, restarts, scans
     (cd /work/shared/tools/jpeg && for p in rawdump ycckenc; do cc -O2 -o /tmp/$p $p.c -ljpeg; done)
+    apt-get install -y libjpeg62-turbo-dev  # jpeglib.h: ARITHENC below sets DAC conditioning
     /usr/bin/python3 testdata/gen/jpeg.py
 
 Debian bookworm: Pillow 9.4, numpy 1.24, libjpeg-turbo 2.1.5. Each NAME.jpg is
@@ -138,6 +139,68 @@ def idct_extreme(name):
     rawdump(name)
 
 
+# ARITHENC writes an arithmetic-coded JPEG with chosen DAC conditioning
+# (cjpeg has no option for it): arithenc in.ppm|in.pgm out.jpg L U Kx
+# progressive restart_rows quality.
+ARITHENC = r"""
+#include <stdio.h>
+#include <stdlib.h>
+#include <jpeglib.h>
+int main(int argc, char **argv) {
+  FILE *in = fopen(argv[1], "rb"), *out = fopen(argv[2], "wb");
+  char magic[3]; int w, h, mx, nc, i;
+  struct jpeg_compress_struct c; struct jpeg_error_mgr e;
+  if (argc != 9 || !in || !out || fscanf(in, "%2s %d %d %d", magic, &w, &h, &mx) != 4) return 1;
+  fgetc(in);
+  nc = magic[1] == '6' ? 3 : 1;
+  unsigned char *buf = malloc((size_t)w * h * nc);
+  if (fread(buf, 1, (size_t)w * h * nc, in) != (size_t)w * h * nc) return 1;
+  c.err = jpeg_std_error(&e); jpeg_create_compress(&c); jpeg_stdio_dest(&c, out);
+  c.image_width = w; c.image_height = h; c.input_components = nc;
+  c.in_color_space = nc == 3 ? JCS_RGB : JCS_GRAYSCALE;
+  jpeg_set_defaults(&c);
+  jpeg_set_quality(&c, atoi(argv[8]), TRUE);
+  c.arith_code = TRUE;
+  for (i = 0; i < NUM_ARITH_TBLS; i++) {
+    c.arith_dc_L[i] = atoi(argv[3]); c.arith_dc_U[i] = atoi(argv[4]); c.arith_ac_K[i] = atoi(argv[5]);
+  }
+  if (atoi(argv[6])) jpeg_simple_progression(&c);
+  c.restart_in_rows = atoi(argv[7]);
+  jpeg_start_compress(&c, TRUE);
+  while (c.next_scanline < c.image_height) {
+    JSAMPROW row = buf + (size_t)c.next_scanline * w * nc;
+    jpeg_write_scanlines(&c, &row, 1);
+  }
+  jpeg_finish_compress(&c); fclose(out); return 0;
+}
+"""
+
+
+def arith():
+    """Arithmetic-coded fixtures (SOF9, SOF10, DAC): cjpeg -arithmetic, and
+    ARITHENC for non-default conditioning tables."""
+    rocket = photo("rocket.jpg", (318, 350, 385, 403))
+    hopper = photo("grace_hopper.jpg", (100, 40, 161, 89))
+    wall = photo("astronaut.png", (250, 180, 307, 227))
+    cjpeg("cj_arith_prog_420", hopper, "-arithmetic", "-progressive", "-sample", "2x2", "-quality", "90")
+    cjpeg("cj_arith_restart_444", wall, "-arithmetic", "-restart", "1", "-sample", "1x1", "-quality", "85")
+    cjpeg("cj_arith_gray_prog_r2b", rocket.convert("L"), "-arithmetic", "-progressive", "-restart", "2B")
+    cjpeg("cj_arith_q100_33x17", rocket.crop((3, 7, 36, 24)), "-arithmetic", "-quality", "100", "-sample", "1x1")
+    cjpeg("cj_arith_mixed", wall, "-arithmetic", "-progressive", "-sample", "2x2,1x2,2x1", "-restart", "3B")
+    src = os.path.join(TMP, "arithenc.c")
+    open(src, "w").write(ARITHENC)
+    exe = os.path.join(TMP, "arithenc")
+    subprocess.run(["cc", "-O2", "-o", exe, src, "-ljpeg"], check=True)
+    for name, im, args in (("cj_arith_dac_seq", hopper, "3 9 20 0 0 95"),
+                           ("cj_arith_dac_prog", wall, "0 15 0 1 1 90"),
+                           ("cj_arith_dac_gray", rocket.convert("L"), "15 15 63 1 0 100")):
+        ppm = os.path.join(TMP, "arith.ppm" if im.mode == "RGB" else "arith.pgm")
+        im.save(ppm)
+        subprocess.run([exe, ppm, os.path.join(OUT, name + ".jpg"), *args.split()], check=True)
+        save_npy(name)
+    save_npy("cj_arith")
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     rocket = photo("rocket.jpg", (200, 100, 280, 160))
@@ -172,7 +235,8 @@ def main():
     scans = os.path.join(TMP, "seq.txt")
     open(scans, "w").write("0;\n2;\n1;\n")
     cjpeg("cj_seqscans", hopper, "-quality", "85", "-scans", scans)
-    cjpeg("cj_arith", rocket, "-arithmetic", npy=False)
+    cjpeg("cj_arith", rocket, "-arithmetic")
+    arith()
     cmyk = os.path.join(TMP, "in.cmyk")
     c = wall.convert("CMYK")
     open(cmyk, "wb").write(c.tobytes())
