@@ -120,7 +120,7 @@ func runEval(cmd *cobra.Command, f evalFlags) error {
 			bar.Set(done)
 		}
 	}
-	s, err := eval.Run(ctx, p, adapt(ds), opt)
+	s, err := eval.Run(ctx, p, ds, opt)
 	if bar != nil {
 		bar.Finish()
 	}
@@ -152,19 +152,6 @@ func runEval(cmd *cobra.Command, f evalFlags) error {
 		return errReported
 	}
 	return nil
-}
-
-// adapt presents a dataset.Dataset as an eval.Dataset (the same shape
-// over eval's copy of the Sample type).
-func adapt(ds dataset.Dataset) eval.Dataset {
-	return eval.Funcs{
-		NameFunc:    ds.Name,
-		ClassesFunc: ds.Classes,
-		LenFunc:     ds.Len,
-		EachFunc: func(ctx context.Context, fn func(eval.Sample) error) error {
-			return ds.Each(ctx, func(s dataset.Sample) error { return fn(eval.Sample(s)) })
-		},
-	}
 }
 
 func isTerminal(w io.Writer) bool {
