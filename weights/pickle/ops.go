@@ -217,48 +217,20 @@ func (m *machine) step(op byte) error {
 			return err
 		}
 		return m.push(&Set{Items: items})
-	case opPut:
-		line, err := m.readLine()
+	case opPut, opBinPut, opLongBinPut:
+		idx, err := m.memoArg(op)
 		if err != nil {
 			return err
 		}
-		idx, err := strconv.ParseUint(line, 10, 32)
-		if err != nil {
-			return m.errorf("PUT index %q", line)
-		}
-		return m.put(uint32(idx))
-	case opBinPut, opLongBinPut:
-		n := 1
-		if op == opLongBinPut {
-			n = 4
-		}
-		idx, err := m.uint(n)
-		if err != nil {
-			return err
-		}
-		return m.put(uint32(idx))
+		return m.put(idx)
 	case opMemoize:
 		return m.put(uint32(len(m.memo)))
-	case opGet:
-		line, err := m.readLine()
+	case opGet, opBinGet, opLongBinGet:
+		idx, err := m.memoArg(op)
 		if err != nil {
 			return err
 		}
-		idx, err := strconv.ParseUint(line, 10, 32)
-		if err != nil {
-			return m.errorf("GET index %q", line)
-		}
-		return m.memoGet(uint32(idx))
-	case opBinGet, opLongBinGet:
-		n := 1
-		if op == opLongBinGet {
-			n = 4
-		}
-		idx, err := m.uint(n)
-		if err != nil {
-			return err
-		}
-		return m.memoGet(uint32(idx))
+		return m.memoGet(idx)
 	case opGlobal:
 		module, err := m.readLine()
 		if err != nil {
@@ -545,4 +517,27 @@ func (m *machine) persistent(pid Value) error {
 		return err
 	}
 	return m.push(v)
+}
+
+// memoArg reads the memo index of a PUT/GET opcode: a decimal line for
+// PUT and GET, one byte for BINPUT and BINGET, a little-endian uint32 for
+// LONG_BINPUT and LONG_BINGET.
+func (m *machine) memoArg(op byte) (uint32, error) {
+	switch op {
+	case opPut, opGet:
+		line, err := m.readLine()
+		if err != nil {
+			return 0, err
+		}
+		idx, err := strconv.ParseUint(line, 10, 32)
+		if err != nil {
+			return 0, m.errorf("memo index %q", line)
+		}
+		return uint32(idx), nil
+	case opBinPut, opBinGet:
+		idx, err := m.uint(1)
+		return uint32(idx), err
+	}
+	idx, err := m.uint(4)
+	return uint32(idx), err
 }
