@@ -13,11 +13,12 @@ type SgemmFunc func(g *Gemm)
 type sgemmImpl struct {
 	name string
 	fn   SgemmFunc
+	arch *microArch // the packed-driver architecture, nil for the others
 }
 
 var (
 	registryMu sync.Mutex
-	impls      = []sgemmImpl{{"blocked", SgemmBlocked}, {"naive", SgemmNaive}}
+	impls      = []sgemmImpl{{"blocked", SgemmBlocked, nil}, {"naive", SgemmNaive, nil}}
 	active     atomic.Pointer[sgemmImpl]
 )
 
@@ -35,19 +36,44 @@ func RegisterSgemm(name string, fn SgemmFunc) {
 			return
 		}
 	}
-	impls = append(impls, sgemmImpl{name, fn})
+	impls = append(impls, sgemmImpl{name, fn, nil})
+}
+
+// registerArch registers the packed driver over arch under arch.name and
+// makes it the active implementation: the SIMD architectures register
+// from init, widest last, where the CPU has them.
+func registerArch(arch *microArch) {
+	im := sgemmImpl{arch.name, func(g *Gemm) { sgemmPacked(arch, g) }, arch}
+	registryMu.Lock()
+	impls = append(impls, im)
+	registryMu.Unlock()
+	active.Store(&im)
+}
+
+// activeArch is the micro-kernel architecture of the active
+// implementation, the portable one when it has none.
+func activeArch() *microArch {
+	if a := active.Load().arch; a != nil {
+		return a
+	}
+	return portableArch
 }
 
 // SgemmImpls lists the registered implementation names, "blocked" (the
-// portable default) first.
+// portable implementation) first.
 func SgemmImpls() []string {
 	registryMu.Lock()
 	defer registryMu.Unlock()
-	names := make([]string, len(impls))
+	return names()
+}
+
+// names lists impls' names; registryMu must be held.
+func names() []string {
+	ns := make([]string, len(impls))
 	for i, im := range impls {
-		names[i] = im.name
+		ns[i] = im.name
 	}
-	return names
+	return ns
 }
 
 // SgemmImpl returns the named implementation, or nil if none is registered.
@@ -65,12 +91,16 @@ func SgemmImpl(name string) SgemmFunc {
 // UseSgemm makes the named implementation the one Sgemm calls. It is safe
 // to call concurrently with Sgemm.
 func UseSgemm(name string) error {
-	fn := SgemmImpl(name)
-	if fn == nil {
-		return &ArgError{Func: "UseSgemm", Msg: fmt.Sprintf("no implementation %q (have %v)", name, SgemmImpls())}
+	registryMu.Lock()
+	defer registryMu.Unlock()
+	for i := range impls {
+		if impls[i].name == name {
+			im := impls[i]
+			active.Store(&im)
+			return nil
+		}
 	}
-	active.Store(&sgemmImpl{name, fn})
-	return nil
+	return &ArgError{Func: "UseSgemm", Msg: fmt.Sprintf("no implementation %q (have %v)", name, names())}
 }
 
 // ActiveSgemm names the implementation Sgemm calls.

@@ -158,6 +158,7 @@ var benchSizes = []struct {
 	{"conv2_192x729x1600", 192, 729, 1600, false},
 	{"conv4_256x169x3456", 256, 169, 3456, false},
 	{"fc7_b8_8x4096x4096", 8, 4096, 4096, true},
+	{"fc6_b64_64x4096x9216", 64, 4096, 9216, true},
 }
 
 func benchSgemm(b *testing.B, fn SgemmFunc, threads int) {
@@ -178,3 +179,16 @@ func benchSgemm(b *testing.B, fn SgemmFunc, threads int) {
 func BenchmarkSgemmBlocked1(b *testing.B) { benchSgemm(b, SgemmBlocked, 1) }
 func BenchmarkSgemmBlocked2(b *testing.B) { benchSgemm(b, SgemmBlocked, 2) }
 func BenchmarkSgemmNaive(b *testing.B)    { benchSgemm(b, SgemmNaive, 1) }
+
+// BenchmarkSgemm runs every registered implementation but the naive one
+// side by side, on 1 and 2 threads.
+func BenchmarkSgemm(b *testing.B) {
+	for _, name := range SgemmImpls() {
+		if name == "naive" {
+			continue
+		}
+		for _, threads := range []int{1, 2} {
+			b.Run(fmt.Sprintf("%s/threads=%d", name, threads), func(b *testing.B) { benchSgemm(b, SgemmImpl(name), threads) })
+		}
+	}
+}

@@ -56,9 +56,40 @@ func New(cfg Config) (*AlexNet, error) {
 	if b.err != nil {
 		return nil, &ConfigError{cfg, b.err.Error()}
 	}
+	fuseReLU(f)
+	fuseReLU(cls)
 	m := &AlexNet{Features: &nn.Sequential{Layers: f}, Avgpool: avg, Classifier: &nn.Sequential{Layers: cls}, cfg: cfg}
 	m.SetThreads(cfg.Threads)
 	return m, nil
+}
+
+// fuseReLU moves each ReLU that follows a convolution or linear layer into
+// that layer's GEMM epilogue, leaving the ReLU in place (so module indices,
+// and state_dict names, stay torchvision's) as a pass-through.
+func fuseReLU(layers []nn.Layer) {
+	for i := 0; i+1 < len(layers); i++ {
+		r, ok := layers[i+1].(*nn.ReLU)
+		if !ok {
+			continue
+		}
+		switch l := layers[i].(type) {
+		case *nn.Conv2d:
+			l.ReLU, r.Fused = true, true
+		case *nn.Linear:
+			l.ReLU, r.Fused = true, true
+		}
+	}
+}
+
+// ParamsChanged tells the layers that parameters were written in place,
+// so copies derived from them (packed convolution weights) are remade on
+// the next Forward. LoadStateDict calls it.
+func (m *AlexNet) ParamsChanged() {
+	for _, l := range m.Features.Layers {
+		if c, ok := l.(*nn.Conv2d); ok {
+			c.ParamsChanged()
+		}
+	}
 }
 
 // builder makes layers, keeping the first error.

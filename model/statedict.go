@@ -79,6 +79,7 @@ func (m *AlexNet) LoadStateDict(sd map[string]*tensor.Tensor) error {
 	for _, p := range params {
 		copy(p.T.Data, sd[p.Name].Data)
 	}
+	m.ParamsChanged()
 	return nil
 }
 

@@ -14,10 +14,15 @@ import (
 type Conv2d struct {
 	InC, OutC, Kernel, Stride, Padding, Groups int
 	Weight, Bias                               *tensor.Tensor
-	// Threads is the goroutine count given to Sgemm (below 1 means 1).
+	// Threads is the goroutine count of Forward (below 1 means 1).
 	Threads int
+	// ReLU applies max(0, ·) in the GEMM epilogue: the torch.nn.ReLU that
+	// follows the convolution, fused (that ReLU is then nn.ReLU{Fused: true}).
+	ReLU bool
 
-	col, out *tensor.Tensor
+	out    *tensor.Tensor
+	packed *kernels.ConvWeights // Weight packed for the active kernels
+	from   *float32             // &Weight.Data[0] when packed
 }
 
 // NewConv2d returns a Conv2d with zero weights and bias.
@@ -62,8 +67,10 @@ func (l *Conv2d) MACs(in []int) int64 {
 	return int64(tensor.Numel(out)) * int64(l.InC/l.Groups*l.Kernel*l.Kernel)
 }
 
-// Forward convolves each image and group as im2col then one Sgemm with the
-// bias as epilogue.
+// Forward convolves each image and group as a GEMM of the packed weights
+// with the image's im2col, bias (and ReLU) in the epilogue; whole images go
+// to separate goroutines when the batch has at least Threads of them. The
+// weights are packed on the first call and again after ParamsChanged.
 func (l *Conv2d) Forward(x *tensor.Tensor) (*tensor.Tensor, error) {
 	if err := checkData("nn.Conv2d", x); err != nil {
 		return nil, err
@@ -76,27 +83,19 @@ func (l *Conv2d) Forward(x *tensor.Tensor) (*tensor.Tensor, error) {
 		return nil, err
 	}
 	g := l.geom(x.Shape)
-	cin, cout := l.InC/l.Groups, l.OutC/l.Groups
-	k, n := cin*l.Kernel*l.Kernel, g.OH()*g.OW()
-	col := reuse(&l.col, []int{k, n})
-	y := reuse(&l.out, shape)
-	inPlane, outPlane := x.Shape[2]*x.Shape[3], n
-	for b := 0; b < x.Shape[0]; b++ {
-		for grp := 0; grp < l.Groups; grp++ {
-			xs := x.Data[(b*l.InC+grp*cin)*inPlane:]
-			kernels.Im2col(g, xs, col.Data)
-			err := kernels.Sgemm(&kernels.Gemm{M: cout, N: n, K: k,
-				A: l.Weight.Data[grp*cout*k:], LDA: k,
-				B: col.Data, LDB: n,
-				C: y.Data[(b*l.OutC+grp*cout)*outPlane:], LDC: n,
-				RowBias: l.Bias.Data[grp*cout : (grp+1)*cout], Threads: l.Threads})
-			if err != nil {
-				return nil, fmt.Errorf("nn.Conv2d: %w", err)
-			}
-		}
+	if l.packed == nil || !l.packed.Current() || l.from != &l.Weight.Data[0] {
+		k := g.C * g.KH * g.KW
+		l.packed = kernels.PackConvWeights(l.Weight.Data, l.OutC, k, l.Groups)
+		l.from = &l.Weight.Data[0]
 	}
+	y := reuse(&l.out, shape)
+	kernels.ConvBatch(g, l.packed, l.Bias.Data, x.Data, y.Data, x.Shape[0], l.ReLU, l.Threads)
 	return y, nil
 }
+
+// ParamsChanged drops the packed copy of Weight: call it after writing
+// Weight.Data in place (model.AlexNet.LoadStateDict does).
+func (l *Conv2d) ParamsChanged() { l.packed = nil }
 
 func (l *Conv2d) checkParams() error {
 	want := []int{l.OutC, l.InC / l.Groups, l.Kernel, l.Kernel}

@@ -14,6 +14,9 @@ type Linear struct {
 	Weight, Bias *tensor.Tensor
 	// Threads is the goroutine count given to Sgemm (below 1 means 1).
 	Threads int
+	// ReLU applies max(0, ·) in the GEMM epilogue: the torch.nn.ReLU that
+	// follows, fused (that ReLU is then nn.ReLU{Fused: true}).
+	ReLU bool
 
 	out *tensor.Tensor
 }
@@ -43,7 +46,7 @@ func (l *Linear) OutputShape(in []int) ([]int, error) {
 // MACs is N*In*Out.
 func (l *Linear) MACs(in []int) int64 { return int64(in[0]) * int64(l.In) * int64(l.Out) }
 
-// Forward computes y = x·Weightᵀ + Bias with one Sgemm.
+// Forward computes y = x·Weightᵀ + Bias (then ReLU if set) with one Sgemm.
 func (l *Linear) Forward(x *tensor.Tensor) (*tensor.Tensor, error) {
 	if err := checkData("nn.Linear", x); err != nil {
 		return nil, err
@@ -61,7 +64,7 @@ func (l *Linear) Forward(x *tensor.Tensor) (*tensor.Tensor, error) {
 	y := reuse(&l.out, shape)
 	err = kernels.Sgemm(&kernels.Gemm{M: shape[0], N: l.Out, K: l.In,
 		A: x.Data, LDA: l.In, B: l.Weight.Data, LDB: l.In, TransB: true,
-		C: y.Data, LDC: l.Out, ColBias: l.Bias.Data, Threads: l.Threads})
+		C: y.Data, LDC: l.Out, ColBias: l.Bias.Data, ReLU: l.ReLU, Threads: l.Threads})
 	if err != nil {
 		return nil, fmt.Errorf("nn.Linear: %w", err)
 	}

@@ -1,0 +1,358 @@
+// Command gen writes kernels/simd_amd64.s and its Go declarations with avo:
+// the register-blocked SGEMM micro-kernels and the dot-product (GEMV)
+// kernels for AVX-512 and AVX2+FMA. Run it through go generate in kernels.
+//
+// Every function is emitted once per tile height (and width for the dot
+// kernels), so edge tiles run a kernel of their own size instead of
+// computing padding.
+package main
+
+import (
+	"fmt"
+
+	. "github.com/mmcloughlin/avo/build"
+	. "github.com/mmcloughlin/avo/operand"
+	. "github.com/mmcloughlin/avo/reg"
+)
+
+// isa describes one vector instruction set's registers.
+type isa struct {
+	name  string // function name prefix: "avx512", "avx2"
+	lanes int    // float32 lanes per vector register
+	regs  int    // vector registers
+	vec   func(i int) VecPhysical
+	mask  bool // AVX-512 opmasks for partial columns
+}
+
+var (
+	avx512 = isa{"avx512", 16, 32, func(i int) VecPhysical { return zmm[i] }, true}
+	avx2   = isa{"avx2", 8, 16, func(i int) VecPhysical { return ymm[i] }, false}
+	zmm    = []VecPhysical{Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15,
+		Z16, Z17, Z18, Z19, Z20, Z21, Z22, Z23, Z24, Z25, Z26, Z27, Z28, Z29, Z30, Z31}
+	ymm = []VecPhysical{Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7, Y8, Y9, Y10, Y11, Y12, Y13, Y14, Y15}
+)
+
+// Tile sizes; kernels/simd_amd64.go repeats them as constants.
+const (
+	avx512MR, avx2MR       = 14, 6 // rows of the SGEMM tile
+	avx512DotM, avx512DotN = 6, 4  // dot kernel tile
+	avx2DotM, avx2DotN     = 3, 4
+)
+
+func main() {
+	ConstraintExpr("!purego")
+	for _, raw := range []bool{false, true} {
+		for m := 1; m <= avx512MR; m++ {
+			gemmKernel(avx512, avx512MR, m, raw)
+		}
+		for m := 1; m <= avx2MR; m++ {
+			gemmKernel(avx2, avx2MR, m, raw)
+		}
+	}
+	copyRows()
+	for m := 1; m <= avx512DotM; m++ {
+		for n := 1; n <= avx512DotN; n++ {
+			dotKernel(avx512, m, n)
+		}
+	}
+	for m := 1; m <= avx2DotM; m++ {
+		for n := 1; n <= avx2DotN; n++ {
+			dotKernel(avx2, m, n)
+		}
+	}
+	Generate()
+}
+
+// gemmKernel emits the m-row SGEMM micro-kernel: a tile of m rows and two
+// vectors (NR = 2*lanes columns) of C from m rows of A and kc rows of NR
+// floats of b, ldb apart:
+//
+//	for i < m, j < NR (j masked by mask on AVX-512):
+//	    acc = flags&1 ? c[i*ldc+j] : rb[i] + cb[j]
+//	    for p < kc: acc += A(i, p) * b[p*ldb+j]
+//	    if flags&2: acc = max(acc, 0)
+//	    c[i*ldc+j] = acc
+//
+// where A(i, p) is a[p*mr+i] for a packed strip (raw false) or a[i*lda+p]
+// for rows of a row-major matrix (raw true: the weights of a fully
+// connected layer, read once, in place). lda, ldb and ldc are in floats.
+func gemmKernel(v isa, mr, m int, raw bool) {
+	name := fmt.Sprintf("%sGemm%d", v.name, m)
+	sig := "func(kc int, a *float32, b *float32, ldb int, c *float32, ldc int, rb, cb *float32, flags int, mask uint32)"
+	what := "a packed strip of A"
+	if raw {
+		name = fmt.Sprintf("%sGemmRaw%d", v.name, m)
+		sig = "func(kc int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, rb, cb *float32, flags int, mask uint32)"
+		what = "rows of A, lda apart"
+	}
+	TEXT(name, NOSPLIT, sig)
+	Doc(fmt.Sprintf("%s computes an %d×%d tile of C from %s (see gemmKernel in kernels/_asm/gen).", name, m, 2*v.lanes, what))
+	vb := v.lanes * 4 // bytes per vector
+	acc := func(i, h int) VecPhysical { return v.vec(4 + 2*i + h) }
+	b0, b1, x0, x1 := v.vec(0), v.vec(1), v.vec(2), v.vec(3)
+
+	// Prologue: the masks and the initial value, C (accumulate) or the biases.
+	c, ldc, flags, rb, cb := RDX, R8, R11, R9, R10
+	Load(Param("c"), c)
+	Load(Param("ldc"), ldc)
+	SHLQ(Imm(2), ldc)
+	Load(Param("flags"), flags)
+	if v.mask {
+		Load(Param("mask"), EAX)
+		KMOVW(EAX, K1)
+		SHRL(Imm(16), EAX)
+		KMOVW(EAX, K2)
+	}
+	TESTQ(U32(1), flags)
+	JNZ(LabelRef(name + "_loadc"))
+	Load(Param("rb"), rb)
+	Load(Param("cb"), cb)
+	VMOVUPS(Mem{Base: cb}, b0)
+	VMOVUPS(Mem{Base: cb, Disp: vb}, b1)
+	for i := 0; i < m; i++ {
+		VBROADCASTSS(Mem{Base: rb, Disp: 4 * i}, x0)
+		VADDPS(b0, x0, acc(i, 0))
+		VADDPS(b1, x0, acc(i, 1))
+	}
+	JMP(LabelRef(name + "_body"))
+	Label(name + "_loadc")
+	for i := 0; i < m; i++ {
+		if v.mask {
+			VMOVUPS_Z(Mem{Base: c}, K1, acc(i, 0))
+			VMOVUPS_Z(Mem{Base: c, Disp: vb}, K2, acc(i, 1))
+		} else {
+			VMOVUPS(Mem{Base: c}, acc(i, 0))
+			VMOVUPS(Mem{Base: c, Disp: vb}, acc(i, 1))
+		}
+		ADDQ(ldc, c)
+	}
+
+	// Body: kc steps, unrolled by four.
+	Label(name + "_body")
+	kc, b, ldb, ldb3 := RCX, RDI, R13, R14
+	Load(Param("kc"), kc)
+	Load(Param("b"), b)
+	Load(Param("ldb"), ldb)
+	SHLQ(Imm(2), ldb)
+	LEAQ(Mem{Base: ldb, Index: ldb, Scale: 2}, ldb3)
+	// Row u of a four-row group at base r with stride l (l3 = 3*l).
+	quad := func(r, l, l3 Register, u, disp int) Mem {
+		switch u {
+		case 0:
+			return Mem{Base: r, Disp: disp}
+		case 1:
+			return Mem{Base: r, Index: l, Scale: 1, Disp: disp}
+		case 2:
+			return Mem{Base: r, Index: l, Scale: 2, Disp: disp}
+		}
+		return Mem{Base: r, Index: l3, Scale: 1, Disp: disp}
+	}
+	// Raw A: rows 4q..4q+3 hang off base q, lda apart.
+	bases := []GPPhysical{RSI, R8, R9, R10}
+	lda, lda3 := R11, R12
+	var aElem func(i, u int) Mem
+	var advanceA func(steps int)
+	if raw {
+		Load(Param("a"), RSI)
+		Load(Param("lda"), lda)
+		SHLQ(Imm(2), lda)
+		LEAQ(Mem{Base: lda, Index: lda, Scale: 2}, lda3)
+		for q := 1; q*4 < m; q++ {
+			LEAQ(Mem{Base: bases[q-1], Index: lda, Scale: 4}, bases[q])
+		}
+		aElem = func(i, u int) Mem { return quad(bases[i/4], lda, lda3, i%4, 4*u) }
+		advanceA = func(steps int) {
+			for q := 0; q*4 < m; q++ {
+				ADDQ(U32(4*steps), bases[q])
+			}
+		}
+	} else {
+		Load(Param("a"), RSI)
+		aElem = func(i, u int) Mem { return Mem{Base: RSI, Disp: 4 * (u*mr + i)} }
+		advanceA = func(steps int) { ADDQ(U32(steps*mr*4), RSI) }
+	}
+	step := func(u int) {
+		VMOVUPS(quad(b, ldb, ldb3, u, 0), b0)
+		VMOVUPS(quad(b, ldb, ldb3, u, vb), b1)
+		for i := 0; i < m; i++ {
+			x := x0
+			if i%2 == 1 {
+				x = x1
+			}
+			VBROADCASTSS(aElem(i, u), x)
+			VFMADD231PS(b0, x, acc(i, 0))
+			VFMADD231PS(b1, x, acc(i, 1))
+		}
+	}
+	const unroll = 4
+	Label(name + "_loop4")
+	CMPQ(kc, Imm(unroll))
+	JL(LabelRef(name + "_tail"))
+	for u := 0; u < unroll; u++ {
+		step(u)
+	}
+	advanceA(unroll)
+	LEAQ(Mem{Base: b, Index: ldb, Scale: 4}, b)
+	SUBQ(Imm(unroll), kc)
+	JMP(LabelRef(name + "_loop4"))
+	Label(name + "_tail")
+	TESTQ(kc, kc)
+	JE(LabelRef(name + "_store"))
+	step(0)
+	advanceA(1)
+	ADDQ(ldb, b)
+	DECQ(kc)
+	JMP(LabelRef(name + "_tail"))
+
+	// Epilogue: ReLU, then store.
+	Label(name + "_store")
+	Load(Param("flags"), flags)
+	TESTQ(U32(2), flags)
+	JE(LabelRef(name + "_write"))
+	VXORPS(b0, b0, b0)
+	for i := 0; i < m; i++ {
+		VMAXPS(b0, acc(i, 0), acc(i, 0))
+		VMAXPS(b0, acc(i, 1), acc(i, 1))
+	}
+	Label(name + "_write")
+	Load(Param("c"), c)
+	Load(Param("ldc"), ldc)
+	SHLQ(Imm(2), ldc)
+	for i := 0; i < m; i++ {
+		if v.mask {
+			VMOVUPS(acc(i, 0), K1, Mem{Base: c})
+			VMOVUPS(acc(i, 1), K2, Mem{Base: c, Disp: vb})
+		} else {
+			VMOVUPS(acc(i, 0), Mem{Base: c})
+			VMOVUPS(acc(i, 1), Mem{Base: c, Disp: vb})
+		}
+		if i+1 < m {
+			ADDQ(ldc, c)
+		}
+	}
+	VZEROUPPER()
+	RET()
+}
+
+// dotKernel emits the m×n dot-product kernel: partial sums, one vector of
+// lanes per output, of m rows of x against n rows of w over k floats (k a
+// multiple of lanes; ldx, ldw in floats):
+//
+//	for i < m, j < n, l < lanes:
+//	    out[(i*n+j)*lanes+l] = Σ_{q < k/lanes} x[i*ldx+q*lanes+l] * w[j*ldw+q*lanes+l]
+//
+// The caller adds the lanes up.
+func dotKernel(v isa, m, n int) {
+	name := fmt.Sprintf("%sDot%dx%d", v.name, m, n)
+	TEXT(name, NOSPLIT, "func(k int, x *float32, ldx int, w *float32, ldw int, out *float32)")
+	Doc(fmt.Sprintf("%s computes %d×%d lane-wise partial dot products (see dotKernel in kernels/_asm/gen).", name, m, n))
+	vb := v.lanes * 4
+	k, x, ldx, w, ldw, out := RCX, RSI, R8, RDI, R9, RDX
+	Load(Param("k"), k)
+	Load(Param("x"), x)
+	Load(Param("ldx"), ldx)
+	SHLQ(Imm(2), ldx)
+	Load(Param("w"), w)
+	Load(Param("ldw"), ldw)
+	SHLQ(Imm(2), ldw)
+	Load(Param("out"), out)
+	// Row pointers: x rows in R10.., w rows in R14.. (at most 4 + 4 + spare).
+	xr := []GPPhysical{RSI, R10, R11, R12, R13, RBX}[:m]
+	wr := []GPPhysical{RDI, R14, R15, RAX}[:n]
+	for i := 1; i < m; i++ {
+		LEAQ(Mem{Base: xr[i-1], Index: ldx, Scale: 1}, xr[i])
+	}
+	for j := 1; j < n; j++ {
+		LEAQ(Mem{Base: wr[j-1], Index: ldw, Scale: 1}, wr[j])
+	}
+	acc := func(i, j int) VecPhysical { return v.vec(m + 1 + i*n + j) }
+	xv := func(i int) VecPhysical { return v.vec(i) }
+	wv := v.vec(m)
+	for i := 0; i < m; i++ {
+		for j := 0; j < n; j++ {
+			VXORPS(acc(i, j), acc(i, j), acc(i, j))
+		}
+	}
+	XORQ(RDX, RDX) // byte offset into every row
+	Load(Param("k"), k)
+	SHLQ(Imm(2), k) // k in bytes
+	Label(name + "_loop")
+	CMPQ(RDX, k)
+	JGE(LabelRef(name + "_done"))
+	for i := 0; i < m; i++ {
+		VMOVUPS(Mem{Base: xr[i], Index: RDX, Scale: 1}, xv(i))
+	}
+	for j := 0; j < n; j++ {
+		VMOVUPS(Mem{Base: wr[j], Index: RDX, Scale: 1}, wv)
+		for i := 0; i < m; i++ {
+			VFMADD231PS(xv(i), wv, acc(i, j))
+		}
+	}
+	ADDQ(Imm(uint64(vb)), RDX)
+	JMP(LabelRef(name + "_loop"))
+	Label(name + "_done")
+	Load(Param("out"), RDX)
+	for i := 0; i < m; i++ {
+		for j := 0; j < n; j++ {
+			VMOVUPS(acc(i, j), Mem{Base: RDX, Disp: (i*n + j) * vb})
+		}
+	}
+	VZEROUPPER()
+	RET()
+}
+
+// copyRows emits avx512CopyRows, the inner loop of the im2col packer: n
+// floats gathered from consecutive rows of a plane, step floats apart,
+// starting at column ox of row 0, each row contributing up to ow columns:
+//
+//	for j := 0; j < n; oy, ox = oy+1, 0 {
+//	    cnt := min(n-j, ow-ox)
+//	    copy(d[j:j+cnt], src[oy*step+ox:])
+//	    j += cnt
+//	}
+func copyRows() {
+	TEXT("avx512CopyRows", NOSPLIT, "func(d, src *float32, step, ow, ox, n int)")
+	Doc("avx512CopyRows copies n floats of rows of src into d (see copyRows in kernels/_asm/gen).")
+	d, s, step, ow, ox, n, cnt, p := RDI, RSI, R8, R9, R10, R11, RCX, R12
+	Load(Param("d"), d)
+	Load(Param("src"), s)
+	Load(Param("step"), step)
+	SHLQ(Imm(2), step)
+	Load(Param("ow"), ow)
+	Load(Param("ox"), ox)
+	Load(Param("n"), n)
+	Label("copyrows_row")
+	TESTQ(n, n)
+	JE(LabelRef("copyrows_done"))
+	MOVQ(ow, cnt)
+	SUBQ(ox, cnt)
+	CMPQ(cnt, n)
+	CMOVQGT(n, cnt)
+	SUBQ(cnt, n)
+	LEAQ(Mem{Base: s, Index: ox, Scale: 4}, p)
+	Label("copyrows_chunk")
+	CMPQ(cnt, Imm(16))
+	JL(LabelRef("copyrows_tail"))
+	VMOVUPS(Mem{Base: p}, Z0)
+	VMOVUPS(Z0, Mem{Base: d})
+	ADDQ(Imm(64), p)
+	ADDQ(Imm(64), d)
+	SUBQ(Imm(16), cnt)
+	JMP(LabelRef("copyrows_chunk"))
+	Label("copyrows_tail")
+	TESTQ(cnt, cnt)
+	JE(LabelRef("copyrows_next"))
+	MOVL(U32(0xffffffff), EAX)
+	BZHIL(ECX, EAX, EAX)
+	KMOVW(EAX, K1)
+	VMOVUPS_Z(Mem{Base: p}, K1, Z0)
+	VMOVUPS(Z0, K1, Mem{Base: d})
+	LEAQ(Mem{Base: d, Index: cnt, Scale: 4}, d)
+	Label("copyrows_next")
+	ADDQ(step, s)
+	XORQ(ox, ox)
+	JMP(LabelRef("copyrows_row"))
+	Label("copyrows_done")
+	VZEROUPPER()
+	RET()
+}

@@ -1,0 +1,240 @@
+package kernels
+
+import "sync"
+
+// ConvWeights are a convolution's weights packed once for the packed
+// driver: one PackedA per group, each (OutC/Groups)×(C*KH*KW).
+type ConvWeights struct {
+	Groups int
+	packed []*PackedA
+}
+
+// PackConvWeights packs w, (OutC, C*KH*KW) row-major with the rows of
+// group g at [g*OutC/groups, (g+1)*OutC/groups), for the architecture of
+// the active Sgemm implementation.
+func PackConvWeights(w []float32, outC, k, groups int) *ConvWeights {
+	cw := &ConvWeights{Groups: groups}
+	m := outC / groups
+	for g := 0; g < groups; g++ {
+		cw.packed = append(cw.packed, PackA(w[g*m*k:(g+1)*m*k], k, false, m, k))
+	}
+	return cw
+}
+
+// Current reports whether cw was packed for the active implementation.
+func (cw *ConvWeights) Current() bool { return cw.packed[0].arch == activeArch() }
+
+// Conv computes the grouped convolution of nb consecutive images. g is the
+// geometry of one group (g.C input planes); x is (nb, Groups*g.C, H, W),
+// y is (nb, OutC, OH, OW), bias has OutC values:
+//
+//	y[b, o, oy, ox] = bias[o] + Σ_{c<g.C, i<KH, j<KW} W[o, c, i, j] ·
+//	                  x[b, grp(o)*g.C + c, oy*SH-PH+i, ox*SW-PW+j]   (0 outside x)
+//	then y = max(0, y) if relu
+//
+// per group as one GEMM of the packed weights with the images' im2col side
+// by side (nb*OH*OW columns), packed straight into the driver's panels; with
+// nb > 1 the product goes to scratch and is copied into y. Columns are split
+// over up to threads goroutines.
+func Conv(g ConvGeom, w *ConvWeights, bias, x, y []float32, nb int, relu bool, threads int) {
+	a0 := w.packed[0]
+	arch, m := a0.arch, a0.M
+	hw := g.OH() * g.OW()
+	in, outC := g.C*g.H*g.W, m*len(w.packed)
+	sc := getConvScratch(nb)
+	defer convScratchPool.Put(sc)
+	for grp, a := range w.packed {
+		for b := range nb {
+			first := (b*w.Groups + grp) * in
+			sc.inputs[b].prepare(arch, g, x[first:first+in])
+		}
+		job := &gemmJob{arch: arch, a: a, packB: multiPacker(sc.inputs[:nb], hw),
+			n: nb * hw, rowBias: bias[grp*m : (grp+1)*m], relu: relu}
+		if nb == 1 {
+			job.c, job.ldc = y[grp*m*hw:(grp+1)*m*hw], hw
+			job.parallel(threads)
+			continue
+		}
+		if cap(sc.c) < m*nb*hw {
+			sc.c = make([]float32, m*nb*hw)
+		}
+		job.c, job.ldc = sc.c[:m*nb*hw], nb*hw
+		job.parallel(threads)
+		for b := range nb {
+			for i := range m {
+				copy(y[((b*outC)+grp*m+i)*hw:][:hw], job.c[i*nb*hw+b*hw:])
+			}
+		}
+	}
+}
+
+// convScratch is one Conv call's reusable memory.
+type convScratch struct {
+	inputs []convInput
+	c      []float32
+}
+
+var convScratchPool sync.Pool
+
+func getConvScratch(nb int) *convScratch {
+	sc, _ := convScratchPool.Get().(*convScratch)
+	if sc == nil {
+		sc = &convScratch{}
+	}
+	for len(sc.inputs) < nb {
+		sc.inputs = append(sc.inputs, convInput{})
+	}
+	return sc
+}
+
+// imagesPerGemm is how many images ConvBatch puts side by side in one GEMM
+// so that their hw output columns fill whole nr-wide strips: the smallest
+// count up to 8 wasting under 2% of the columns, else the least wasteful.
+func imagesPerGemm(hw, nr int) int {
+	best, bestWaste := 1, 1.0
+	for nb := 1; nb <= 8; nb++ {
+		cols := nb * hw
+		waste := float64((cols+nr-1)/nr*nr-cols) / float64(cols)
+		if waste < 0.02 {
+			return nb
+		}
+		if waste < bestWaste {
+			best, bestWaste = nb, waste
+		}
+	}
+	return best
+}
+
+// ConvBatch runs Conv over the batch images of x (batch, Groups*g.C, H, W)
+// into y (batch, OutC, OH, OW), imagesPerGemm images per GEMM: chunks go to
+// separate goroutines when there are at least threads of them, otherwise
+// each chunk's columns are split across threads.
+func ConvBatch(g ConvGeom, w *ConvWeights, bias, x, y []float32, batch int, relu bool, threads int) {
+	in := w.Groups * g.C * g.H * g.W
+	hw := g.OH() * g.OW()
+	out := len(w.packed) * w.packed[0].M * hw
+	nb := min(batch, imagesPerGemm(hw, w.packed[0].arch.nr))
+	chunks := (batch + nb - 1) / nb
+	chunk := func(c, threads int) {
+		b0, b1 := c*nb, min(batch, (c+1)*nb)
+		Conv(g, w, bias, x[b0*in:b1*in], y[b0*out:b1*out], b1-b0, relu, threads)
+	}
+	if threads <= 1 || chunks < threads {
+		for c := range chunks {
+			chunk(c, threads)
+		}
+		return
+	}
+	var wg sync.WaitGroup
+	for t := 0; t < threads; t++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for c := t; c < chunks; c += threads {
+				chunk(c, 1)
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// multiPacker packs the im2col of several images side by side: column j
+// is column j%hw of image j/hw.
+func multiPacker(inputs []convInput, hw int) bPacker {
+	return func(dst []float32, ld, pc, kc, jc, nc int) {
+		for j := jc; j < jc+nc; {
+			b, jj := j/hw, j%hw
+			cnt := min(hw-jj, jc+nc-j)
+			inputs[b].fill(dst, ld, j-jc, pc, kc, jj, cnt)
+			j += cnt
+		}
+		for p := 0; p < kc; p++ {
+			clear(dst[p*ld+nc : (p+1)*ld])
+		}
+	}
+}
+
+// convInput is one image's group of input planes rearranged so that
+// every row of im2col is made of contiguous runs: zero-padded, each padded
+// row split into SW phases,
+//
+//	data[((c*hp + iy)*SW + ph)*qn + q] = x[c, iy-PH, q*SW+ph-PW]   (0 outside x)
+//
+// for iy < hp = H+2*PH and q < qn = ceil((W+2*PW)/SW). Output column ox of
+// kernel column kj then reads phase kj%SW at q = ox + kj/SW.
+type convInput struct {
+	arch   *microArch
+	g      ConvGeom
+	hp, qn int
+	data   []float32
+}
+
+// prepare fills in from x (g.C planes of H×W), reusing in.data.
+func (in *convInput) prepare(arch *microArch, g ConvGeom, x []float32) {
+	in.arch, in.g = arch, g
+	in.hp = g.H + 2*g.PH
+	in.qn = (g.W + 2*g.PW + g.SW - 1) / g.SW
+	n := g.C * in.hp * g.SW * in.qn
+	if cap(in.data) < n {
+		in.data = make([]float32, n)
+	}
+	in.data = in.data[:n]
+	rowLen := g.SW * in.qn
+	for c := 0; c < g.C; c++ {
+		for iy := 0; iy < in.hp; iy++ {
+			row := in.data[(c*in.hp+iy)*rowLen : (c*in.hp+iy+1)*rowLen]
+			y := iy - g.PH
+			if y < 0 || y >= g.H {
+				clear(row)
+				continue
+			}
+			src := x[(c*g.H+y)*g.W : (c*g.H+y+1)*g.W]
+			if g.SW == 1 {
+				clear(row[:g.PW])
+				copy(row[g.PW:], src)
+				clear(row[g.PW+g.W:])
+				continue
+			}
+			for ph := 0; ph < g.SW; ph++ {
+				d := row[ph*in.qn : (ph+1)*in.qn]
+				for q := range d {
+					ix := q*g.SW + ph - g.PW
+					if ix >= 0 && ix < g.W {
+						d[q] = src[ix]
+					} else {
+						d[q] = 0
+					}
+				}
+			}
+		}
+	}
+}
+
+// packer returns the bPacker of im2col(x) (see Im2col) from in.
+func (in *convInput) packer() bPacker {
+	return func(dst []float32, ld, pc, kc, jc, nc int) {
+		in.fill(dst, ld, 0, pc, kc, jc, nc)
+		for p := 0; p < kc; p++ {
+			clear(dst[p*ld+nc : (p+1)*ld])
+		}
+	}
+}
+
+// fill sets dst[p*ld + off + j] = im2col(x)[pc+p, jc+j] for p < kc, j < nc.
+func (in *convInput) fill(dst []float32, ld, off, pc, kc, jc, nc int) {
+	g := in.g
+	ow := g.OW()
+	rowLen := g.SW * in.qn
+	step := g.SH * rowLen
+	copyRows := in.arch.copyRows
+	if copyRows == nil {
+		copyRows = copyRowsGo
+	}
+	oy0, ox0 := jc/ow, jc%ow
+	for p := 0; p < kc; p++ {
+		q := pc + p
+		kj, ki, ch := q%g.KW, q/g.KW%g.KH, q/(g.KW*g.KH)
+		base := (ch*in.hp+ki)*rowLen + kj%g.SW*in.qn + kj/g.SW
+		copyRows(dst[p*ld+off:p*ld+off+nc], in.data[base+oy0*step:], step, ow, ox0, nc)
+	}
+}

@@ -1,0 +1,78 @@
+package kernels
+
+import "sync"
+
+// dotKC is the depth of one pass of the dot path: dotN rows of B (the
+// weights, 4×2048 floats = 32 KiB) stay in L1 while every row of A (the
+// activations, M×2048) streams past them from L2.
+const dotKC = 2048
+
+// avxDotOut bounds dotM×dotN×lanes over the architectures (AVX-512: 6×4×16).
+const avxDotOut = 6 * 4 * 16
+
+// sgemmDot computes g (B transposed, A not: C = A·Bᵀ, both operands
+// K-contiguous) with arch.dot and no packing: the fully connected layers,
+// whose weight rows are read once per call. Columns are split across
+// g.Threads goroutines in whole dotN groups.
+func sgemmDot(arch *microArch, g *Gemm) {
+	groups := (g.N + arch.dotN - 1) / arch.dotN
+	work := g.M * g.N * max(g.K, 1)
+	threads := max(1, min(max(g.Threads, 1), groups, work/(1<<18)))
+	var wg sync.WaitGroup
+	for t := 0; t < threads; t++ {
+		j0 := min(g.N, t*groups/threads*arch.dotN)
+		j1 := min(g.N, (t+1)*groups/threads*arch.dotN)
+		if t == threads-1 {
+			dotColumns(arch, g, j0, j1)
+			break
+		}
+		wg.Add(1)
+		go func() { defer wg.Done(); dotColumns(arch, g, j0, j1) }()
+	}
+	wg.Wait()
+}
+
+// dotColumns computes columns [j0, j1) of C for sgemmDot.
+func dotColumns(arch *microArch, g *Gemm, j0, j1 int) {
+	initC(g, 0, g.M, j0, j1)
+	lanes := arch.lanes
+	kv := g.K / lanes * lanes  // the vector part; the rest is summed here
+	var out [avxDotOut]float32 // dotM×dotN×lanes partial sums
+	for pc := 0; pc < kv; pc += dotKC {
+		kc := min(dotKC, kv-pc)
+		for j := j0; j < j1; j += arch.dotN {
+			n := min(arch.dotN, j1-j)
+			w := g.B[j*g.LDB+pc : (j+n-1)*g.LDB+pc+kc]
+			for i := 0; i < g.M; i += arch.dotM {
+				m := min(arch.dotM, g.M-i)
+				x := g.A[i*g.LDA+pc : (i+m-1)*g.LDA+pc+kc]
+				arch.dot(m, n, kc, x, g.LDA, w, g.LDB, out[:m*n*lanes])
+				for r := 0; r < m; r++ {
+					c := g.C[(i+r)*g.LDC+j : (i+r)*g.LDC+j+n]
+					for q := range c {
+						var s float32
+						for _, v := range out[(r*n+q)*lanes : (r*n+q+1)*lanes] {
+							s += v
+						}
+						c[q] += s
+					}
+				}
+			}
+		}
+	}
+	for i := 0; i < g.M; i++ {
+		a := g.A[i*g.LDA+kv : i*g.LDA+g.K]
+		c := g.C[i*g.LDC+j0 : i*g.LDC+j1]
+		for q := range c {
+			b := g.B[(j0+q)*g.LDB+kv : (j0+q)*g.LDB+g.K]
+			var s float32
+			for p, v := range a {
+				s += v * b[p]
+			}
+			c[q] += s
+			if g.ReLU && c[q] < 0 {
+				c[q] = 0
+			}
+		}
+	}
+}
