@@ -33,7 +33,7 @@ func newRoot() *cobra.Command {
 		SilenceErrors: true,
 	}
 	root.PersistentFlags().Int("threads", runtime.NumCPU(), "threads for the forward pass")
-	root.AddCommand(classifyCmd(), evalCmd(), preprocessCmd(), summaryCmd(), weightsCmd())
+	root.AddCommand(benchCmd(), classifyCmd(), evalCmd(), preprocessCmd(), summaryCmd(), weightsCmd())
 	return root
 }
 
