@@ -1,0 +1,461 @@
+package main
+
+import (
+	"fmt"
+	"image/color"
+	"math"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/text"
+	"gonum.org/v1/plot/vg"
+)
+
+// Cell is the summary of one engine at one (batch, threads) config over
+// the rounds.
+type Cell struct {
+	Engine  string `json:"engine"`
+	Batch   int    `json:"batch"`
+	Threads int    `json:"threads"`
+	Mode    string `json:"mode,omitempty"`
+	Rounds  int    `json:"rounds"` // successful runs
+	Errors  int    `json:"errors"`
+	// MsPerBatch is the median over rounds of each round's median;
+	// MsMin and MsMax are the range of the rounds' medians.
+	MsPerBatch   float64 `json:"ms_per_batch"`
+	MsMin        float64 `json:"ms_min"`
+	MsMax        float64 `json:"ms_max"`
+	ImagesPerSec float64 `json:"images_per_sec"`
+	GFLOPS       float64 `json:"gflops"`
+	PeakFraction float64 `json:"fma_peak_fraction"` // GFLOPS / (peak per thread × threads)
+	PeakRSS      int64   `json:"peak_rss_bytes"`    // the largest over rounds
+	// OtherCores is the most CPU (in cores) that other processes used
+	// during one of the runs summarised.
+	OtherCores float64 `json:"other_cores_max"`
+	Attempts   int     `json:"attempts"` // runs made, retries included
+}
+
+func (c Cell) ok() bool { return c.Rounds > 0 && c.MsPerBatch > 0 }
+
+var engineTitle = map[string]string{engOurs: "ours", engORT: "ORT", engTorch: "PyTorch"}
+
+func title(e string) string {
+	if t, ok := engineTitle[e]; ok {
+		return t
+	}
+	return e
+}
+
+// summarize folds res.Runs into one Cell per engine and config, in the
+// order of the options' engines, batches and threads.
+func summarize(res *Results) []Cell {
+	o := res.Options
+	var cells []Cell
+	for _, b := range o.Batches {
+		for _, t := range o.Threads {
+			for _, e := range o.Engines {
+				c := Cell{Engine: e, Batch: b, Threads: t}
+				var ms []float64
+				var modes []string
+				for _, r := range res.Runs {
+					if r.Engine != e || r.Batch != b || r.Threads != t {
+						continue
+					}
+					if r.Err != "" || r.MsPerBatch <= 0 {
+						c.Errors++
+						continue
+					}
+					ms = append(ms, r.MsPerBatch)
+					c.PeakRSS = max(c.PeakRSS, r.PeakRSS)
+					c.OtherCores = max(c.OtherCores, r.OtherCores)
+					c.Attempts += max(r.Attempts, 1)
+					if r.Mode != "" && !slices.Contains(modes, r.Mode) {
+						modes = append(modes, r.Mode)
+					}
+				}
+				c.Mode = strings.Join(modes, "+")
+				if c.Rounds = len(ms); c.Rounds > 0 {
+					c.MsPerBatch = medianOf(ms)
+					c.MsMin, c.MsMax = slices.Min(ms), slices.Max(ms)
+					c.ImagesPerSec = float64(b) * 1e3 / c.MsPerBatch
+					c.GFLOPS = c.ImagesPerSec * o.GFLOPPerImage
+					if o.PeakPerThread > 0 {
+						c.PeakFraction = c.GFLOPS / (o.PeakPerThread * float64(t))
+					}
+				}
+				cells = append(cells, c)
+			}
+		}
+	}
+	return cells
+}
+
+func medianOf(x []float64) float64 {
+	s := slices.Sorted(slices.Values(x))
+	n := len(s)
+	if n%2 == 1 {
+		return s[n/2]
+	}
+	return (s[n/2-1] + s[n/2]) / 2
+}
+
+func findCell(cells []Cell, e string, b, t int) (Cell, bool) {
+	for _, c := range cells {
+		if c.Engine == e && c.Batch == b && c.Threads == t {
+			return c, c.ok()
+		}
+	}
+	return Cell{}, false
+}
+
+// markdown renders the summary as a Markdown document with aligned tables.
+func markdown(res *Results) string {
+	o := res.Options
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "# AlexNet (torchvision, 1000 classes, 224×224): %s\n\n",
+		strings.Join(mapSlice(o.Engines, title), " vs "))
+	fmt.Fprintf(&sb, "Host: %s, %s CPUs, %s. ", orDash(res.Host["cpu"]), orDash(res.Host["cpus"]), orDash(res.Host["go"]))
+	var vs []string
+	for _, k := range slices.Sorted(mapKeys(res.Versions)) {
+		vs = append(vs, k+" "+res.Versions[k])
+	}
+	if len(vs) > 0 {
+		fmt.Fprintf(&sb, "Versions: %s. ", strings.Join(vs, ", "))
+	}
+	fmt.Fprintf(&sb, "Started %s.\n\n", res.Started.Format("2006-01-02 15:04 MST"))
+	fmt.Fprintf(&sb, "Each engine runs in its own process per config; %d interleaved round(s); each round's figure is the median "+
+		"of its timed iterations (%s; warm-up %s), and the table shows the median over rounds. "+
+		"Speed ratio = ours img/s ÷ the other's img/s (above 1: ours is faster). "+
+		"Peak RSS is the process's ru_maxrss (largest over rounds). "+
+		"%% FMA peak = ours' GFLOP/s ÷ (%.0f GFLOP/s × threads), with %.3f GFLOP per image.\n\n",
+		o.Rounds, batchMapString(o, o.itersFor), batchMapString(o, o.warmupFor), o.PeakPerThread, o.GFLOPPerImage)
+
+	has := func(e string) bool { return slices.Contains(o.Engines, e) }
+	others := slices.DeleteFunc(slices.Clone(o.Engines), func(e string) bool { return e == engOurs })
+	header := []string{"batch", "threads"}
+	for _, e := range o.Engines {
+		header = append(header, title(e)+" ms")
+	}
+	for _, e := range o.Engines {
+		header = append(header, title(e)+" img/s")
+	}
+	if has(engOurs) {
+		for _, e := range others {
+			header = append(header, "ours/"+title(e))
+		}
+		header = append(header, "ours GFLOP/s", "ours % FMA peak")
+	}
+	for _, e := range o.Engines {
+		header = append(header, title(e)+" RSS MiB")
+	}
+	var rows [][]string
+	for _, b := range o.Batches {
+		for _, t := range o.Threads {
+			row := []string{fmt.Sprint(b), fmt.Sprint(t)}
+			cell := func(e string, f func(Cell) string) string {
+				if c, ok := findCell(res.Cells, e, b, t); ok {
+					return f(c)
+				}
+				return "err"
+			}
+			for _, e := range o.Engines {
+				row = append(row, cell(e, func(c Cell) string { return fmt.Sprintf("%.1f", c.MsPerBatch) }))
+			}
+			for _, e := range o.Engines {
+				row = append(row, cell(e, func(c Cell) string { return fmt.Sprintf("%.1f", c.ImagesPerSec) }))
+			}
+			if has(engOurs) {
+				ours, okOurs := findCell(res.Cells, engOurs, b, t)
+				for _, e := range others {
+					oc, ok := findCell(res.Cells, e, b, t)
+					if ok && okOurs {
+						row = append(row, fmt.Sprintf("%.2f×", ours.ImagesPerSec/oc.ImagesPerSec))
+					} else {
+						row = append(row, "–")
+					}
+				}
+				row = append(row, cell(engOurs, func(c Cell) string { return fmt.Sprintf("%.1f", c.GFLOPS) }),
+					cell(engOurs, func(c Cell) string { return fmt.Sprintf("%.1f%%", 100*c.PeakFraction) }))
+			}
+			for _, e := range o.Engines {
+				row = append(row, cell(e, func(c Cell) string {
+					if c.PeakRSS <= 0 {
+						return "–"
+					}
+					return fmt.Sprintf("%.0f", mb(c.PeakRSS))
+				}))
+			}
+			rows = append(rows, row)
+		}
+	}
+	writeTable(&sb, header, rows)
+
+	// Spread over rounds and the PyTorch mode: for judging the medians.
+	sb.WriteString("\nms per batch over rounds (min–max of the rounds' medians, n = successful rounds):\n\n")
+	header = []string{"batch", "threads"}
+	for _, e := range o.Engines {
+		header = append(header, title(e))
+	}
+	header = append(header, "others (cores)")
+	if has(engTorch) {
+		header = append(header, "PyTorch mode")
+	}
+	rows = nil
+	for _, b := range o.Batches {
+		for _, t := range o.Threads {
+			row := []string{fmt.Sprint(b), fmt.Sprint(t)}
+			mode := ""
+			others := 0.0
+			for _, e := range o.Engines {
+				c, ok := findCell(res.Cells, e, b, t)
+				s := fmt.Sprintf("%d failed", c.Errors)
+				if ok {
+					s = fmt.Sprintf("%.1f–%.1f (n=%d)", c.MsMin, c.MsMax, c.Rounds)
+					if c.Errors > 0 {
+						s += fmt.Sprintf(", %d failed", c.Errors)
+					}
+				}
+				if e == engTorch {
+					mode = c.Mode
+				}
+				if n := c.Attempts - c.Rounds; n > 0 {
+					s += fmt.Sprintf(", %d retried", n)
+				}
+				others = max(others, c.OtherCores)
+				row = append(row, s)
+			}
+			row = append(row, fmt.Sprintf("≤ %.2f", others))
+			if has(engTorch) {
+				if p, ok := res.TorchProbe[cfgKey(b, t)]; ok && p.Err == "" {
+					mode += " (probe: " + fmtModes(p.Modes) + ")"
+				} else if ok {
+					mode += " (probe failed)"
+				}
+				row = append(row, mode)
+			}
+			rows = append(rows, row)
+		}
+	}
+	writeTable(&sb, header, rows, "PyTorch mode")
+
+	var notes []string
+	notes = append(notes, res.Notes...)
+	if has(engTorch) {
+		notes = append(notes, fmt.Sprintf("PyTorch: torch.set_num_threads(T), inference_mode, eval; OPENBLAS_CORETYPE=%s; "+
+			"mode %s (auto: the fastest of %s, probed once per config, checked against the default output).",
+			orDash(o.OpenBLASCore), o.TorchMode, o.TorchProbe))
+	}
+	if has(engORT) {
+		notes = append(notes, "ONNX Runtime: onnxruntime-node CPU provider, intraOpNumThreads=T, interOpNumThreads=1, "+
+			"graphOptimizationLevel all, sequential; model exported by torch.onnx.export (opset "+fmt.Sprint(o.Opset)+", dynamic batch).")
+	}
+	if has(engOurs) {
+		s := "ours: alexnet bench --arch torchvision --json"
+		if len(o.OursArgs) > 0 {
+			s += " " + strings.Join(o.OursArgs, " ")
+		}
+		if o.GOMAXPROCS {
+			s += ", GOMAXPROCS=T"
+		}
+		notes = append(notes, s+".")
+	}
+	notes = append(notes, fmt.Sprintf("others: the most CPU, in cores, that other processes used during one of a config's runs "+
+		"(/proc/stat less the engine's own rusage); a run above %.2f was retried up to %d time(s), keeping the quietest attempt.",
+		o.BusyThreshold, o.BusyRetries))
+	var errs []string
+	for _, k := range slices.Sorted(mapKeys(res.TorchProbe)) {
+		if p := res.TorchProbe[k]; p.Err != "" {
+			errs = append(errs, fmt.Sprintf("PyTorch probe %s (the default mode was used): %s", k, lastLine(p.Err)))
+		}
+	}
+	for _, r := range res.Runs {
+		if r.Err != "" {
+			errs = append(errs, fmt.Sprintf("round %d, %s bs%d t%d: %s", r.Round, title(r.Engine), r.Batch, r.Threads, firstLine(r.Err)))
+		}
+	}
+	sb.WriteString("\n")
+	for _, n := range notes {
+		sb.WriteString("- " + n + "\n")
+	}
+	if len(errs) > 0 {
+		sb.WriteString("\nFailures:\n\n")
+		for _, e := range errs {
+			sb.WriteString("- " + e + "\n")
+		}
+	}
+	return sb.String()
+}
+
+// lastLine is the last non-empty line of s (a Python traceback's message).
+func lastLine(s string) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	return firstLine(strings.TrimSpace(lines[len(lines)-1]))
+}
+
+func firstLine(s string) string {
+	s, _, _ = strings.Cut(s, "\n")
+	if len(s) > 300 {
+		s = s[:300] + "…"
+	}
+	return s
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "–"
+	}
+	return s
+}
+
+func mapSlice(s []string, f func(string) string) []string {
+	out := make([]string, len(s))
+	for i, v := range s {
+		out[i] = f(v)
+	}
+	return out
+}
+
+func batchMapString(o *options, f func(int) int) string {
+	var parts []string
+	for _, b := range o.Batches {
+		parts = append(parts, fmt.Sprintf("bs%d: %d", b, f(b)))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// writeTable writes a Markdown table with padded columns, readable as text;
+// columns are right-aligned but for the header names in left.
+func writeTable(sb *strings.Builder, header []string, rows [][]string, left ...string) {
+	rightCol := make([]bool, len(header))
+	for i, h := range header {
+		rightCol[i] = !slices.Contains(left, h)
+	}
+	w := make([]int, len(header))
+	for i, h := range header {
+		w[i] = len([]rune(h))
+	}
+	for _, r := range rows {
+		for i, c := range r {
+			w[i] = max(w[i], len([]rune(c)))
+		}
+	}
+	line := func(cells []string, right bool) {
+		sb.WriteString("|")
+		for i, c := range cells {
+			pad := strings.Repeat(" ", w[i]-len([]rune(c)))
+			if right && rightCol[i] {
+				sb.WriteString(" " + pad + c + " |")
+			} else {
+				sb.WriteString(" " + c + pad + " |")
+			}
+		}
+		sb.WriteString("\n")
+	}
+	line(header, false)
+	sep := make([]string, len(header))
+	for i := range sep {
+		sep[i] = strings.Repeat("-", w[i])
+		if rightCol[i] {
+			sep[i] = sep[i][:w[i]-1] + ":"
+		}
+	}
+	line(sep, false)
+	for _, r := range rows {
+		line(r, true)
+	}
+}
+
+var engineColor = map[string]color.Color{
+	engOurs:  color.RGBA{R: 0x1f, G: 0x77, B: 0xb4, A: 0xff},
+	engORT:   color.RGBA{R: 0xff, G: 0x7f, B: 0x0e, A: 0xff},
+	engTorch: color.RGBA{R: 0xd6, G: 0x27, B: 0x28, A: 0xff},
+}
+
+// charts writes throughput.png (img/s) and rss.png (peak RSS MB), grouped
+// bars: one group per config, one bar per engine.
+func charts(res *Results, out string) error {
+	o := res.Options
+	sub := fmt.Sprintf("median of %d round(s)", o.Rounds)
+	if cpu := res.Host["cpu"]; cpu != "" {
+		sub = cpu + ", " + res.Host["cpus"] + " CPUs; " + sub
+	}
+	if err := barChart(res, filepath.Join(out, "throughput.png"),
+		"AlexNet (torchvision, 224×224) throughput, higher is better\n"+sub, "images / s",
+		func(c Cell) float64 { return c.ImagesPerSec }, "%.1f"); err != nil {
+		return err
+	}
+	return barChart(res, filepath.Join(out, "rss.png"),
+		"AlexNet (torchvision, 224×224) peak resident memory, lower is better\n"+sub, "peak RSS (MiB)",
+		func(c Cell) float64 { return mb(c.PeakRSS) }, "%.0f")
+}
+
+func barChart(res *Results, path, titleText, yLabel string, value func(Cell) float64, format string) error {
+	o := res.Options
+	p := plot.New()
+	p.Title.Text = titleText
+	p.Y.Label.Text = yLabel
+	p.Y.Min = 0
+	var names []string
+	for _, b := range o.Batches {
+		for _, t := range o.Threads {
+			names = append(names, fmt.Sprintf("batch %d, %d thread%s", b, t, map[bool]string{true: "s"}[t > 1]))
+		}
+	}
+	n := len(o.Engines)
+	groupW := vg.Length(min(150, 780/max(1, len(names)))) * 0.8
+	barW := groupW / vg.Length(n)
+	ymax := 0.0
+	for i, e := range o.Engines {
+		vals := make(plotter.Values, len(names))
+		xys := make(plotter.XYs, len(names))
+		labels := make([]string, len(names))
+		k := 0
+		for _, b := range o.Batches {
+			for _, t := range o.Threads {
+				c, ok := findCell(res.Cells, e, b, t)
+				xys[k].X = float64(k)
+				if ok {
+					vals[k] = value(c)
+					labels[k] = fmt.Sprintf(format, vals[k])
+				} else {
+					labels[k] = "err"
+				}
+				xys[k].Y = vals[k]
+				ymax = math.Max(ymax, vals[k])
+				k++
+			}
+		}
+		bars, err := plotter.NewBarChart(vals, barW)
+		if err != nil {
+			return err
+		}
+		bars.Color = engineColor[e]
+		bars.LineStyle.Width = 0
+		bars.Offset = barW * (vg.Length(i) - vg.Length(n-1)/2)
+		p.Add(bars)
+		p.Legend.Add(title(e), bars)
+		lab, err := plotter.NewLabels(plotter.XYLabels{XYs: xys, Labels: labels})
+		if err != nil {
+			return err
+		}
+		for j := range lab.TextStyle {
+			lab.TextStyle[j].XAlign = text.XCenter
+			lab.TextStyle[j].YAlign = text.YBottom
+			lab.TextStyle[j].Font.Size = vg.Points(7)
+		}
+		lab.Offset = vg.Point{X: bars.Offset, Y: vg.Points(1)}
+		p.Add(lab)
+	}
+	p.Y.Max = ymax * 1.12
+	p.NominalX(names...)
+	p.X.Min, p.X.Max = -0.6, float64(len(names))-0.4
+	p.Legend.Top = true
+	p.Legend.Left = true
+	grid := plotter.NewGrid()
+	grid.Vertical.Color = nil
+	p.Add(grid)
+	return p.Save(11*vg.Inch, 5.5*vg.Inch, path)
+}

@@ -1,0 +1,15 @@
+package main
+
+import (
+	"os"
+	"syscall"
+)
+
+// childMaxRSS is the finished child's peak resident set size in bytes, from
+// the rusage that wait4 returned (ru_maxrss is in KiB on Linux).
+func childMaxRSS(ps *os.ProcessState) int64 {
+	if ru, ok := ps.SysUsage().(*syscall.Rusage); ok {
+		return ru.Maxrss * 1024
+	}
+	return 0
+}
