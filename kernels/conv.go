@@ -171,8 +171,14 @@ type convInput struct {
 
 // prepare fills in from x (g.C planes of H×W), reusing in.data.
 func (in *convInput) prepare(arch *microArch, g ConvGeom, x []float32) {
+	in.prepareRows(arch, g, x, 0)
+}
+
+// prepareRows is prepare with at least rows padded rows (the extra ones
+// zero), for readers that run past the bottom padding.
+func (in *convInput) prepareRows(arch *microArch, g ConvGeom, x []float32, rows int) {
 	in.arch, in.g = arch, g
-	in.hp = g.H + 2*g.PH
+	in.hp = max(g.H+2*g.PH, rows)
 	in.qn = (g.W + 2*g.PW + g.SW - 1) / g.SW
 	n := g.C * in.hp * g.SW * in.qn
 	if cap(in.data) < n {
@@ -197,13 +203,12 @@ func (in *convInput) prepare(arch *microArch, g ConvGeom, x []float32) {
 			}
 			for ph := 0; ph < g.SW; ph++ {
 				d := row[ph*in.qn : (ph+1)*in.qn]
-				for q := range d {
-					ix := q*g.SW + ph - g.PW
-					if ix >= 0 && ix < g.W {
-						d[q] = src[ix]
-					} else {
-						d[q] = 0
-					}
+				// q in [lo, hi) maps to ix = q*SW+ph-PW inside [0, W).
+				lo, hi := validRange(in.qn, g.W, g.SW, g.PW, ph)
+				clear(d[:lo])
+				clear(d[hi:])
+				for q, ix := lo, lo*g.SW+ph-g.PW; q < hi; q, ix = q+1, ix+g.SW {
+					d[q] = src[ix]
 				}
 			}
 		}

@@ -7,9 +7,6 @@ import "sync"
 // activations, M×2048) streams past them from L2.
 const dotKC = 2048
 
-// avxDotOut bounds dotM×dotN×lanes over the architectures (AVX-512: 6×4×16).
-const avxDotOut = 6 * 4 * 16
-
 // sgemmDot computes g (B transposed, A not: C = A·Bᵀ, both operands
 // K-contiguous) with arch.dot and no packing: the fully connected layers,
 // whose weight rows are read once per call. Columns are split across
@@ -35,9 +32,7 @@ func sgemmDot(arch *microArch, g *Gemm) {
 // dotColumns computes columns [j0, j1) of C for sgemmDot.
 func dotColumns(arch *microArch, g *Gemm, j0, j1 int) {
 	initC(g, 0, g.M, j0, j1)
-	lanes := arch.lanes
-	kv := g.K / lanes * lanes  // the vector part; the rest is summed here
-	var out [avxDotOut]float32 // dotM×dotN×lanes partial sums
+	kv := g.K / arch.lanes * arch.lanes // the vector part; the rest is summed here
 	for pc := 0; pc < kv; pc += dotKC {
 		kc := min(dotKC, kv-pc)
 		for j := j0; j < j1; j += arch.dotN {
@@ -46,17 +41,7 @@ func dotColumns(arch *microArch, g *Gemm, j0, j1 int) {
 			for i := 0; i < g.M; i += arch.dotM {
 				m := min(arch.dotM, g.M-i)
 				x := g.A[i*g.LDA+pc : (i+m-1)*g.LDA+pc+kc]
-				arch.dot(m, n, kc, x, g.LDA, w, g.LDB, out[:m*n*lanes])
-				for r := 0; r < m; r++ {
-					c := g.C[(i+r)*g.LDC+j : (i+r)*g.LDC+j+n]
-					for q := range c {
-						var s float32
-						for _, v := range out[(r*n+q)*lanes : (r*n+q+1)*lanes] {
-							s += v
-						}
-						c[q] += s
-					}
-				}
+				arch.dot(m, n, kc, x, g.LDA, w, g.LDB, g.C[i*g.LDC+j:(i+m-1)*g.LDC+j+n], g.LDC)
 			}
 		}
 	}

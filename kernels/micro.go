@@ -36,11 +36,19 @@ type microArch struct {
 	//	}
 	copyRows func(d, src []float32, step, ow, ox, n int)
 
-	// dot, if not nil, computes lane-wise partial sums of m ≤ dotM rows of
-	// x against n ≤ dotN rows of w over k floats (k a multiple of lanes):
+	// winoInput, if not nil, is the Winograd input transform of n ≤ 16
+	// adjacent tiles (see avx512WinoInput).
+	winoInput func(v []float32, xiStride int, src []float32, rowStride, phase, n int)
+
+	// winoOutput, if not nil, is the Winograd output transform of up to 16
+	// adjacent tiles writing cols output columns (see avx512WinoOutput).
+	winoOutput func(m []float32, xiStride int, out []float32, ow int, bias []float32, flags, cols int)
+
+	// dot, if not nil, adds m ≤ dotM rows of x times n ≤ dotN rows of w
+	// over k floats (k a multiple of lanes) into out:
 	//
-	//	out[(i*n+j)*lanes+l] = Σ_q x[i*ldx+q*lanes+l] * w[j*ldw+q*lanes+l]
-	dot               func(m, n, k int, x []float32, ldx int, w []float32, ldw int, out []float32)
+	//	out[i*ldo+j] += Σ_{p < k} x[i*ldx+p] * w[j*ldw+p]
+	dot func(m, n, k int, x []float32, ldx int, w []float32, ldw int, out []float32, ldo int)
 	dotM, dotN, lanes int
 }
 

@@ -159,6 +159,8 @@ var benchSizes = []struct {
 	{"conv4_256x169x3456", 256, 169, 3456, false},
 	{"fc7_b8_8x4096x4096", 8, 4096, 4096, true},
 	{"fc6_b64_64x4096x9216", 64, 4096, 9216, true},
+	{"fc6_b1_1x4096x9216", 1, 4096, 9216, true},
+	{"fc6_b8_8x4096x9216", 8, 4096, 9216, true},
 }
 
 func benchSgemm(b *testing.B, fn SgemmFunc, threads int) {

@@ -19,7 +19,7 @@ const (
 
 type gemmAsm func(kc int, a, b *float32, ldb int, c *float32, ldc int, rb, cb *float32, flags int, mask uint32)
 type gemmRawAsm func(kc int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, rb, cb *float32, flags int, mask uint32)
-type dotAsm func(k int, x *float32, ldx int, w *float32, ldw int, out *float32)
+type dotAsm func(k int, x *float32, ldx int, w *float32, ldw int, out *float32, ldo int)
 
 var (
 	avx512Gemms = [...]gemmAsm{avx512Gemm1, avx512Gemm2, avx512Gemm3, avx512Gemm4, avx512Gemm5,
@@ -47,7 +47,8 @@ var (
 
 var (
 	avx512Arch = &microArch{name: "avx512", mr: avx512MR, nr: 32, kc: 256, nc: 512,
-		gemm: avx512Gemm, gemmRaw: avx512GemmRaw, copyRows: avx512CopyRowsChecked, dot: dotFunc(avx512Dots[:]), dotM: avx512DotM, dotN: avx512DotN, lanes: 16}
+		gemm: avx512Gemm, gemmRaw: avx512GemmRaw, copyRows: avx512CopyRowsChecked, winoInput: avx512WinoInputChecked,
+		winoOutput: avx512WinoOutputChecked, dot: dotFunc(avx512Dots[:]), dotM: avx512DotM, dotN: avx512DotN, lanes: 16}
 	avx2Arch = &microArch{name: "avx2", mr: avx2MR, nr: 16, kc: 256, nc: 512,
 		gemm: avx2Gemm, gemmRaw: avx2GemmRaw, dot: dotFunc(avx2Dots[:]), dotM: avx2DotM, dotN: avx2DotN, lanes: 8}
 )
@@ -97,6 +98,25 @@ func avx512CopyRowsChecked(d, src []float32, step, ow, ox, n int) {
 	avx512CopyRows(&d[0], &src[0], step, ow, ox, n)
 }
 
+// avx512WinoInputChecked is microArch.winoInput: avx512WinoInput after
+// checking the extent of what it reads and writes.
+func avx512WinoInputChecked(v []float32, xiStride int, src []float32, rowStride, phase, n int) {
+	_, _ = v[15*xiStride+n-1], src[3*rowStride+phase+n]
+	avx512WinoInput(&v[0], xiStride, &src[0], rowStride, phase, uint32(1)<<n-1)
+}
+
+// avx512WinoOutputChecked is microArch.winoOutput: avx512WinoOutput
+// after checking the extent of what it reads and writes.
+func avx512WinoOutputChecked(m []float32, xiStride int, out []float32, ow int, bias []float32, flags, cols int) {
+	_, _, _ = m[15*xiStride+15], out[cols-1], bias[0]
+	if flags&2 != 0 {
+		_ = out[ow+cols-1]
+	}
+	lo, hi := min(cols, 16), max(cols-16, 0)
+	mask := uint32(1)<<lo - 1 | (uint32(1)<<hi-1)<<16
+	avx512WinoOutput(&m[0], xiStride, &out[0], ow, &bias[0], flags, mask)
+}
+
 // avx2Gemm is microArch.gemm for the AVX2 6×16 kernels: partial columns go
 // through a full tile on the stack.
 func avx2Gemm(m, n, kc int, a, b []float32, ldb int, c []float32, ldc int, rb, cb []float32, flags int) {
@@ -116,10 +136,10 @@ func avx2Gemm(m, n, kc int, a, b []float32, ldb int, c []float32, ldc int, rb, c
 }
 
 // dotFunc adapts a table of generated dot kernels to microArch.dot.
-func dotFunc[T ~[4]dotAsm](table []T) func(m, n, k int, x []float32, ldx int, w []float32, ldw int, out []float32) {
-	return func(m, n, k int, x []float32, ldx int, w []float32, ldw int, out []float32) {
-		_, _, _ = x[(m-1)*ldx+k-1], w[(n-1)*ldw+k-1], out[len(out)-1]
-		table[m-1][n-1](k, unsafe.SliceData(x), ldx, unsafe.SliceData(w), ldw, &out[0])
+func dotFunc[T ~[4]dotAsm](table []T) func(m, n, k int, x []float32, ldx int, w []float32, ldw int, out []float32, ldo int) {
+	return func(m, n, k int, x []float32, ldx int, w []float32, ldw int, out []float32, ldo int) {
+		_, _, _ = x[(m-1)*ldx+k-1], w[(n-1)*ldw+k-1], out[(m-1)*ldo+n-1]
+		table[m-1][n-1](k, unsafe.SliceData(x), ldx, unsafe.SliceData(w), ldw, &out[0], ldo)
 	}
 }
 

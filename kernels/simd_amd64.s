@@ -9358,21 +9358,259 @@ copyrows_done:
 	VZEROUPPER
 	RET
 
-// func avx512Dot1x1(k int, x *float32, ldx int, w *float32, ldw int, out *float32)
+// func avx512WinoInput(v *float32, xiStride int, src *float32, rowStride int, phase int, mask uint32)
+// Requires: AVX, AVX512F
+TEXT ·avx512WinoInput(SB), NOSPLIT, $0-44
+	MOVQ      v+0(FP), DI
+	MOVQ      xiStride+8(FP), R8
+	SHLQ      $0x02, R8
+	MOVQ      src+16(FP), SI
+	MOVQ      rowStride+24(FP), R9
+	SHLQ      $0x02, R9
+	MOVQ      phase+32(FP), R10
+	SHLQ      $0x02, R10
+	MOVL      mask+40(FP), AX
+	KMOVW     AX, K1
+	VMOVUPS.Z (SI), K1, Z0
+	VMOVUPS.Z (SI)(R10*1), K1, Z1
+	VMOVUPS.Z 4(SI), K1, Z2
+	VMOVUPS.Z 4(SI)(R10*1), K1, Z3
+	ADDQ      R9, SI
+	VMOVUPS.Z (SI), K1, Z4
+	VMOVUPS.Z (SI)(R10*1), K1, Z5
+	VMOVUPS.Z 4(SI), K1, Z6
+	VMOVUPS.Z 4(SI)(R10*1), K1, Z7
+	ADDQ      R9, SI
+	VMOVUPS.Z (SI), K1, Z8
+	VMOVUPS.Z (SI)(R10*1), K1, Z9
+	VMOVUPS.Z 4(SI), K1, Z10
+	VMOVUPS.Z 4(SI)(R10*1), K1, Z11
+	ADDQ      R9, SI
+	VMOVUPS.Z (SI), K1, Z12
+	VMOVUPS.Z (SI)(R10*1), K1, Z13
+	VMOVUPS.Z 4(SI), K1, Z14
+	VMOVUPS.Z 4(SI)(R10*1), K1, Z15
+	VSUBPS    Z8, Z0, Z16
+	VADDPS    Z8, Z4, Z20
+	VSUBPS    Z4, Z8, Z24
+	VSUBPS    Z12, Z4, Z28
+	VSUBPS    Z9, Z1, Z17
+	VADDPS    Z9, Z5, Z21
+	VSUBPS    Z5, Z9, Z25
+	VSUBPS    Z13, Z5, Z29
+	VSUBPS    Z10, Z2, Z18
+	VADDPS    Z10, Z6, Z22
+	VSUBPS    Z6, Z10, Z26
+	VSUBPS    Z14, Z6, Z30
+	VSUBPS    Z11, Z3, Z19
+	VADDPS    Z11, Z7, Z23
+	VSUBPS    Z7, Z11, Z27
+	VSUBPS    Z15, Z7, Z31
+	VSUBPS    Z18, Z16, Z0
+	VADDPS    Z18, Z17, Z1
+	VSUBPS    Z17, Z18, Z2
+	VSUBPS    Z19, Z17, Z3
+	VSUBPS    Z22, Z20, Z4
+	VADDPS    Z22, Z21, Z5
+	VSUBPS    Z21, Z22, Z6
+	VSUBPS    Z23, Z21, Z7
+	VSUBPS    Z26, Z24, Z8
+	VADDPS    Z26, Z25, Z9
+	VSUBPS    Z25, Z26, Z10
+	VSUBPS    Z27, Z25, Z11
+	VSUBPS    Z30, Z28, Z12
+	VADDPS    Z30, Z29, Z13
+	VSUBPS    Z29, Z30, Z14
+	VSUBPS    Z31, Z29, Z15
+	VMOVUPS   Z0, K1, (DI)
+	ADDQ      R8, DI
+	VMOVUPS   Z1, K1, (DI)
+	ADDQ      R8, DI
+	VMOVUPS   Z2, K1, (DI)
+	ADDQ      R8, DI
+	VMOVUPS   Z3, K1, (DI)
+	ADDQ      R8, DI
+	VMOVUPS   Z4, K1, (DI)
+	ADDQ      R8, DI
+	VMOVUPS   Z5, K1, (DI)
+	ADDQ      R8, DI
+	VMOVUPS   Z6, K1, (DI)
+	ADDQ      R8, DI
+	VMOVUPS   Z7, K1, (DI)
+	ADDQ      R8, DI
+	VMOVUPS   Z8, K1, (DI)
+	ADDQ      R8, DI
+	VMOVUPS   Z9, K1, (DI)
+	ADDQ      R8, DI
+	VMOVUPS   Z10, K1, (DI)
+	ADDQ      R8, DI
+	VMOVUPS   Z11, K1, (DI)
+	ADDQ      R8, DI
+	VMOVUPS   Z12, K1, (DI)
+	ADDQ      R8, DI
+	VMOVUPS   Z13, K1, (DI)
+	ADDQ      R8, DI
+	VMOVUPS   Z14, K1, (DI)
+	ADDQ      R8, DI
+	VMOVUPS   Z15, K1, (DI)
+	VZEROUPPER
+	RET
+
+DATA winoInterleaveLo<>+0(SB)/4, $0x00000000
+DATA winoInterleaveLo<>+4(SB)/4, $0x00000010
+DATA winoInterleaveLo<>+8(SB)/4, $0x00000001
+DATA winoInterleaveLo<>+12(SB)/4, $0x00000011
+DATA winoInterleaveLo<>+16(SB)/4, $0x00000002
+DATA winoInterleaveLo<>+20(SB)/4, $0x00000012
+DATA winoInterleaveLo<>+24(SB)/4, $0x00000003
+DATA winoInterleaveLo<>+28(SB)/4, $0x00000013
+DATA winoInterleaveLo<>+32(SB)/4, $0x00000004
+DATA winoInterleaveLo<>+36(SB)/4, $0x00000014
+DATA winoInterleaveLo<>+40(SB)/4, $0x00000005
+DATA winoInterleaveLo<>+44(SB)/4, $0x00000015
+DATA winoInterleaveLo<>+48(SB)/4, $0x00000006
+DATA winoInterleaveLo<>+52(SB)/4, $0x00000016
+DATA winoInterleaveLo<>+56(SB)/4, $0x00000007
+DATA winoInterleaveLo<>+60(SB)/4, $0x00000017
+GLOBL winoInterleaveLo<>(SB), RODATA|NOPTR, $64
+
+DATA winoInterleaveHi<>+0(SB)/4, $0x00000008
+DATA winoInterleaveHi<>+4(SB)/4, $0x00000018
+DATA winoInterleaveHi<>+8(SB)/4, $0x00000009
+DATA winoInterleaveHi<>+12(SB)/4, $0x00000019
+DATA winoInterleaveHi<>+16(SB)/4, $0x0000000a
+DATA winoInterleaveHi<>+20(SB)/4, $0x0000001a
+DATA winoInterleaveHi<>+24(SB)/4, $0x0000000b
+DATA winoInterleaveHi<>+28(SB)/4, $0x0000001b
+DATA winoInterleaveHi<>+32(SB)/4, $0x0000000c
+DATA winoInterleaveHi<>+36(SB)/4, $0x0000001c
+DATA winoInterleaveHi<>+40(SB)/4, $0x0000000d
+DATA winoInterleaveHi<>+44(SB)/4, $0x0000001d
+DATA winoInterleaveHi<>+48(SB)/4, $0x0000000e
+DATA winoInterleaveHi<>+52(SB)/4, $0x0000001e
+DATA winoInterleaveHi<>+56(SB)/4, $0x0000000f
+DATA winoInterleaveHi<>+60(SB)/4, $0x0000001f
+GLOBL winoInterleaveHi<>(SB), RODATA|NOPTR, $64
+
+// func avx512WinoOutput(m *float32, xiStride int, out *float32, ow int, bias *float32, flags int, mask uint32)
 // Requires: AVX, AVX512DQ, AVX512F
-TEXT ·avx512Dot1x1(SB), NOSPLIT, $0-48
+TEXT ·avx512WinoOutput(SB), NOSPLIT, $0-52
+	MOVQ         m+0(FP), SI
+	MOVQ         xiStride+8(FP), R8
+	SHLQ         $0x02, R8
+	MOVQ         out+16(FP), DI
+	MOVQ         ow+24(FP), R9
+	SHLQ         $0x02, R9
+	MOVQ         flags+40(FP), R10
+	MOVL         mask+48(FP), AX
+	KMOVW        AX, K1
+	SHRL         $0x10, AX
+	KMOVW        AX, K2
+	VMOVUPS      (SI), Z0
+	ADDQ         R8, SI
+	VMOVUPS      (SI), Z1
+	ADDQ         R8, SI
+	VMOVUPS      (SI), Z2
+	ADDQ         R8, SI
+	VMOVUPS      (SI), Z3
+	ADDQ         R8, SI
+	VMOVUPS      (SI), Z4
+	ADDQ         R8, SI
+	VMOVUPS      (SI), Z5
+	ADDQ         R8, SI
+	VMOVUPS      (SI), Z6
+	ADDQ         R8, SI
+	VMOVUPS      (SI), Z7
+	ADDQ         R8, SI
+	VMOVUPS      (SI), Z8
+	ADDQ         R8, SI
+	VMOVUPS      (SI), Z9
+	ADDQ         R8, SI
+	VMOVUPS      (SI), Z10
+	ADDQ         R8, SI
+	VMOVUPS      (SI), Z11
+	ADDQ         R8, SI
+	VMOVUPS      (SI), Z12
+	ADDQ         R8, SI
+	VMOVUPS      (SI), Z13
+	ADDQ         R8, SI
+	VMOVUPS      (SI), Z14
+	ADDQ         R8, SI
+	VMOVUPS      (SI), Z15
+	VADDPS       Z4, Z0, Z16
+	VADDPS       Z8, Z16, Z16
+	VSUBPS       Z8, Z4, Z20
+	VSUBPS       Z12, Z20, Z20
+	VADDPS       Z5, Z1, Z17
+	VADDPS       Z9, Z17, Z17
+	VSUBPS       Z9, Z5, Z21
+	VSUBPS       Z13, Z21, Z21
+	VADDPS       Z6, Z2, Z18
+	VADDPS       Z10, Z18, Z18
+	VSUBPS       Z10, Z6, Z22
+	VSUBPS       Z14, Z22, Z22
+	VADDPS       Z7, Z3, Z19
+	VADDPS       Z11, Z19, Z19
+	VSUBPS       Z11, Z7, Z23
+	VSUBPS       Z15, Z23, Z23
+	MOVQ         bias+32(FP), AX
+	VBROADCASTSS (AX), Z24
+	VXORPS       Z25, Z25, Z25
+	VADDPS       Z17, Z16, Z26
+	VADDPS       Z18, Z26, Z26
+	VADDPS       Z24, Z26, Z26
+	VSUBPS       Z18, Z17, Z27
+	VSUBPS       Z19, Z27, Z27
+	VADDPS       Z24, Z27, Z27
+	VADDPS       Z21, Z20, Z28
+	VADDPS       Z22, Z28, Z28
+	VADDPS       Z24, Z28, Z28
+	VSUBPS       Z22, Z21, Z29
+	VSUBPS       Z23, Z29, Z29
+	VADDPS       Z24, Z29, Z29
+	TESTQ        $0x00000001, R10
+	JE           winoout_interleave
+	VMAXPS       Z25, Z26, Z26
+	VMAXPS       Z25, Z27, Z27
+	VMAXPS       Z25, Z28, Z28
+	VMAXPS       Z25, Z29, Z29
+
+winoout_interleave:
+	VMOVUPS   winoInterleaveLo<>+0(SB), Z0
+	VMOVUPS   winoInterleaveHi<>+0(SB), Z1
+	VMOVAPS   Z26, Z2
+	VPERMT2PS Z27, Z0, Z2
+	VMOVAPS   Z26, Z3
+	VPERMT2PS Z27, Z1, Z3
+	VMOVUPS   Z2, K1, (DI)
+	VMOVUPS   Z3, K2, 64(DI)
+	TESTQ     $0x00000002, R10
+	JE        winoout_done
+	ADDQ      R9, DI
+	VMOVAPS   Z28, Z2
+	VPERMT2PS Z29, Z0, Z2
+	VMOVAPS   Z28, Z3
+	VPERMT2PS Z29, Z1, Z3
+	VMOVUPS   Z2, K1, (DI)
+	VMOVUPS   Z3, K2, 64(DI)
+
+winoout_done:
+	VZEROUPPER
+	RET
+
+// func avx512Dot1x1(k int, x *float32, ldx int, w *float32, ldw int, out *float32, ldo int)
+// Requires: AVX, AVX512DQ, AVX512F, AVX512VL
+TEXT ·avx512Dot1x1(SB), NOSPLIT, $0-56
 	MOVQ   k+0(FP), CX
+	SHLQ   $0x02, CX
 	MOVQ   x+8(FP), SI
 	MOVQ   ldx+16(FP), R8
 	SHLQ   $0x02, R8
 	MOVQ   w+24(FP), DI
 	MOVQ   ldw+32(FP), R9
 	SHLQ   $0x02, R9
-	MOVQ   out+40(FP), DX
 	VXORPS Z2, Z2, Z2
 	XORQ   DX, DX
-	MOVQ   k+0(FP), CX
-	SHLQ   $0x02, CX
 
 avx512Dot1x1_loop:
 	CMPQ        DX, CX
@@ -9380,32 +9618,41 @@ avx512Dot1x1_loop:
 	VMOVUPS     (SI)(DX*1), Z0
 	VMOVUPS     (DI)(DX*1), Z1
 	VFMADD231PS Z0, Z1, Z2
-	ADDQ        $0x40, DX
+	ADDQ        $0x00000040, DX
 	JMP         avx512Dot1x1_loop
 
 avx512Dot1x1_done:
-	MOVQ    out+40(FP), DX
-	VMOVUPS Z2, (DX)
+	MOVQ          out+40(FP), DX
+	MOVQ          ldo+48(FP), R8
+	SHLQ          $0x02, R8
+	VEXTRACTF32X8 $0x01, Z2, Y0
+	VADDPS        Y0, Y2, Y2
+	VEXTRACTF32X4 $0x01, Y2, X0
+	VADDPS        X0, X2, X2
+	VMOVHLPS      X2, X0, X0
+	VADDPS        X0, X2, X2
+	VMOVSHDUP     X2, X0
+	VADDSS        X0, X2, X2
+	VADDSS        (DX), X2, X2
+	VMOVSS        X2, (DX)
 	VZEROUPPER
 	RET
 
-// func avx512Dot1x2(k int, x *float32, ldx int, w *float32, ldw int, out *float32)
-// Requires: AVX, AVX512DQ, AVX512F
-TEXT ·avx512Dot1x2(SB), NOSPLIT, $0-48
+// func avx512Dot1x2(k int, x *float32, ldx int, w *float32, ldw int, out *float32, ldo int)
+// Requires: AVX, AVX512DQ, AVX512F, AVX512VL
+TEXT ·avx512Dot1x2(SB), NOSPLIT, $0-56
 	MOVQ   k+0(FP), CX
+	SHLQ   $0x02, CX
 	MOVQ   x+8(FP), SI
 	MOVQ   ldx+16(FP), R8
 	SHLQ   $0x02, R8
 	MOVQ   w+24(FP), DI
 	MOVQ   ldw+32(FP), R9
 	SHLQ   $0x02, R9
-	MOVQ   out+40(FP), DX
 	LEAQ   (DI)(R9*1), R14
 	VXORPS Z2, Z2, Z2
 	VXORPS Z3, Z3, Z3
 	XORQ   DX, DX
-	MOVQ   k+0(FP), CX
-	SHLQ   $0x02, CX
 
 avx512Dot1x2_loop:
 	CMPQ        DX, CX
@@ -9415,35 +9662,53 @@ avx512Dot1x2_loop:
 	VFMADD231PS Z0, Z1, Z2
 	VMOVUPS     (R14)(DX*1), Z1
 	VFMADD231PS Z0, Z1, Z3
-	ADDQ        $0x40, DX
+	ADDQ        $0x00000040, DX
 	JMP         avx512Dot1x2_loop
 
 avx512Dot1x2_done:
-	MOVQ    out+40(FP), DX
-	VMOVUPS Z2, (DX)
-	VMOVUPS Z3, 64(DX)
+	MOVQ          out+40(FP), DX
+	MOVQ          ldo+48(FP), R8
+	SHLQ          $0x02, R8
+	VEXTRACTF32X8 $0x01, Z2, Y0
+	VADDPS        Y0, Y2, Y2
+	VEXTRACTF32X4 $0x01, Y2, X0
+	VADDPS        X0, X2, X2
+	VMOVHLPS      X2, X0, X0
+	VADDPS        X0, X2, X2
+	VMOVSHDUP     X2, X0
+	VADDSS        X0, X2, X2
+	VADDSS        (DX), X2, X2
+	VMOVSS        X2, (DX)
+	VEXTRACTF32X8 $0x01, Z3, Y0
+	VADDPS        Y0, Y3, Y3
+	VEXTRACTF32X4 $0x01, Y3, X0
+	VADDPS        X0, X3, X3
+	VMOVHLPS      X3, X0, X0
+	VADDPS        X0, X3, X3
+	VMOVSHDUP     X3, X0
+	VADDSS        X0, X3, X3
+	VADDSS        4(DX), X3, X3
+	VMOVSS        X3, 4(DX)
 	VZEROUPPER
 	RET
 
-// func avx512Dot1x3(k int, x *float32, ldx int, w *float32, ldw int, out *float32)
-// Requires: AVX, AVX512DQ, AVX512F
-TEXT ·avx512Dot1x3(SB), NOSPLIT, $0-48
+// func avx512Dot1x3(k int, x *float32, ldx int, w *float32, ldw int, out *float32, ldo int)
+// Requires: AVX, AVX512DQ, AVX512F, AVX512VL
+TEXT ·avx512Dot1x3(SB), NOSPLIT, $0-56
 	MOVQ   k+0(FP), CX
+	SHLQ   $0x02, CX
 	MOVQ   x+8(FP), SI
 	MOVQ   ldx+16(FP), R8
 	SHLQ   $0x02, R8
 	MOVQ   w+24(FP), DI
 	MOVQ   ldw+32(FP), R9
 	SHLQ   $0x02, R9
-	MOVQ   out+40(FP), DX
 	LEAQ   (DI)(R9*1), R14
-	LEAQ   (R14)(R9*1), R15
+	LEAQ   (R14)(R9*1), AX
 	VXORPS Z2, Z2, Z2
 	VXORPS Z3, Z3, Z3
 	VXORPS Z4, Z4, Z4
 	XORQ   DX, DX
-	MOVQ   k+0(FP), CX
-	SHLQ   $0x02, CX
 
 avx512Dot1x3_loop:
 	CMPQ        DX, CX
@@ -9453,40 +9718,67 @@ avx512Dot1x3_loop:
 	VFMADD231PS Z0, Z1, Z2
 	VMOVUPS     (R14)(DX*1), Z1
 	VFMADD231PS Z0, Z1, Z3
-	VMOVUPS     (R15)(DX*1), Z1
+	VMOVUPS     (AX)(DX*1), Z1
 	VFMADD231PS Z0, Z1, Z4
-	ADDQ        $0x40, DX
+	ADDQ        $0x00000040, DX
 	JMP         avx512Dot1x3_loop
 
 avx512Dot1x3_done:
-	MOVQ    out+40(FP), DX
-	VMOVUPS Z2, (DX)
-	VMOVUPS Z3, 64(DX)
-	VMOVUPS Z4, 128(DX)
+	MOVQ          out+40(FP), DX
+	MOVQ          ldo+48(FP), R8
+	SHLQ          $0x02, R8
+	VEXTRACTF32X8 $0x01, Z2, Y0
+	VADDPS        Y0, Y2, Y2
+	VEXTRACTF32X4 $0x01, Y2, X0
+	VADDPS        X0, X2, X2
+	VMOVHLPS      X2, X0, X0
+	VADDPS        X0, X2, X2
+	VMOVSHDUP     X2, X0
+	VADDSS        X0, X2, X2
+	VADDSS        (DX), X2, X2
+	VMOVSS        X2, (DX)
+	VEXTRACTF32X8 $0x01, Z3, Y0
+	VADDPS        Y0, Y3, Y3
+	VEXTRACTF32X4 $0x01, Y3, X0
+	VADDPS        X0, X3, X3
+	VMOVHLPS      X3, X0, X0
+	VADDPS        X0, X3, X3
+	VMOVSHDUP     X3, X0
+	VADDSS        X0, X3, X3
+	VADDSS        4(DX), X3, X3
+	VMOVSS        X3, 4(DX)
+	VEXTRACTF32X8 $0x01, Z4, Y0
+	VADDPS        Y0, Y4, Y4
+	VEXTRACTF32X4 $0x01, Y4, X0
+	VADDPS        X0, X4, X4
+	VMOVHLPS      X4, X0, X0
+	VADDPS        X0, X4, X4
+	VMOVSHDUP     X4, X0
+	VADDSS        X0, X4, X4
+	VADDSS        8(DX), X4, X4
+	VMOVSS        X4, 8(DX)
 	VZEROUPPER
 	RET
 
-// func avx512Dot1x4(k int, x *float32, ldx int, w *float32, ldw int, out *float32)
-// Requires: AVX, AVX512DQ, AVX512F
-TEXT ·avx512Dot1x4(SB), NOSPLIT, $0-48
+// func avx512Dot1x4(k int, x *float32, ldx int, w *float32, ldw int, out *float32, ldo int)
+// Requires: AVX, AVX512DQ, AVX512F, AVX512VL
+TEXT ·avx512Dot1x4(SB), NOSPLIT, $0-56
 	MOVQ   k+0(FP), CX
+	SHLQ   $0x02, CX
 	MOVQ   x+8(FP), SI
 	MOVQ   ldx+16(FP), R8
 	SHLQ   $0x02, R8
 	MOVQ   w+24(FP), DI
 	MOVQ   ldw+32(FP), R9
 	SHLQ   $0x02, R9
-	MOVQ   out+40(FP), DX
 	LEAQ   (DI)(R9*1), R14
-	LEAQ   (R14)(R9*1), R15
-	LEAQ   (R15)(R9*1), AX
+	LEAQ   (R14)(R9*1), AX
+	LEAQ   (AX)(R9*1), R15
 	VXORPS Z2, Z2, Z2
 	VXORPS Z3, Z3, Z3
 	VXORPS Z4, Z4, Z4
 	VXORPS Z5, Z5, Z5
 	XORQ   DX, DX
-	MOVQ   k+0(FP), CX
-	SHLQ   $0x02, CX
 
 avx512Dot1x4_loop:
 	CMPQ        DX, CX
@@ -9496,39 +9788,75 @@ avx512Dot1x4_loop:
 	VFMADD231PS Z0, Z1, Z2
 	VMOVUPS     (R14)(DX*1), Z1
 	VFMADD231PS Z0, Z1, Z3
-	VMOVUPS     (R15)(DX*1), Z1
-	VFMADD231PS Z0, Z1, Z4
 	VMOVUPS     (AX)(DX*1), Z1
+	VFMADD231PS Z0, Z1, Z4
+	VMOVUPS     (R15)(DX*1), Z1
 	VFMADD231PS Z0, Z1, Z5
-	ADDQ        $0x40, DX
+	ADDQ        $0x00000040, DX
 	JMP         avx512Dot1x4_loop
 
 avx512Dot1x4_done:
-	MOVQ    out+40(FP), DX
-	VMOVUPS Z2, (DX)
-	VMOVUPS Z3, 64(DX)
-	VMOVUPS Z4, 128(DX)
-	VMOVUPS Z5, 192(DX)
+	MOVQ          out+40(FP), DX
+	MOVQ          ldo+48(FP), R8
+	SHLQ          $0x02, R8
+	VEXTRACTF32X8 $0x01, Z2, Y0
+	VADDPS        Y0, Y2, Y2
+	VEXTRACTF32X4 $0x01, Y2, X0
+	VADDPS        X0, X2, X2
+	VMOVHLPS      X2, X0, X0
+	VADDPS        X0, X2, X2
+	VMOVSHDUP     X2, X0
+	VADDSS        X0, X2, X2
+	VADDSS        (DX), X2, X2
+	VMOVSS        X2, (DX)
+	VEXTRACTF32X8 $0x01, Z3, Y0
+	VADDPS        Y0, Y3, Y3
+	VEXTRACTF32X4 $0x01, Y3, X0
+	VADDPS        X0, X3, X3
+	VMOVHLPS      X3, X0, X0
+	VADDPS        X0, X3, X3
+	VMOVSHDUP     X3, X0
+	VADDSS        X0, X3, X3
+	VADDSS        4(DX), X3, X3
+	VMOVSS        X3, 4(DX)
+	VEXTRACTF32X8 $0x01, Z4, Y0
+	VADDPS        Y0, Y4, Y4
+	VEXTRACTF32X4 $0x01, Y4, X0
+	VADDPS        X0, X4, X4
+	VMOVHLPS      X4, X0, X0
+	VADDPS        X0, X4, X4
+	VMOVSHDUP     X4, X0
+	VADDSS        X0, X4, X4
+	VADDSS        8(DX), X4, X4
+	VMOVSS        X4, 8(DX)
+	VEXTRACTF32X8 $0x01, Z5, Y0
+	VADDPS        Y0, Y5, Y5
+	VEXTRACTF32X4 $0x01, Y5, X0
+	VADDPS        X0, X5, X5
+	VMOVHLPS      X5, X0, X0
+	VADDPS        X0, X5, X5
+	VMOVSHDUP     X5, X0
+	VADDSS        X0, X5, X5
+	VADDSS        12(DX), X5, X5
+	VMOVSS        X5, 12(DX)
 	VZEROUPPER
 	RET
 
-// func avx512Dot2x1(k int, x *float32, ldx int, w *float32, ldw int, out *float32)
-// Requires: AVX, AVX512DQ, AVX512F
-TEXT ·avx512Dot2x1(SB), NOSPLIT, $0-48
+// func avx512Dot2x1(k int, x *float32, ldx int, w *float32, ldw int, out *float32, ldo int)
+// Requires: AVX, AVX512DQ, AVX512F, AVX512VL
+TEXT ·avx512Dot2x1(SB), NOSPLIT, $0-56
 	MOVQ   k+0(FP), CX
+	SHLQ   $0x02, CX
 	MOVQ   x+8(FP), SI
 	MOVQ   ldx+16(FP), R8
 	SHLQ   $0x02, R8
 	MOVQ   w+24(FP), DI
 	MOVQ   ldw+32(FP), R9
 	SHLQ   $0x02, R9
-	MOVQ   out+40(FP), DX
 	LEAQ   (SI)(R8*1), R10
 	VXORPS Z3, Z3, Z3
 	VXORPS Z4, Z4, Z4
 	XORQ   DX, DX
-	MOVQ   k+0(FP), CX
-	SHLQ   $0x02, CX
 
 avx512Dot2x1_loop:
 	CMPQ        DX, CX
@@ -9538,27 +9866,48 @@ avx512Dot2x1_loop:
 	VMOVUPS     (DI)(DX*1), Z2
 	VFMADD231PS Z0, Z2, Z3
 	VFMADD231PS Z1, Z2, Z4
-	ADDQ        $0x40, DX
+	ADDQ        $0x00000040, DX
 	JMP         avx512Dot2x1_loop
 
 avx512Dot2x1_done:
-	MOVQ    out+40(FP), DX
-	VMOVUPS Z3, (DX)
-	VMOVUPS Z4, 64(DX)
+	MOVQ          out+40(FP), DX
+	MOVQ          ldo+48(FP), R8
+	SHLQ          $0x02, R8
+	VEXTRACTF32X8 $0x01, Z3, Y0
+	VADDPS        Y0, Y3, Y3
+	VEXTRACTF32X4 $0x01, Y3, X0
+	VADDPS        X0, X3, X3
+	VMOVHLPS      X3, X0, X0
+	VADDPS        X0, X3, X3
+	VMOVSHDUP     X3, X0
+	VADDSS        X0, X3, X3
+	VADDSS        (DX), X3, X3
+	VMOVSS        X3, (DX)
+	ADDQ          R8, DX
+	VEXTRACTF32X8 $0x01, Z4, Y0
+	VADDPS        Y0, Y4, Y4
+	VEXTRACTF32X4 $0x01, Y4, X0
+	VADDPS        X0, X4, X4
+	VMOVHLPS      X4, X0, X0
+	VADDPS        X0, X4, X4
+	VMOVSHDUP     X4, X0
+	VADDSS        X0, X4, X4
+	VADDSS        (DX), X4, X4
+	VMOVSS        X4, (DX)
 	VZEROUPPER
 	RET
 
-// func avx512Dot2x2(k int, x *float32, ldx int, w *float32, ldw int, out *float32)
-// Requires: AVX, AVX512DQ, AVX512F
-TEXT ·avx512Dot2x2(SB), NOSPLIT, $0-48
+// func avx512Dot2x2(k int, x *float32, ldx int, w *float32, ldw int, out *float32, ldo int)
+// Requires: AVX, AVX512DQ, AVX512F, AVX512VL
+TEXT ·avx512Dot2x2(SB), NOSPLIT, $0-56
 	MOVQ   k+0(FP), CX
+	SHLQ   $0x02, CX
 	MOVQ   x+8(FP), SI
 	MOVQ   ldx+16(FP), R8
 	SHLQ   $0x02, R8
 	MOVQ   w+24(FP), DI
 	MOVQ   ldw+32(FP), R9
 	SHLQ   $0x02, R9
-	MOVQ   out+40(FP), DX
 	LEAQ   (SI)(R8*1), R10
 	LEAQ   (DI)(R9*1), R14
 	VXORPS Z3, Z3, Z3
@@ -9566,8 +9915,6 @@ TEXT ·avx512Dot2x2(SB), NOSPLIT, $0-48
 	VXORPS Z5, Z5, Z5
 	VXORPS Z6, Z6, Z6
 	XORQ   DX, DX
-	MOVQ   k+0(FP), CX
-	SHLQ   $0x02, CX
 
 avx512Dot2x2_loop:
 	CMPQ        DX, CX
@@ -9580,32 +9927,71 @@ avx512Dot2x2_loop:
 	VMOVUPS     (R14)(DX*1), Z2
 	VFMADD231PS Z0, Z2, Z4
 	VFMADD231PS Z1, Z2, Z6
-	ADDQ        $0x40, DX
+	ADDQ        $0x00000040, DX
 	JMP         avx512Dot2x2_loop
 
 avx512Dot2x2_done:
-	MOVQ    out+40(FP), DX
-	VMOVUPS Z3, (DX)
-	VMOVUPS Z4, 64(DX)
-	VMOVUPS Z5, 128(DX)
-	VMOVUPS Z6, 192(DX)
+	MOVQ          out+40(FP), DX
+	MOVQ          ldo+48(FP), R8
+	SHLQ          $0x02, R8
+	VEXTRACTF32X8 $0x01, Z3, Y0
+	VADDPS        Y0, Y3, Y3
+	VEXTRACTF32X4 $0x01, Y3, X0
+	VADDPS        X0, X3, X3
+	VMOVHLPS      X3, X0, X0
+	VADDPS        X0, X3, X3
+	VMOVSHDUP     X3, X0
+	VADDSS        X0, X3, X3
+	VADDSS        (DX), X3, X3
+	VMOVSS        X3, (DX)
+	VEXTRACTF32X8 $0x01, Z4, Y0
+	VADDPS        Y0, Y4, Y4
+	VEXTRACTF32X4 $0x01, Y4, X0
+	VADDPS        X0, X4, X4
+	VMOVHLPS      X4, X0, X0
+	VADDPS        X0, X4, X4
+	VMOVSHDUP     X4, X0
+	VADDSS        X0, X4, X4
+	VADDSS        4(DX), X4, X4
+	VMOVSS        X4, 4(DX)
+	ADDQ          R8, DX
+	VEXTRACTF32X8 $0x01, Z5, Y0
+	VADDPS        Y0, Y5, Y5
+	VEXTRACTF32X4 $0x01, Y5, X0
+	VADDPS        X0, X5, X5
+	VMOVHLPS      X5, X0, X0
+	VADDPS        X0, X5, X5
+	VMOVSHDUP     X5, X0
+	VADDSS        X0, X5, X5
+	VADDSS        (DX), X5, X5
+	VMOVSS        X5, (DX)
+	VEXTRACTF32X8 $0x01, Z6, Y0
+	VADDPS        Y0, Y6, Y6
+	VEXTRACTF32X4 $0x01, Y6, X0
+	VADDPS        X0, X6, X6
+	VMOVHLPS      X6, X0, X0
+	VADDPS        X0, X6, X6
+	VMOVSHDUP     X6, X0
+	VADDSS        X0, X6, X6
+	VADDSS        4(DX), X6, X6
+	VMOVSS        X6, 4(DX)
 	VZEROUPPER
 	RET
 
-// func avx512Dot2x3(k int, x *float32, ldx int, w *float32, ldw int, out *float32)
-// Requires: AVX, AVX512DQ, AVX512F
-TEXT ·avx512Dot2x3(SB), NOSPLIT, $0-48
+// func avx512Dot2x3(k int, x *float32, ldx int, w *float32, ldw int, out *float32, ldo int)
+// Requires: AVX, AVX512DQ, AVX512F, AVX512VL
+TEXT ·avx512Dot2x3(SB), NOSPLIT, $0-56
 	MOVQ   k+0(FP), CX
+	SHLQ   $0x02, CX
 	MOVQ   x+8(FP), SI
 	MOVQ   ldx+16(FP), R8
 	SHLQ   $0x02, R8
 	MOVQ   w+24(FP), DI
 	MOVQ   ldw+32(FP), R9
 	SHLQ   $0x02, R9
-	MOVQ   out+40(FP), DX
 	LEAQ   (SI)(R8*1), R10
 	LEAQ   (DI)(R9*1), R14
-	LEAQ   (R14)(R9*1), R15
+	LEAQ   (R14)(R9*1), AX
 	VXORPS Z3, Z3, Z3
 	VXORPS Z4, Z4, Z4
 	VXORPS Z5, Z5, Z5
@@ -9613,8 +9999,6 @@ TEXT ·avx512Dot2x3(SB), NOSPLIT, $0-48
 	VXORPS Z7, Z7, Z7
 	VXORPS Z8, Z8, Z8
 	XORQ   DX, DX
-	MOVQ   k+0(FP), CX
-	SHLQ   $0x02, CX
 
 avx512Dot2x3_loop:
 	CMPQ        DX, CX
@@ -9627,38 +10011,95 @@ avx512Dot2x3_loop:
 	VMOVUPS     (R14)(DX*1), Z2
 	VFMADD231PS Z0, Z2, Z4
 	VFMADD231PS Z1, Z2, Z7
-	VMOVUPS     (R15)(DX*1), Z2
+	VMOVUPS     (AX)(DX*1), Z2
 	VFMADD231PS Z0, Z2, Z5
 	VFMADD231PS Z1, Z2, Z8
-	ADDQ        $0x40, DX
+	ADDQ        $0x00000040, DX
 	JMP         avx512Dot2x3_loop
 
 avx512Dot2x3_done:
-	MOVQ    out+40(FP), DX
-	VMOVUPS Z3, (DX)
-	VMOVUPS Z4, 64(DX)
-	VMOVUPS Z5, 128(DX)
-	VMOVUPS Z6, 192(DX)
-	VMOVUPS Z7, 256(DX)
-	VMOVUPS Z8, 320(DX)
+	MOVQ          out+40(FP), DX
+	MOVQ          ldo+48(FP), R8
+	SHLQ          $0x02, R8
+	VEXTRACTF32X8 $0x01, Z3, Y0
+	VADDPS        Y0, Y3, Y3
+	VEXTRACTF32X4 $0x01, Y3, X0
+	VADDPS        X0, X3, X3
+	VMOVHLPS      X3, X0, X0
+	VADDPS        X0, X3, X3
+	VMOVSHDUP     X3, X0
+	VADDSS        X0, X3, X3
+	VADDSS        (DX), X3, X3
+	VMOVSS        X3, (DX)
+	VEXTRACTF32X8 $0x01, Z4, Y0
+	VADDPS        Y0, Y4, Y4
+	VEXTRACTF32X4 $0x01, Y4, X0
+	VADDPS        X0, X4, X4
+	VMOVHLPS      X4, X0, X0
+	VADDPS        X0, X4, X4
+	VMOVSHDUP     X4, X0
+	VADDSS        X0, X4, X4
+	VADDSS        4(DX), X4, X4
+	VMOVSS        X4, 4(DX)
+	VEXTRACTF32X8 $0x01, Z5, Y0
+	VADDPS        Y0, Y5, Y5
+	VEXTRACTF32X4 $0x01, Y5, X0
+	VADDPS        X0, X5, X5
+	VMOVHLPS      X5, X0, X0
+	VADDPS        X0, X5, X5
+	VMOVSHDUP     X5, X0
+	VADDSS        X0, X5, X5
+	VADDSS        8(DX), X5, X5
+	VMOVSS        X5, 8(DX)
+	ADDQ          R8, DX
+	VEXTRACTF32X8 $0x01, Z6, Y0
+	VADDPS        Y0, Y6, Y6
+	VEXTRACTF32X4 $0x01, Y6, X0
+	VADDPS        X0, X6, X6
+	VMOVHLPS      X6, X0, X0
+	VADDPS        X0, X6, X6
+	VMOVSHDUP     X6, X0
+	VADDSS        X0, X6, X6
+	VADDSS        (DX), X6, X6
+	VMOVSS        X6, (DX)
+	VEXTRACTF32X8 $0x01, Z7, Y0
+	VADDPS        Y0, Y7, Y7
+	VEXTRACTF32X4 $0x01, Y7, X0
+	VADDPS        X0, X7, X7
+	VMOVHLPS      X7, X0, X0
+	VADDPS        X0, X7, X7
+	VMOVSHDUP     X7, X0
+	VADDSS        X0, X7, X7
+	VADDSS        4(DX), X7, X7
+	VMOVSS        X7, 4(DX)
+	VEXTRACTF32X8 $0x01, Z8, Y0
+	VADDPS        Y0, Y8, Y8
+	VEXTRACTF32X4 $0x01, Y8, X0
+	VADDPS        X0, X8, X8
+	VMOVHLPS      X8, X0, X0
+	VADDPS        X0, X8, X8
+	VMOVSHDUP     X8, X0
+	VADDSS        X0, X8, X8
+	VADDSS        8(DX), X8, X8
+	VMOVSS        X8, 8(DX)
 	VZEROUPPER
 	RET
 
-// func avx512Dot2x4(k int, x *float32, ldx int, w *float32, ldw int, out *float32)
-// Requires: AVX, AVX512DQ, AVX512F
-TEXT ·avx512Dot2x4(SB), NOSPLIT, $0-48
+// func avx512Dot2x4(k int, x *float32, ldx int, w *float32, ldw int, out *float32, ldo int)
+// Requires: AVX, AVX512DQ, AVX512F, AVX512VL
+TEXT ·avx512Dot2x4(SB), NOSPLIT, $0-56
 	MOVQ   k+0(FP), CX
+	SHLQ   $0x02, CX
 	MOVQ   x+8(FP), SI
 	MOVQ   ldx+16(FP), R8
 	SHLQ   $0x02, R8
 	MOVQ   w+24(FP), DI
 	MOVQ   ldw+32(FP), R9
 	SHLQ   $0x02, R9
-	MOVQ   out+40(FP), DX
 	LEAQ   (SI)(R8*1), R10
 	LEAQ   (DI)(R9*1), R14
-	LEAQ   (R14)(R9*1), R15
-	LEAQ   (R15)(R9*1), AX
+	LEAQ   (R14)(R9*1), AX
+	LEAQ   (AX)(R9*1), R15
 	VXORPS Z3, Z3, Z3
 	VXORPS Z4, Z4, Z4
 	VXORPS Z5, Z5, Z5
@@ -9668,8 +10109,6 @@ TEXT ·avx512Dot2x4(SB), NOSPLIT, $0-48
 	VXORPS Z9, Z9, Z9
 	VXORPS Z10, Z10, Z10
 	XORQ   DX, DX
-	MOVQ   k+0(FP), CX
-	SHLQ   $0x02, CX
 
 avx512Dot2x4_loop:
 	CMPQ        DX, CX
@@ -9682,47 +10121,120 @@ avx512Dot2x4_loop:
 	VMOVUPS     (R14)(DX*1), Z2
 	VFMADD231PS Z0, Z2, Z4
 	VFMADD231PS Z1, Z2, Z8
-	VMOVUPS     (R15)(DX*1), Z2
+	VMOVUPS     (AX)(DX*1), Z2
 	VFMADD231PS Z0, Z2, Z5
 	VFMADD231PS Z1, Z2, Z9
-	VMOVUPS     (AX)(DX*1), Z2
+	VMOVUPS     (R15)(DX*1), Z2
 	VFMADD231PS Z0, Z2, Z6
 	VFMADD231PS Z1, Z2, Z10
-	ADDQ        $0x40, DX
+	ADDQ        $0x00000040, DX
 	JMP         avx512Dot2x4_loop
 
 avx512Dot2x4_done:
-	MOVQ    out+40(FP), DX
-	VMOVUPS Z3, (DX)
-	VMOVUPS Z4, 64(DX)
-	VMOVUPS Z5, 128(DX)
-	VMOVUPS Z6, 192(DX)
-	VMOVUPS Z7, 256(DX)
-	VMOVUPS Z8, 320(DX)
-	VMOVUPS Z9, 384(DX)
-	VMOVUPS Z10, 448(DX)
+	MOVQ          out+40(FP), DX
+	MOVQ          ldo+48(FP), R8
+	SHLQ          $0x02, R8
+	VEXTRACTF32X8 $0x01, Z3, Y0
+	VADDPS        Y0, Y3, Y3
+	VEXTRACTF32X4 $0x01, Y3, X0
+	VADDPS        X0, X3, X3
+	VMOVHLPS      X3, X0, X0
+	VADDPS        X0, X3, X3
+	VMOVSHDUP     X3, X0
+	VADDSS        X0, X3, X3
+	VADDSS        (DX), X3, X3
+	VMOVSS        X3, (DX)
+	VEXTRACTF32X8 $0x01, Z4, Y0
+	VADDPS        Y0, Y4, Y4
+	VEXTRACTF32X4 $0x01, Y4, X0
+	VADDPS        X0, X4, X4
+	VMOVHLPS      X4, X0, X0
+	VADDPS        X0, X4, X4
+	VMOVSHDUP     X4, X0
+	VADDSS        X0, X4, X4
+	VADDSS        4(DX), X4, X4
+	VMOVSS        X4, 4(DX)
+	VEXTRACTF32X8 $0x01, Z5, Y0
+	VADDPS        Y0, Y5, Y5
+	VEXTRACTF32X4 $0x01, Y5, X0
+	VADDPS        X0, X5, X5
+	VMOVHLPS      X5, X0, X0
+	VADDPS        X0, X5, X5
+	VMOVSHDUP     X5, X0
+	VADDSS        X0, X5, X5
+	VADDSS        8(DX), X5, X5
+	VMOVSS        X5, 8(DX)
+	VEXTRACTF32X8 $0x01, Z6, Y0
+	VADDPS        Y0, Y6, Y6
+	VEXTRACTF32X4 $0x01, Y6, X0
+	VADDPS        X0, X6, X6
+	VMOVHLPS      X6, X0, X0
+	VADDPS        X0, X6, X6
+	VMOVSHDUP     X6, X0
+	VADDSS        X0, X6, X6
+	VADDSS        12(DX), X6, X6
+	VMOVSS        X6, 12(DX)
+	ADDQ          R8, DX
+	VEXTRACTF32X8 $0x01, Z7, Y0
+	VADDPS        Y0, Y7, Y7
+	VEXTRACTF32X4 $0x01, Y7, X0
+	VADDPS        X0, X7, X7
+	VMOVHLPS      X7, X0, X0
+	VADDPS        X0, X7, X7
+	VMOVSHDUP     X7, X0
+	VADDSS        X0, X7, X7
+	VADDSS        (DX), X7, X7
+	VMOVSS        X7, (DX)
+	VEXTRACTF32X8 $0x01, Z8, Y0
+	VADDPS        Y0, Y8, Y8
+	VEXTRACTF32X4 $0x01, Y8, X0
+	VADDPS        X0, X8, X8
+	VMOVHLPS      X8, X0, X0
+	VADDPS        X0, X8, X8
+	VMOVSHDUP     X8, X0
+	VADDSS        X0, X8, X8
+	VADDSS        4(DX), X8, X8
+	VMOVSS        X8, 4(DX)
+	VEXTRACTF32X8 $0x01, Z9, Y0
+	VADDPS        Y0, Y9, Y9
+	VEXTRACTF32X4 $0x01, Y9, X0
+	VADDPS        X0, X9, X9
+	VMOVHLPS      X9, X0, X0
+	VADDPS        X0, X9, X9
+	VMOVSHDUP     X9, X0
+	VADDSS        X0, X9, X9
+	VADDSS        8(DX), X9, X9
+	VMOVSS        X9, 8(DX)
+	VEXTRACTF32X8 $0x01, Z10, Y0
+	VADDPS        Y0, Y10, Y10
+	VEXTRACTF32X4 $0x01, Y10, X0
+	VADDPS        X0, X10, X10
+	VMOVHLPS      X10, X0, X0
+	VADDPS        X0, X10, X10
+	VMOVSHDUP     X10, X0
+	VADDSS        X0, X10, X10
+	VADDSS        12(DX), X10, X10
+	VMOVSS        X10, 12(DX)
 	VZEROUPPER
 	RET
 
-// func avx512Dot3x1(k int, x *float32, ldx int, w *float32, ldw int, out *float32)
-// Requires: AVX, AVX512DQ, AVX512F
-TEXT ·avx512Dot3x1(SB), NOSPLIT, $0-48
+// func avx512Dot3x1(k int, x *float32, ldx int, w *float32, ldw int, out *float32, ldo int)
+// Requires: AVX, AVX512DQ, AVX512F, AVX512VL
+TEXT ·avx512Dot3x1(SB), NOSPLIT, $0-56
 	MOVQ   k+0(FP), CX
+	SHLQ   $0x02, CX
 	MOVQ   x+8(FP), SI
 	MOVQ   ldx+16(FP), R8
 	SHLQ   $0x02, R8
 	MOVQ   w+24(FP), DI
 	MOVQ   ldw+32(FP), R9
 	SHLQ   $0x02, R9
-	MOVQ   out+40(FP), DX
 	LEAQ   (SI)(R8*1), R10
 	LEAQ   (R10)(R8*1), R11
 	VXORPS Z4, Z4, Z4
 	VXORPS Z5, Z5, Z5
 	VXORPS Z6, Z6, Z6
 	XORQ   DX, DX
-	MOVQ   k+0(FP), CX
-	SHLQ   $0x02, CX
 
 avx512Dot3x1_loop:
 	CMPQ        DX, CX
@@ -9734,28 +10246,59 @@ avx512Dot3x1_loop:
 	VFMADD231PS Z0, Z3, Z4
 	VFMADD231PS Z1, Z3, Z5
 	VFMADD231PS Z2, Z3, Z6
-	ADDQ        $0x40, DX
+	ADDQ        $0x00000040, DX
 	JMP         avx512Dot3x1_loop
 
 avx512Dot3x1_done:
-	MOVQ    out+40(FP), DX
-	VMOVUPS Z4, (DX)
-	VMOVUPS Z5, 64(DX)
-	VMOVUPS Z6, 128(DX)
+	MOVQ          out+40(FP), DX
+	MOVQ          ldo+48(FP), R8
+	SHLQ          $0x02, R8
+	VEXTRACTF32X8 $0x01, Z4, Y0
+	VADDPS        Y0, Y4, Y4
+	VEXTRACTF32X4 $0x01, Y4, X0
+	VADDPS        X0, X4, X4
+	VMOVHLPS      X4, X0, X0
+	VADDPS        X0, X4, X4
+	VMOVSHDUP     X4, X0
+	VADDSS        X0, X4, X4
+	VADDSS        (DX), X4, X4
+	VMOVSS        X4, (DX)
+	ADDQ          R8, DX
+	VEXTRACTF32X8 $0x01, Z5, Y0
+	VADDPS        Y0, Y5, Y5
+	VEXTRACTF32X4 $0x01, Y5, X0
+	VADDPS        X0, X5, X5
+	VMOVHLPS      X5, X0, X0
+	VADDPS        X0, X5, X5
+	VMOVSHDUP     X5, X0
+	VADDSS        X0, X5, X5
+	VADDSS        (DX), X5, X5
+	VMOVSS        X5, (DX)
+	ADDQ          R8, DX
+	VEXTRACTF32X8 $0x01, Z6, Y0
+	VADDPS        Y0, Y6, Y6
+	VEXTRACTF32X4 $0x01, Y6, X0
+	VADDPS        X0, X6, X6
+	VMOVHLPS      X6, X0, X0
+	VADDPS        X0, X6, X6
+	VMOVSHDUP     X6, X0
+	VADDSS        X0, X6, X6
+	VADDSS        (DX), X6, X6
+	VMOVSS        X6, (DX)
 	VZEROUPPER
 	RET
 
-// func avx512Dot3x2(k int, x *float32, ldx int, w *float32, ldw int, out *float32)
-// Requires: AVX, AVX512DQ, AVX512F
-TEXT ·avx512Dot3x2(SB), NOSPLIT, $0-48
+// func avx512Dot3x2(k int, x *float32, ldx int, w *float32, ldw int, out *float32, ldo int)
+// Requires: AVX, AVX512DQ, AVX512F, AVX512VL
+TEXT ·avx512Dot3x2(SB), NOSPLIT, $0-56
 	MOVQ   k+0(FP), CX
+	SHLQ   $0x02, CX
 	MOVQ   x+8(FP), SI
 	MOVQ   ldx+16(FP), R8
 	SHLQ   $0x02, R8
 	MOVQ   w+24(FP), DI
 	MOVQ   ldw+32(FP), R9
 	SHLQ   $0x02, R9
-	MOVQ   out+40(FP), DX
 	LEAQ   (SI)(R8*1), R10
 	LEAQ   (R10)(R8*1), R11
 	LEAQ   (DI)(R9*1), R14
@@ -9766,8 +10309,6 @@ TEXT ·avx512Dot3x2(SB), NOSPLIT, $0-48
 	VXORPS Z8, Z8, Z8
 	VXORPS Z9, Z9, Z9
 	XORQ   DX, DX
-	MOVQ   k+0(FP), CX
-	SHLQ   $0x02, CX
 
 avx512Dot3x2_loop:
 	CMPQ        DX, CX
@@ -9783,35 +10324,93 @@ avx512Dot3x2_loop:
 	VFMADD231PS Z0, Z3, Z5
 	VFMADD231PS Z1, Z3, Z7
 	VFMADD231PS Z2, Z3, Z9
-	ADDQ        $0x40, DX
+	ADDQ        $0x00000040, DX
 	JMP         avx512Dot3x2_loop
 
 avx512Dot3x2_done:
-	MOVQ    out+40(FP), DX
-	VMOVUPS Z4, (DX)
-	VMOVUPS Z5, 64(DX)
-	VMOVUPS Z6, 128(DX)
-	VMOVUPS Z7, 192(DX)
-	VMOVUPS Z8, 256(DX)
-	VMOVUPS Z9, 320(DX)
+	MOVQ          out+40(FP), DX
+	MOVQ          ldo+48(FP), R8
+	SHLQ          $0x02, R8
+	VEXTRACTF32X8 $0x01, Z4, Y0
+	VADDPS        Y0, Y4, Y4
+	VEXTRACTF32X4 $0x01, Y4, X0
+	VADDPS        X0, X4, X4
+	VMOVHLPS      X4, X0, X0
+	VADDPS        X0, X4, X4
+	VMOVSHDUP     X4, X0
+	VADDSS        X0, X4, X4
+	VADDSS        (DX), X4, X4
+	VMOVSS        X4, (DX)
+	VEXTRACTF32X8 $0x01, Z5, Y0
+	VADDPS        Y0, Y5, Y5
+	VEXTRACTF32X4 $0x01, Y5, X0
+	VADDPS        X0, X5, X5
+	VMOVHLPS      X5, X0, X0
+	VADDPS        X0, X5, X5
+	VMOVSHDUP     X5, X0
+	VADDSS        X0, X5, X5
+	VADDSS        4(DX), X5, X5
+	VMOVSS        X5, 4(DX)
+	ADDQ          R8, DX
+	VEXTRACTF32X8 $0x01, Z6, Y0
+	VADDPS        Y0, Y6, Y6
+	VEXTRACTF32X4 $0x01, Y6, X0
+	VADDPS        X0, X6, X6
+	VMOVHLPS      X6, X0, X0
+	VADDPS        X0, X6, X6
+	VMOVSHDUP     X6, X0
+	VADDSS        X0, X6, X6
+	VADDSS        (DX), X6, X6
+	VMOVSS        X6, (DX)
+	VEXTRACTF32X8 $0x01, Z7, Y0
+	VADDPS        Y0, Y7, Y7
+	VEXTRACTF32X4 $0x01, Y7, X0
+	VADDPS        X0, X7, X7
+	VMOVHLPS      X7, X0, X0
+	VADDPS        X0, X7, X7
+	VMOVSHDUP     X7, X0
+	VADDSS        X0, X7, X7
+	VADDSS        4(DX), X7, X7
+	VMOVSS        X7, 4(DX)
+	ADDQ          R8, DX
+	VEXTRACTF32X8 $0x01, Z8, Y0
+	VADDPS        Y0, Y8, Y8
+	VEXTRACTF32X4 $0x01, Y8, X0
+	VADDPS        X0, X8, X8
+	VMOVHLPS      X8, X0, X0
+	VADDPS        X0, X8, X8
+	VMOVSHDUP     X8, X0
+	VADDSS        X0, X8, X8
+	VADDSS        (DX), X8, X8
+	VMOVSS        X8, (DX)
+	VEXTRACTF32X8 $0x01, Z9, Y0
+	VADDPS        Y0, Y9, Y9
+	VEXTRACTF32X4 $0x01, Y9, X0
+	VADDPS        X0, X9, X9
+	VMOVHLPS      X9, X0, X0
+	VADDPS        X0, X9, X9
+	VMOVSHDUP     X9, X0
+	VADDSS        X0, X9, X9
+	VADDSS        4(DX), X9, X9
+	VMOVSS        X9, 4(DX)
 	VZEROUPPER
 	RET
 
-// func avx512Dot3x3(k int, x *float32, ldx int, w *float32, ldw int, out *float32)
-// Requires: AVX, AVX512DQ, AVX512F
-TEXT ·avx512Dot3x3(SB), NOSPLIT, $0-48
+// func avx512Dot3x3(k int, x *float32, ldx int, w *float32, ldw int, out *float32, ldo int)
+// Requires: AVX, AVX512DQ, AVX512F, AVX512VL
+TEXT ·avx512Dot3x3(SB), NOSPLIT, $0-56
 	MOVQ   k+0(FP), CX
+	SHLQ   $0x02, CX
 	MOVQ   x+8(FP), SI
 	MOVQ   ldx+16(FP), R8
 	SHLQ   $0x02, R8
 	MOVQ   w+24(FP), DI
 	MOVQ   ldw+32(FP), R9
 	SHLQ   $0x02, R9
-	MOVQ   out+40(FP), DX
 	LEAQ   (SI)(R8*1), R10
 	LEAQ   (R10)(R8*1), R11
 	LEAQ   (DI)(R9*1), R14
-	LEAQ   (R14)(R9*1), R15
+	LEAQ   (R14)(R9*1), AX
 	VXORPS Z4, Z4, Z4
 	VXORPS Z5, Z5, Z5
 	VXORPS Z6, Z6, Z6
@@ -9822,8 +10421,6 @@ TEXT ·avx512Dot3x3(SB), NOSPLIT, $0-48
 	VXORPS Z11, Z11, Z11
 	VXORPS Z12, Z12, Z12
 	XORQ   DX, DX
-	MOVQ   k+0(FP), CX
-	SHLQ   $0x02, CX
 
 avx512Dot3x3_loop:
 	CMPQ        DX, CX
@@ -9839,43 +10436,128 @@ avx512Dot3x3_loop:
 	VFMADD231PS Z0, Z3, Z5
 	VFMADD231PS Z1, Z3, Z8
 	VFMADD231PS Z2, Z3, Z11
-	VMOVUPS     (R15)(DX*1), Z3
+	VMOVUPS     (AX)(DX*1), Z3
 	VFMADD231PS Z0, Z3, Z6
 	VFMADD231PS Z1, Z3, Z9
 	VFMADD231PS Z2, Z3, Z12
-	ADDQ        $0x40, DX
+	ADDQ        $0x00000040, DX
 	JMP         avx512Dot3x3_loop
 
 avx512Dot3x3_done:
-	MOVQ    out+40(FP), DX
-	VMOVUPS Z4, (DX)
-	VMOVUPS Z5, 64(DX)
-	VMOVUPS Z6, 128(DX)
-	VMOVUPS Z7, 192(DX)
-	VMOVUPS Z8, 256(DX)
-	VMOVUPS Z9, 320(DX)
-	VMOVUPS Z10, 384(DX)
-	VMOVUPS Z11, 448(DX)
-	VMOVUPS Z12, 512(DX)
+	MOVQ          out+40(FP), DX
+	MOVQ          ldo+48(FP), R8
+	SHLQ          $0x02, R8
+	VEXTRACTF32X8 $0x01, Z4, Y0
+	VADDPS        Y0, Y4, Y4
+	VEXTRACTF32X4 $0x01, Y4, X0
+	VADDPS        X0, X4, X4
+	VMOVHLPS      X4, X0, X0
+	VADDPS        X0, X4, X4
+	VMOVSHDUP     X4, X0
+	VADDSS        X0, X4, X4
+	VADDSS        (DX), X4, X4
+	VMOVSS        X4, (DX)
+	VEXTRACTF32X8 $0x01, Z5, Y0
+	VADDPS        Y0, Y5, Y5
+	VEXTRACTF32X4 $0x01, Y5, X0
+	VADDPS        X0, X5, X5
+	VMOVHLPS      X5, X0, X0
+	VADDPS        X0, X5, X5
+	VMOVSHDUP     X5, X0
+	VADDSS        X0, X5, X5
+	VADDSS        4(DX), X5, X5
+	VMOVSS        X5, 4(DX)
+	VEXTRACTF32X8 $0x01, Z6, Y0
+	VADDPS        Y0, Y6, Y6
+	VEXTRACTF32X4 $0x01, Y6, X0
+	VADDPS        X0, X6, X6
+	VMOVHLPS      X6, X0, X0
+	VADDPS        X0, X6, X6
+	VMOVSHDUP     X6, X0
+	VADDSS        X0, X6, X6
+	VADDSS        8(DX), X6, X6
+	VMOVSS        X6, 8(DX)
+	ADDQ          R8, DX
+	VEXTRACTF32X8 $0x01, Z7, Y0
+	VADDPS        Y0, Y7, Y7
+	VEXTRACTF32X4 $0x01, Y7, X0
+	VADDPS        X0, X7, X7
+	VMOVHLPS      X7, X0, X0
+	VADDPS        X0, X7, X7
+	VMOVSHDUP     X7, X0
+	VADDSS        X0, X7, X7
+	VADDSS        (DX), X7, X7
+	VMOVSS        X7, (DX)
+	VEXTRACTF32X8 $0x01, Z8, Y0
+	VADDPS        Y0, Y8, Y8
+	VEXTRACTF32X4 $0x01, Y8, X0
+	VADDPS        X0, X8, X8
+	VMOVHLPS      X8, X0, X0
+	VADDPS        X0, X8, X8
+	VMOVSHDUP     X8, X0
+	VADDSS        X0, X8, X8
+	VADDSS        4(DX), X8, X8
+	VMOVSS        X8, 4(DX)
+	VEXTRACTF32X8 $0x01, Z9, Y0
+	VADDPS        Y0, Y9, Y9
+	VEXTRACTF32X4 $0x01, Y9, X0
+	VADDPS        X0, X9, X9
+	VMOVHLPS      X9, X0, X0
+	VADDPS        X0, X9, X9
+	VMOVSHDUP     X9, X0
+	VADDSS        X0, X9, X9
+	VADDSS        8(DX), X9, X9
+	VMOVSS        X9, 8(DX)
+	ADDQ          R8, DX
+	VEXTRACTF32X8 $0x01, Z10, Y0
+	VADDPS        Y0, Y10, Y10
+	VEXTRACTF32X4 $0x01, Y10, X0
+	VADDPS        X0, X10, X10
+	VMOVHLPS      X10, X0, X0
+	VADDPS        X0, X10, X10
+	VMOVSHDUP     X10, X0
+	VADDSS        X0, X10, X10
+	VADDSS        (DX), X10, X10
+	VMOVSS        X10, (DX)
+	VEXTRACTF32X8 $0x01, Z11, Y0
+	VADDPS        Y0, Y11, Y11
+	VEXTRACTF32X4 $0x01, Y11, X0
+	VADDPS        X0, X11, X11
+	VMOVHLPS      X11, X0, X0
+	VADDPS        X0, X11, X11
+	VMOVSHDUP     X11, X0
+	VADDSS        X0, X11, X11
+	VADDSS        4(DX), X11, X11
+	VMOVSS        X11, 4(DX)
+	VEXTRACTF32X8 $0x01, Z12, Y0
+	VADDPS        Y0, Y12, Y12
+	VEXTRACTF32X4 $0x01, Y12, X0
+	VADDPS        X0, X12, X12
+	VMOVHLPS      X12, X0, X0
+	VADDPS        X0, X12, X12
+	VMOVSHDUP     X12, X0
+	VADDSS        X0, X12, X12
+	VADDSS        8(DX), X12, X12
+	VMOVSS        X12, 8(DX)
 	VZEROUPPER
 	RET
 
-// func avx512Dot3x4(k int, x *float32, ldx int, w *float32, ldw int, out *float32)
-// Requires: AVX, AVX512DQ, AVX512F
-TEXT ·avx512Dot3x4(SB), NOSPLIT, $0-48
+// func avx512Dot3x4(k int, x *float32, ldx int, w *float32, ldw int, out *float32, ldo int)
+// Requires: AVX, AVX512DQ, AVX512F, AVX512VL
+TEXT ·avx512Dot3x4(SB), NOSPLIT, $0-56
 	MOVQ   k+0(FP), CX
+	SHLQ   $0x02, CX
 	MOVQ   x+8(FP), SI
 	MOVQ   ldx+16(FP), R8
 	SHLQ   $0x02, R8
 	MOVQ   w+24(FP), DI
 	MOVQ   ldw+32(FP), R9
 	SHLQ   $0x02, R9
-	MOVQ   out+40(FP), DX
 	LEAQ   (SI)(R8*1), R10
 	LEAQ   (R10)(R8*1), R11
 	LEAQ   (DI)(R9*1), R14
-	LEAQ   (R14)(R9*1), R15
-	LEAQ   (R15)(R9*1), AX
+	LEAQ   (R14)(R9*1), AX
+	LEAQ   (AX)(R9*1), R15
 	VXORPS Z4, Z4, Z4
 	VXORPS Z5, Z5, Z5
 	VXORPS Z6, Z6, Z6
@@ -9889,8 +10571,6 @@ TEXT ·avx512Dot3x4(SB), NOSPLIT, $0-48
 	VXORPS Z14, Z14, Z14
 	VXORPS Z15, Z15, Z15
 	XORQ   DX, DX
-	MOVQ   k+0(FP), CX
-	SHLQ   $0x02, CX
 
 avx512Dot3x4_loop:
 	CMPQ        DX, CX
@@ -9906,45 +10586,157 @@ avx512Dot3x4_loop:
 	VFMADD231PS Z0, Z3, Z5
 	VFMADD231PS Z1, Z3, Z9
 	VFMADD231PS Z2, Z3, Z13
-	VMOVUPS     (R15)(DX*1), Z3
+	VMOVUPS     (AX)(DX*1), Z3
 	VFMADD231PS Z0, Z3, Z6
 	VFMADD231PS Z1, Z3, Z10
 	VFMADD231PS Z2, Z3, Z14
-	VMOVUPS     (AX)(DX*1), Z3
+	VMOVUPS     (R15)(DX*1), Z3
 	VFMADD231PS Z0, Z3, Z7
 	VFMADD231PS Z1, Z3, Z11
 	VFMADD231PS Z2, Z3, Z15
-	ADDQ        $0x40, DX
+	ADDQ        $0x00000040, DX
 	JMP         avx512Dot3x4_loop
 
 avx512Dot3x4_done:
-	MOVQ    out+40(FP), DX
-	VMOVUPS Z4, (DX)
-	VMOVUPS Z5, 64(DX)
-	VMOVUPS Z6, 128(DX)
-	VMOVUPS Z7, 192(DX)
-	VMOVUPS Z8, 256(DX)
-	VMOVUPS Z9, 320(DX)
-	VMOVUPS Z10, 384(DX)
-	VMOVUPS Z11, 448(DX)
-	VMOVUPS Z12, 512(DX)
-	VMOVUPS Z13, 576(DX)
-	VMOVUPS Z14, 640(DX)
-	VMOVUPS Z15, 704(DX)
+	MOVQ          out+40(FP), DX
+	MOVQ          ldo+48(FP), R8
+	SHLQ          $0x02, R8
+	VEXTRACTF32X8 $0x01, Z4, Y0
+	VADDPS        Y0, Y4, Y4
+	VEXTRACTF32X4 $0x01, Y4, X0
+	VADDPS        X0, X4, X4
+	VMOVHLPS      X4, X0, X0
+	VADDPS        X0, X4, X4
+	VMOVSHDUP     X4, X0
+	VADDSS        X0, X4, X4
+	VADDSS        (DX), X4, X4
+	VMOVSS        X4, (DX)
+	VEXTRACTF32X8 $0x01, Z5, Y0
+	VADDPS        Y0, Y5, Y5
+	VEXTRACTF32X4 $0x01, Y5, X0
+	VADDPS        X0, X5, X5
+	VMOVHLPS      X5, X0, X0
+	VADDPS        X0, X5, X5
+	VMOVSHDUP     X5, X0
+	VADDSS        X0, X5, X5
+	VADDSS        4(DX), X5, X5
+	VMOVSS        X5, 4(DX)
+	VEXTRACTF32X8 $0x01, Z6, Y0
+	VADDPS        Y0, Y6, Y6
+	VEXTRACTF32X4 $0x01, Y6, X0
+	VADDPS        X0, X6, X6
+	VMOVHLPS      X6, X0, X0
+	VADDPS        X0, X6, X6
+	VMOVSHDUP     X6, X0
+	VADDSS        X0, X6, X6
+	VADDSS        8(DX), X6, X6
+	VMOVSS        X6, 8(DX)
+	VEXTRACTF32X8 $0x01, Z7, Y0
+	VADDPS        Y0, Y7, Y7
+	VEXTRACTF32X4 $0x01, Y7, X0
+	VADDPS        X0, X7, X7
+	VMOVHLPS      X7, X0, X0
+	VADDPS        X0, X7, X7
+	VMOVSHDUP     X7, X0
+	VADDSS        X0, X7, X7
+	VADDSS        12(DX), X7, X7
+	VMOVSS        X7, 12(DX)
+	ADDQ          R8, DX
+	VEXTRACTF32X8 $0x01, Z8, Y0
+	VADDPS        Y0, Y8, Y8
+	VEXTRACTF32X4 $0x01, Y8, X0
+	VADDPS        X0, X8, X8
+	VMOVHLPS      X8, X0, X0
+	VADDPS        X0, X8, X8
+	VMOVSHDUP     X8, X0
+	VADDSS        X0, X8, X8
+	VADDSS        (DX), X8, X8
+	VMOVSS        X8, (DX)
+	VEXTRACTF32X8 $0x01, Z9, Y0
+	VADDPS        Y0, Y9, Y9
+	VEXTRACTF32X4 $0x01, Y9, X0
+	VADDPS        X0, X9, X9
+	VMOVHLPS      X9, X0, X0
+	VADDPS        X0, X9, X9
+	VMOVSHDUP     X9, X0
+	VADDSS        X0, X9, X9
+	VADDSS        4(DX), X9, X9
+	VMOVSS        X9, 4(DX)
+	VEXTRACTF32X8 $0x01, Z10, Y0
+	VADDPS        Y0, Y10, Y10
+	VEXTRACTF32X4 $0x01, Y10, X0
+	VADDPS        X0, X10, X10
+	VMOVHLPS      X10, X0, X0
+	VADDPS        X0, X10, X10
+	VMOVSHDUP     X10, X0
+	VADDSS        X0, X10, X10
+	VADDSS        8(DX), X10, X10
+	VMOVSS        X10, 8(DX)
+	VEXTRACTF32X8 $0x01, Z11, Y0
+	VADDPS        Y0, Y11, Y11
+	VEXTRACTF32X4 $0x01, Y11, X0
+	VADDPS        X0, X11, X11
+	VMOVHLPS      X11, X0, X0
+	VADDPS        X0, X11, X11
+	VMOVSHDUP     X11, X0
+	VADDSS        X0, X11, X11
+	VADDSS        12(DX), X11, X11
+	VMOVSS        X11, 12(DX)
+	ADDQ          R8, DX
+	VEXTRACTF32X8 $0x01, Z12, Y0
+	VADDPS        Y0, Y12, Y12
+	VEXTRACTF32X4 $0x01, Y12, X0
+	VADDPS        X0, X12, X12
+	VMOVHLPS      X12, X0, X0
+	VADDPS        X0, X12, X12
+	VMOVSHDUP     X12, X0
+	VADDSS        X0, X12, X12
+	VADDSS        (DX), X12, X12
+	VMOVSS        X12, (DX)
+	VEXTRACTF32X8 $0x01, Z13, Y0
+	VADDPS        Y0, Y13, Y13
+	VEXTRACTF32X4 $0x01, Y13, X0
+	VADDPS        X0, X13, X13
+	VMOVHLPS      X13, X0, X0
+	VADDPS        X0, X13, X13
+	VMOVSHDUP     X13, X0
+	VADDSS        X0, X13, X13
+	VADDSS        4(DX), X13, X13
+	VMOVSS        X13, 4(DX)
+	VEXTRACTF32X8 $0x01, Z14, Y0
+	VADDPS        Y0, Y14, Y14
+	VEXTRACTF32X4 $0x01, Y14, X0
+	VADDPS        X0, X14, X14
+	VMOVHLPS      X14, X0, X0
+	VADDPS        X0, X14, X14
+	VMOVSHDUP     X14, X0
+	VADDSS        X0, X14, X14
+	VADDSS        8(DX), X14, X14
+	VMOVSS        X14, 8(DX)
+	VEXTRACTF32X8 $0x01, Z15, Y0
+	VADDPS        Y0, Y15, Y15
+	VEXTRACTF32X4 $0x01, Y15, X0
+	VADDPS        X0, X15, X15
+	VMOVHLPS      X15, X0, X0
+	VADDPS        X0, X15, X15
+	VMOVSHDUP     X15, X0
+	VADDSS        X0, X15, X15
+	VADDSS        12(DX), X15, X15
+	VMOVSS        X15, 12(DX)
 	VZEROUPPER
 	RET
 
-// func avx512Dot4x1(k int, x *float32, ldx int, w *float32, ldw int, out *float32)
-// Requires: AVX, AVX512DQ, AVX512F
-TEXT ·avx512Dot4x1(SB), NOSPLIT, $0-48
+// func avx512Dot4x1(k int, x *float32, ldx int, w *float32, ldw int, out *float32, ldo int)
+// Requires: AVX, AVX512DQ, AVX512F, AVX512VL
+TEXT ·avx512Dot4x1(SB), NOSPLIT, $0-56
 	MOVQ   k+0(FP), CX
+	SHLQ   $0x02, CX
 	MOVQ   x+8(FP), SI
 	MOVQ   ldx+16(FP), R8
 	SHLQ   $0x02, R8
 	MOVQ   w+24(FP), DI
 	MOVQ   ldw+32(FP), R9
 	SHLQ   $0x02, R9
-	MOVQ   out+40(FP), DX
 	LEAQ   (SI)(R8*1), R10
 	LEAQ   (R10)(R8*1), R11
 	LEAQ   (R11)(R8*1), R12
@@ -9953,8 +10745,6 @@ TEXT ·avx512Dot4x1(SB), NOSPLIT, $0-48
 	VXORPS Z7, Z7, Z7
 	VXORPS Z8, Z8, Z8
 	XORQ   DX, DX
-	MOVQ   k+0(FP), CX
-	SHLQ   $0x02, CX
 
 avx512Dot4x1_loop:
 	CMPQ        DX, CX
@@ -9968,29 +10758,70 @@ avx512Dot4x1_loop:
 	VFMADD231PS Z1, Z4, Z6
 	VFMADD231PS Z2, Z4, Z7
 	VFMADD231PS Z3, Z4, Z8
-	ADDQ        $0x40, DX
+	ADDQ        $0x00000040, DX
 	JMP         avx512Dot4x1_loop
 
 avx512Dot4x1_done:
-	MOVQ    out+40(FP), DX
-	VMOVUPS Z5, (DX)
-	VMOVUPS Z6, 64(DX)
-	VMOVUPS Z7, 128(DX)
-	VMOVUPS Z8, 192(DX)
+	MOVQ          out+40(FP), DX
+	MOVQ          ldo+48(FP), R8
+	SHLQ          $0x02, R8
+	VEXTRACTF32X8 $0x01, Z5, Y0
+	VADDPS        Y0, Y5, Y5
+	VEXTRACTF32X4 $0x01, Y5, X0
+	VADDPS        X0, X5, X5
+	VMOVHLPS      X5, X0, X0
+	VADDPS        X0, X5, X5
+	VMOVSHDUP     X5, X0
+	VADDSS        X0, X5, X5
+	VADDSS        (DX), X5, X5
+	VMOVSS        X5, (DX)
+	ADDQ          R8, DX
+	VEXTRACTF32X8 $0x01, Z6, Y0
+	VADDPS        Y0, Y6, Y6
+	VEXTRACTF32X4 $0x01, Y6, X0
+	VADDPS        X0, X6, X6
+	VMOVHLPS      X6, X0, X0
+	VADDPS        X0, X6, X6
+	VMOVSHDUP     X6, X0
+	VADDSS        X0, X6, X6
+	VADDSS        (DX), X6, X6
+	VMOVSS        X6, (DX)
+	ADDQ          R8, DX
+	VEXTRACTF32X8 $0x01, Z7, Y0
+	VADDPS        Y0, Y7, Y7
+	VEXTRACTF32X4 $0x01, Y7, X0
+	VADDPS        X0, X7, X7
+	VMOVHLPS      X7, X0, X0
+	VADDPS        X0, X7, X7
+	VMOVSHDUP     X7, X0
+	VADDSS        X0, X7, X7
+	VADDSS        (DX), X7, X7
+	VMOVSS        X7, (DX)
+	ADDQ          R8, DX
+	VEXTRACTF32X8 $0x01, Z8, Y0
+	VADDPS        Y0, Y8, Y8
+	VEXTRACTF32X4 $0x01, Y8, X0
+	VADDPS        X0, X8, X8
+	VMOVHLPS      X8, X0, X0
+	VADDPS        X0, X8, X8
+	VMOVSHDUP     X8, X0
+	VADDSS        X0, X8, X8
+	VADDSS        (DX), X8, X8
+	VMOVSS        X8, (DX)
 	VZEROUPPER
 	RET
 
-// func avx512Dot4x2(k int, x *float32, ldx int, w *float32, ldw int, out *float32)
-// Requires: AVX, AVX512DQ, AVX512F
-TEXT ·avx512Dot4x2(SB), NOSPLIT, $0-48
+// func avx512Dot4x2(k int, x *float32, ldx int, w *float32, ldw int, out *float32, ldo int)
+// Requires: AVX, AVX512DQ, AVX512F, AVX512VL
+TEXT ·avx512Dot4x2(SB), NOSPLIT, $0-56
 	MOVQ   k+0(FP), CX
+	SHLQ   $0x02, CX
 	MOVQ   x+8(FP), SI
 	MOVQ   ldx+16(FP), R8
 	SHLQ   $0x02, R8
 	MOVQ   w+24(FP), DI
 	MOVQ   ldw+32(FP), R9
 	SHLQ   $0x02, R9
-	MOVQ   out+40(FP), DX
 	LEAQ   (SI)(R8*1), R10
 	LEAQ   (R10)(R8*1), R11
 	LEAQ   (R11)(R8*1), R12
@@ -10004,8 +10835,6 @@ TEXT ·avx512Dot4x2(SB), NOSPLIT, $0-48
 	VXORPS Z11, Z11, Z11
 	VXORPS Z12, Z12, Z12
 	XORQ   DX, DX
-	MOVQ   k+0(FP), CX
-	SHLQ   $0x02, CX
 
 avx512Dot4x2_loop:
 	CMPQ        DX, CX
@@ -10024,38 +10853,115 @@ avx512Dot4x2_loop:
 	VFMADD231PS Z1, Z4, Z8
 	VFMADD231PS Z2, Z4, Z10
 	VFMADD231PS Z3, Z4, Z12
-	ADDQ        $0x40, DX
+	ADDQ        $0x00000040, DX
 	JMP         avx512Dot4x2_loop
 
 avx512Dot4x2_done:
-	MOVQ    out+40(FP), DX
-	VMOVUPS Z5, (DX)
-	VMOVUPS Z6, 64(DX)
-	VMOVUPS Z7, 128(DX)
-	VMOVUPS Z8, 192(DX)
-	VMOVUPS Z9, 256(DX)
-	VMOVUPS Z10, 320(DX)
-	VMOVUPS Z11, 384(DX)
-	VMOVUPS Z12, 448(DX)
+	MOVQ          out+40(FP), DX
+	MOVQ          ldo+48(FP), R8
+	SHLQ          $0x02, R8
+	VEXTRACTF32X8 $0x01, Z5, Y0
+	VADDPS        Y0, Y5, Y5
+	VEXTRACTF32X4 $0x01, Y5, X0
+	VADDPS        X0, X5, X5
+	VMOVHLPS      X5, X0, X0
+	VADDPS        X0, X5, X5
+	VMOVSHDUP     X5, X0
+	VADDSS        X0, X5, X5
+	VADDSS        (DX), X5, X5
+	VMOVSS        X5, (DX)
+	VEXTRACTF32X8 $0x01, Z6, Y0
+	VADDPS        Y0, Y6, Y6
+	VEXTRACTF32X4 $0x01, Y6, X0
+	VADDPS        X0, X6, X6
+	VMOVHLPS      X6, X0, X0
+	VADDPS        X0, X6, X6
+	VMOVSHDUP     X6, X0
+	VADDSS        X0, X6, X6
+	VADDSS        4(DX), X6, X6
+	VMOVSS        X6, 4(DX)
+	ADDQ          R8, DX
+	VEXTRACTF32X8 $0x01, Z7, Y0
+	VADDPS        Y0, Y7, Y7
+	VEXTRACTF32X4 $0x01, Y7, X0
+	VADDPS        X0, X7, X7
+	VMOVHLPS      X7, X0, X0
+	VADDPS        X0, X7, X7
+	VMOVSHDUP     X7, X0
+	VADDSS        X0, X7, X7
+	VADDSS        (DX), X7, X7
+	VMOVSS        X7, (DX)
+	VEXTRACTF32X8 $0x01, Z8, Y0
+	VADDPS        Y0, Y8, Y8
+	VEXTRACTF32X4 $0x01, Y8, X0
+	VADDPS        X0, X8, X8
+	VMOVHLPS      X8, X0, X0
+	VADDPS        X0, X8, X8
+	VMOVSHDUP     X8, X0
+	VADDSS        X0, X8, X8
+	VADDSS        4(DX), X8, X8
+	VMOVSS        X8, 4(DX)
+	ADDQ          R8, DX
+	VEXTRACTF32X8 $0x01, Z9, Y0
+	VADDPS        Y0, Y9, Y9
+	VEXTRACTF32X4 $0x01, Y9, X0
+	VADDPS        X0, X9, X9
+	VMOVHLPS      X9, X0, X0
+	VADDPS        X0, X9, X9
+	VMOVSHDUP     X9, X0
+	VADDSS        X0, X9, X9
+	VADDSS        (DX), X9, X9
+	VMOVSS        X9, (DX)
+	VEXTRACTF32X8 $0x01, Z10, Y0
+	VADDPS        Y0, Y10, Y10
+	VEXTRACTF32X4 $0x01, Y10, X0
+	VADDPS        X0, X10, X10
+	VMOVHLPS      X10, X0, X0
+	VADDPS        X0, X10, X10
+	VMOVSHDUP     X10, X0
+	VADDSS        X0, X10, X10
+	VADDSS        4(DX), X10, X10
+	VMOVSS        X10, 4(DX)
+	ADDQ          R8, DX
+	VEXTRACTF32X8 $0x01, Z11, Y0
+	VADDPS        Y0, Y11, Y11
+	VEXTRACTF32X4 $0x01, Y11, X0
+	VADDPS        X0, X11, X11
+	VMOVHLPS      X11, X0, X0
+	VADDPS        X0, X11, X11
+	VMOVSHDUP     X11, X0
+	VADDSS        X0, X11, X11
+	VADDSS        (DX), X11, X11
+	VMOVSS        X11, (DX)
+	VEXTRACTF32X8 $0x01, Z12, Y0
+	VADDPS        Y0, Y12, Y12
+	VEXTRACTF32X4 $0x01, Y12, X0
+	VADDPS        X0, X12, X12
+	VMOVHLPS      X12, X0, X0
+	VADDPS        X0, X12, X12
+	VMOVSHDUP     X12, X0
+	VADDSS        X0, X12, X12
+	VADDSS        4(DX), X12, X12
+	VMOVSS        X12, 4(DX)
 	VZEROUPPER
 	RET
 
-// func avx512Dot4x3(k int, x *float32, ldx int, w *float32, ldw int, out *float32)
-// Requires: AVX, AVX512DQ, AVX512F
-TEXT ·avx512Dot4x3(SB), NOSPLIT, $0-48
+// func avx512Dot4x3(k int, x *float32, ldx int, w *float32, ldw int, out *float32, ldo int)
+// Requires: AVX, AVX512DQ, AVX512F, AVX512VL
+TEXT ·avx512Dot4x3(SB), NOSPLIT, $0-56
 	MOVQ   k+0(FP), CX
+	SHLQ   $0x02, CX
 	MOVQ   x+8(FP), SI
 	MOVQ   ldx+16(FP), R8
 	SHLQ   $0x02, R8
 	MOVQ   w+24(FP), DI
 	MOVQ   ldw+32(FP), R9
 	SHLQ   $0x02, R9
-	MOVQ   out+40(FP), DX
 	LEAQ   (SI)(R8*1), R10
 	LEAQ   (R10)(R8*1), R11
 	LEAQ   (R11)(R8*1), R12
 	LEAQ   (DI)(R9*1), R14
-	LEAQ   (R14)(R9*1), R15
+	LEAQ   (R14)(R9*1), AX
 	VXORPS Z5, Z5, Z5
 	VXORPS Z6, Z6, Z6
 	VXORPS Z7, Z7, Z7
@@ -10069,8 +10975,6 @@ TEXT ·avx512Dot4x3(SB), NOSPLIT, $0-48
 	VXORPS Z15, Z15, Z15
 	VXORPS Z16, Z16, Z16
 	XORQ   DX, DX
-	MOVQ   k+0(FP), CX
-	SHLQ   $0x02, CX
 
 avx512Dot4x3_loop:
 	CMPQ        DX, CX
@@ -10089,48 +10993,161 @@ avx512Dot4x3_loop:
 	VFMADD231PS Z1, Z4, Z9
 	VFMADD231PS Z2, Z4, Z12
 	VFMADD231PS Z3, Z4, Z15
-	VMOVUPS     (R15)(DX*1), Z4
+	VMOVUPS     (AX)(DX*1), Z4
 	VFMADD231PS Z0, Z4, Z7
 	VFMADD231PS Z1, Z4, Z10
 	VFMADD231PS Z2, Z4, Z13
 	VFMADD231PS Z3, Z4, Z16
-	ADDQ        $0x40, DX
+	ADDQ        $0x00000040, DX
 	JMP         avx512Dot4x3_loop
 
 avx512Dot4x3_done:
-	MOVQ    out+40(FP), DX
-	VMOVUPS Z5, (DX)
-	VMOVUPS Z6, 64(DX)
-	VMOVUPS Z7, 128(DX)
-	VMOVUPS Z8, 192(DX)
-	VMOVUPS Z9, 256(DX)
-	VMOVUPS Z10, 320(DX)
-	VMOVUPS Z11, 384(DX)
-	VMOVUPS Z12, 448(DX)
-	VMOVUPS Z13, 512(DX)
-	VMOVUPS Z14, 576(DX)
-	VMOVUPS Z15, 640(DX)
-	VMOVUPS Z16, 704(DX)
+	MOVQ          out+40(FP), DX
+	MOVQ          ldo+48(FP), R8
+	SHLQ          $0x02, R8
+	VEXTRACTF32X8 $0x01, Z5, Y0
+	VADDPS        Y0, Y5, Y5
+	VEXTRACTF32X4 $0x01, Y5, X0
+	VADDPS        X0, X5, X5
+	VMOVHLPS      X5, X0, X0
+	VADDPS        X0, X5, X5
+	VMOVSHDUP     X5, X0
+	VADDSS        X0, X5, X5
+	VADDSS        (DX), X5, X5
+	VMOVSS        X5, (DX)
+	VEXTRACTF32X8 $0x01, Z6, Y0
+	VADDPS        Y0, Y6, Y6
+	VEXTRACTF32X4 $0x01, Y6, X0
+	VADDPS        X0, X6, X6
+	VMOVHLPS      X6, X0, X0
+	VADDPS        X0, X6, X6
+	VMOVSHDUP     X6, X0
+	VADDSS        X0, X6, X6
+	VADDSS        4(DX), X6, X6
+	VMOVSS        X6, 4(DX)
+	VEXTRACTF32X8 $0x01, Z7, Y0
+	VADDPS        Y0, Y7, Y7
+	VEXTRACTF32X4 $0x01, Y7, X0
+	VADDPS        X0, X7, X7
+	VMOVHLPS      X7, X0, X0
+	VADDPS        X0, X7, X7
+	VMOVSHDUP     X7, X0
+	VADDSS        X0, X7, X7
+	VADDSS        8(DX), X7, X7
+	VMOVSS        X7, 8(DX)
+	ADDQ          R8, DX
+	VEXTRACTF32X8 $0x01, Z8, Y0
+	VADDPS        Y0, Y8, Y8
+	VEXTRACTF32X4 $0x01, Y8, X0
+	VADDPS        X0, X8, X8
+	VMOVHLPS      X8, X0, X0
+	VADDPS        X0, X8, X8
+	VMOVSHDUP     X8, X0
+	VADDSS        X0, X8, X8
+	VADDSS        (DX), X8, X8
+	VMOVSS        X8, (DX)
+	VEXTRACTF32X8 $0x01, Z9, Y0
+	VADDPS        Y0, Y9, Y9
+	VEXTRACTF32X4 $0x01, Y9, X0
+	VADDPS        X0, X9, X9
+	VMOVHLPS      X9, X0, X0
+	VADDPS        X0, X9, X9
+	VMOVSHDUP     X9, X0
+	VADDSS        X0, X9, X9
+	VADDSS        4(DX), X9, X9
+	VMOVSS        X9, 4(DX)
+	VEXTRACTF32X8 $0x01, Z10, Y0
+	VADDPS        Y0, Y10, Y10
+	VEXTRACTF32X4 $0x01, Y10, X0
+	VADDPS        X0, X10, X10
+	VMOVHLPS      X10, X0, X0
+	VADDPS        X0, X10, X10
+	VMOVSHDUP     X10, X0
+	VADDSS        X0, X10, X10
+	VADDSS        8(DX), X10, X10
+	VMOVSS        X10, 8(DX)
+	ADDQ          R8, DX
+	VEXTRACTF32X8 $0x01, Z11, Y0
+	VADDPS        Y0, Y11, Y11
+	VEXTRACTF32X4 $0x01, Y11, X0
+	VADDPS        X0, X11, X11
+	VMOVHLPS      X11, X0, X0
+	VADDPS        X0, X11, X11
+	VMOVSHDUP     X11, X0
+	VADDSS        X0, X11, X11
+	VADDSS        (DX), X11, X11
+	VMOVSS        X11, (DX)
+	VEXTRACTF32X8 $0x01, Z12, Y0
+	VADDPS        Y0, Y12, Y12
+	VEXTRACTF32X4 $0x01, Y12, X0
+	VADDPS        X0, X12, X12
+	VMOVHLPS      X12, X0, X0
+	VADDPS        X0, X12, X12
+	VMOVSHDUP     X12, X0
+	VADDSS        X0, X12, X12
+	VADDSS        4(DX), X12, X12
+	VMOVSS        X12, 4(DX)
+	VEXTRACTF32X8 $0x01, Z13, Y0
+	VADDPS        Y0, Y13, Y13
+	VEXTRACTF32X4 $0x01, Y13, X0
+	VADDPS        X0, X13, X13
+	VMOVHLPS      X13, X0, X0
+	VADDPS        X0, X13, X13
+	VMOVSHDUP     X13, X0
+	VADDSS        X0, X13, X13
+	VADDSS        8(DX), X13, X13
+	VMOVSS        X13, 8(DX)
+	ADDQ          R8, DX
+	VEXTRACTF32X8 $0x01, Z14, Y0
+	VADDPS        Y0, Y14, Y14
+	VEXTRACTF32X4 $0x01, Y14, X0
+	VADDPS        X0, X14, X14
+	VMOVHLPS      X14, X0, X0
+	VADDPS        X0, X14, X14
+	VMOVSHDUP     X14, X0
+	VADDSS        X0, X14, X14
+	VADDSS        (DX), X14, X14
+	VMOVSS        X14, (DX)
+	VEXTRACTF32X8 $0x01, Z15, Y0
+	VADDPS        Y0, Y15, Y15
+	VEXTRACTF32X4 $0x01, Y15, X0
+	VADDPS        X0, X15, X15
+	VMOVHLPS      X15, X0, X0
+	VADDPS        X0, X15, X15
+	VMOVSHDUP     X15, X0
+	VADDSS        X0, X15, X15
+	VADDSS        4(DX), X15, X15
+	VMOVSS        X15, 4(DX)
+	VEXTRACTF32X8 $0x01, Z16, Y0
+	VADDPS        Y0, Y16, Y16
+	VEXTRACTF32X4 $0x01, Y16, X0
+	VADDPS        X0, X16, X16
+	VMOVHLPS      X16, X0, X0
+	VADDPS        X0, X16, X16
+	VMOVSHDUP     X16, X0
+	VADDSS        X0, X16, X16
+	VADDSS        8(DX), X16, X16
+	VMOVSS        X16, 8(DX)
 	VZEROUPPER
 	RET
 
-// func avx512Dot4x4(k int, x *float32, ldx int, w *float32, ldw int, out *float32)
-// Requires: AVX, AVX512DQ, AVX512F
-TEXT ·avx512Dot4x4(SB), NOSPLIT, $0-48
+// func avx512Dot4x4(k int, x *float32, ldx int, w *float32, ldw int, out *float32, ldo int)
+// Requires: AVX, AVX512DQ, AVX512F, AVX512VL
+TEXT ·avx512Dot4x4(SB), NOSPLIT, $0-56
 	MOVQ   k+0(FP), CX
+	SHLQ   $0x02, CX
 	MOVQ   x+8(FP), SI
 	MOVQ   ldx+16(FP), R8
 	SHLQ   $0x02, R8
 	MOVQ   w+24(FP), DI
 	MOVQ   ldw+32(FP), R9
 	SHLQ   $0x02, R9
-	MOVQ   out+40(FP), DX
 	LEAQ   (SI)(R8*1), R10
 	LEAQ   (R10)(R8*1), R11
 	LEAQ   (R11)(R8*1), R12
 	LEAQ   (DI)(R9*1), R14
-	LEAQ   (R14)(R9*1), R15
-	LEAQ   (R15)(R9*1), AX
+	LEAQ   (R14)(R9*1), AX
+	LEAQ   (AX)(R9*1), R15
 	VXORPS Z5, Z5, Z5
 	VXORPS Z6, Z6, Z6
 	VXORPS Z7, Z7, Z7
@@ -10148,8 +11165,6 @@ TEXT ·avx512Dot4x4(SB), NOSPLIT, $0-48
 	VXORPS Z19, Z19, Z19
 	VXORPS Z20, Z20, Z20
 	XORQ   DX, DX
-	MOVQ   k+0(FP), CX
-	SHLQ   $0x02, CX
 
 avx512Dot4x4_loop:
 	CMPQ        DX, CX
@@ -10168,51 +11183,200 @@ avx512Dot4x4_loop:
 	VFMADD231PS Z1, Z4, Z10
 	VFMADD231PS Z2, Z4, Z14
 	VFMADD231PS Z3, Z4, Z18
-	VMOVUPS     (R15)(DX*1), Z4
+	VMOVUPS     (AX)(DX*1), Z4
 	VFMADD231PS Z0, Z4, Z7
 	VFMADD231PS Z1, Z4, Z11
 	VFMADD231PS Z2, Z4, Z15
 	VFMADD231PS Z3, Z4, Z19
-	VMOVUPS     (AX)(DX*1), Z4
+	VMOVUPS     (R15)(DX*1), Z4
 	VFMADD231PS Z0, Z4, Z8
 	VFMADD231PS Z1, Z4, Z12
 	VFMADD231PS Z2, Z4, Z16
 	VFMADD231PS Z3, Z4, Z20
-	ADDQ        $0x40, DX
+	ADDQ        $0x00000040, DX
 	JMP         avx512Dot4x4_loop
 
 avx512Dot4x4_done:
-	MOVQ    out+40(FP), DX
-	VMOVUPS Z5, (DX)
-	VMOVUPS Z6, 64(DX)
-	VMOVUPS Z7, 128(DX)
-	VMOVUPS Z8, 192(DX)
-	VMOVUPS Z9, 256(DX)
-	VMOVUPS Z10, 320(DX)
-	VMOVUPS Z11, 384(DX)
-	VMOVUPS Z12, 448(DX)
-	VMOVUPS Z13, 512(DX)
-	VMOVUPS Z14, 576(DX)
-	VMOVUPS Z15, 640(DX)
-	VMOVUPS Z16, 704(DX)
-	VMOVUPS Z17, 768(DX)
-	VMOVUPS Z18, 832(DX)
-	VMOVUPS Z19, 896(DX)
-	VMOVUPS Z20, 960(DX)
+	MOVQ          out+40(FP), DX
+	MOVQ          ldo+48(FP), R8
+	SHLQ          $0x02, R8
+	VEXTRACTF32X8 $0x01, Z5, Y0
+	VADDPS        Y0, Y5, Y5
+	VEXTRACTF32X4 $0x01, Y5, X0
+	VADDPS        X0, X5, X5
+	VMOVHLPS      X5, X0, X0
+	VADDPS        X0, X5, X5
+	VMOVSHDUP     X5, X0
+	VADDSS        X0, X5, X5
+	VADDSS        (DX), X5, X5
+	VMOVSS        X5, (DX)
+	VEXTRACTF32X8 $0x01, Z6, Y0
+	VADDPS        Y0, Y6, Y6
+	VEXTRACTF32X4 $0x01, Y6, X0
+	VADDPS        X0, X6, X6
+	VMOVHLPS      X6, X0, X0
+	VADDPS        X0, X6, X6
+	VMOVSHDUP     X6, X0
+	VADDSS        X0, X6, X6
+	VADDSS        4(DX), X6, X6
+	VMOVSS        X6, 4(DX)
+	VEXTRACTF32X8 $0x01, Z7, Y0
+	VADDPS        Y0, Y7, Y7
+	VEXTRACTF32X4 $0x01, Y7, X0
+	VADDPS        X0, X7, X7
+	VMOVHLPS      X7, X0, X0
+	VADDPS        X0, X7, X7
+	VMOVSHDUP     X7, X0
+	VADDSS        X0, X7, X7
+	VADDSS        8(DX), X7, X7
+	VMOVSS        X7, 8(DX)
+	VEXTRACTF32X8 $0x01, Z8, Y0
+	VADDPS        Y0, Y8, Y8
+	VEXTRACTF32X4 $0x01, Y8, X0
+	VADDPS        X0, X8, X8
+	VMOVHLPS      X8, X0, X0
+	VADDPS        X0, X8, X8
+	VMOVSHDUP     X8, X0
+	VADDSS        X0, X8, X8
+	VADDSS        12(DX), X8, X8
+	VMOVSS        X8, 12(DX)
+	ADDQ          R8, DX
+	VEXTRACTF32X8 $0x01, Z9, Y0
+	VADDPS        Y0, Y9, Y9
+	VEXTRACTF32X4 $0x01, Y9, X0
+	VADDPS        X0, X9, X9
+	VMOVHLPS      X9, X0, X0
+	VADDPS        X0, X9, X9
+	VMOVSHDUP     X9, X0
+	VADDSS        X0, X9, X9
+	VADDSS        (DX), X9, X9
+	VMOVSS        X9, (DX)
+	VEXTRACTF32X8 $0x01, Z10, Y0
+	VADDPS        Y0, Y10, Y10
+	VEXTRACTF32X4 $0x01, Y10, X0
+	VADDPS        X0, X10, X10
+	VMOVHLPS      X10, X0, X0
+	VADDPS        X0, X10, X10
+	VMOVSHDUP     X10, X0
+	VADDSS        X0, X10, X10
+	VADDSS        4(DX), X10, X10
+	VMOVSS        X10, 4(DX)
+	VEXTRACTF32X8 $0x01, Z11, Y0
+	VADDPS        Y0, Y11, Y11
+	VEXTRACTF32X4 $0x01, Y11, X0
+	VADDPS        X0, X11, X11
+	VMOVHLPS      X11, X0, X0
+	VADDPS        X0, X11, X11
+	VMOVSHDUP     X11, X0
+	VADDSS        X0, X11, X11
+	VADDSS        8(DX), X11, X11
+	VMOVSS        X11, 8(DX)
+	VEXTRACTF32X8 $0x01, Z12, Y0
+	VADDPS        Y0, Y12, Y12
+	VEXTRACTF32X4 $0x01, Y12, X0
+	VADDPS        X0, X12, X12
+	VMOVHLPS      X12, X0, X0
+	VADDPS        X0, X12, X12
+	VMOVSHDUP     X12, X0
+	VADDSS        X0, X12, X12
+	VADDSS        12(DX), X12, X12
+	VMOVSS        X12, 12(DX)
+	ADDQ          R8, DX
+	VEXTRACTF32X8 $0x01, Z13, Y0
+	VADDPS        Y0, Y13, Y13
+	VEXTRACTF32X4 $0x01, Y13, X0
+	VADDPS        X0, X13, X13
+	VMOVHLPS      X13, X0, X0
+	VADDPS        X0, X13, X13
+	VMOVSHDUP     X13, X0
+	VADDSS        X0, X13, X13
+	VADDSS        (DX), X13, X13
+	VMOVSS        X13, (DX)
+	VEXTRACTF32X8 $0x01, Z14, Y0
+	VADDPS        Y0, Y14, Y14
+	VEXTRACTF32X4 $0x01, Y14, X0
+	VADDPS        X0, X14, X14
+	VMOVHLPS      X14, X0, X0
+	VADDPS        X0, X14, X14
+	VMOVSHDUP     X14, X0
+	VADDSS        X0, X14, X14
+	VADDSS        4(DX), X14, X14
+	VMOVSS        X14, 4(DX)
+	VEXTRACTF32X8 $0x01, Z15, Y0
+	VADDPS        Y0, Y15, Y15
+	VEXTRACTF32X4 $0x01, Y15, X0
+	VADDPS        X0, X15, X15
+	VMOVHLPS      X15, X0, X0
+	VADDPS        X0, X15, X15
+	VMOVSHDUP     X15, X0
+	VADDSS        X0, X15, X15
+	VADDSS        8(DX), X15, X15
+	VMOVSS        X15, 8(DX)
+	VEXTRACTF32X8 $0x01, Z16, Y0
+	VADDPS        Y0, Y16, Y16
+	VEXTRACTF32X4 $0x01, Y16, X0
+	VADDPS        X0, X16, X16
+	VMOVHLPS      X16, X0, X0
+	VADDPS        X0, X16, X16
+	VMOVSHDUP     X16, X0
+	VADDSS        X0, X16, X16
+	VADDSS        12(DX), X16, X16
+	VMOVSS        X16, 12(DX)
+	ADDQ          R8, DX
+	VEXTRACTF32X8 $0x01, Z17, Y0
+	VADDPS        Y0, Y17, Y17
+	VEXTRACTF32X4 $0x01, Y17, X0
+	VADDPS        X0, X17, X17
+	VMOVHLPS      X17, X0, X0
+	VADDPS        X0, X17, X17
+	VMOVSHDUP     X17, X0
+	VADDSS        X0, X17, X17
+	VADDSS        (DX), X17, X17
+	VMOVSS        X17, (DX)
+	VEXTRACTF32X8 $0x01, Z18, Y0
+	VADDPS        Y0, Y18, Y18
+	VEXTRACTF32X4 $0x01, Y18, X0
+	VADDPS        X0, X18, X18
+	VMOVHLPS      X18, X0, X0
+	VADDPS        X0, X18, X18
+	VMOVSHDUP     X18, X0
+	VADDSS        X0, X18, X18
+	VADDSS        4(DX), X18, X18
+	VMOVSS        X18, 4(DX)
+	VEXTRACTF32X8 $0x01, Z19, Y0
+	VADDPS        Y0, Y19, Y19
+	VEXTRACTF32X4 $0x01, Y19, X0
+	VADDPS        X0, X19, X19
+	VMOVHLPS      X19, X0, X0
+	VADDPS        X0, X19, X19
+	VMOVSHDUP     X19, X0
+	VADDSS        X0, X19, X19
+	VADDSS        8(DX), X19, X19
+	VMOVSS        X19, 8(DX)
+	VEXTRACTF32X8 $0x01, Z20, Y0
+	VADDPS        Y0, Y20, Y20
+	VEXTRACTF32X4 $0x01, Y20, X0
+	VADDPS        X0, X20, X20
+	VMOVHLPS      X20, X0, X0
+	VADDPS        X0, X20, X20
+	VMOVSHDUP     X20, X0
+	VADDSS        X0, X20, X20
+	VADDSS        12(DX), X20, X20
+	VMOVSS        X20, 12(DX)
 	VZEROUPPER
 	RET
 
-// func avx512Dot5x1(k int, x *float32, ldx int, w *float32, ldw int, out *float32)
-// Requires: AVX, AVX512DQ, AVX512F
-TEXT ·avx512Dot5x1(SB), NOSPLIT, $0-48
+// func avx512Dot5x1(k int, x *float32, ldx int, w *float32, ldw int, out *float32, ldo int)
+// Requires: AVX, AVX512DQ, AVX512F, AVX512VL
+TEXT ·avx512Dot5x1(SB), NOSPLIT, $0-56
 	MOVQ   k+0(FP), CX
+	SHLQ   $0x02, CX
 	MOVQ   x+8(FP), SI
 	MOVQ   ldx+16(FP), R8
 	SHLQ   $0x02, R8
 	MOVQ   w+24(FP), DI
 	MOVQ   ldw+32(FP), R9
 	SHLQ   $0x02, R9
-	MOVQ   out+40(FP), DX
 	LEAQ   (SI)(R8*1), R10
 	LEAQ   (R10)(R8*1), R11
 	LEAQ   (R11)(R8*1), R12
@@ -10223,8 +11387,6 @@ TEXT ·avx512Dot5x1(SB), NOSPLIT, $0-48
 	VXORPS Z9, Z9, Z9
 	VXORPS Z10, Z10, Z10
 	XORQ   DX, DX
-	MOVQ   k+0(FP), CX
-	SHLQ   $0x02, CX
 
 avx512Dot5x1_loop:
 	CMPQ        DX, CX
@@ -10240,30 +11402,81 @@ avx512Dot5x1_loop:
 	VFMADD231PS Z2, Z5, Z8
 	VFMADD231PS Z3, Z5, Z9
 	VFMADD231PS Z4, Z5, Z10
-	ADDQ        $0x40, DX
+	ADDQ        $0x00000040, DX
 	JMP         avx512Dot5x1_loop
 
 avx512Dot5x1_done:
-	MOVQ    out+40(FP), DX
-	VMOVUPS Z6, (DX)
-	VMOVUPS Z7, 64(DX)
-	VMOVUPS Z8, 128(DX)
-	VMOVUPS Z9, 192(DX)
-	VMOVUPS Z10, 256(DX)
+	MOVQ          out+40(FP), DX
+	MOVQ          ldo+48(FP), R8
+	SHLQ          $0x02, R8
+	VEXTRACTF32X8 $0x01, Z6, Y0
+	VADDPS        Y0, Y6, Y6
+	VEXTRACTF32X4 $0x01, Y6, X0
+	VADDPS        X0, X6, X6
+	VMOVHLPS      X6, X0, X0
+	VADDPS        X0, X6, X6
+	VMOVSHDUP     X6, X0
+	VADDSS        X0, X6, X6
+	VADDSS        (DX), X6, X6
+	VMOVSS        X6, (DX)
+	ADDQ          R8, DX
+	VEXTRACTF32X8 $0x01, Z7, Y0
+	VADDPS        Y0, Y7, Y7
+	VEXTRACTF32X4 $0x01, Y7, X0
+	VADDPS        X0, X7, X7
+	VMOVHLPS      X7, X0, X0
+	VADDPS        X0, X7, X7
+	VMOVSHDUP     X7, X0
+	VADDSS        X0, X7, X7
+	VADDSS        (DX), X7, X7
+	VMOVSS        X7, (DX)
+	ADDQ          R8, DX
+	VEXTRACTF32X8 $0x01, Z8, Y0
+	VADDPS        Y0, Y8, Y8
+	VEXTRACTF32X4 $0x01, Y8, X0
+	VADDPS        X0, X8, X8
+	VMOVHLPS      X8, X0, X0
+	VADDPS        X0, X8, X8
+	VMOVSHDUP     X8, X0
+	VADDSS        X0, X8, X8
+	VADDSS        (DX), X8, X8
+	VMOVSS        X8, (DX)
+	ADDQ          R8, DX
+	VEXTRACTF32X8 $0x01, Z9, Y0
+	VADDPS        Y0, Y9, Y9
+	VEXTRACTF32X4 $0x01, Y9, X0
+	VADDPS        X0, X9, X9
+	VMOVHLPS      X9, X0, X0
+	VADDPS        X0, X9, X9
+	VMOVSHDUP     X9, X0
+	VADDSS        X0, X9, X9
+	VADDSS        (DX), X9, X9
+	VMOVSS        X9, (DX)
+	ADDQ          R8, DX
+	VEXTRACTF32X8 $0x01, Z10, Y0
+	VADDPS        Y0, Y10, Y10
+	VEXTRACTF32X4 $0x01, Y10, X0
+	VADDPS        X0, X10, X10
+	VMOVHLPS      X10, X0, X0
+	VADDPS        X0, X10, X10
+	VMOVSHDUP     X10, X0
+	VADDSS        X0, X10, X10
+	VADDSS        (DX), X10, X10
+	VMOVSS        X10, (DX)
 	VZEROUPPER
 	RET
 
-// func avx512Dot5x2(k int, x *float32, ldx int, w *float32, ldw int, out *float32)
-// Requires: AVX, AVX512DQ, AVX512F
-TEXT ·avx512Dot5x2(SB), NOSPLIT, $0-48
+// func avx512Dot5x2(k int, x *float32, ldx int, w *float32, ldw int, out *float32, ldo int)
+// Requires: AVX, AVX512DQ, AVX512F, AVX512VL
+TEXT ·avx512Dot5x2(SB), NOSPLIT, $0-56
 	MOVQ   k+0(FP), CX
+	SHLQ   $0x02, CX
 	MOVQ   x+8(FP), SI
 	MOVQ   ldx+16(FP), R8
 	SHLQ   $0x02, R8
 	MOVQ   w+24(FP), DI
 	MOVQ   ldw+32(FP), R9
 	SHLQ   $0x02, R9
-	MOVQ   out+40(FP), DX
 	LEAQ   (SI)(R8*1), R10
 	LEAQ   (R10)(R8*1), R11
 	LEAQ   (R11)(R8*1), R12
@@ -10280,8 +11493,6 @@ TEXT ·avx512Dot5x2(SB), NOSPLIT, $0-48
 	VXORPS Z14, Z14, Z14
 	VXORPS Z15, Z15, Z15
 	XORQ   DX, DX
-	MOVQ   k+0(FP), CX
-	SHLQ   $0x02, CX
 
 avx512Dot5x2_loop:
 	CMPQ        DX, CX
@@ -10303,41 +11514,137 @@ avx512Dot5x2_loop:
 	VFMADD231PS Z2, Z5, Z11
 	VFMADD231PS Z3, Z5, Z13
 	VFMADD231PS Z4, Z5, Z15
-	ADDQ        $0x40, DX
+	ADDQ        $0x00000040, DX
 	JMP         avx512Dot5x2_loop
 
 avx512Dot5x2_done:
-	MOVQ    out+40(FP), DX
-	VMOVUPS Z6, (DX)
-	VMOVUPS Z7, 64(DX)
-	VMOVUPS Z8, 128(DX)
-	VMOVUPS Z9, 192(DX)
-	VMOVUPS Z10, 256(DX)
-	VMOVUPS Z11, 320(DX)
-	VMOVUPS Z12, 384(DX)
-	VMOVUPS Z13, 448(DX)
-	VMOVUPS Z14, 512(DX)
-	VMOVUPS Z15, 576(DX)
+	MOVQ          out+40(FP), DX
+	MOVQ          ldo+48(FP), R8
+	SHLQ          $0x02, R8
+	VEXTRACTF32X8 $0x01, Z6, Y0
+	VADDPS        Y0, Y6, Y6
+	VEXTRACTF32X4 $0x01, Y6, X0
+	VADDPS        X0, X6, X6
+	VMOVHLPS      X6, X0, X0
+	VADDPS        X0, X6, X6
+	VMOVSHDUP     X6, X0
+	VADDSS        X0, X6, X6
+	VADDSS        (DX), X6, X6
+	VMOVSS        X6, (DX)
+	VEXTRACTF32X8 $0x01, Z7, Y0
+	VADDPS        Y0, Y7, Y7
+	VEXTRACTF32X4 $0x01, Y7, X0
+	VADDPS        X0, X7, X7
+	VMOVHLPS      X7, X0, X0
+	VADDPS        X0, X7, X7
+	VMOVSHDUP     X7, X0
+	VADDSS        X0, X7, X7
+	VADDSS        4(DX), X7, X7
+	VMOVSS        X7, 4(DX)
+	ADDQ          R8, DX
+	VEXTRACTF32X8 $0x01, Z8, Y0
+	VADDPS        Y0, Y8, Y8
+	VEXTRACTF32X4 $0x01, Y8, X0
+	VADDPS        X0, X8, X8
+	VMOVHLPS      X8, X0, X0
+	VADDPS        X0, X8, X8
+	VMOVSHDUP     X8, X0
+	VADDSS        X0, X8, X8
+	VADDSS        (DX), X8, X8
+	VMOVSS        X8, (DX)
+	VEXTRACTF32X8 $0x01, Z9, Y0
+	VADDPS        Y0, Y9, Y9
+	VEXTRACTF32X4 $0x01, Y9, X0
+	VADDPS        X0, X9, X9
+	VMOVHLPS      X9, X0, X0
+	VADDPS        X0, X9, X9
+	VMOVSHDUP     X9, X0
+	VADDSS        X0, X9, X9
+	VADDSS        4(DX), X9, X9
+	VMOVSS        X9, 4(DX)
+	ADDQ          R8, DX
+	VEXTRACTF32X8 $0x01, Z10, Y0
+	VADDPS        Y0, Y10, Y10
+	VEXTRACTF32X4 $0x01, Y10, X0
+	VADDPS        X0, X10, X10
+	VMOVHLPS      X10, X0, X0
+	VADDPS        X0, X10, X10
+	VMOVSHDUP     X10, X0
+	VADDSS        X0, X10, X10
+	VADDSS        (DX), X10, X10
+	VMOVSS        X10, (DX)
+	VEXTRACTF32X8 $0x01, Z11, Y0
+	VADDPS        Y0, Y11, Y11
+	VEXTRACTF32X4 $0x01, Y11, X0
+	VADDPS        X0, X11, X11
+	VMOVHLPS      X11, X0, X0
+	VADDPS        X0, X11, X11
+	VMOVSHDUP     X11, X0
+	VADDSS        X0, X11, X11
+	VADDSS        4(DX), X11, X11
+	VMOVSS        X11, 4(DX)
+	ADDQ          R8, DX
+	VEXTRACTF32X8 $0x01, Z12, Y0
+	VADDPS        Y0, Y12, Y12
+	VEXTRACTF32X4 $0x01, Y12, X0
+	VADDPS        X0, X12, X12
+	VMOVHLPS      X12, X0, X0
+	VADDPS        X0, X12, X12
+	VMOVSHDUP     X12, X0
+	VADDSS        X0, X12, X12
+	VADDSS        (DX), X12, X12
+	VMOVSS        X12, (DX)
+	VEXTRACTF32X8 $0x01, Z13, Y0
+	VADDPS        Y0, Y13, Y13
+	VEXTRACTF32X4 $0x01, Y13, X0
+	VADDPS        X0, X13, X13
+	VMOVHLPS      X13, X0, X0
+	VADDPS        X0, X13, X13
+	VMOVSHDUP     X13, X0
+	VADDSS        X0, X13, X13
+	VADDSS        4(DX), X13, X13
+	VMOVSS        X13, 4(DX)
+	ADDQ          R8, DX
+	VEXTRACTF32X8 $0x01, Z14, Y0
+	VADDPS        Y0, Y14, Y14
+	VEXTRACTF32X4 $0x01, Y14, X0
+	VADDPS        X0, X14, X14
+	VMOVHLPS      X14, X0, X0
+	VADDPS        X0, X14, X14
+	VMOVSHDUP     X14, X0
+	VADDSS        X0, X14, X14
+	VADDSS        (DX), X14, X14
+	VMOVSS        X14, (DX)
+	VEXTRACTF32X8 $0x01, Z15, Y0
+	VADDPS        Y0, Y15, Y15
+	VEXTRACTF32X4 $0x01, Y15, X0
+	VADDPS        X0, X15, X15
+	VMOVHLPS      X15, X0, X0
+	VADDPS        X0, X15, X15
+	VMOVSHDUP     X15, X0
+	VADDSS        X0, X15, X15
+	VADDSS        4(DX), X15, X15
+	VMOVSS        X15, 4(DX)
 	VZEROUPPER
 	RET
 
-// func avx512Dot5x3(k int, x *float32, ldx int, w *float32, ldw int, out *float32)
-// Requires: AVX, AVX512DQ, AVX512F
-TEXT ·avx512Dot5x3(SB), NOSPLIT, $0-48
+// func avx512Dot5x3(k int, x *float32, ldx int, w *float32, ldw int, out *float32, ldo int)
+// Requires: AVX, AVX512DQ, AVX512F, AVX512VL
+TEXT ·avx512Dot5x3(SB), NOSPLIT, $0-56
 	MOVQ   k+0(FP), CX
+	SHLQ   $0x02, CX
 	MOVQ   x+8(FP), SI
 	MOVQ   ldx+16(FP), R8
 	SHLQ   $0x02, R8
 	MOVQ   w+24(FP), DI
 	MOVQ   ldw+32(FP), R9
 	SHLQ   $0x02, R9
-	MOVQ   out+40(FP), DX
 	LEAQ   (SI)(R8*1), R10
 	LEAQ   (R10)(R8*1), R11
 	LEAQ   (R11)(R8*1), R12
 	LEAQ   (R12)(R8*1), R13
 	LEAQ   (DI)(R9*1), R14
-	LEAQ   (R14)(R9*1), R15
+	LEAQ   (R14)(R9*1), AX
 	VXORPS Z6, Z6, Z6
 	VXORPS Z7, Z7, Z7
 	VXORPS Z8, Z8, Z8
@@ -10354,8 +11661,6 @@ TEXT ·avx512Dot5x3(SB), NOSPLIT, $0-48
 	VXORPS Z19, Z19, Z19
 	VXORPS Z20, Z20, Z20
 	XORQ   DX, DX
-	MOVQ   k+0(FP), CX
-	SHLQ   $0x02, CX
 
 avx512Dot5x3_loop:
 	CMPQ        DX, CX
@@ -10377,53 +11682,194 @@ avx512Dot5x3_loop:
 	VFMADD231PS Z2, Z5, Z13
 	VFMADD231PS Z3, Z5, Z16
 	VFMADD231PS Z4, Z5, Z19
-	VMOVUPS     (R15)(DX*1), Z5
+	VMOVUPS     (AX)(DX*1), Z5
 	VFMADD231PS Z0, Z5, Z8
 	VFMADD231PS Z1, Z5, Z11
 	VFMADD231PS Z2, Z5, Z14
 	VFMADD231PS Z3, Z5, Z17
 	VFMADD231PS Z4, Z5, Z20
-	ADDQ        $0x40, DX
+	ADDQ        $0x00000040, DX
 	JMP         avx512Dot5x3_loop
 
 avx512Dot5x3_done:
-	MOVQ    out+40(FP), DX
-	VMOVUPS Z6, (DX)
-	VMOVUPS Z7, 64(DX)
-	VMOVUPS Z8, 128(DX)
-	VMOVUPS Z9, 192(DX)
-	VMOVUPS Z10, 256(DX)
-	VMOVUPS Z11, 320(DX)
-	VMOVUPS Z12, 384(DX)
-	VMOVUPS Z13, 448(DX)
-	VMOVUPS Z14, 512(DX)
-	VMOVUPS Z15, 576(DX)
-	VMOVUPS Z16, 640(DX)
-	VMOVUPS Z17, 704(DX)
-	VMOVUPS Z18, 768(DX)
-	VMOVUPS Z19, 832(DX)
-	VMOVUPS Z20, 896(DX)
+	MOVQ          out+40(FP), DX
+	MOVQ          ldo+48(FP), R8
+	SHLQ          $0x02, R8
+	VEXTRACTF32X8 $0x01, Z6, Y0
+	VADDPS        Y0, Y6, Y6
+	VEXTRACTF32X4 $0x01, Y6, X0
+	VADDPS        X0, X6, X6
+	VMOVHLPS      X6, X0, X0
+	VADDPS        X0, X6, X6
+	VMOVSHDUP     X6, X0
+	VADDSS        X0, X6, X6
+	VADDSS        (DX), X6, X6
+	VMOVSS        X6, (DX)
+	VEXTRACTF32X8 $0x01, Z7, Y0
+	VADDPS        Y0, Y7, Y7
+	VEXTRACTF32X4 $0x01, Y7, X0
+	VADDPS        X0, X7, X7
+	VMOVHLPS      X7, X0, X0
+	VADDPS        X0, X7, X7
+	VMOVSHDUP     X7, X0
+	VADDSS        X0, X7, X7
+	VADDSS        4(DX), X7, X7
+	VMOVSS        X7, 4(DX)
+	VEXTRACTF32X8 $0x01, Z8, Y0
+	VADDPS        Y0, Y8, Y8
+	VEXTRACTF32X4 $0x01, Y8, X0
+	VADDPS        X0, X8, X8
+	VMOVHLPS      X8, X0, X0
+	VADDPS        X0, X8, X8
+	VMOVSHDUP     X8, X0
+	VADDSS        X0, X8, X8
+	VADDSS        8(DX), X8, X8
+	VMOVSS        X8, 8(DX)
+	ADDQ          R8, DX
+	VEXTRACTF32X8 $0x01, Z9, Y0
+	VADDPS        Y0, Y9, Y9
+	VEXTRACTF32X4 $0x01, Y9, X0
+	VADDPS        X0, X9, X9
+	VMOVHLPS      X9, X0, X0
+	VADDPS        X0, X9, X9
+	VMOVSHDUP     X9, X0
+	VADDSS        X0, X9, X9
+	VADDSS        (DX), X9, X9
+	VMOVSS        X9, (DX)
+	VEXTRACTF32X8 $0x01, Z10, Y0
+	VADDPS        Y0, Y10, Y10
+	VEXTRACTF32X4 $0x01, Y10, X0
+	VADDPS        X0, X10, X10
+	VMOVHLPS      X10, X0, X0
+	VADDPS        X0, X10, X10
+	VMOVSHDUP     X10, X0
+	VADDSS        X0, X10, X10
+	VADDSS        4(DX), X10, X10
+	VMOVSS        X10, 4(DX)
+	VEXTRACTF32X8 $0x01, Z11, Y0
+	VADDPS        Y0, Y11, Y11
+	VEXTRACTF32X4 $0x01, Y11, X0
+	VADDPS        X0, X11, X11
+	VMOVHLPS      X11, X0, X0
+	VADDPS        X0, X11, X11
+	VMOVSHDUP     X11, X0
+	VADDSS        X0, X11, X11
+	VADDSS        8(DX), X11, X11
+	VMOVSS        X11, 8(DX)
+	ADDQ          R8, DX
+	VEXTRACTF32X8 $0x01, Z12, Y0
+	VADDPS        Y0, Y12, Y12
+	VEXTRACTF32X4 $0x01, Y12, X0
+	VADDPS        X0, X12, X12
+	VMOVHLPS      X12, X0, X0
+	VADDPS        X0, X12, X12
+	VMOVSHDUP     X12, X0
+	VADDSS        X0, X12, X12
+	VADDSS        (DX), X12, X12
+	VMOVSS        X12, (DX)
+	VEXTRACTF32X8 $0x01, Z13, Y0
+	VADDPS        Y0, Y13, Y13
+	VEXTRACTF32X4 $0x01, Y13, X0
+	VADDPS        X0, X13, X13
+	VMOVHLPS      X13, X0, X0
+	VADDPS        X0, X13, X13
+	VMOVSHDUP     X13, X0
+	VADDSS        X0, X13, X13
+	VADDSS        4(DX), X13, X13
+	VMOVSS        X13, 4(DX)
+	VEXTRACTF32X8 $0x01, Z14, Y0
+	VADDPS        Y0, Y14, Y14
+	VEXTRACTF32X4 $0x01, Y14, X0
+	VADDPS        X0, X14, X14
+	VMOVHLPS      X14, X0, X0
+	VADDPS        X0, X14, X14
+	VMOVSHDUP     X14, X0
+	VADDSS        X0, X14, X14
+	VADDSS        8(DX), X14, X14
+	VMOVSS        X14, 8(DX)
+	ADDQ          R8, DX
+	VEXTRACTF32X8 $0x01, Z15, Y0
+	VADDPS        Y0, Y15, Y15
+	VEXTRACTF32X4 $0x01, Y15, X0
+	VADDPS        X0, X15, X15
+	VMOVHLPS      X15, X0, X0
+	VADDPS        X0, X15, X15
+	VMOVSHDUP     X15, X0
+	VADDSS        X0, X15, X15
+	VADDSS        (DX), X15, X15
+	VMOVSS        X15, (DX)
+	VEXTRACTF32X8 $0x01, Z16, Y0
+	VADDPS        Y0, Y16, Y16
+	VEXTRACTF32X4 $0x01, Y16, X0
+	VADDPS        X0, X16, X16
+	VMOVHLPS      X16, X0, X0
+	VADDPS        X0, X16, X16
+	VMOVSHDUP     X16, X0
+	VADDSS        X0, X16, X16
+	VADDSS        4(DX), X16, X16
+	VMOVSS        X16, 4(DX)
+	VEXTRACTF32X8 $0x01, Z17, Y0
+	VADDPS        Y0, Y17, Y17
+	VEXTRACTF32X4 $0x01, Y17, X0
+	VADDPS        X0, X17, X17
+	VMOVHLPS      X17, X0, X0
+	VADDPS        X0, X17, X17
+	VMOVSHDUP     X17, X0
+	VADDSS        X0, X17, X17
+	VADDSS        8(DX), X17, X17
+	VMOVSS        X17, 8(DX)
+	ADDQ          R8, DX
+	VEXTRACTF32X8 $0x01, Z18, Y0
+	VADDPS        Y0, Y18, Y18
+	VEXTRACTF32X4 $0x01, Y18, X0
+	VADDPS        X0, X18, X18
+	VMOVHLPS      X18, X0, X0
+	VADDPS        X0, X18, X18
+	VMOVSHDUP     X18, X0
+	VADDSS        X0, X18, X18
+	VADDSS        (DX), X18, X18
+	VMOVSS        X18, (DX)
+	VEXTRACTF32X8 $0x01, Z19, Y0
+	VADDPS        Y0, Y19, Y19
+	VEXTRACTF32X4 $0x01, Y19, X0
+	VADDPS        X0, X19, X19
+	VMOVHLPS      X19, X0, X0
+	VADDPS        X0, X19, X19
+	VMOVSHDUP     X19, X0
+	VADDSS        X0, X19, X19
+	VADDSS        4(DX), X19, X19
+	VMOVSS        X19, 4(DX)
+	VEXTRACTF32X8 $0x01, Z20, Y0
+	VADDPS        Y0, Y20, Y20
+	VEXTRACTF32X4 $0x01, Y20, X0
+	VADDPS        X0, X20, X20
+	VMOVHLPS      X20, X0, X0
+	VADDPS        X0, X20, X20
+	VMOVSHDUP     X20, X0
+	VADDSS        X0, X20, X20
+	VADDSS        8(DX), X20, X20
+	VMOVSS        X20, 8(DX)
 	VZEROUPPER
 	RET
 
-// func avx512Dot5x4(k int, x *float32, ldx int, w *float32, ldw int, out *float32)
-// Requires: AVX, AVX512DQ, AVX512F
-TEXT ·avx512Dot5x4(SB), NOSPLIT, $0-48
+// func avx512Dot5x4(k int, x *float32, ldx int, w *float32, ldw int, out *float32, ldo int)
+// Requires: AVX, AVX512DQ, AVX512F, AVX512VL
+TEXT ·avx512Dot5x4(SB), NOSPLIT, $0-56
 	MOVQ   k+0(FP), CX
+	SHLQ   $0x02, CX
 	MOVQ   x+8(FP), SI
 	MOVQ   ldx+16(FP), R8
 	SHLQ   $0x02, R8
 	MOVQ   w+24(FP), DI
 	MOVQ   ldw+32(FP), R9
 	SHLQ   $0x02, R9
-	MOVQ   out+40(FP), DX
 	LEAQ   (SI)(R8*1), R10
 	LEAQ   (R10)(R8*1), R11
 	LEAQ   (R11)(R8*1), R12
 	LEAQ   (R12)(R8*1), R13
 	LEAQ   (DI)(R9*1), R14
-	LEAQ   (R14)(R9*1), R15
-	LEAQ   (R15)(R9*1), AX
+	LEAQ   (R14)(R9*1), AX
+	LEAQ   (AX)(R9*1), R15
 	VXORPS Z6, Z6, Z6
 	VXORPS Z7, Z7, Z7
 	VXORPS Z8, Z8, Z8
@@ -10445,8 +11891,6 @@ TEXT ·avx512Dot5x4(SB), NOSPLIT, $0-48
 	VXORPS Z24, Z24, Z24
 	VXORPS Z25, Z25, Z25
 	XORQ   DX, DX
-	MOVQ   k+0(FP), CX
-	SHLQ   $0x02, CX
 
 avx512Dot5x4_loop:
 	CMPQ        DX, CX
@@ -10468,57 +11912,243 @@ avx512Dot5x4_loop:
 	VFMADD231PS Z2, Z5, Z15
 	VFMADD231PS Z3, Z5, Z19
 	VFMADD231PS Z4, Z5, Z23
-	VMOVUPS     (R15)(DX*1), Z5
+	VMOVUPS     (AX)(DX*1), Z5
 	VFMADD231PS Z0, Z5, Z8
 	VFMADD231PS Z1, Z5, Z12
 	VFMADD231PS Z2, Z5, Z16
 	VFMADD231PS Z3, Z5, Z20
 	VFMADD231PS Z4, Z5, Z24
-	VMOVUPS     (AX)(DX*1), Z5
+	VMOVUPS     (R15)(DX*1), Z5
 	VFMADD231PS Z0, Z5, Z9
 	VFMADD231PS Z1, Z5, Z13
 	VFMADD231PS Z2, Z5, Z17
 	VFMADD231PS Z3, Z5, Z21
 	VFMADD231PS Z4, Z5, Z25
-	ADDQ        $0x40, DX
+	ADDQ        $0x00000040, DX
 	JMP         avx512Dot5x4_loop
 
 avx512Dot5x4_done:
-	MOVQ    out+40(FP), DX
-	VMOVUPS Z6, (DX)
-	VMOVUPS Z7, 64(DX)
-	VMOVUPS Z8, 128(DX)
-	VMOVUPS Z9, 192(DX)
-	VMOVUPS Z10, 256(DX)
-	VMOVUPS Z11, 320(DX)
-	VMOVUPS Z12, 384(DX)
-	VMOVUPS Z13, 448(DX)
-	VMOVUPS Z14, 512(DX)
-	VMOVUPS Z15, 576(DX)
-	VMOVUPS Z16, 640(DX)
-	VMOVUPS Z17, 704(DX)
-	VMOVUPS Z18, 768(DX)
-	VMOVUPS Z19, 832(DX)
-	VMOVUPS Z20, 896(DX)
-	VMOVUPS Z21, 960(DX)
-	VMOVUPS Z22, 1024(DX)
-	VMOVUPS Z23, 1088(DX)
-	VMOVUPS Z24, 1152(DX)
-	VMOVUPS Z25, 1216(DX)
+	MOVQ          out+40(FP), DX
+	MOVQ          ldo+48(FP), R8
+	SHLQ          $0x02, R8
+	VEXTRACTF32X8 $0x01, Z6, Y0
+	VADDPS        Y0, Y6, Y6
+	VEXTRACTF32X4 $0x01, Y6, X0
+	VADDPS        X0, X6, X6
+	VMOVHLPS      X6, X0, X0
+	VADDPS        X0, X6, X6
+	VMOVSHDUP     X6, X0
+	VADDSS        X0, X6, X6
+	VADDSS        (DX), X6, X6
+	VMOVSS        X6, (DX)
+	VEXTRACTF32X8 $0x01, Z7, Y0
+	VADDPS        Y0, Y7, Y7
+	VEXTRACTF32X4 $0x01, Y7, X0
+	VADDPS        X0, X7, X7
+	VMOVHLPS      X7, X0, X0
+	VADDPS        X0, X7, X7
+	VMOVSHDUP     X7, X0
+	VADDSS        X0, X7, X7
+	VADDSS        4(DX), X7, X7
+	VMOVSS        X7, 4(DX)
+	VEXTRACTF32X8 $0x01, Z8, Y0
+	VADDPS        Y0, Y8, Y8
+	VEXTRACTF32X4 $0x01, Y8, X0
+	VADDPS        X0, X8, X8
+	VMOVHLPS      X8, X0, X0
+	VADDPS        X0, X8, X8
+	VMOVSHDUP     X8, X0
+	VADDSS        X0, X8, X8
+	VADDSS        8(DX), X8, X8
+	VMOVSS        X8, 8(DX)
+	VEXTRACTF32X8 $0x01, Z9, Y0
+	VADDPS        Y0, Y9, Y9
+	VEXTRACTF32X4 $0x01, Y9, X0
+	VADDPS        X0, X9, X9
+	VMOVHLPS      X9, X0, X0
+	VADDPS        X0, X9, X9
+	VMOVSHDUP     X9, X0
+	VADDSS        X0, X9, X9
+	VADDSS        12(DX), X9, X9
+	VMOVSS        X9, 12(DX)
+	ADDQ          R8, DX
+	VEXTRACTF32X8 $0x01, Z10, Y0
+	VADDPS        Y0, Y10, Y10
+	VEXTRACTF32X4 $0x01, Y10, X0
+	VADDPS        X0, X10, X10
+	VMOVHLPS      X10, X0, X0
+	VADDPS        X0, X10, X10
+	VMOVSHDUP     X10, X0
+	VADDSS        X0, X10, X10
+	VADDSS        (DX), X10, X10
+	VMOVSS        X10, (DX)
+	VEXTRACTF32X8 $0x01, Z11, Y0
+	VADDPS        Y0, Y11, Y11
+	VEXTRACTF32X4 $0x01, Y11, X0
+	VADDPS        X0, X11, X11
+	VMOVHLPS      X11, X0, X0
+	VADDPS        X0, X11, X11
+	VMOVSHDUP     X11, X0
+	VADDSS        X0, X11, X11
+	VADDSS        4(DX), X11, X11
+	VMOVSS        X11, 4(DX)
+	VEXTRACTF32X8 $0x01, Z12, Y0
+	VADDPS        Y0, Y12, Y12
+	VEXTRACTF32X4 $0x01, Y12, X0
+	VADDPS        X0, X12, X12
+	VMOVHLPS      X12, X0, X0
+	VADDPS        X0, X12, X12
+	VMOVSHDUP     X12, X0
+	VADDSS        X0, X12, X12
+	VADDSS        8(DX), X12, X12
+	VMOVSS        X12, 8(DX)
+	VEXTRACTF32X8 $0x01, Z13, Y0
+	VADDPS        Y0, Y13, Y13
+	VEXTRACTF32X4 $0x01, Y13, X0
+	VADDPS        X0, X13, X13
+	VMOVHLPS      X13, X0, X0
+	VADDPS        X0, X13, X13
+	VMOVSHDUP     X13, X0
+	VADDSS        X0, X13, X13
+	VADDSS        12(DX), X13, X13
+	VMOVSS        X13, 12(DX)
+	ADDQ          R8, DX
+	VEXTRACTF32X8 $0x01, Z14, Y0
+	VADDPS        Y0, Y14, Y14
+	VEXTRACTF32X4 $0x01, Y14, X0
+	VADDPS        X0, X14, X14
+	VMOVHLPS      X14, X0, X0
+	VADDPS        X0, X14, X14
+	VMOVSHDUP     X14, X0
+	VADDSS        X0, X14, X14
+	VADDSS        (DX), X14, X14
+	VMOVSS        X14, (DX)
+	VEXTRACTF32X8 $0x01, Z15, Y0
+	VADDPS        Y0, Y15, Y15
+	VEXTRACTF32X4 $0x01, Y15, X0
+	VADDPS        X0, X15, X15
+	VMOVHLPS      X15, X0, X0
+	VADDPS        X0, X15, X15
+	VMOVSHDUP     X15, X0
+	VADDSS        X0, X15, X15
+	VADDSS        4(DX), X15, X15
+	VMOVSS        X15, 4(DX)
+	VEXTRACTF32X8 $0x01, Z16, Y0
+	VADDPS        Y0, Y16, Y16
+	VEXTRACTF32X4 $0x01, Y16, X0
+	VADDPS        X0, X16, X16
+	VMOVHLPS      X16, X0, X0
+	VADDPS        X0, X16, X16
+	VMOVSHDUP     X16, X0
+	VADDSS        X0, X16, X16
+	VADDSS        8(DX), X16, X16
+	VMOVSS        X16, 8(DX)
+	VEXTRACTF32X8 $0x01, Z17, Y0
+	VADDPS        Y0, Y17, Y17
+	VEXTRACTF32X4 $0x01, Y17, X0
+	VADDPS        X0, X17, X17
+	VMOVHLPS      X17, X0, X0
+	VADDPS        X0, X17, X17
+	VMOVSHDUP     X17, X0
+	VADDSS        X0, X17, X17
+	VADDSS        12(DX), X17, X17
+	VMOVSS        X17, 12(DX)
+	ADDQ          R8, DX
+	VEXTRACTF32X8 $0x01, Z18, Y0
+	VADDPS        Y0, Y18, Y18
+	VEXTRACTF32X4 $0x01, Y18, X0
+	VADDPS        X0, X18, X18
+	VMOVHLPS      X18, X0, X0
+	VADDPS        X0, X18, X18
+	VMOVSHDUP     X18, X0
+	VADDSS        X0, X18, X18
+	VADDSS        (DX), X18, X18
+	VMOVSS        X18, (DX)
+	VEXTRACTF32X8 $0x01, Z19, Y0
+	VADDPS        Y0, Y19, Y19
+	VEXTRACTF32X4 $0x01, Y19, X0
+	VADDPS        X0, X19, X19
+	VMOVHLPS      X19, X0, X0
+	VADDPS        X0, X19, X19
+	VMOVSHDUP     X19, X0
+	VADDSS        X0, X19, X19
+	VADDSS        4(DX), X19, X19
+	VMOVSS        X19, 4(DX)
+	VEXTRACTF32X8 $0x01, Z20, Y0
+	VADDPS        Y0, Y20, Y20
+	VEXTRACTF32X4 $0x01, Y20, X0
+	VADDPS        X0, X20, X20
+	VMOVHLPS      X20, X0, X0
+	VADDPS        X0, X20, X20
+	VMOVSHDUP     X20, X0
+	VADDSS        X0, X20, X20
+	VADDSS        8(DX), X20, X20
+	VMOVSS        X20, 8(DX)
+	VEXTRACTF32X8 $0x01, Z21, Y0
+	VADDPS        Y0, Y21, Y21
+	VEXTRACTF32X4 $0x01, Y21, X0
+	VADDPS        X0, X21, X21
+	VMOVHLPS      X21, X0, X0
+	VADDPS        X0, X21, X21
+	VMOVSHDUP     X21, X0
+	VADDSS        X0, X21, X21
+	VADDSS        12(DX), X21, X21
+	VMOVSS        X21, 12(DX)
+	ADDQ          R8, DX
+	VEXTRACTF32X8 $0x01, Z22, Y0
+	VADDPS        Y0, Y22, Y22
+	VEXTRACTF32X4 $0x01, Y22, X0
+	VADDPS        X0, X22, X22
+	VMOVHLPS      X22, X0, X0
+	VADDPS        X0, X22, X22
+	VMOVSHDUP     X22, X0
+	VADDSS        X0, X22, X22
+	VADDSS        (DX), X22, X22
+	VMOVSS        X22, (DX)
+	VEXTRACTF32X8 $0x01, Z23, Y0
+	VADDPS        Y0, Y23, Y23
+	VEXTRACTF32X4 $0x01, Y23, X0
+	VADDPS        X0, X23, X23
+	VMOVHLPS      X23, X0, X0
+	VADDPS        X0, X23, X23
+	VMOVSHDUP     X23, X0
+	VADDSS        X0, X23, X23
+	VADDSS        4(DX), X23, X23
+	VMOVSS        X23, 4(DX)
+	VEXTRACTF32X8 $0x01, Z24, Y0
+	VADDPS        Y0, Y24, Y24
+	VEXTRACTF32X4 $0x01, Y24, X0
+	VADDPS        X0, X24, X24
+	VMOVHLPS      X24, X0, X0
+	VADDPS        X0, X24, X24
+	VMOVSHDUP     X24, X0
+	VADDSS        X0, X24, X24
+	VADDSS        8(DX), X24, X24
+	VMOVSS        X24, 8(DX)
+	VEXTRACTF32X8 $0x01, Z25, Y0
+	VADDPS        Y0, Y25, Y25
+	VEXTRACTF32X4 $0x01, Y25, X0
+	VADDPS        X0, X25, X25
+	VMOVHLPS      X25, X0, X0
+	VADDPS        X0, X25, X25
+	VMOVSHDUP     X25, X0
+	VADDSS        X0, X25, X25
+	VADDSS        12(DX), X25, X25
+	VMOVSS        X25, 12(DX)
 	VZEROUPPER
 	RET
 
-// func avx512Dot6x1(k int, x *float32, ldx int, w *float32, ldw int, out *float32)
-// Requires: AVX, AVX512DQ, AVX512F
-TEXT ·avx512Dot6x1(SB), NOSPLIT, $0-48
+// func avx512Dot6x1(k int, x *float32, ldx int, w *float32, ldw int, out *float32, ldo int)
+// Requires: AVX, AVX512DQ, AVX512F, AVX512VL
+TEXT ·avx512Dot6x1(SB), NOSPLIT, $0-56
 	MOVQ   k+0(FP), CX
+	SHLQ   $0x02, CX
 	MOVQ   x+8(FP), SI
 	MOVQ   ldx+16(FP), R8
 	SHLQ   $0x02, R8
 	MOVQ   w+24(FP), DI
 	MOVQ   ldw+32(FP), R9
 	SHLQ   $0x02, R9
-	MOVQ   out+40(FP), DX
 	LEAQ   (SI)(R8*1), R10
 	LEAQ   (R10)(R8*1), R11
 	LEAQ   (R11)(R8*1), R12
@@ -10531,8 +12161,6 @@ TEXT ·avx512Dot6x1(SB), NOSPLIT, $0-48
 	VXORPS Z11, Z11, Z11
 	VXORPS Z12, Z12, Z12
 	XORQ   DX, DX
-	MOVQ   k+0(FP), CX
-	SHLQ   $0x02, CX
 
 avx512Dot6x1_loop:
 	CMPQ        DX, CX
@@ -10550,31 +12178,92 @@ avx512Dot6x1_loop:
 	VFMADD231PS Z3, Z6, Z10
 	VFMADD231PS Z4, Z6, Z11
 	VFMADD231PS Z5, Z6, Z12
-	ADDQ        $0x40, DX
+	ADDQ        $0x00000040, DX
 	JMP         avx512Dot6x1_loop
 
 avx512Dot6x1_done:
-	MOVQ    out+40(FP), DX
-	VMOVUPS Z7, (DX)
-	VMOVUPS Z8, 64(DX)
-	VMOVUPS Z9, 128(DX)
-	VMOVUPS Z10, 192(DX)
-	VMOVUPS Z11, 256(DX)
-	VMOVUPS Z12, 320(DX)
+	MOVQ          out+40(FP), DX
+	MOVQ          ldo+48(FP), R8
+	SHLQ          $0x02, R8
+	VEXTRACTF32X8 $0x01, Z7, Y0
+	VADDPS        Y0, Y7, Y7
+	VEXTRACTF32X4 $0x01, Y7, X0
+	VADDPS        X0, X7, X7
+	VMOVHLPS      X7, X0, X0
+	VADDPS        X0, X7, X7
+	VMOVSHDUP     X7, X0
+	VADDSS        X0, X7, X7
+	VADDSS        (DX), X7, X7
+	VMOVSS        X7, (DX)
+	ADDQ          R8, DX
+	VEXTRACTF32X8 $0x01, Z8, Y0
+	VADDPS        Y0, Y8, Y8
+	VEXTRACTF32X4 $0x01, Y8, X0
+	VADDPS        X0, X8, X8
+	VMOVHLPS      X8, X0, X0
+	VADDPS        X0, X8, X8
+	VMOVSHDUP     X8, X0
+	VADDSS        X0, X8, X8
+	VADDSS        (DX), X8, X8
+	VMOVSS        X8, (DX)
+	ADDQ          R8, DX
+	VEXTRACTF32X8 $0x01, Z9, Y0
+	VADDPS        Y0, Y9, Y9
+	VEXTRACTF32X4 $0x01, Y9, X0
+	VADDPS        X0, X9, X9
+	VMOVHLPS      X9, X0, X0
+	VADDPS        X0, X9, X9
+	VMOVSHDUP     X9, X0
+	VADDSS        X0, X9, X9
+	VADDSS        (DX), X9, X9
+	VMOVSS        X9, (DX)
+	ADDQ          R8, DX
+	VEXTRACTF32X8 $0x01, Z10, Y0
+	VADDPS        Y0, Y10, Y10
+	VEXTRACTF32X4 $0x01, Y10, X0
+	VADDPS        X0, X10, X10
+	VMOVHLPS      X10, X0, X0
+	VADDPS        X0, X10, X10
+	VMOVSHDUP     X10, X0
+	VADDSS        X0, X10, X10
+	VADDSS        (DX), X10, X10
+	VMOVSS        X10, (DX)
+	ADDQ          R8, DX
+	VEXTRACTF32X8 $0x01, Z11, Y0
+	VADDPS        Y0, Y11, Y11
+	VEXTRACTF32X4 $0x01, Y11, X0
+	VADDPS        X0, X11, X11
+	VMOVHLPS      X11, X0, X0
+	VADDPS        X0, X11, X11
+	VMOVSHDUP     X11, X0
+	VADDSS        X0, X11, X11
+	VADDSS        (DX), X11, X11
+	VMOVSS        X11, (DX)
+	ADDQ          R8, DX
+	VEXTRACTF32X8 $0x01, Z12, Y0
+	VADDPS        Y0, Y12, Y12
+	VEXTRACTF32X4 $0x01, Y12, X0
+	VADDPS        X0, X12, X12
+	VMOVHLPS      X12, X0, X0
+	VADDPS        X0, X12, X12
+	VMOVSHDUP     X12, X0
+	VADDSS        X0, X12, X12
+	VADDSS        (DX), X12, X12
+	VMOVSS        X12, (DX)
 	VZEROUPPER
 	RET
 
-// func avx512Dot6x2(k int, x *float32, ldx int, w *float32, ldw int, out *float32)
-// Requires: AVX, AVX512DQ, AVX512F
-TEXT ·avx512Dot6x2(SB), NOSPLIT, $0-48
+// func avx512Dot6x2(k int, x *float32, ldx int, w *float32, ldw int, out *float32, ldo int)
+// Requires: AVX, AVX512DQ, AVX512F, AVX512VL
+TEXT ·avx512Dot6x2(SB), NOSPLIT, $0-56
 	MOVQ   k+0(FP), CX
+	SHLQ   $0x02, CX
 	MOVQ   x+8(FP), SI
 	MOVQ   ldx+16(FP), R8
 	SHLQ   $0x02, R8
 	MOVQ   w+24(FP), DI
 	MOVQ   ldw+32(FP), R9
 	SHLQ   $0x02, R9
-	MOVQ   out+40(FP), DX
 	LEAQ   (SI)(R8*1), R10
 	LEAQ   (R10)(R8*1), R11
 	LEAQ   (R11)(R8*1), R12
@@ -10594,8 +12283,6 @@ TEXT ·avx512Dot6x2(SB), NOSPLIT, $0-48
 	VXORPS Z17, Z17, Z17
 	VXORPS Z18, Z18, Z18
 	XORQ   DX, DX
-	MOVQ   k+0(FP), CX
-	SHLQ   $0x02, CX
 
 avx512Dot6x2_loop:
 	CMPQ        DX, CX
@@ -10620,44 +12307,159 @@ avx512Dot6x2_loop:
 	VFMADD231PS Z3, Z6, Z14
 	VFMADD231PS Z4, Z6, Z16
 	VFMADD231PS Z5, Z6, Z18
-	ADDQ        $0x40, DX
+	ADDQ        $0x00000040, DX
 	JMP         avx512Dot6x2_loop
 
 avx512Dot6x2_done:
-	MOVQ    out+40(FP), DX
-	VMOVUPS Z7, (DX)
-	VMOVUPS Z8, 64(DX)
-	VMOVUPS Z9, 128(DX)
-	VMOVUPS Z10, 192(DX)
-	VMOVUPS Z11, 256(DX)
-	VMOVUPS Z12, 320(DX)
-	VMOVUPS Z13, 384(DX)
-	VMOVUPS Z14, 448(DX)
-	VMOVUPS Z15, 512(DX)
-	VMOVUPS Z16, 576(DX)
-	VMOVUPS Z17, 640(DX)
-	VMOVUPS Z18, 704(DX)
+	MOVQ          out+40(FP), DX
+	MOVQ          ldo+48(FP), R8
+	SHLQ          $0x02, R8
+	VEXTRACTF32X8 $0x01, Z7, Y0
+	VADDPS        Y0, Y7, Y7
+	VEXTRACTF32X4 $0x01, Y7, X0
+	VADDPS        X0, X7, X7
+	VMOVHLPS      X7, X0, X0
+	VADDPS        X0, X7, X7
+	VMOVSHDUP     X7, X0
+	VADDSS        X0, X7, X7
+	VADDSS        (DX), X7, X7
+	VMOVSS        X7, (DX)
+	VEXTRACTF32X8 $0x01, Z8, Y0
+	VADDPS        Y0, Y8, Y8
+	VEXTRACTF32X4 $0x01, Y8, X0
+	VADDPS        X0, X8, X8
+	VMOVHLPS      X8, X0, X0
+	VADDPS        X0, X8, X8
+	VMOVSHDUP     X8, X0
+	VADDSS        X0, X8, X8
+	VADDSS        4(DX), X8, X8
+	VMOVSS        X8, 4(DX)
+	ADDQ          R8, DX
+	VEXTRACTF32X8 $0x01, Z9, Y0
+	VADDPS        Y0, Y9, Y9
+	VEXTRACTF32X4 $0x01, Y9, X0
+	VADDPS        X0, X9, X9
+	VMOVHLPS      X9, X0, X0
+	VADDPS        X0, X9, X9
+	VMOVSHDUP     X9, X0
+	VADDSS        X0, X9, X9
+	VADDSS        (DX), X9, X9
+	VMOVSS        X9, (DX)
+	VEXTRACTF32X8 $0x01, Z10, Y0
+	VADDPS        Y0, Y10, Y10
+	VEXTRACTF32X4 $0x01, Y10, X0
+	VADDPS        X0, X10, X10
+	VMOVHLPS      X10, X0, X0
+	VADDPS        X0, X10, X10
+	VMOVSHDUP     X10, X0
+	VADDSS        X0, X10, X10
+	VADDSS        4(DX), X10, X10
+	VMOVSS        X10, 4(DX)
+	ADDQ          R8, DX
+	VEXTRACTF32X8 $0x01, Z11, Y0
+	VADDPS        Y0, Y11, Y11
+	VEXTRACTF32X4 $0x01, Y11, X0
+	VADDPS        X0, X11, X11
+	VMOVHLPS      X11, X0, X0
+	VADDPS        X0, X11, X11
+	VMOVSHDUP     X11, X0
+	VADDSS        X0, X11, X11
+	VADDSS        (DX), X11, X11
+	VMOVSS        X11, (DX)
+	VEXTRACTF32X8 $0x01, Z12, Y0
+	VADDPS        Y0, Y12, Y12
+	VEXTRACTF32X4 $0x01, Y12, X0
+	VADDPS        X0, X12, X12
+	VMOVHLPS      X12, X0, X0
+	VADDPS        X0, X12, X12
+	VMOVSHDUP     X12, X0
+	VADDSS        X0, X12, X12
+	VADDSS        4(DX), X12, X12
+	VMOVSS        X12, 4(DX)
+	ADDQ          R8, DX
+	VEXTRACTF32X8 $0x01, Z13, Y0
+	VADDPS        Y0, Y13, Y13
+	VEXTRACTF32X4 $0x01, Y13, X0
+	VADDPS        X0, X13, X13
+	VMOVHLPS      X13, X0, X0
+	VADDPS        X0, X13, X13
+	VMOVSHDUP     X13, X0
+	VADDSS        X0, X13, X13
+	VADDSS        (DX), X13, X13
+	VMOVSS        X13, (DX)
+	VEXTRACTF32X8 $0x01, Z14, Y0
+	VADDPS        Y0, Y14, Y14
+	VEXTRACTF32X4 $0x01, Y14, X0
+	VADDPS        X0, X14, X14
+	VMOVHLPS      X14, X0, X0
+	VADDPS        X0, X14, X14
+	VMOVSHDUP     X14, X0
+	VADDSS        X0, X14, X14
+	VADDSS        4(DX), X14, X14
+	VMOVSS        X14, 4(DX)
+	ADDQ          R8, DX
+	VEXTRACTF32X8 $0x01, Z15, Y0
+	VADDPS        Y0, Y15, Y15
+	VEXTRACTF32X4 $0x01, Y15, X0
+	VADDPS        X0, X15, X15
+	VMOVHLPS      X15, X0, X0
+	VADDPS        X0, X15, X15
+	VMOVSHDUP     X15, X0
+	VADDSS        X0, X15, X15
+	VADDSS        (DX), X15, X15
+	VMOVSS        X15, (DX)
+	VEXTRACTF32X8 $0x01, Z16, Y0
+	VADDPS        Y0, Y16, Y16
+	VEXTRACTF32X4 $0x01, Y16, X0
+	VADDPS        X0, X16, X16
+	VMOVHLPS      X16, X0, X0
+	VADDPS        X0, X16, X16
+	VMOVSHDUP     X16, X0
+	VADDSS        X0, X16, X16
+	VADDSS        4(DX), X16, X16
+	VMOVSS        X16, 4(DX)
+	ADDQ          R8, DX
+	VEXTRACTF32X8 $0x01, Z17, Y0
+	VADDPS        Y0, Y17, Y17
+	VEXTRACTF32X4 $0x01, Y17, X0
+	VADDPS        X0, X17, X17
+	VMOVHLPS      X17, X0, X0
+	VADDPS        X0, X17, X17
+	VMOVSHDUP     X17, X0
+	VADDSS        X0, X17, X17
+	VADDSS        (DX), X17, X17
+	VMOVSS        X17, (DX)
+	VEXTRACTF32X8 $0x01, Z18, Y0
+	VADDPS        Y0, Y18, Y18
+	VEXTRACTF32X4 $0x01, Y18, X0
+	VADDPS        X0, X18, X18
+	VMOVHLPS      X18, X0, X0
+	VADDPS        X0, X18, X18
+	VMOVSHDUP     X18, X0
+	VADDSS        X0, X18, X18
+	VADDSS        4(DX), X18, X18
+	VMOVSS        X18, 4(DX)
 	VZEROUPPER
 	RET
 
-// func avx512Dot6x3(k int, x *float32, ldx int, w *float32, ldw int, out *float32)
-// Requires: AVX, AVX512DQ, AVX512F
-TEXT ·avx512Dot6x3(SB), NOSPLIT, $0-48
+// func avx512Dot6x3(k int, x *float32, ldx int, w *float32, ldw int, out *float32, ldo int)
+// Requires: AVX, AVX512DQ, AVX512F, AVX512VL
+TEXT ·avx512Dot6x3(SB), NOSPLIT, $0-56
 	MOVQ   k+0(FP), CX
+	SHLQ   $0x02, CX
 	MOVQ   x+8(FP), SI
 	MOVQ   ldx+16(FP), R8
 	SHLQ   $0x02, R8
 	MOVQ   w+24(FP), DI
 	MOVQ   ldw+32(FP), R9
 	SHLQ   $0x02, R9
-	MOVQ   out+40(FP), DX
 	LEAQ   (SI)(R8*1), R10
 	LEAQ   (R10)(R8*1), R11
 	LEAQ   (R11)(R8*1), R12
 	LEAQ   (R12)(R8*1), R13
 	LEAQ   (R13)(R8*1), BX
 	LEAQ   (DI)(R9*1), R14
-	LEAQ   (R14)(R9*1), R15
+	LEAQ   (R14)(R9*1), AX
 	VXORPS Z7, Z7, Z7
 	VXORPS Z8, Z8, Z8
 	VXORPS Z9, Z9, Z9
@@ -10677,8 +12479,6 @@ TEXT ·avx512Dot6x3(SB), NOSPLIT, $0-48
 	VXORPS Z23, Z23, Z23
 	VXORPS Z24, Z24, Z24
 	XORQ   DX, DX
-	MOVQ   k+0(FP), CX
-	SHLQ   $0x02, CX
 
 avx512Dot6x3_loop:
 	CMPQ        DX, CX
@@ -10703,58 +12503,227 @@ avx512Dot6x3_loop:
 	VFMADD231PS Z3, Z6, Z17
 	VFMADD231PS Z4, Z6, Z20
 	VFMADD231PS Z5, Z6, Z23
-	VMOVUPS     (R15)(DX*1), Z6
+	VMOVUPS     (AX)(DX*1), Z6
 	VFMADD231PS Z0, Z6, Z9
 	VFMADD231PS Z1, Z6, Z12
 	VFMADD231PS Z2, Z6, Z15
 	VFMADD231PS Z3, Z6, Z18
 	VFMADD231PS Z4, Z6, Z21
 	VFMADD231PS Z5, Z6, Z24
-	ADDQ        $0x40, DX
+	ADDQ        $0x00000040, DX
 	JMP         avx512Dot6x3_loop
 
 avx512Dot6x3_done:
-	MOVQ    out+40(FP), DX
-	VMOVUPS Z7, (DX)
-	VMOVUPS Z8, 64(DX)
-	VMOVUPS Z9, 128(DX)
-	VMOVUPS Z10, 192(DX)
-	VMOVUPS Z11, 256(DX)
-	VMOVUPS Z12, 320(DX)
-	VMOVUPS Z13, 384(DX)
-	VMOVUPS Z14, 448(DX)
-	VMOVUPS Z15, 512(DX)
-	VMOVUPS Z16, 576(DX)
-	VMOVUPS Z17, 640(DX)
-	VMOVUPS Z18, 704(DX)
-	VMOVUPS Z19, 768(DX)
-	VMOVUPS Z20, 832(DX)
-	VMOVUPS Z21, 896(DX)
-	VMOVUPS Z22, 960(DX)
-	VMOVUPS Z23, 1024(DX)
-	VMOVUPS Z24, 1088(DX)
+	MOVQ          out+40(FP), DX
+	MOVQ          ldo+48(FP), R8
+	SHLQ          $0x02, R8
+	VEXTRACTF32X8 $0x01, Z7, Y0
+	VADDPS        Y0, Y7, Y7
+	VEXTRACTF32X4 $0x01, Y7, X0
+	VADDPS        X0, X7, X7
+	VMOVHLPS      X7, X0, X0
+	VADDPS        X0, X7, X7
+	VMOVSHDUP     X7, X0
+	VADDSS        X0, X7, X7
+	VADDSS        (DX), X7, X7
+	VMOVSS        X7, (DX)
+	VEXTRACTF32X8 $0x01, Z8, Y0
+	VADDPS        Y0, Y8, Y8
+	VEXTRACTF32X4 $0x01, Y8, X0
+	VADDPS        X0, X8, X8
+	VMOVHLPS      X8, X0, X0
+	VADDPS        X0, X8, X8
+	VMOVSHDUP     X8, X0
+	VADDSS        X0, X8, X8
+	VADDSS        4(DX), X8, X8
+	VMOVSS        X8, 4(DX)
+	VEXTRACTF32X8 $0x01, Z9, Y0
+	VADDPS        Y0, Y9, Y9
+	VEXTRACTF32X4 $0x01, Y9, X0
+	VADDPS        X0, X9, X9
+	VMOVHLPS      X9, X0, X0
+	VADDPS        X0, X9, X9
+	VMOVSHDUP     X9, X0
+	VADDSS        X0, X9, X9
+	VADDSS        8(DX), X9, X9
+	VMOVSS        X9, 8(DX)
+	ADDQ          R8, DX
+	VEXTRACTF32X8 $0x01, Z10, Y0
+	VADDPS        Y0, Y10, Y10
+	VEXTRACTF32X4 $0x01, Y10, X0
+	VADDPS        X0, X10, X10
+	VMOVHLPS      X10, X0, X0
+	VADDPS        X0, X10, X10
+	VMOVSHDUP     X10, X0
+	VADDSS        X0, X10, X10
+	VADDSS        (DX), X10, X10
+	VMOVSS        X10, (DX)
+	VEXTRACTF32X8 $0x01, Z11, Y0
+	VADDPS        Y0, Y11, Y11
+	VEXTRACTF32X4 $0x01, Y11, X0
+	VADDPS        X0, X11, X11
+	VMOVHLPS      X11, X0, X0
+	VADDPS        X0, X11, X11
+	VMOVSHDUP     X11, X0
+	VADDSS        X0, X11, X11
+	VADDSS        4(DX), X11, X11
+	VMOVSS        X11, 4(DX)
+	VEXTRACTF32X8 $0x01, Z12, Y0
+	VADDPS        Y0, Y12, Y12
+	VEXTRACTF32X4 $0x01, Y12, X0
+	VADDPS        X0, X12, X12
+	VMOVHLPS      X12, X0, X0
+	VADDPS        X0, X12, X12
+	VMOVSHDUP     X12, X0
+	VADDSS        X0, X12, X12
+	VADDSS        8(DX), X12, X12
+	VMOVSS        X12, 8(DX)
+	ADDQ          R8, DX
+	VEXTRACTF32X8 $0x01, Z13, Y0
+	VADDPS        Y0, Y13, Y13
+	VEXTRACTF32X4 $0x01, Y13, X0
+	VADDPS        X0, X13, X13
+	VMOVHLPS      X13, X0, X0
+	VADDPS        X0, X13, X13
+	VMOVSHDUP     X13, X0
+	VADDSS        X0, X13, X13
+	VADDSS        (DX), X13, X13
+	VMOVSS        X13, (DX)
+	VEXTRACTF32X8 $0x01, Z14, Y0
+	VADDPS        Y0, Y14, Y14
+	VEXTRACTF32X4 $0x01, Y14, X0
+	VADDPS        X0, X14, X14
+	VMOVHLPS      X14, X0, X0
+	VADDPS        X0, X14, X14
+	VMOVSHDUP     X14, X0
+	VADDSS        X0, X14, X14
+	VADDSS        4(DX), X14, X14
+	VMOVSS        X14, 4(DX)
+	VEXTRACTF32X8 $0x01, Z15, Y0
+	VADDPS        Y0, Y15, Y15
+	VEXTRACTF32X4 $0x01, Y15, X0
+	VADDPS        X0, X15, X15
+	VMOVHLPS      X15, X0, X0
+	VADDPS        X0, X15, X15
+	VMOVSHDUP     X15, X0
+	VADDSS        X0, X15, X15
+	VADDSS        8(DX), X15, X15
+	VMOVSS        X15, 8(DX)
+	ADDQ          R8, DX
+	VEXTRACTF32X8 $0x01, Z16, Y0
+	VADDPS        Y0, Y16, Y16
+	VEXTRACTF32X4 $0x01, Y16, X0
+	VADDPS        X0, X16, X16
+	VMOVHLPS      X16, X0, X0
+	VADDPS        X0, X16, X16
+	VMOVSHDUP     X16, X0
+	VADDSS        X0, X16, X16
+	VADDSS        (DX), X16, X16
+	VMOVSS        X16, (DX)
+	VEXTRACTF32X8 $0x01, Z17, Y0
+	VADDPS        Y0, Y17, Y17
+	VEXTRACTF32X4 $0x01, Y17, X0
+	VADDPS        X0, X17, X17
+	VMOVHLPS      X17, X0, X0
+	VADDPS        X0, X17, X17
+	VMOVSHDUP     X17, X0
+	VADDSS        X0, X17, X17
+	VADDSS        4(DX), X17, X17
+	VMOVSS        X17, 4(DX)
+	VEXTRACTF32X8 $0x01, Z18, Y0
+	VADDPS        Y0, Y18, Y18
+	VEXTRACTF32X4 $0x01, Y18, X0
+	VADDPS        X0, X18, X18
+	VMOVHLPS      X18, X0, X0
+	VADDPS        X0, X18, X18
+	VMOVSHDUP     X18, X0
+	VADDSS        X0, X18, X18
+	VADDSS        8(DX), X18, X18
+	VMOVSS        X18, 8(DX)
+	ADDQ          R8, DX
+	VEXTRACTF32X8 $0x01, Z19, Y0
+	VADDPS        Y0, Y19, Y19
+	VEXTRACTF32X4 $0x01, Y19, X0
+	VADDPS        X0, X19, X19
+	VMOVHLPS      X19, X0, X0
+	VADDPS        X0, X19, X19
+	VMOVSHDUP     X19, X0
+	VADDSS        X0, X19, X19
+	VADDSS        (DX), X19, X19
+	VMOVSS        X19, (DX)
+	VEXTRACTF32X8 $0x01, Z20, Y0
+	VADDPS        Y0, Y20, Y20
+	VEXTRACTF32X4 $0x01, Y20, X0
+	VADDPS        X0, X20, X20
+	VMOVHLPS      X20, X0, X0
+	VADDPS        X0, X20, X20
+	VMOVSHDUP     X20, X0
+	VADDSS        X0, X20, X20
+	VADDSS        4(DX), X20, X20
+	VMOVSS        X20, 4(DX)
+	VEXTRACTF32X8 $0x01, Z21, Y0
+	VADDPS        Y0, Y21, Y21
+	VEXTRACTF32X4 $0x01, Y21, X0
+	VADDPS        X0, X21, X21
+	VMOVHLPS      X21, X0, X0
+	VADDPS        X0, X21, X21
+	VMOVSHDUP     X21, X0
+	VADDSS        X0, X21, X21
+	VADDSS        8(DX), X21, X21
+	VMOVSS        X21, 8(DX)
+	ADDQ          R8, DX
+	VEXTRACTF32X8 $0x01, Z22, Y0
+	VADDPS        Y0, Y22, Y22
+	VEXTRACTF32X4 $0x01, Y22, X0
+	VADDPS        X0, X22, X22
+	VMOVHLPS      X22, X0, X0
+	VADDPS        X0, X22, X22
+	VMOVSHDUP     X22, X0
+	VADDSS        X0, X22, X22
+	VADDSS        (DX), X22, X22
+	VMOVSS        X22, (DX)
+	VEXTRACTF32X8 $0x01, Z23, Y0
+	VADDPS        Y0, Y23, Y23
+	VEXTRACTF32X4 $0x01, Y23, X0
+	VADDPS        X0, X23, X23
+	VMOVHLPS      X23, X0, X0
+	VADDPS        X0, X23, X23
+	VMOVSHDUP     X23, X0
+	VADDSS        X0, X23, X23
+	VADDSS        4(DX), X23, X23
+	VMOVSS        X23, 4(DX)
+	VEXTRACTF32X8 $0x01, Z24, Y0
+	VADDPS        Y0, Y24, Y24
+	VEXTRACTF32X4 $0x01, Y24, X0
+	VADDPS        X0, X24, X24
+	VMOVHLPS      X24, X0, X0
+	VADDPS        X0, X24, X24
+	VMOVSHDUP     X24, X0
+	VADDSS        X0, X24, X24
+	VADDSS        8(DX), X24, X24
+	VMOVSS        X24, 8(DX)
 	VZEROUPPER
 	RET
 
-// func avx512Dot6x4(k int, x *float32, ldx int, w *float32, ldw int, out *float32)
-// Requires: AVX, AVX512DQ, AVX512F
-TEXT ·avx512Dot6x4(SB), NOSPLIT, $0-48
+// func avx512Dot6x4(k int, x *float32, ldx int, w *float32, ldw int, out *float32, ldo int)
+// Requires: AVX, AVX512DQ, AVX512F, AVX512VL
+TEXT ·avx512Dot6x4(SB), NOSPLIT, $0-56
 	MOVQ   k+0(FP), CX
+	SHLQ   $0x02, CX
 	MOVQ   x+8(FP), SI
 	MOVQ   ldx+16(FP), R8
 	SHLQ   $0x02, R8
 	MOVQ   w+24(FP), DI
 	MOVQ   ldw+32(FP), R9
 	SHLQ   $0x02, R9
-	MOVQ   out+40(FP), DX
 	LEAQ   (SI)(R8*1), R10
 	LEAQ   (R10)(R8*1), R11
 	LEAQ   (R11)(R8*1), R12
 	LEAQ   (R12)(R8*1), R13
 	LEAQ   (R13)(R8*1), BX
 	LEAQ   (DI)(R9*1), R14
-	LEAQ   (R14)(R9*1), R15
-	LEAQ   (R15)(R9*1), AX
+	LEAQ   (R14)(R9*1), AX
+	LEAQ   (AX)(R9*1), R15
 	VXORPS Z7, Z7, Z7
 	VXORPS Z8, Z8, Z8
 	VXORPS Z9, Z9, Z9
@@ -10780,8 +12749,6 @@ TEXT ·avx512Dot6x4(SB), NOSPLIT, $0-48
 	VXORPS Z29, Z29, Z29
 	VXORPS Z30, Z30, Z30
 	XORQ   DX, DX
-	MOVQ   k+0(FP), CX
-	SHLQ   $0x02, CX
 
 avx512Dot6x4_loop:
 	CMPQ        DX, CX
@@ -10806,67 +12773,288 @@ avx512Dot6x4_loop:
 	VFMADD231PS Z3, Z6, Z20
 	VFMADD231PS Z4, Z6, Z24
 	VFMADD231PS Z5, Z6, Z28
-	VMOVUPS     (R15)(DX*1), Z6
+	VMOVUPS     (AX)(DX*1), Z6
 	VFMADD231PS Z0, Z6, Z9
 	VFMADD231PS Z1, Z6, Z13
 	VFMADD231PS Z2, Z6, Z17
 	VFMADD231PS Z3, Z6, Z21
 	VFMADD231PS Z4, Z6, Z25
 	VFMADD231PS Z5, Z6, Z29
-	VMOVUPS     (AX)(DX*1), Z6
+	VMOVUPS     (R15)(DX*1), Z6
 	VFMADD231PS Z0, Z6, Z10
 	VFMADD231PS Z1, Z6, Z14
 	VFMADD231PS Z2, Z6, Z18
 	VFMADD231PS Z3, Z6, Z22
 	VFMADD231PS Z4, Z6, Z26
 	VFMADD231PS Z5, Z6, Z30
-	ADDQ        $0x40, DX
+	ADDQ        $0x00000040, DX
 	JMP         avx512Dot6x4_loop
 
 avx512Dot6x4_done:
-	MOVQ    out+40(FP), DX
-	VMOVUPS Z7, (DX)
-	VMOVUPS Z8, 64(DX)
-	VMOVUPS Z9, 128(DX)
-	VMOVUPS Z10, 192(DX)
-	VMOVUPS Z11, 256(DX)
-	VMOVUPS Z12, 320(DX)
-	VMOVUPS Z13, 384(DX)
-	VMOVUPS Z14, 448(DX)
-	VMOVUPS Z15, 512(DX)
-	VMOVUPS Z16, 576(DX)
-	VMOVUPS Z17, 640(DX)
-	VMOVUPS Z18, 704(DX)
-	VMOVUPS Z19, 768(DX)
-	VMOVUPS Z20, 832(DX)
-	VMOVUPS Z21, 896(DX)
-	VMOVUPS Z22, 960(DX)
-	VMOVUPS Z23, 1024(DX)
-	VMOVUPS Z24, 1088(DX)
-	VMOVUPS Z25, 1152(DX)
-	VMOVUPS Z26, 1216(DX)
-	VMOVUPS Z27, 1280(DX)
-	VMOVUPS Z28, 1344(DX)
-	VMOVUPS Z29, 1408(DX)
-	VMOVUPS Z30, 1472(DX)
+	MOVQ          out+40(FP), DX
+	MOVQ          ldo+48(FP), R8
+	SHLQ          $0x02, R8
+	VEXTRACTF32X8 $0x01, Z7, Y0
+	VADDPS        Y0, Y7, Y7
+	VEXTRACTF32X4 $0x01, Y7, X0
+	VADDPS        X0, X7, X7
+	VMOVHLPS      X7, X0, X0
+	VADDPS        X0, X7, X7
+	VMOVSHDUP     X7, X0
+	VADDSS        X0, X7, X7
+	VADDSS        (DX), X7, X7
+	VMOVSS        X7, (DX)
+	VEXTRACTF32X8 $0x01, Z8, Y0
+	VADDPS        Y0, Y8, Y8
+	VEXTRACTF32X4 $0x01, Y8, X0
+	VADDPS        X0, X8, X8
+	VMOVHLPS      X8, X0, X0
+	VADDPS        X0, X8, X8
+	VMOVSHDUP     X8, X0
+	VADDSS        X0, X8, X8
+	VADDSS        4(DX), X8, X8
+	VMOVSS        X8, 4(DX)
+	VEXTRACTF32X8 $0x01, Z9, Y0
+	VADDPS        Y0, Y9, Y9
+	VEXTRACTF32X4 $0x01, Y9, X0
+	VADDPS        X0, X9, X9
+	VMOVHLPS      X9, X0, X0
+	VADDPS        X0, X9, X9
+	VMOVSHDUP     X9, X0
+	VADDSS        X0, X9, X9
+	VADDSS        8(DX), X9, X9
+	VMOVSS        X9, 8(DX)
+	VEXTRACTF32X8 $0x01, Z10, Y0
+	VADDPS        Y0, Y10, Y10
+	VEXTRACTF32X4 $0x01, Y10, X0
+	VADDPS        X0, X10, X10
+	VMOVHLPS      X10, X0, X0
+	VADDPS        X0, X10, X10
+	VMOVSHDUP     X10, X0
+	VADDSS        X0, X10, X10
+	VADDSS        12(DX), X10, X10
+	VMOVSS        X10, 12(DX)
+	ADDQ          R8, DX
+	VEXTRACTF32X8 $0x01, Z11, Y0
+	VADDPS        Y0, Y11, Y11
+	VEXTRACTF32X4 $0x01, Y11, X0
+	VADDPS        X0, X11, X11
+	VMOVHLPS      X11, X0, X0
+	VADDPS        X0, X11, X11
+	VMOVSHDUP     X11, X0
+	VADDSS        X0, X11, X11
+	VADDSS        (DX), X11, X11
+	VMOVSS        X11, (DX)
+	VEXTRACTF32X8 $0x01, Z12, Y0
+	VADDPS        Y0, Y12, Y12
+	VEXTRACTF32X4 $0x01, Y12, X0
+	VADDPS        X0, X12, X12
+	VMOVHLPS      X12, X0, X0
+	VADDPS        X0, X12, X12
+	VMOVSHDUP     X12, X0
+	VADDSS        X0, X12, X12
+	VADDSS        4(DX), X12, X12
+	VMOVSS        X12, 4(DX)
+	VEXTRACTF32X8 $0x01, Z13, Y0
+	VADDPS        Y0, Y13, Y13
+	VEXTRACTF32X4 $0x01, Y13, X0
+	VADDPS        X0, X13, X13
+	VMOVHLPS      X13, X0, X0
+	VADDPS        X0, X13, X13
+	VMOVSHDUP     X13, X0
+	VADDSS        X0, X13, X13
+	VADDSS        8(DX), X13, X13
+	VMOVSS        X13, 8(DX)
+	VEXTRACTF32X8 $0x01, Z14, Y0
+	VADDPS        Y0, Y14, Y14
+	VEXTRACTF32X4 $0x01, Y14, X0
+	VADDPS        X0, X14, X14
+	VMOVHLPS      X14, X0, X0
+	VADDPS        X0, X14, X14
+	VMOVSHDUP     X14, X0
+	VADDSS        X0, X14, X14
+	VADDSS        12(DX), X14, X14
+	VMOVSS        X14, 12(DX)
+	ADDQ          R8, DX
+	VEXTRACTF32X8 $0x01, Z15, Y0
+	VADDPS        Y0, Y15, Y15
+	VEXTRACTF32X4 $0x01, Y15, X0
+	VADDPS        X0, X15, X15
+	VMOVHLPS      X15, X0, X0
+	VADDPS        X0, X15, X15
+	VMOVSHDUP     X15, X0
+	VADDSS        X0, X15, X15
+	VADDSS        (DX), X15, X15
+	VMOVSS        X15, (DX)
+	VEXTRACTF32X8 $0x01, Z16, Y0
+	VADDPS        Y0, Y16, Y16
+	VEXTRACTF32X4 $0x01, Y16, X0
+	VADDPS        X0, X16, X16
+	VMOVHLPS      X16, X0, X0
+	VADDPS        X0, X16, X16
+	VMOVSHDUP     X16, X0
+	VADDSS        X0, X16, X16
+	VADDSS        4(DX), X16, X16
+	VMOVSS        X16, 4(DX)
+	VEXTRACTF32X8 $0x01, Z17, Y0
+	VADDPS        Y0, Y17, Y17
+	VEXTRACTF32X4 $0x01, Y17, X0
+	VADDPS        X0, X17, X17
+	VMOVHLPS      X17, X0, X0
+	VADDPS        X0, X17, X17
+	VMOVSHDUP     X17, X0
+	VADDSS        X0, X17, X17
+	VADDSS        8(DX), X17, X17
+	VMOVSS        X17, 8(DX)
+	VEXTRACTF32X8 $0x01, Z18, Y0
+	VADDPS        Y0, Y18, Y18
+	VEXTRACTF32X4 $0x01, Y18, X0
+	VADDPS        X0, X18, X18
+	VMOVHLPS      X18, X0, X0
+	VADDPS        X0, X18, X18
+	VMOVSHDUP     X18, X0
+	VADDSS        X0, X18, X18
+	VADDSS        12(DX), X18, X18
+	VMOVSS        X18, 12(DX)
+	ADDQ          R8, DX
+	VEXTRACTF32X8 $0x01, Z19, Y0
+	VADDPS        Y0, Y19, Y19
+	VEXTRACTF32X4 $0x01, Y19, X0
+	VADDPS        X0, X19, X19
+	VMOVHLPS      X19, X0, X0
+	VADDPS        X0, X19, X19
+	VMOVSHDUP     X19, X0
+	VADDSS        X0, X19, X19
+	VADDSS        (DX), X19, X19
+	VMOVSS        X19, (DX)
+	VEXTRACTF32X8 $0x01, Z20, Y0
+	VADDPS        Y0, Y20, Y20
+	VEXTRACTF32X4 $0x01, Y20, X0
+	VADDPS        X0, X20, X20
+	VMOVHLPS      X20, X0, X0
+	VADDPS        X0, X20, X20
+	VMOVSHDUP     X20, X0
+	VADDSS        X0, X20, X20
+	VADDSS        4(DX), X20, X20
+	VMOVSS        X20, 4(DX)
+	VEXTRACTF32X8 $0x01, Z21, Y0
+	VADDPS        Y0, Y21, Y21
+	VEXTRACTF32X4 $0x01, Y21, X0
+	VADDPS        X0, X21, X21
+	VMOVHLPS      X21, X0, X0
+	VADDPS        X0, X21, X21
+	VMOVSHDUP     X21, X0
+	VADDSS        X0, X21, X21
+	VADDSS        8(DX), X21, X21
+	VMOVSS        X21, 8(DX)
+	VEXTRACTF32X8 $0x01, Z22, Y0
+	VADDPS        Y0, Y22, Y22
+	VEXTRACTF32X4 $0x01, Y22, X0
+	VADDPS        X0, X22, X22
+	VMOVHLPS      X22, X0, X0
+	VADDPS        X0, X22, X22
+	VMOVSHDUP     X22, X0
+	VADDSS        X0, X22, X22
+	VADDSS        12(DX), X22, X22
+	VMOVSS        X22, 12(DX)
+	ADDQ          R8, DX
+	VEXTRACTF32X8 $0x01, Z23, Y0
+	VADDPS        Y0, Y23, Y23
+	VEXTRACTF32X4 $0x01, Y23, X0
+	VADDPS        X0, X23, X23
+	VMOVHLPS      X23, X0, X0
+	VADDPS        X0, X23, X23
+	VMOVSHDUP     X23, X0
+	VADDSS        X0, X23, X23
+	VADDSS        (DX), X23, X23
+	VMOVSS        X23, (DX)
+	VEXTRACTF32X8 $0x01, Z24, Y0
+	VADDPS        Y0, Y24, Y24
+	VEXTRACTF32X4 $0x01, Y24, X0
+	VADDPS        X0, X24, X24
+	VMOVHLPS      X24, X0, X0
+	VADDPS        X0, X24, X24
+	VMOVSHDUP     X24, X0
+	VADDSS        X0, X24, X24
+	VADDSS        4(DX), X24, X24
+	VMOVSS        X24, 4(DX)
+	VEXTRACTF32X8 $0x01, Z25, Y0
+	VADDPS        Y0, Y25, Y25
+	VEXTRACTF32X4 $0x01, Y25, X0
+	VADDPS        X0, X25, X25
+	VMOVHLPS      X25, X0, X0
+	VADDPS        X0, X25, X25
+	VMOVSHDUP     X25, X0
+	VADDSS        X0, X25, X25
+	VADDSS        8(DX), X25, X25
+	VMOVSS        X25, 8(DX)
+	VEXTRACTF32X8 $0x01, Z26, Y0
+	VADDPS        Y0, Y26, Y26
+	VEXTRACTF32X4 $0x01, Y26, X0
+	VADDPS        X0, X26, X26
+	VMOVHLPS      X26, X0, X0
+	VADDPS        X0, X26, X26
+	VMOVSHDUP     X26, X0
+	VADDSS        X0, X26, X26
+	VADDSS        12(DX), X26, X26
+	VMOVSS        X26, 12(DX)
+	ADDQ          R8, DX
+	VEXTRACTF32X8 $0x01, Z27, Y0
+	VADDPS        Y0, Y27, Y27
+	VEXTRACTF32X4 $0x01, Y27, X0
+	VADDPS        X0, X27, X27
+	VMOVHLPS      X27, X0, X0
+	VADDPS        X0, X27, X27
+	VMOVSHDUP     X27, X0
+	VADDSS        X0, X27, X27
+	VADDSS        (DX), X27, X27
+	VMOVSS        X27, (DX)
+	VEXTRACTF32X8 $0x01, Z28, Y0
+	VADDPS        Y0, Y28, Y28
+	VEXTRACTF32X4 $0x01, Y28, X0
+	VADDPS        X0, X28, X28
+	VMOVHLPS      X28, X0, X0
+	VADDPS        X0, X28, X28
+	VMOVSHDUP     X28, X0
+	VADDSS        X0, X28, X28
+	VADDSS        4(DX), X28, X28
+	VMOVSS        X28, 4(DX)
+	VEXTRACTF32X8 $0x01, Z29, Y0
+	VADDPS        Y0, Y29, Y29
+	VEXTRACTF32X4 $0x01, Y29, X0
+	VADDPS        X0, X29, X29
+	VMOVHLPS      X29, X0, X0
+	VADDPS        X0, X29, X29
+	VMOVSHDUP     X29, X0
+	VADDSS        X0, X29, X29
+	VADDSS        8(DX), X29, X29
+	VMOVSS        X29, 8(DX)
+	VEXTRACTF32X8 $0x01, Z30, Y0
+	VADDPS        Y0, Y30, Y30
+	VEXTRACTF32X4 $0x01, Y30, X0
+	VADDPS        X0, X30, X30
+	VMOVHLPS      X30, X0, X0
+	VADDPS        X0, X30, X30
+	VMOVSHDUP     X30, X0
+	VADDSS        X0, X30, X30
+	VADDSS        12(DX), X30, X30
+	VMOVSS        X30, 12(DX)
 	VZEROUPPER
 	RET
 
-// func avx2Dot1x1(k int, x *float32, ldx int, w *float32, ldw int, out *float32)
+// func avx2Dot1x1(k int, x *float32, ldx int, w *float32, ldw int, out *float32, ldo int)
 // Requires: AVX, FMA3
-TEXT ·avx2Dot1x1(SB), NOSPLIT, $0-48
+TEXT ·avx2Dot1x1(SB), NOSPLIT, $0-56
 	MOVQ   k+0(FP), CX
+	SHLQ   $0x02, CX
 	MOVQ   x+8(FP), SI
 	MOVQ   ldx+16(FP), R8
 	SHLQ   $0x02, R8
 	MOVQ   w+24(FP), DI
 	MOVQ   ldw+32(FP), R9
 	SHLQ   $0x02, R9
-	MOVQ   out+40(FP), DX
 	VXORPS Y2, Y2, Y2
 	XORQ   DX, DX
-	MOVQ   k+0(FP), CX
-	SHLQ   $0x02, CX
 
 avx2Dot1x1_loop:
 	CMPQ        DX, CX
@@ -10874,32 +13062,39 @@ avx2Dot1x1_loop:
 	VMOVUPS     (SI)(DX*1), Y0
 	VMOVUPS     (DI)(DX*1), Y1
 	VFMADD231PS Y0, Y1, Y2
-	ADDQ        $0x20, DX
+	ADDQ        $0x00000020, DX
 	JMP         avx2Dot1x1_loop
 
 avx2Dot1x1_done:
-	MOVQ    out+40(FP), DX
-	VMOVUPS Y2, (DX)
+	MOVQ         out+40(FP), DX
+	MOVQ         ldo+48(FP), R8
+	SHLQ         $0x02, R8
+	VEXTRACTF128 $0x01, Y2, X0
+	VADDPS       X0, X2, X2
+	VMOVHLPS     X2, X0, X0
+	VADDPS       X0, X2, X2
+	VMOVSHDUP    X2, X0
+	VADDSS       X0, X2, X2
+	VADDSS       (DX), X2, X2
+	VMOVSS       X2, (DX)
 	VZEROUPPER
 	RET
 
-// func avx2Dot1x2(k int, x *float32, ldx int, w *float32, ldw int, out *float32)
+// func avx2Dot1x2(k int, x *float32, ldx int, w *float32, ldw int, out *float32, ldo int)
 // Requires: AVX, FMA3
-TEXT ·avx2Dot1x2(SB), NOSPLIT, $0-48
+TEXT ·avx2Dot1x2(SB), NOSPLIT, $0-56
 	MOVQ   k+0(FP), CX
+	SHLQ   $0x02, CX
 	MOVQ   x+8(FP), SI
 	MOVQ   ldx+16(FP), R8
 	SHLQ   $0x02, R8
 	MOVQ   w+24(FP), DI
 	MOVQ   ldw+32(FP), R9
 	SHLQ   $0x02, R9
-	MOVQ   out+40(FP), DX
 	LEAQ   (DI)(R9*1), R14
 	VXORPS Y2, Y2, Y2
 	VXORPS Y3, Y3, Y3
 	XORQ   DX, DX
-	MOVQ   k+0(FP), CX
-	SHLQ   $0x02, CX
 
 avx2Dot1x2_loop:
 	CMPQ        DX, CX
@@ -10909,35 +13104,49 @@ avx2Dot1x2_loop:
 	VFMADD231PS Y0, Y1, Y2
 	VMOVUPS     (R14)(DX*1), Y1
 	VFMADD231PS Y0, Y1, Y3
-	ADDQ        $0x20, DX
+	ADDQ        $0x00000020, DX
 	JMP         avx2Dot1x2_loop
 
 avx2Dot1x2_done:
-	MOVQ    out+40(FP), DX
-	VMOVUPS Y2, (DX)
-	VMOVUPS Y3, 32(DX)
+	MOVQ         out+40(FP), DX
+	MOVQ         ldo+48(FP), R8
+	SHLQ         $0x02, R8
+	VEXTRACTF128 $0x01, Y2, X0
+	VADDPS       X0, X2, X2
+	VMOVHLPS     X2, X0, X0
+	VADDPS       X0, X2, X2
+	VMOVSHDUP    X2, X0
+	VADDSS       X0, X2, X2
+	VADDSS       (DX), X2, X2
+	VMOVSS       X2, (DX)
+	VEXTRACTF128 $0x01, Y3, X0
+	VADDPS       X0, X3, X3
+	VMOVHLPS     X3, X0, X0
+	VADDPS       X0, X3, X3
+	VMOVSHDUP    X3, X0
+	VADDSS       X0, X3, X3
+	VADDSS       4(DX), X3, X3
+	VMOVSS       X3, 4(DX)
 	VZEROUPPER
 	RET
 
-// func avx2Dot1x3(k int, x *float32, ldx int, w *float32, ldw int, out *float32)
+// func avx2Dot1x3(k int, x *float32, ldx int, w *float32, ldw int, out *float32, ldo int)
 // Requires: AVX, FMA3
-TEXT ·avx2Dot1x3(SB), NOSPLIT, $0-48
+TEXT ·avx2Dot1x3(SB), NOSPLIT, $0-56
 	MOVQ   k+0(FP), CX
+	SHLQ   $0x02, CX
 	MOVQ   x+8(FP), SI
 	MOVQ   ldx+16(FP), R8
 	SHLQ   $0x02, R8
 	MOVQ   w+24(FP), DI
 	MOVQ   ldw+32(FP), R9
 	SHLQ   $0x02, R9
-	MOVQ   out+40(FP), DX
 	LEAQ   (DI)(R9*1), R14
-	LEAQ   (R14)(R9*1), R15
+	LEAQ   (R14)(R9*1), AX
 	VXORPS Y2, Y2, Y2
 	VXORPS Y3, Y3, Y3
 	VXORPS Y4, Y4, Y4
 	XORQ   DX, DX
-	MOVQ   k+0(FP), CX
-	SHLQ   $0x02, CX
 
 avx2Dot1x3_loop:
 	CMPQ        DX, CX
@@ -10947,40 +13156,61 @@ avx2Dot1x3_loop:
 	VFMADD231PS Y0, Y1, Y2
 	VMOVUPS     (R14)(DX*1), Y1
 	VFMADD231PS Y0, Y1, Y3
-	VMOVUPS     (R15)(DX*1), Y1
+	VMOVUPS     (AX)(DX*1), Y1
 	VFMADD231PS Y0, Y1, Y4
-	ADDQ        $0x20, DX
+	ADDQ        $0x00000020, DX
 	JMP         avx2Dot1x3_loop
 
 avx2Dot1x3_done:
-	MOVQ    out+40(FP), DX
-	VMOVUPS Y2, (DX)
-	VMOVUPS Y3, 32(DX)
-	VMOVUPS Y4, 64(DX)
+	MOVQ         out+40(FP), DX
+	MOVQ         ldo+48(FP), R8
+	SHLQ         $0x02, R8
+	VEXTRACTF128 $0x01, Y2, X0
+	VADDPS       X0, X2, X2
+	VMOVHLPS     X2, X0, X0
+	VADDPS       X0, X2, X2
+	VMOVSHDUP    X2, X0
+	VADDSS       X0, X2, X2
+	VADDSS       (DX), X2, X2
+	VMOVSS       X2, (DX)
+	VEXTRACTF128 $0x01, Y3, X0
+	VADDPS       X0, X3, X3
+	VMOVHLPS     X3, X0, X0
+	VADDPS       X0, X3, X3
+	VMOVSHDUP    X3, X0
+	VADDSS       X0, X3, X3
+	VADDSS       4(DX), X3, X3
+	VMOVSS       X3, 4(DX)
+	VEXTRACTF128 $0x01, Y4, X0
+	VADDPS       X0, X4, X4
+	VMOVHLPS     X4, X0, X0
+	VADDPS       X0, X4, X4
+	VMOVSHDUP    X4, X0
+	VADDSS       X0, X4, X4
+	VADDSS       8(DX), X4, X4
+	VMOVSS       X4, 8(DX)
 	VZEROUPPER
 	RET
 
-// func avx2Dot1x4(k int, x *float32, ldx int, w *float32, ldw int, out *float32)
+// func avx2Dot1x4(k int, x *float32, ldx int, w *float32, ldw int, out *float32, ldo int)
 // Requires: AVX, FMA3
-TEXT ·avx2Dot1x4(SB), NOSPLIT, $0-48
+TEXT ·avx2Dot1x4(SB), NOSPLIT, $0-56
 	MOVQ   k+0(FP), CX
+	SHLQ   $0x02, CX
 	MOVQ   x+8(FP), SI
 	MOVQ   ldx+16(FP), R8
 	SHLQ   $0x02, R8
 	MOVQ   w+24(FP), DI
 	MOVQ   ldw+32(FP), R9
 	SHLQ   $0x02, R9
-	MOVQ   out+40(FP), DX
 	LEAQ   (DI)(R9*1), R14
-	LEAQ   (R14)(R9*1), R15
-	LEAQ   (R15)(R9*1), AX
+	LEAQ   (R14)(R9*1), AX
+	LEAQ   (AX)(R9*1), R15
 	VXORPS Y2, Y2, Y2
 	VXORPS Y3, Y3, Y3
 	VXORPS Y4, Y4, Y4
 	VXORPS Y5, Y5, Y5
 	XORQ   DX, DX
-	MOVQ   k+0(FP), CX
-	SHLQ   $0x02, CX
 
 avx2Dot1x4_loop:
 	CMPQ        DX, CX
@@ -10990,39 +13220,67 @@ avx2Dot1x4_loop:
 	VFMADD231PS Y0, Y1, Y2
 	VMOVUPS     (R14)(DX*1), Y1
 	VFMADD231PS Y0, Y1, Y3
-	VMOVUPS     (R15)(DX*1), Y1
-	VFMADD231PS Y0, Y1, Y4
 	VMOVUPS     (AX)(DX*1), Y1
+	VFMADD231PS Y0, Y1, Y4
+	VMOVUPS     (R15)(DX*1), Y1
 	VFMADD231PS Y0, Y1, Y5
-	ADDQ        $0x20, DX
+	ADDQ        $0x00000020, DX
 	JMP         avx2Dot1x4_loop
 
 avx2Dot1x4_done:
-	MOVQ    out+40(FP), DX
-	VMOVUPS Y2, (DX)
-	VMOVUPS Y3, 32(DX)
-	VMOVUPS Y4, 64(DX)
-	VMOVUPS Y5, 96(DX)
+	MOVQ         out+40(FP), DX
+	MOVQ         ldo+48(FP), R8
+	SHLQ         $0x02, R8
+	VEXTRACTF128 $0x01, Y2, X0
+	VADDPS       X0, X2, X2
+	VMOVHLPS     X2, X0, X0
+	VADDPS       X0, X2, X2
+	VMOVSHDUP    X2, X0
+	VADDSS       X0, X2, X2
+	VADDSS       (DX), X2, X2
+	VMOVSS       X2, (DX)
+	VEXTRACTF128 $0x01, Y3, X0
+	VADDPS       X0, X3, X3
+	VMOVHLPS     X3, X0, X0
+	VADDPS       X0, X3, X3
+	VMOVSHDUP    X3, X0
+	VADDSS       X0, X3, X3
+	VADDSS       4(DX), X3, X3
+	VMOVSS       X3, 4(DX)
+	VEXTRACTF128 $0x01, Y4, X0
+	VADDPS       X0, X4, X4
+	VMOVHLPS     X4, X0, X0
+	VADDPS       X0, X4, X4
+	VMOVSHDUP    X4, X0
+	VADDSS       X0, X4, X4
+	VADDSS       8(DX), X4, X4
+	VMOVSS       X4, 8(DX)
+	VEXTRACTF128 $0x01, Y5, X0
+	VADDPS       X0, X5, X5
+	VMOVHLPS     X5, X0, X0
+	VADDPS       X0, X5, X5
+	VMOVSHDUP    X5, X0
+	VADDSS       X0, X5, X5
+	VADDSS       12(DX), X5, X5
+	VMOVSS       X5, 12(DX)
 	VZEROUPPER
 	RET
 
-// func avx2Dot2x1(k int, x *float32, ldx int, w *float32, ldw int, out *float32)
+// func avx2Dot2x1(k int, x *float32, ldx int, w *float32, ldw int, out *float32, ldo int)
 // Requires: AVX, FMA3
-TEXT ·avx2Dot2x1(SB), NOSPLIT, $0-48
+TEXT ·avx2Dot2x1(SB), NOSPLIT, $0-56
 	MOVQ   k+0(FP), CX
+	SHLQ   $0x02, CX
 	MOVQ   x+8(FP), SI
 	MOVQ   ldx+16(FP), R8
 	SHLQ   $0x02, R8
 	MOVQ   w+24(FP), DI
 	MOVQ   ldw+32(FP), R9
 	SHLQ   $0x02, R9
-	MOVQ   out+40(FP), DX
 	LEAQ   (SI)(R8*1), R10
 	VXORPS Y3, Y3, Y3
 	VXORPS Y4, Y4, Y4
 	XORQ   DX, DX
-	MOVQ   k+0(FP), CX
-	SHLQ   $0x02, CX
 
 avx2Dot2x1_loop:
 	CMPQ        DX, CX
@@ -11032,27 +13290,44 @@ avx2Dot2x1_loop:
 	VMOVUPS     (DI)(DX*1), Y2
 	VFMADD231PS Y0, Y2, Y3
 	VFMADD231PS Y1, Y2, Y4
-	ADDQ        $0x20, DX
+	ADDQ        $0x00000020, DX
 	JMP         avx2Dot2x1_loop
 
 avx2Dot2x1_done:
-	MOVQ    out+40(FP), DX
-	VMOVUPS Y3, (DX)
-	VMOVUPS Y4, 32(DX)
+	MOVQ         out+40(FP), DX
+	MOVQ         ldo+48(FP), R8
+	SHLQ         $0x02, R8
+	VEXTRACTF128 $0x01, Y3, X0
+	VADDPS       X0, X3, X3
+	VMOVHLPS     X3, X0, X0
+	VADDPS       X0, X3, X3
+	VMOVSHDUP    X3, X0
+	VADDSS       X0, X3, X3
+	VADDSS       (DX), X3, X3
+	VMOVSS       X3, (DX)
+	ADDQ         R8, DX
+	VEXTRACTF128 $0x01, Y4, X0
+	VADDPS       X0, X4, X4
+	VMOVHLPS     X4, X0, X0
+	VADDPS       X0, X4, X4
+	VMOVSHDUP    X4, X0
+	VADDSS       X0, X4, X4
+	VADDSS       (DX), X4, X4
+	VMOVSS       X4, (DX)
 	VZEROUPPER
 	RET
 
-// func avx2Dot2x2(k int, x *float32, ldx int, w *float32, ldw int, out *float32)
+// func avx2Dot2x2(k int, x *float32, ldx int, w *float32, ldw int, out *float32, ldo int)
 // Requires: AVX, FMA3
-TEXT ·avx2Dot2x2(SB), NOSPLIT, $0-48
+TEXT ·avx2Dot2x2(SB), NOSPLIT, $0-56
 	MOVQ   k+0(FP), CX
+	SHLQ   $0x02, CX
 	MOVQ   x+8(FP), SI
 	MOVQ   ldx+16(FP), R8
 	SHLQ   $0x02, R8
 	MOVQ   w+24(FP), DI
 	MOVQ   ldw+32(FP), R9
 	SHLQ   $0x02, R9
-	MOVQ   out+40(FP), DX
 	LEAQ   (SI)(R8*1), R10
 	LEAQ   (DI)(R9*1), R14
 	VXORPS Y3, Y3, Y3
@@ -11060,8 +13335,6 @@ TEXT ·avx2Dot2x2(SB), NOSPLIT, $0-48
 	VXORPS Y5, Y5, Y5
 	VXORPS Y6, Y6, Y6
 	XORQ   DX, DX
-	MOVQ   k+0(FP), CX
-	SHLQ   $0x02, CX
 
 avx2Dot2x2_loop:
 	CMPQ        DX, CX
@@ -11074,32 +13347,63 @@ avx2Dot2x2_loop:
 	VMOVUPS     (R14)(DX*1), Y2
 	VFMADD231PS Y0, Y2, Y4
 	VFMADD231PS Y1, Y2, Y6
-	ADDQ        $0x20, DX
+	ADDQ        $0x00000020, DX
 	JMP         avx2Dot2x2_loop
 
 avx2Dot2x2_done:
-	MOVQ    out+40(FP), DX
-	VMOVUPS Y3, (DX)
-	VMOVUPS Y4, 32(DX)
-	VMOVUPS Y5, 64(DX)
-	VMOVUPS Y6, 96(DX)
+	MOVQ         out+40(FP), DX
+	MOVQ         ldo+48(FP), R8
+	SHLQ         $0x02, R8
+	VEXTRACTF128 $0x01, Y3, X0
+	VADDPS       X0, X3, X3
+	VMOVHLPS     X3, X0, X0
+	VADDPS       X0, X3, X3
+	VMOVSHDUP    X3, X0
+	VADDSS       X0, X3, X3
+	VADDSS       (DX), X3, X3
+	VMOVSS       X3, (DX)
+	VEXTRACTF128 $0x01, Y4, X0
+	VADDPS       X0, X4, X4
+	VMOVHLPS     X4, X0, X0
+	VADDPS       X0, X4, X4
+	VMOVSHDUP    X4, X0
+	VADDSS       X0, X4, X4
+	VADDSS       4(DX), X4, X4
+	VMOVSS       X4, 4(DX)
+	ADDQ         R8, DX
+	VEXTRACTF128 $0x01, Y5, X0
+	VADDPS       X0, X5, X5
+	VMOVHLPS     X5, X0, X0
+	VADDPS       X0, X5, X5
+	VMOVSHDUP    X5, X0
+	VADDSS       X0, X5, X5
+	VADDSS       (DX), X5, X5
+	VMOVSS       X5, (DX)
+	VEXTRACTF128 $0x01, Y6, X0
+	VADDPS       X0, X6, X6
+	VMOVHLPS     X6, X0, X0
+	VADDPS       X0, X6, X6
+	VMOVSHDUP    X6, X0
+	VADDSS       X0, X6, X6
+	VADDSS       4(DX), X6, X6
+	VMOVSS       X6, 4(DX)
 	VZEROUPPER
 	RET
 
-// func avx2Dot2x3(k int, x *float32, ldx int, w *float32, ldw int, out *float32)
+// func avx2Dot2x3(k int, x *float32, ldx int, w *float32, ldw int, out *float32, ldo int)
 // Requires: AVX, FMA3
-TEXT ·avx2Dot2x3(SB), NOSPLIT, $0-48
+TEXT ·avx2Dot2x3(SB), NOSPLIT, $0-56
 	MOVQ   k+0(FP), CX
+	SHLQ   $0x02, CX
 	MOVQ   x+8(FP), SI
 	MOVQ   ldx+16(FP), R8
 	SHLQ   $0x02, R8
 	MOVQ   w+24(FP), DI
 	MOVQ   ldw+32(FP), R9
 	SHLQ   $0x02, R9
-	MOVQ   out+40(FP), DX
 	LEAQ   (SI)(R8*1), R10
 	LEAQ   (DI)(R9*1), R14
-	LEAQ   (R14)(R9*1), R15
+	LEAQ   (R14)(R9*1), AX
 	VXORPS Y3, Y3, Y3
 	VXORPS Y4, Y4, Y4
 	VXORPS Y5, Y5, Y5
@@ -11107,8 +13411,6 @@ TEXT ·avx2Dot2x3(SB), NOSPLIT, $0-48
 	VXORPS Y7, Y7, Y7
 	VXORPS Y8, Y8, Y8
 	XORQ   DX, DX
-	MOVQ   k+0(FP), CX
-	SHLQ   $0x02, CX
 
 avx2Dot2x3_loop:
 	CMPQ        DX, CX
@@ -11121,38 +13423,83 @@ avx2Dot2x3_loop:
 	VMOVUPS     (R14)(DX*1), Y2
 	VFMADD231PS Y0, Y2, Y4
 	VFMADD231PS Y1, Y2, Y7
-	VMOVUPS     (R15)(DX*1), Y2
+	VMOVUPS     (AX)(DX*1), Y2
 	VFMADD231PS Y0, Y2, Y5
 	VFMADD231PS Y1, Y2, Y8
-	ADDQ        $0x20, DX
+	ADDQ        $0x00000020, DX
 	JMP         avx2Dot2x3_loop
 
 avx2Dot2x3_done:
-	MOVQ    out+40(FP), DX
-	VMOVUPS Y3, (DX)
-	VMOVUPS Y4, 32(DX)
-	VMOVUPS Y5, 64(DX)
-	VMOVUPS Y6, 96(DX)
-	VMOVUPS Y7, 128(DX)
-	VMOVUPS Y8, 160(DX)
+	MOVQ         out+40(FP), DX
+	MOVQ         ldo+48(FP), R8
+	SHLQ         $0x02, R8
+	VEXTRACTF128 $0x01, Y3, X0
+	VADDPS       X0, X3, X3
+	VMOVHLPS     X3, X0, X0
+	VADDPS       X0, X3, X3
+	VMOVSHDUP    X3, X0
+	VADDSS       X0, X3, X3
+	VADDSS       (DX), X3, X3
+	VMOVSS       X3, (DX)
+	VEXTRACTF128 $0x01, Y4, X0
+	VADDPS       X0, X4, X4
+	VMOVHLPS     X4, X0, X0
+	VADDPS       X0, X4, X4
+	VMOVSHDUP    X4, X0
+	VADDSS       X0, X4, X4
+	VADDSS       4(DX), X4, X4
+	VMOVSS       X4, 4(DX)
+	VEXTRACTF128 $0x01, Y5, X0
+	VADDPS       X0, X5, X5
+	VMOVHLPS     X5, X0, X0
+	VADDPS       X0, X5, X5
+	VMOVSHDUP    X5, X0
+	VADDSS       X0, X5, X5
+	VADDSS       8(DX), X5, X5
+	VMOVSS       X5, 8(DX)
+	ADDQ         R8, DX
+	VEXTRACTF128 $0x01, Y6, X0
+	VADDPS       X0, X6, X6
+	VMOVHLPS     X6, X0, X0
+	VADDPS       X0, X6, X6
+	VMOVSHDUP    X6, X0
+	VADDSS       X0, X6, X6
+	VADDSS       (DX), X6, X6
+	VMOVSS       X6, (DX)
+	VEXTRACTF128 $0x01, Y7, X0
+	VADDPS       X0, X7, X7
+	VMOVHLPS     X7, X0, X0
+	VADDPS       X0, X7, X7
+	VMOVSHDUP    X7, X0
+	VADDSS       X0, X7, X7
+	VADDSS       4(DX), X7, X7
+	VMOVSS       X7, 4(DX)
+	VEXTRACTF128 $0x01, Y8, X0
+	VADDPS       X0, X8, X8
+	VMOVHLPS     X8, X0, X0
+	VADDPS       X0, X8, X8
+	VMOVSHDUP    X8, X0
+	VADDSS       X0, X8, X8
+	VADDSS       8(DX), X8, X8
+	VMOVSS       X8, 8(DX)
 	VZEROUPPER
 	RET
 
-// func avx2Dot2x4(k int, x *float32, ldx int, w *float32, ldw int, out *float32)
+// func avx2Dot2x4(k int, x *float32, ldx int, w *float32, ldw int, out *float32, ldo int)
 // Requires: AVX, FMA3
-TEXT ·avx2Dot2x4(SB), NOSPLIT, $0-48
+TEXT ·avx2Dot2x4(SB), NOSPLIT, $0-56
 	MOVQ   k+0(FP), CX
+	SHLQ   $0x02, CX
 	MOVQ   x+8(FP), SI
 	MOVQ   ldx+16(FP), R8
 	SHLQ   $0x02, R8
 	MOVQ   w+24(FP), DI
 	MOVQ   ldw+32(FP), R9
 	SHLQ   $0x02, R9
-	MOVQ   out+40(FP), DX
 	LEAQ   (SI)(R8*1), R10
 	LEAQ   (DI)(R9*1), R14
-	LEAQ   (R14)(R9*1), R15
-	LEAQ   (R15)(R9*1), AX
+	LEAQ   (R14)(R9*1), AX
+	LEAQ   (AX)(R9*1), R15
 	VXORPS Y3, Y3, Y3
 	VXORPS Y4, Y4, Y4
 	VXORPS Y5, Y5, Y5
@@ -11162,8 +13509,6 @@ TEXT ·avx2Dot2x4(SB), NOSPLIT, $0-48
 	VXORPS Y9, Y9, Y9
 	VXORPS Y10, Y10, Y10
 	XORQ   DX, DX
-	MOVQ   k+0(FP), CX
-	SHLQ   $0x02, CX
 
 avx2Dot2x4_loop:
 	CMPQ        DX, CX
@@ -11176,47 +13521,104 @@ avx2Dot2x4_loop:
 	VMOVUPS     (R14)(DX*1), Y2
 	VFMADD231PS Y0, Y2, Y4
 	VFMADD231PS Y1, Y2, Y8
-	VMOVUPS     (R15)(DX*1), Y2
+	VMOVUPS     (AX)(DX*1), Y2
 	VFMADD231PS Y0, Y2, Y5
 	VFMADD231PS Y1, Y2, Y9
-	VMOVUPS     (AX)(DX*1), Y2
+	VMOVUPS     (R15)(DX*1), Y2
 	VFMADD231PS Y0, Y2, Y6
 	VFMADD231PS Y1, Y2, Y10
-	ADDQ        $0x20, DX
+	ADDQ        $0x00000020, DX
 	JMP         avx2Dot2x4_loop
 
 avx2Dot2x4_done:
-	MOVQ    out+40(FP), DX
-	VMOVUPS Y3, (DX)
-	VMOVUPS Y4, 32(DX)
-	VMOVUPS Y5, 64(DX)
-	VMOVUPS Y6, 96(DX)
-	VMOVUPS Y7, 128(DX)
-	VMOVUPS Y8, 160(DX)
-	VMOVUPS Y9, 192(DX)
-	VMOVUPS Y10, 224(DX)
+	MOVQ         out+40(FP), DX
+	MOVQ         ldo+48(FP), R8
+	SHLQ         $0x02, R8
+	VEXTRACTF128 $0x01, Y3, X0
+	VADDPS       X0, X3, X3
+	VMOVHLPS     X3, X0, X0
+	VADDPS       X0, X3, X3
+	VMOVSHDUP    X3, X0
+	VADDSS       X0, X3, X3
+	VADDSS       (DX), X3, X3
+	VMOVSS       X3, (DX)
+	VEXTRACTF128 $0x01, Y4, X0
+	VADDPS       X0, X4, X4
+	VMOVHLPS     X4, X0, X0
+	VADDPS       X0, X4, X4
+	VMOVSHDUP    X4, X0
+	VADDSS       X0, X4, X4
+	VADDSS       4(DX), X4, X4
+	VMOVSS       X4, 4(DX)
+	VEXTRACTF128 $0x01, Y5, X0
+	VADDPS       X0, X5, X5
+	VMOVHLPS     X5, X0, X0
+	VADDPS       X0, X5, X5
+	VMOVSHDUP    X5, X0
+	VADDSS       X0, X5, X5
+	VADDSS       8(DX), X5, X5
+	VMOVSS       X5, 8(DX)
+	VEXTRACTF128 $0x01, Y6, X0
+	VADDPS       X0, X6, X6
+	VMOVHLPS     X6, X0, X0
+	VADDPS       X0, X6, X6
+	VMOVSHDUP    X6, X0
+	VADDSS       X0, X6, X6
+	VADDSS       12(DX), X6, X6
+	VMOVSS       X6, 12(DX)
+	ADDQ         R8, DX
+	VEXTRACTF128 $0x01, Y7, X0
+	VADDPS       X0, X7, X7
+	VMOVHLPS     X7, X0, X0
+	VADDPS       X0, X7, X7
+	VMOVSHDUP    X7, X0
+	VADDSS       X0, X7, X7
+	VADDSS       (DX), X7, X7
+	VMOVSS       X7, (DX)
+	VEXTRACTF128 $0x01, Y8, X0
+	VADDPS       X0, X8, X8
+	VMOVHLPS     X8, X0, X0
+	VADDPS       X0, X8, X8
+	VMOVSHDUP    X8, X0
+	VADDSS       X0, X8, X8
+	VADDSS       4(DX), X8, X8
+	VMOVSS       X8, 4(DX)
+	VEXTRACTF128 $0x01, Y9, X0
+	VADDPS       X0, X9, X9
+	VMOVHLPS     X9, X0, X0
+	VADDPS       X0, X9, X9
+	VMOVSHDUP    X9, X0
+	VADDSS       X0, X9, X9
+	VADDSS       8(DX), X9, X9
+	VMOVSS       X9, 8(DX)
+	VEXTRACTF128 $0x01, Y10, X0
+	VADDPS       X0, X10, X10
+	VMOVHLPS     X10, X0, X0
+	VADDPS       X0, X10, X10
+	VMOVSHDUP    X10, X0
+	VADDSS       X0, X10, X10
+	VADDSS       12(DX), X10, X10
+	VMOVSS       X10, 12(DX)
 	VZEROUPPER
 	RET
 
-// func avx2Dot3x1(k int, x *float32, ldx int, w *float32, ldw int, out *float32)
+// func avx2Dot3x1(k int, x *float32, ldx int, w *float32, ldw int, out *float32, ldo int)
 // Requires: AVX, FMA3
-TEXT ·avx2Dot3x1(SB), NOSPLIT, $0-48
+TEXT ·avx2Dot3x1(SB), NOSPLIT, $0-56
 	MOVQ   k+0(FP), CX
+	SHLQ   $0x02, CX
 	MOVQ   x+8(FP), SI
 	MOVQ   ldx+16(FP), R8
 	SHLQ   $0x02, R8
 	MOVQ   w+24(FP), DI
 	MOVQ   ldw+32(FP), R9
 	SHLQ   $0x02, R9
-	MOVQ   out+40(FP), DX
 	LEAQ   (SI)(R8*1), R10
 	LEAQ   (R10)(R8*1), R11
 	VXORPS Y4, Y4, Y4
 	VXORPS Y5, Y5, Y5
 	VXORPS Y6, Y6, Y6
 	XORQ   DX, DX
-	MOVQ   k+0(FP), CX
-	SHLQ   $0x02, CX
 
 avx2Dot3x1_loop:
 	CMPQ        DX, CX
@@ -11228,28 +13630,53 @@ avx2Dot3x1_loop:
 	VFMADD231PS Y0, Y3, Y4
 	VFMADD231PS Y1, Y3, Y5
 	VFMADD231PS Y2, Y3, Y6
-	ADDQ        $0x20, DX
+	ADDQ        $0x00000020, DX
 	JMP         avx2Dot3x1_loop
 
 avx2Dot3x1_done:
-	MOVQ    out+40(FP), DX
-	VMOVUPS Y4, (DX)
-	VMOVUPS Y5, 32(DX)
-	VMOVUPS Y6, 64(DX)
+	MOVQ         out+40(FP), DX
+	MOVQ         ldo+48(FP), R8
+	SHLQ         $0x02, R8
+	VEXTRACTF128 $0x01, Y4, X0
+	VADDPS       X0, X4, X4
+	VMOVHLPS     X4, X0, X0
+	VADDPS       X0, X4, X4
+	VMOVSHDUP    X4, X0
+	VADDSS       X0, X4, X4
+	VADDSS       (DX), X4, X4
+	VMOVSS       X4, (DX)
+	ADDQ         R8, DX
+	VEXTRACTF128 $0x01, Y5, X0
+	VADDPS       X0, X5, X5
+	VMOVHLPS     X5, X0, X0
+	VADDPS       X0, X5, X5
+	VMOVSHDUP    X5, X0
+	VADDSS       X0, X5, X5
+	VADDSS       (DX), X5, X5
+	VMOVSS       X5, (DX)
+	ADDQ         R8, DX
+	VEXTRACTF128 $0x01, Y6, X0
+	VADDPS       X0, X6, X6
+	VMOVHLPS     X6, X0, X0
+	VADDPS       X0, X6, X6
+	VMOVSHDUP    X6, X0
+	VADDSS       X0, X6, X6
+	VADDSS       (DX), X6, X6
+	VMOVSS       X6, (DX)
 	VZEROUPPER
 	RET
 
-// func avx2Dot3x2(k int, x *float32, ldx int, w *float32, ldw int, out *float32)
+// func avx2Dot3x2(k int, x *float32, ldx int, w *float32, ldw int, out *float32, ldo int)
 // Requires: AVX, FMA3
-TEXT ·avx2Dot3x2(SB), NOSPLIT, $0-48
+TEXT ·avx2Dot3x2(SB), NOSPLIT, $0-56
 	MOVQ   k+0(FP), CX
+	SHLQ   $0x02, CX
 	MOVQ   x+8(FP), SI
 	MOVQ   ldx+16(FP), R8
 	SHLQ   $0x02, R8
 	MOVQ   w+24(FP), DI
 	MOVQ   ldw+32(FP), R9
 	SHLQ   $0x02, R9
-	MOVQ   out+40(FP), DX
 	LEAQ   (SI)(R8*1), R10
 	LEAQ   (R10)(R8*1), R11
 	LEAQ   (DI)(R9*1), R14
@@ -11260,8 +13687,6 @@ TEXT ·avx2Dot3x2(SB), NOSPLIT, $0-48
 	VXORPS Y8, Y8, Y8
 	VXORPS Y9, Y9, Y9
 	XORQ   DX, DX
-	MOVQ   k+0(FP), CX
-	SHLQ   $0x02, CX
 
 avx2Dot3x2_loop:
 	CMPQ        DX, CX
@@ -11277,35 +13702,81 @@ avx2Dot3x2_loop:
 	VFMADD231PS Y0, Y3, Y5
 	VFMADD231PS Y1, Y3, Y7
 	VFMADD231PS Y2, Y3, Y9
-	ADDQ        $0x20, DX
+	ADDQ        $0x00000020, DX
 	JMP         avx2Dot3x2_loop
 
 avx2Dot3x2_done:
-	MOVQ    out+40(FP), DX
-	VMOVUPS Y4, (DX)
-	VMOVUPS Y5, 32(DX)
-	VMOVUPS Y6, 64(DX)
-	VMOVUPS Y7, 96(DX)
-	VMOVUPS Y8, 128(DX)
-	VMOVUPS Y9, 160(DX)
+	MOVQ         out+40(FP), DX
+	MOVQ         ldo+48(FP), R8
+	SHLQ         $0x02, R8
+	VEXTRACTF128 $0x01, Y4, X0
+	VADDPS       X0, X4, X4
+	VMOVHLPS     X4, X0, X0
+	VADDPS       X0, X4, X4
+	VMOVSHDUP    X4, X0
+	VADDSS       X0, X4, X4
+	VADDSS       (DX), X4, X4
+	VMOVSS       X4, (DX)
+	VEXTRACTF128 $0x01, Y5, X0
+	VADDPS       X0, X5, X5
+	VMOVHLPS     X5, X0, X0
+	VADDPS       X0, X5, X5
+	VMOVSHDUP    X5, X0
+	VADDSS       X0, X5, X5
+	VADDSS       4(DX), X5, X5
+	VMOVSS       X5, 4(DX)
+	ADDQ         R8, DX
+	VEXTRACTF128 $0x01, Y6, X0
+	VADDPS       X0, X6, X6
+	VMOVHLPS     X6, X0, X0
+	VADDPS       X0, X6, X6
+	VMOVSHDUP    X6, X0
+	VADDSS       X0, X6, X6
+	VADDSS       (DX), X6, X6
+	VMOVSS       X6, (DX)
+	VEXTRACTF128 $0x01, Y7, X0
+	VADDPS       X0, X7, X7
+	VMOVHLPS     X7, X0, X0
+	VADDPS       X0, X7, X7
+	VMOVSHDUP    X7, X0
+	VADDSS       X0, X7, X7
+	VADDSS       4(DX), X7, X7
+	VMOVSS       X7, 4(DX)
+	ADDQ         R8, DX
+	VEXTRACTF128 $0x01, Y8, X0
+	VADDPS       X0, X8, X8
+	VMOVHLPS     X8, X0, X0
+	VADDPS       X0, X8, X8
+	VMOVSHDUP    X8, X0
+	VADDSS       X0, X8, X8
+	VADDSS       (DX), X8, X8
+	VMOVSS       X8, (DX)
+	VEXTRACTF128 $0x01, Y9, X0
+	VADDPS       X0, X9, X9
+	VMOVHLPS     X9, X0, X0
+	VADDPS       X0, X9, X9
+	VMOVSHDUP    X9, X0
+	VADDSS       X0, X9, X9
+	VADDSS       4(DX), X9, X9
+	VMOVSS       X9, 4(DX)
 	VZEROUPPER
 	RET
 
-// func avx2Dot3x3(k int, x *float32, ldx int, w *float32, ldw int, out *float32)
+// func avx2Dot3x3(k int, x *float32, ldx int, w *float32, ldw int, out *float32, ldo int)
 // Requires: AVX, FMA3
-TEXT ·avx2Dot3x3(SB), NOSPLIT, $0-48
+TEXT ·avx2Dot3x3(SB), NOSPLIT, $0-56
 	MOVQ   k+0(FP), CX
+	SHLQ   $0x02, CX
 	MOVQ   x+8(FP), SI
 	MOVQ   ldx+16(FP), R8
 	SHLQ   $0x02, R8
 	MOVQ   w+24(FP), DI
 	MOVQ   ldw+32(FP), R9
 	SHLQ   $0x02, R9
-	MOVQ   out+40(FP), DX
 	LEAQ   (SI)(R8*1), R10
 	LEAQ   (R10)(R8*1), R11
 	LEAQ   (DI)(R9*1), R14
-	LEAQ   (R14)(R9*1), R15
+	LEAQ   (R14)(R9*1), AX
 	VXORPS Y4, Y4, Y4
 	VXORPS Y5, Y5, Y5
 	VXORPS Y6, Y6, Y6
@@ -11316,8 +13787,6 @@ TEXT ·avx2Dot3x3(SB), NOSPLIT, $0-48
 	VXORPS Y11, Y11, Y11
 	VXORPS Y12, Y12, Y12
 	XORQ   DX, DX
-	MOVQ   k+0(FP), CX
-	SHLQ   $0x02, CX
 
 avx2Dot3x3_loop:
 	CMPQ        DX, CX
@@ -11333,43 +13802,110 @@ avx2Dot3x3_loop:
 	VFMADD231PS Y0, Y3, Y5
 	VFMADD231PS Y1, Y3, Y8
 	VFMADD231PS Y2, Y3, Y11
-	VMOVUPS     (R15)(DX*1), Y3
+	VMOVUPS     (AX)(DX*1), Y3
 	VFMADD231PS Y0, Y3, Y6
 	VFMADD231PS Y1, Y3, Y9
 	VFMADD231PS Y2, Y3, Y12
-	ADDQ        $0x20, DX
+	ADDQ        $0x00000020, DX
 	JMP         avx2Dot3x3_loop
 
 avx2Dot3x3_done:
-	MOVQ    out+40(FP), DX
-	VMOVUPS Y4, (DX)
-	VMOVUPS Y5, 32(DX)
-	VMOVUPS Y6, 64(DX)
-	VMOVUPS Y7, 96(DX)
-	VMOVUPS Y8, 128(DX)
-	VMOVUPS Y9, 160(DX)
-	VMOVUPS Y10, 192(DX)
-	VMOVUPS Y11, 224(DX)
-	VMOVUPS Y12, 256(DX)
+	MOVQ         out+40(FP), DX
+	MOVQ         ldo+48(FP), R8
+	SHLQ         $0x02, R8
+	VEXTRACTF128 $0x01, Y4, X0
+	VADDPS       X0, X4, X4
+	VMOVHLPS     X4, X0, X0
+	VADDPS       X0, X4, X4
+	VMOVSHDUP    X4, X0
+	VADDSS       X0, X4, X4
+	VADDSS       (DX), X4, X4
+	VMOVSS       X4, (DX)
+	VEXTRACTF128 $0x01, Y5, X0
+	VADDPS       X0, X5, X5
+	VMOVHLPS     X5, X0, X0
+	VADDPS       X0, X5, X5
+	VMOVSHDUP    X5, X0
+	VADDSS       X0, X5, X5
+	VADDSS       4(DX), X5, X5
+	VMOVSS       X5, 4(DX)
+	VEXTRACTF128 $0x01, Y6, X0
+	VADDPS       X0, X6, X6
+	VMOVHLPS     X6, X0, X0
+	VADDPS       X0, X6, X6
+	VMOVSHDUP    X6, X0
+	VADDSS       X0, X6, X6
+	VADDSS       8(DX), X6, X6
+	VMOVSS       X6, 8(DX)
+	ADDQ         R8, DX
+	VEXTRACTF128 $0x01, Y7, X0
+	VADDPS       X0, X7, X7
+	VMOVHLPS     X7, X0, X0
+	VADDPS       X0, X7, X7
+	VMOVSHDUP    X7, X0
+	VADDSS       X0, X7, X7
+	VADDSS       (DX), X7, X7
+	VMOVSS       X7, (DX)
+	VEXTRACTF128 $0x01, Y8, X0
+	VADDPS       X0, X8, X8
+	VMOVHLPS     X8, X0, X0
+	VADDPS       X0, X8, X8
+	VMOVSHDUP    X8, X0
+	VADDSS       X0, X8, X8
+	VADDSS       4(DX), X8, X8
+	VMOVSS       X8, 4(DX)
+	VEXTRACTF128 $0x01, Y9, X0
+	VADDPS       X0, X9, X9
+	VMOVHLPS     X9, X0, X0
+	VADDPS       X0, X9, X9
+	VMOVSHDUP    X9, X0
+	VADDSS       X0, X9, X9
+	VADDSS       8(DX), X9, X9
+	VMOVSS       X9, 8(DX)
+	ADDQ         R8, DX
+	VEXTRACTF128 $0x01, Y10, X0
+	VADDPS       X0, X10, X10
+	VMOVHLPS     X10, X0, X0
+	VADDPS       X0, X10, X10
+	VMOVSHDUP    X10, X0
+	VADDSS       X0, X10, X10
+	VADDSS       (DX), X10, X10
+	VMOVSS       X10, (DX)
+	VEXTRACTF128 $0x01, Y11, X0
+	VADDPS       X0, X11, X11
+	VMOVHLPS     X11, X0, X0
+	VADDPS       X0, X11, X11
+	VMOVSHDUP    X11, X0
+	VADDSS       X0, X11, X11
+	VADDSS       4(DX), X11, X11
+	VMOVSS       X11, 4(DX)
+	VEXTRACTF128 $0x01, Y12, X0
+	VADDPS       X0, X12, X12
+	VMOVHLPS     X12, X0, X0
+	VADDPS       X0, X12, X12
+	VMOVSHDUP    X12, X0
+	VADDSS       X0, X12, X12
+	VADDSS       8(DX), X12, X12
+	VMOVSS       X12, 8(DX)
 	VZEROUPPER
 	RET
 
-// func avx2Dot3x4(k int, x *float32, ldx int, w *float32, ldw int, out *float32)
+// func avx2Dot3x4(k int, x *float32, ldx int, w *float32, ldw int, out *float32, ldo int)
 // Requires: AVX, FMA3
-TEXT ·avx2Dot3x4(SB), NOSPLIT, $0-48
+TEXT ·avx2Dot3x4(SB), NOSPLIT, $0-56
 	MOVQ   k+0(FP), CX
+	SHLQ   $0x02, CX
 	MOVQ   x+8(FP), SI
 	MOVQ   ldx+16(FP), R8
 	SHLQ   $0x02, R8
 	MOVQ   w+24(FP), DI
 	MOVQ   ldw+32(FP), R9
 	SHLQ   $0x02, R9
-	MOVQ   out+40(FP), DX
 	LEAQ   (SI)(R8*1), R10
 	LEAQ   (R10)(R8*1), R11
 	LEAQ   (DI)(R9*1), R14
-	LEAQ   (R14)(R9*1), R15
-	LEAQ   (R15)(R9*1), AX
+	LEAQ   (R14)(R9*1), AX
+	LEAQ   (AX)(R9*1), R15
 	VXORPS Y4, Y4, Y4
 	VXORPS Y5, Y5, Y5
 	VXORPS Y6, Y6, Y6
@@ -11383,8 +13919,6 @@ TEXT ·avx2Dot3x4(SB), NOSPLIT, $0-48
 	VXORPS Y14, Y14, Y14
 	VXORPS Y15, Y15, Y15
 	XORQ   DX, DX
-	MOVQ   k+0(FP), CX
-	SHLQ   $0x02, CX
 
 avx2Dot3x4_loop:
 	CMPQ        DX, CX
@@ -11400,30 +13934,118 @@ avx2Dot3x4_loop:
 	VFMADD231PS Y0, Y3, Y5
 	VFMADD231PS Y1, Y3, Y9
 	VFMADD231PS Y2, Y3, Y13
-	VMOVUPS     (R15)(DX*1), Y3
+	VMOVUPS     (AX)(DX*1), Y3
 	VFMADD231PS Y0, Y3, Y6
 	VFMADD231PS Y1, Y3, Y10
 	VFMADD231PS Y2, Y3, Y14
-	VMOVUPS     (AX)(DX*1), Y3
+	VMOVUPS     (R15)(DX*1), Y3
 	VFMADD231PS Y0, Y3, Y7
 	VFMADD231PS Y1, Y3, Y11
 	VFMADD231PS Y2, Y3, Y15
-	ADDQ        $0x20, DX
+	ADDQ        $0x00000020, DX
 	JMP         avx2Dot3x4_loop
 
 avx2Dot3x4_done:
-	MOVQ    out+40(FP), DX
-	VMOVUPS Y4, (DX)
-	VMOVUPS Y5, 32(DX)
-	VMOVUPS Y6, 64(DX)
-	VMOVUPS Y7, 96(DX)
-	VMOVUPS Y8, 128(DX)
-	VMOVUPS Y9, 160(DX)
-	VMOVUPS Y10, 192(DX)
-	VMOVUPS Y11, 224(DX)
-	VMOVUPS Y12, 256(DX)
-	VMOVUPS Y13, 288(DX)
-	VMOVUPS Y14, 320(DX)
-	VMOVUPS Y15, 352(DX)
+	MOVQ         out+40(FP), DX
+	MOVQ         ldo+48(FP), R8
+	SHLQ         $0x02, R8
+	VEXTRACTF128 $0x01, Y4, X0
+	VADDPS       X0, X4, X4
+	VMOVHLPS     X4, X0, X0
+	VADDPS       X0, X4, X4
+	VMOVSHDUP    X4, X0
+	VADDSS       X0, X4, X4
+	VADDSS       (DX), X4, X4
+	VMOVSS       X4, (DX)
+	VEXTRACTF128 $0x01, Y5, X0
+	VADDPS       X0, X5, X5
+	VMOVHLPS     X5, X0, X0
+	VADDPS       X0, X5, X5
+	VMOVSHDUP    X5, X0
+	VADDSS       X0, X5, X5
+	VADDSS       4(DX), X5, X5
+	VMOVSS       X5, 4(DX)
+	VEXTRACTF128 $0x01, Y6, X0
+	VADDPS       X0, X6, X6
+	VMOVHLPS     X6, X0, X0
+	VADDPS       X0, X6, X6
+	VMOVSHDUP    X6, X0
+	VADDSS       X0, X6, X6
+	VADDSS       8(DX), X6, X6
+	VMOVSS       X6, 8(DX)
+	VEXTRACTF128 $0x01, Y7, X0
+	VADDPS       X0, X7, X7
+	VMOVHLPS     X7, X0, X0
+	VADDPS       X0, X7, X7
+	VMOVSHDUP    X7, X0
+	VADDSS       X0, X7, X7
+	VADDSS       12(DX), X7, X7
+	VMOVSS       X7, 12(DX)
+	ADDQ         R8, DX
+	VEXTRACTF128 $0x01, Y8, X0
+	VADDPS       X0, X8, X8
+	VMOVHLPS     X8, X0, X0
+	VADDPS       X0, X8, X8
+	VMOVSHDUP    X8, X0
+	VADDSS       X0, X8, X8
+	VADDSS       (DX), X8, X8
+	VMOVSS       X8, (DX)
+	VEXTRACTF128 $0x01, Y9, X0
+	VADDPS       X0, X9, X9
+	VMOVHLPS     X9, X0, X0
+	VADDPS       X0, X9, X9
+	VMOVSHDUP    X9, X0
+	VADDSS       X0, X9, X9
+	VADDSS       4(DX), X9, X9
+	VMOVSS       X9, 4(DX)
+	VEXTRACTF128 $0x01, Y10, X0
+	VADDPS       X0, X10, X10
+	VMOVHLPS     X10, X0, X0
+	VADDPS       X0, X10, X10
+	VMOVSHDUP    X10, X0
+	VADDSS       X0, X10, X10
+	VADDSS       8(DX), X10, X10
+	VMOVSS       X10, 8(DX)
+	VEXTRACTF128 $0x01, Y11, X0
+	VADDPS       X0, X11, X11
+	VMOVHLPS     X11, X0, X0
+	VADDPS       X0, X11, X11
+	VMOVSHDUP    X11, X0
+	VADDSS       X0, X11, X11
+	VADDSS       12(DX), X11, X11
+	VMOVSS       X11, 12(DX)
+	ADDQ         R8, DX
+	VEXTRACTF128 $0x01, Y12, X0
+	VADDPS       X0, X12, X12
+	VMOVHLPS     X12, X0, X0
+	VADDPS       X0, X12, X12
+	VMOVSHDUP    X12, X0
+	VADDSS       X0, X12, X12
+	VADDSS       (DX), X12, X12
+	VMOVSS       X12, (DX)
+	VEXTRACTF128 $0x01, Y13, X0
+	VADDPS       X0, X13, X13
+	VMOVHLPS     X13, X0, X0
+	VADDPS       X0, X13, X13
+	VMOVSHDUP    X13, X0
+	VADDSS       X0, X13, X13
+	VADDSS       4(DX), X13, X13
+	VMOVSS       X13, 4(DX)
+	VEXTRACTF128 $0x01, Y14, X0
+	VADDPS       X0, X14, X14
+	VMOVHLPS     X14, X0, X0
+	VADDPS       X0, X14, X14
+	VMOVSHDUP    X14, X0
+	VADDSS       X0, X14, X14
+	VADDSS       8(DX), X14, X14
+	VMOVSS       X14, 8(DX)
+	VEXTRACTF128 $0x01, Y15, X0
+	VADDPS       X0, X15, X15
+	VMOVHLPS     X15, X0, X0
+	VADDPS       X0, X15, X15
+	VMOVSHDUP    X15, X0
+	VADDSS       X0, X15, X15
+	VADDSS       12(DX), X15, X15
+	VMOVSS       X15, 12(DX)
 	VZEROUPPER
 	RET

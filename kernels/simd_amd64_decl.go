@@ -127,110 +127,116 @@ func avx2GemmRaw6(kc int, a *float32, lda int, b *float32, ldb int, c *float32, 
 // avx512CopyRows copies n floats of rows of src into d (see copyRows in kernels/_asm/gen).
 func avx512CopyRows(d *float32, src *float32, step int, ow int, ox int, n int)
 
-// avx512Dot1x1 computes 1×1 lane-wise partial dot products (see dotKernel in kernels/_asm/gen).
-func avx512Dot1x1(k int, x *float32, ldx int, w *float32, ldw int, out *float32)
+// avx512WinoInput transforms up to 16 Winograd input tiles (see winoInput in kernels/_asm/gen).
+func avx512WinoInput(v *float32, xiStride int, src *float32, rowStride int, phase int, mask uint32)
 
-// avx512Dot1x2 computes 1×2 lane-wise partial dot products (see dotKernel in kernels/_asm/gen).
-func avx512Dot1x2(k int, x *float32, ldx int, w *float32, ldw int, out *float32)
+// avx512WinoOutput transforms up to 16 Winograd output tiles (see winoOutput in kernels/_asm/gen).
+func avx512WinoOutput(m *float32, xiStride int, out *float32, ow int, bias *float32, flags int, mask uint32)
 
-// avx512Dot1x3 computes 1×3 lane-wise partial dot products (see dotKernel in kernels/_asm/gen).
-func avx512Dot1x3(k int, x *float32, ldx int, w *float32, ldw int, out *float32)
+// avx512Dot1x1 adds 1×1 dot products into out (see dotKernel in kernels/_asm/gen).
+func avx512Dot1x1(k int, x *float32, ldx int, w *float32, ldw int, out *float32, ldo int)
 
-// avx512Dot1x4 computes 1×4 lane-wise partial dot products (see dotKernel in kernels/_asm/gen).
-func avx512Dot1x4(k int, x *float32, ldx int, w *float32, ldw int, out *float32)
+// avx512Dot1x2 adds 1×2 dot products into out (see dotKernel in kernels/_asm/gen).
+func avx512Dot1x2(k int, x *float32, ldx int, w *float32, ldw int, out *float32, ldo int)
 
-// avx512Dot2x1 computes 2×1 lane-wise partial dot products (see dotKernel in kernels/_asm/gen).
-func avx512Dot2x1(k int, x *float32, ldx int, w *float32, ldw int, out *float32)
+// avx512Dot1x3 adds 1×3 dot products into out (see dotKernel in kernels/_asm/gen).
+func avx512Dot1x3(k int, x *float32, ldx int, w *float32, ldw int, out *float32, ldo int)
 
-// avx512Dot2x2 computes 2×2 lane-wise partial dot products (see dotKernel in kernels/_asm/gen).
-func avx512Dot2x2(k int, x *float32, ldx int, w *float32, ldw int, out *float32)
+// avx512Dot1x4 adds 1×4 dot products into out (see dotKernel in kernels/_asm/gen).
+func avx512Dot1x4(k int, x *float32, ldx int, w *float32, ldw int, out *float32, ldo int)
 
-// avx512Dot2x3 computes 2×3 lane-wise partial dot products (see dotKernel in kernels/_asm/gen).
-func avx512Dot2x3(k int, x *float32, ldx int, w *float32, ldw int, out *float32)
+// avx512Dot2x1 adds 2×1 dot products into out (see dotKernel in kernels/_asm/gen).
+func avx512Dot2x1(k int, x *float32, ldx int, w *float32, ldw int, out *float32, ldo int)
 
-// avx512Dot2x4 computes 2×4 lane-wise partial dot products (see dotKernel in kernels/_asm/gen).
-func avx512Dot2x4(k int, x *float32, ldx int, w *float32, ldw int, out *float32)
+// avx512Dot2x2 adds 2×2 dot products into out (see dotKernel in kernels/_asm/gen).
+func avx512Dot2x2(k int, x *float32, ldx int, w *float32, ldw int, out *float32, ldo int)
 
-// avx512Dot3x1 computes 3×1 lane-wise partial dot products (see dotKernel in kernels/_asm/gen).
-func avx512Dot3x1(k int, x *float32, ldx int, w *float32, ldw int, out *float32)
+// avx512Dot2x3 adds 2×3 dot products into out (see dotKernel in kernels/_asm/gen).
+func avx512Dot2x3(k int, x *float32, ldx int, w *float32, ldw int, out *float32, ldo int)
 
-// avx512Dot3x2 computes 3×2 lane-wise partial dot products (see dotKernel in kernels/_asm/gen).
-func avx512Dot3x2(k int, x *float32, ldx int, w *float32, ldw int, out *float32)
+// avx512Dot2x4 adds 2×4 dot products into out (see dotKernel in kernels/_asm/gen).
+func avx512Dot2x4(k int, x *float32, ldx int, w *float32, ldw int, out *float32, ldo int)
 
-// avx512Dot3x3 computes 3×3 lane-wise partial dot products (see dotKernel in kernels/_asm/gen).
-func avx512Dot3x3(k int, x *float32, ldx int, w *float32, ldw int, out *float32)
+// avx512Dot3x1 adds 3×1 dot products into out (see dotKernel in kernels/_asm/gen).
+func avx512Dot3x1(k int, x *float32, ldx int, w *float32, ldw int, out *float32, ldo int)
 
-// avx512Dot3x4 computes 3×4 lane-wise partial dot products (see dotKernel in kernels/_asm/gen).
-func avx512Dot3x4(k int, x *float32, ldx int, w *float32, ldw int, out *float32)
+// avx512Dot3x2 adds 3×2 dot products into out (see dotKernel in kernels/_asm/gen).
+func avx512Dot3x2(k int, x *float32, ldx int, w *float32, ldw int, out *float32, ldo int)
 
-// avx512Dot4x1 computes 4×1 lane-wise partial dot products (see dotKernel in kernels/_asm/gen).
-func avx512Dot4x1(k int, x *float32, ldx int, w *float32, ldw int, out *float32)
+// avx512Dot3x3 adds 3×3 dot products into out (see dotKernel in kernels/_asm/gen).
+func avx512Dot3x3(k int, x *float32, ldx int, w *float32, ldw int, out *float32, ldo int)
 
-// avx512Dot4x2 computes 4×2 lane-wise partial dot products (see dotKernel in kernels/_asm/gen).
-func avx512Dot4x2(k int, x *float32, ldx int, w *float32, ldw int, out *float32)
+// avx512Dot3x4 adds 3×4 dot products into out (see dotKernel in kernels/_asm/gen).
+func avx512Dot3x4(k int, x *float32, ldx int, w *float32, ldw int, out *float32, ldo int)
 
-// avx512Dot4x3 computes 4×3 lane-wise partial dot products (see dotKernel in kernels/_asm/gen).
-func avx512Dot4x3(k int, x *float32, ldx int, w *float32, ldw int, out *float32)
+// avx512Dot4x1 adds 4×1 dot products into out (see dotKernel in kernels/_asm/gen).
+func avx512Dot4x1(k int, x *float32, ldx int, w *float32, ldw int, out *float32, ldo int)
 
-// avx512Dot4x4 computes 4×4 lane-wise partial dot products (see dotKernel in kernels/_asm/gen).
-func avx512Dot4x4(k int, x *float32, ldx int, w *float32, ldw int, out *float32)
+// avx512Dot4x2 adds 4×2 dot products into out (see dotKernel in kernels/_asm/gen).
+func avx512Dot4x2(k int, x *float32, ldx int, w *float32, ldw int, out *float32, ldo int)
 
-// avx512Dot5x1 computes 5×1 lane-wise partial dot products (see dotKernel in kernels/_asm/gen).
-func avx512Dot5x1(k int, x *float32, ldx int, w *float32, ldw int, out *float32)
+// avx512Dot4x3 adds 4×3 dot products into out (see dotKernel in kernels/_asm/gen).
+func avx512Dot4x3(k int, x *float32, ldx int, w *float32, ldw int, out *float32, ldo int)
 
-// avx512Dot5x2 computes 5×2 lane-wise partial dot products (see dotKernel in kernels/_asm/gen).
-func avx512Dot5x2(k int, x *float32, ldx int, w *float32, ldw int, out *float32)
+// avx512Dot4x4 adds 4×4 dot products into out (see dotKernel in kernels/_asm/gen).
+func avx512Dot4x4(k int, x *float32, ldx int, w *float32, ldw int, out *float32, ldo int)
 
-// avx512Dot5x3 computes 5×3 lane-wise partial dot products (see dotKernel in kernels/_asm/gen).
-func avx512Dot5x3(k int, x *float32, ldx int, w *float32, ldw int, out *float32)
+// avx512Dot5x1 adds 5×1 dot products into out (see dotKernel in kernels/_asm/gen).
+func avx512Dot5x1(k int, x *float32, ldx int, w *float32, ldw int, out *float32, ldo int)
 
-// avx512Dot5x4 computes 5×4 lane-wise partial dot products (see dotKernel in kernels/_asm/gen).
-func avx512Dot5x4(k int, x *float32, ldx int, w *float32, ldw int, out *float32)
+// avx512Dot5x2 adds 5×2 dot products into out (see dotKernel in kernels/_asm/gen).
+func avx512Dot5x2(k int, x *float32, ldx int, w *float32, ldw int, out *float32, ldo int)
 
-// avx512Dot6x1 computes 6×1 lane-wise partial dot products (see dotKernel in kernels/_asm/gen).
-func avx512Dot6x1(k int, x *float32, ldx int, w *float32, ldw int, out *float32)
+// avx512Dot5x3 adds 5×3 dot products into out (see dotKernel in kernels/_asm/gen).
+func avx512Dot5x3(k int, x *float32, ldx int, w *float32, ldw int, out *float32, ldo int)
 
-// avx512Dot6x2 computes 6×2 lane-wise partial dot products (see dotKernel in kernels/_asm/gen).
-func avx512Dot6x2(k int, x *float32, ldx int, w *float32, ldw int, out *float32)
+// avx512Dot5x4 adds 5×4 dot products into out (see dotKernel in kernels/_asm/gen).
+func avx512Dot5x4(k int, x *float32, ldx int, w *float32, ldw int, out *float32, ldo int)
 
-// avx512Dot6x3 computes 6×3 lane-wise partial dot products (see dotKernel in kernels/_asm/gen).
-func avx512Dot6x3(k int, x *float32, ldx int, w *float32, ldw int, out *float32)
+// avx512Dot6x1 adds 6×1 dot products into out (see dotKernel in kernels/_asm/gen).
+func avx512Dot6x1(k int, x *float32, ldx int, w *float32, ldw int, out *float32, ldo int)
 
-// avx512Dot6x4 computes 6×4 lane-wise partial dot products (see dotKernel in kernels/_asm/gen).
-func avx512Dot6x4(k int, x *float32, ldx int, w *float32, ldw int, out *float32)
+// avx512Dot6x2 adds 6×2 dot products into out (see dotKernel in kernels/_asm/gen).
+func avx512Dot6x2(k int, x *float32, ldx int, w *float32, ldw int, out *float32, ldo int)
 
-// avx2Dot1x1 computes 1×1 lane-wise partial dot products (see dotKernel in kernels/_asm/gen).
-func avx2Dot1x1(k int, x *float32, ldx int, w *float32, ldw int, out *float32)
+// avx512Dot6x3 adds 6×3 dot products into out (see dotKernel in kernels/_asm/gen).
+func avx512Dot6x3(k int, x *float32, ldx int, w *float32, ldw int, out *float32, ldo int)
 
-// avx2Dot1x2 computes 1×2 lane-wise partial dot products (see dotKernel in kernels/_asm/gen).
-func avx2Dot1x2(k int, x *float32, ldx int, w *float32, ldw int, out *float32)
+// avx512Dot6x4 adds 6×4 dot products into out (see dotKernel in kernels/_asm/gen).
+func avx512Dot6x4(k int, x *float32, ldx int, w *float32, ldw int, out *float32, ldo int)
 
-// avx2Dot1x3 computes 1×3 lane-wise partial dot products (see dotKernel in kernels/_asm/gen).
-func avx2Dot1x3(k int, x *float32, ldx int, w *float32, ldw int, out *float32)
+// avx2Dot1x1 adds 1×1 dot products into out (see dotKernel in kernels/_asm/gen).
+func avx2Dot1x1(k int, x *float32, ldx int, w *float32, ldw int, out *float32, ldo int)
 
-// avx2Dot1x4 computes 1×4 lane-wise partial dot products (see dotKernel in kernels/_asm/gen).
-func avx2Dot1x4(k int, x *float32, ldx int, w *float32, ldw int, out *float32)
+// avx2Dot1x2 adds 1×2 dot products into out (see dotKernel in kernels/_asm/gen).
+func avx2Dot1x2(k int, x *float32, ldx int, w *float32, ldw int, out *float32, ldo int)
 
-// avx2Dot2x1 computes 2×1 lane-wise partial dot products (see dotKernel in kernels/_asm/gen).
-func avx2Dot2x1(k int, x *float32, ldx int, w *float32, ldw int, out *float32)
+// avx2Dot1x3 adds 1×3 dot products into out (see dotKernel in kernels/_asm/gen).
+func avx2Dot1x3(k int, x *float32, ldx int, w *float32, ldw int, out *float32, ldo int)
 
-// avx2Dot2x2 computes 2×2 lane-wise partial dot products (see dotKernel in kernels/_asm/gen).
-func avx2Dot2x2(k int, x *float32, ldx int, w *float32, ldw int, out *float32)
+// avx2Dot1x4 adds 1×4 dot products into out (see dotKernel in kernels/_asm/gen).
+func avx2Dot1x4(k int, x *float32, ldx int, w *float32, ldw int, out *float32, ldo int)
 
-// avx2Dot2x3 computes 2×3 lane-wise partial dot products (see dotKernel in kernels/_asm/gen).
-func avx2Dot2x3(k int, x *float32, ldx int, w *float32, ldw int, out *float32)
+// avx2Dot2x1 adds 2×1 dot products into out (see dotKernel in kernels/_asm/gen).
+func avx2Dot2x1(k int, x *float32, ldx int, w *float32, ldw int, out *float32, ldo int)
 
-// avx2Dot2x4 computes 2×4 lane-wise partial dot products (see dotKernel in kernels/_asm/gen).
-func avx2Dot2x4(k int, x *float32, ldx int, w *float32, ldw int, out *float32)
+// avx2Dot2x2 adds 2×2 dot products into out (see dotKernel in kernels/_asm/gen).
+func avx2Dot2x2(k int, x *float32, ldx int, w *float32, ldw int, out *float32, ldo int)
 
-// avx2Dot3x1 computes 3×1 lane-wise partial dot products (see dotKernel in kernels/_asm/gen).
-func avx2Dot3x1(k int, x *float32, ldx int, w *float32, ldw int, out *float32)
+// avx2Dot2x3 adds 2×3 dot products into out (see dotKernel in kernels/_asm/gen).
+func avx2Dot2x3(k int, x *float32, ldx int, w *float32, ldw int, out *float32, ldo int)
 
-// avx2Dot3x2 computes 3×2 lane-wise partial dot products (see dotKernel in kernels/_asm/gen).
-func avx2Dot3x2(k int, x *float32, ldx int, w *float32, ldw int, out *float32)
+// avx2Dot2x4 adds 2×4 dot products into out (see dotKernel in kernels/_asm/gen).
+func avx2Dot2x4(k int, x *float32, ldx int, w *float32, ldw int, out *float32, ldo int)
 
-// avx2Dot3x3 computes 3×3 lane-wise partial dot products (see dotKernel in kernels/_asm/gen).
-func avx2Dot3x3(k int, x *float32, ldx int, w *float32, ldw int, out *float32)
+// avx2Dot3x1 adds 3×1 dot products into out (see dotKernel in kernels/_asm/gen).
+func avx2Dot3x1(k int, x *float32, ldx int, w *float32, ldw int, out *float32, ldo int)
 
-// avx2Dot3x4 computes 3×4 lane-wise partial dot products (see dotKernel in kernels/_asm/gen).
-func avx2Dot3x4(k int, x *float32, ldx int, w *float32, ldw int, out *float32)
+// avx2Dot3x2 adds 3×2 dot products into out (see dotKernel in kernels/_asm/gen).
+func avx2Dot3x2(k int, x *float32, ldx int, w *float32, ldw int, out *float32, ldo int)
+
+// avx2Dot3x3 adds 3×3 dot products into out (see dotKernel in kernels/_asm/gen).
+func avx2Dot3x3(k int, x *float32, ldx int, w *float32, ldw int, out *float32, ldo int)
+
+// avx2Dot3x4 adds 3×4 dot products into out (see dotKernel in kernels/_asm/gen).
+func avx2Dot3x4(k int, x *float32, ldx int, w *float32, ldw int, out *float32, ldo int)

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/alexnet-go/alexnet/internal/npy"
+	"github.com/alexnet-go/alexnet/kernels"
 	"github.com/alexnet-go/alexnet/tensor"
 )
 
@@ -38,68 +39,81 @@ func readNpy(t testing.TB, path string) *npy.Array {
 
 // TestNarrowMatchesPyTorch loads the seeded narrow torchvision-structure
 // and original-structure (LRN, groups) AlexNets with PyTorch's parameters
-// and compares our logits for PyTorch's batch of 2 to 1e-4 max abs.
+// and compares our logits for PyTorch's batch of 2 to 1e-4 max abs, with
+// every registered kernel implementation (AVX-512, AVX2, portable, naive:
+// whichever this build and CPU have).
 func TestNarrowMatchesPyTorch(t *testing.T) {
-	for _, name := range []string{"tv_narrow", "orig_narrow"} {
-		t.Run(name, func(t *testing.T) {
-			dir := filepath.Join(fixtures, name)
-			var fc struct {
-				Arch       string   `json:"arch"`
-				Channels   []int    `json:"channels"`
-				Hidden     int      `json:"hidden"`
-				NumClasses int      `json:"num_classes"`
-				InputSize  int      `json:"input_size"`
-				StateDict  []string `json:"state_dict"`
-			}
-			readJSON(t, filepath.Join(dir, "config.json"), &fc)
-			cfg := Config{Arch: fc.Arch, Hidden: fc.Hidden, NumClasses: fc.NumClasses, InputSize: fc.InputSize, Threads: 2}
-			copy(cfg.Channels[:], fc.Channels)
-			m, err := New(cfg)
-			if err != nil {
-				t.Fatal(err)
-			}
-			ps := m.Parameters()
-			if len(ps) != len(fc.StateDict) {
-				t.Fatalf("%d parameters, PyTorch state_dict has %d", len(ps), len(fc.StateDict))
-			}
-			sd := map[string]*tensor.Tensor{}
-			for i, key := range fc.StateDict {
-				if ps[i].Name != key {
-					t.Errorf("parameter %d is %q, PyTorch has %q", i, ps[i].Name, key)
-				}
-				a := readNpy(t, filepath.Join(dir, key+".npy"))
-				sd[key], _ = tensor.FromData(a.F32, a.Shape...)
-			}
-			if err := m.LoadStateDict(sd); err != nil {
-				t.Fatal(err)
-			}
-			u := readNpy(t, filepath.Join(dir, "input_u8.npy"))
-			x := tensor.New(u.Shape...)
-			for i, v := range u.U8 {
-				x.Data[i] = (float32(v) - 128) / 64
-			}
-			want := readNpy(t, filepath.Join(dir, "logits.npy"))
-			for run := 0; run < 2; run++ { // the second run reuses buffers
-				y, err := m.Forward(x)
-				if err != nil {
+	defer kernels.UseSgemm(kernels.ActiveSgemm())
+	for _, impl := range kernels.SgemmImpls() {
+		for _, name := range []string{"tv_narrow", "orig_narrow"} {
+			t.Run(impl+"/"+name, func(t *testing.T) {
+				if err := kernels.UseSgemm(impl); err != nil {
 					t.Fatal(err)
 				}
-				if !tensor.SameShape(y.Shape, want.Shape) {
-					t.Fatalf("logits shape %v, want %v", y.Shape, want.Shape)
-				}
-				var d float64
-				for i := range y.Data {
-					v := math.Abs(float64(y.Data[i] - want.F32[i]))
-					if v > d || v != v {
-						d = v
-					}
-				}
-				if d > 1e-4 {
-					t.Fatalf("logits max abs diff %g > 1e-4", d)
-				}
-				t.Logf("logits max abs diff %.3g", d)
+				testNarrow(t, name)
+			})
+		}
+	}
+}
+
+func testNarrow(t *testing.T, name string) {
+	t.Helper()
+	dir := filepath.Join(fixtures, name)
+	var fc struct {
+		Arch       string   `json:"arch"`
+		Channels   []int    `json:"channels"`
+		Hidden     int      `json:"hidden"`
+		NumClasses int      `json:"num_classes"`
+		InputSize  int      `json:"input_size"`
+		StateDict  []string `json:"state_dict"`
+	}
+	readJSON(t, filepath.Join(dir, "config.json"), &fc)
+	cfg := Config{Arch: fc.Arch, Hidden: fc.Hidden, NumClasses: fc.NumClasses, InputSize: fc.InputSize, Threads: 2}
+	copy(cfg.Channels[:], fc.Channels)
+	m, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps := m.Parameters()
+	if len(ps) != len(fc.StateDict) {
+		t.Fatalf("%d parameters, PyTorch state_dict has %d", len(ps), len(fc.StateDict))
+	}
+	sd := map[string]*tensor.Tensor{}
+	for i, key := range fc.StateDict {
+		if ps[i].Name != key {
+			t.Errorf("parameter %d is %q, PyTorch has %q", i, ps[i].Name, key)
+		}
+		a := readNpy(t, filepath.Join(dir, key+".npy"))
+		sd[key], _ = tensor.FromData(a.F32, a.Shape...)
+	}
+	if err := m.LoadStateDict(sd); err != nil {
+		t.Fatal(err)
+	}
+	u := readNpy(t, filepath.Join(dir, "input_u8.npy"))
+	x := tensor.New(u.Shape...)
+	for i, v := range u.U8 {
+		x.Data[i] = (float32(v) - 128) / 64
+	}
+	want := readNpy(t, filepath.Join(dir, "logits.npy"))
+	for run := 0; run < 2; run++ { // the second run reuses buffers
+		y, err := m.Forward(x)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !tensor.SameShape(y.Shape, want.Shape) {
+			t.Fatalf("logits shape %v, want %v", y.Shape, want.Shape)
+		}
+		var d float64
+		for i := range y.Data {
+			v := math.Abs(float64(y.Data[i] - want.F32[i]))
+			if v > d || v != v {
+				d = v
 			}
-		})
+		}
+		if d > 1e-4 {
+			t.Fatalf("logits max abs diff %g > 1e-4", d)
+		}
+		t.Logf("logits max abs diff %.3g", d)
 	}
 }
 

@@ -21,8 +21,9 @@ type Conv2d struct {
 	ReLU bool
 
 	out    *tensor.Tensor
-	packed *kernels.ConvWeights // Weight packed for the active kernels
-	from   *float32             // &Weight.Data[0] when packed
+	packed *kernels.ConvWeights     // Weight packed for the active kernels
+	wino   *kernels.WinogradWeights // or transformed, for 3×3 stride 1
+	from   *float32                 // &Weight.Data[0] when packed
 }
 
 // NewConv2d returns a Conv2d with zero weights and bias.
@@ -68,9 +69,10 @@ func (l *Conv2d) MACs(in []int) int64 {
 }
 
 // Forward convolves each image and group as a GEMM of the packed weights
-// with the image's im2col, bias (and ReLU) in the epilogue; whole images go
-// to separate goroutines when the batch has at least Threads of them. The
-// weights are packed on the first call and again after ParamsChanged.
+// with the image's im2col, bias (and ReLU) in the epilogue, or, for 3×3
+// stride-1 kernels, with Winograd F(2×2, 3×3); whole images go to separate
+// goroutines when the batch has at least Threads of them. The weights are
+// packed (transformed) on the first call and again after ParamsChanged.
 func (l *Conv2d) Forward(x *tensor.Tensor) (*tensor.Tensor, error) {
 	if err := checkData("nn.Conv2d", x); err != nil {
 		return nil, err
@@ -83,19 +85,27 @@ func (l *Conv2d) Forward(x *tensor.Tensor) (*tensor.Tensor, error) {
 		return nil, err
 	}
 	g := l.geom(x.Shape)
+	y := reuse(&l.out, shape)
+	if kernels.UseWinograd(g) {
+		if l.wino == nil || !l.wino.Current() || l.from != &l.Weight.Data[0] {
+			l.wino = kernels.PackWinogradWeights(l.Weight.Data, l.OutC, g.C, l.Groups)
+			l.from = &l.Weight.Data[0]
+		}
+		kernels.ConvWinograd(g, l.wino, l.Bias.Data, x.Data, y.Data, x.Shape[0], l.ReLU, l.Threads)
+		return y, nil
+	}
 	if l.packed == nil || !l.packed.Current() || l.from != &l.Weight.Data[0] {
 		k := g.C * g.KH * g.KW
 		l.packed = kernels.PackConvWeights(l.Weight.Data, l.OutC, k, l.Groups)
 		l.from = &l.Weight.Data[0]
 	}
-	y := reuse(&l.out, shape)
 	kernels.ConvBatch(g, l.packed, l.Bias.Data, x.Data, y.Data, x.Shape[0], l.ReLU, l.Threads)
 	return y, nil
 }
 
 // ParamsChanged drops the packed copy of Weight: call it after writing
 // Weight.Data in place (model.AlexNet.LoadStateDict does).
-func (l *Conv2d) ParamsChanged() { l.packed = nil }
+func (l *Conv2d) ParamsChanged() { l.packed, l.wino = nil, nil }
 
 func (l *Conv2d) checkParams() error {
 	want := []int{l.OutC, l.InC / l.Groups, l.Kernel, l.Kernel}

@@ -7,6 +7,10 @@
 # python3-torchvision, python3-pil (apt-get install), ../shared/data, and
 # about 30 minutes on 2 cores per pass over the 10,000 images (two passes).
 #
+# The full pass uses the fastest kernels the CPU has; then every other kernel
+# implementation (ALEXNET_SGEMM=avx2, blocked: the portable Go twin) repeats
+# the photos and the first N_VARIANT (default 1000) Tiny ImageNet images.
+#
 #   scripts/parity.sh [N_TINY (default 10000)] [WORKDIR (default /tmp/alexnet-parity)]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -38,10 +42,10 @@ done < "$work/photos.list"
 run() { # arch weights list name
   local arch=$1 w=$2 list=$3 name=$4
   [ -f "$work/$name.npy" ] || $py $ref logits --arch "$arch" --weights "$w" --list "$list" --out "$work/$name.npy"
-  local t0=$(date +%s)
-  "$bin" classify --arch "$arch" --weights "$w" --json --logits --batch 16 $(cat "$list") > "$work/$name-$(basename "$w").jsonl" || true
-  echo -n "$name $(basename "$w") ($(( $(date +%s) - t0 )) s): "
-  $py $ref compare --ref "$work/$name.npy" --ours "$work/$name-$(basename "$w").jsonl" --list "$list" || status=1
+  local t0=$(date +%s) out="$work/$name-$(basename "$w")-${ALEXNET_SGEMM:-default}.jsonl"
+  "$bin" classify --arch "$arch" --weights "$w" --json --logits --batch 16 $(cat "$list") > "$out" || true
+  echo -n "$name $(basename "$w") kernels ${ALEXNET_SGEMM:-default} ($(( $(date +%s) - t0 )) s): "
+  $py $ref compare --ref "$work/$name.npy" --ours "$out" --list "$list" || status=1
 }
 for fmt in .pth -legacy.pth; do
   run torchvision "$work/torchvision-seed0$fmt" "$work/photos.list" photos-tv
@@ -52,4 +56,17 @@ done
 # weights (well-separated logits) with the legacy format.
 run torchvision "$work/torchvision-seed0.pth" "$work/tiny.list" tiny-tv
 run torchvision "$work/torchvision-kaiming-seed0-legacy.pth" "$work/tiny.list" tiny-kaiming
+
+echo "== every other kernel implementation"
+head -n "${N_VARIANT:-1000}" "$work/tiny.list" > "$work/tiny-variant.list"
+fastest=$("$bin" bench --batch 1 --iters 1 --warmup 0 --size 63 --json | $py -c 'import json,sys; print(json.load(sys.stdin)["sgemm"])')
+for v in avx512 avx2 blocked; do
+  [ "$v" = "$fastest" ] && continue
+  ALEXNET_SGEMM=$v "$bin" bench --batch 1 --iters 1 --warmup 0 --size 63 >/dev/null 2>&1 || { echo "$v: not on this CPU"; continue; }
+  export ALEXNET_SGEMM=$v
+  run torchvision "$work/torchvision-seed0.pth" "$work/photos.list" photos-tv
+  run original "$work/original-seed0-legacy.pth" "$work/photos.list" photos-orig
+  run torchvision "$work/torchvision-kaiming-seed0-legacy.pth" "$work/tiny-variant.list" tiny-kaiming-variant
+  unset ALEXNET_SGEMM
+done
 exit $status

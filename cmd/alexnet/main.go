@@ -8,6 +8,7 @@ import (
 	"os"
 	"runtime"
 
+	"github.com/alexnet-go/alexnet/kernels"
 	"github.com/spf13/cobra"
 )
 
@@ -31,6 +32,16 @@ func newRoot() *cobra.Command {
 		Short:         "AlexNet image classification, identical to torchvision, in pure Go",
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		// ALEXNET_SGEMM picks the kernel implementation (avx512, avx2,
+		// blocked, naive) instead of the fastest the CPU has.
+		PersistentPreRunE: func(*cobra.Command, []string) error {
+			if name := os.Getenv("ALEXNET_SGEMM"); name != "" {
+				if err := kernels.UseSgemm(name); err != nil {
+					return fmt.Errorf("ALEXNET_SGEMM: %w", err)
+				}
+			}
+			return nil
+		},
 	}
 	root.PersistentFlags().Int("threads", runtime.NumCPU(), "threads for the forward pass")
 	root.AddCommand(benchCmd(), classifyCmd(), evalCmd(), preprocessCmd(), summaryCmd(), weightsCmd())

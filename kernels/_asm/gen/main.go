@@ -50,6 +50,8 @@ func main() {
 		}
 	}
 	copyRows()
+	winoInput()
+	winoOutput()
 	for m := 1; m <= avx512DotM; m++ {
 		for n := 1; n <= avx512DotN; n++ {
 			dotKernel(avx512, m, n)
@@ -234,31 +236,31 @@ func gemmKernel(v isa, mr, m int, raw bool) {
 	RET()
 }
 
-// dotKernel emits the m×n dot-product kernel: partial sums, one vector of
-// lanes per output, of m rows of x against n rows of w over k floats (k a
-// multiple of lanes; ldx, ldw in floats):
+// dotKernel emits the m×n dot-product kernel: m rows of x against n rows
+// of w over k floats (k a multiple of lanes; ldx, ldw, ldo in floats),
+// added into out:
 //
-//	for i < m, j < n, l < lanes:
-//	    out[(i*n+j)*lanes+l] = Σ_{q < k/lanes} x[i*ldx+q*lanes+l] * w[j*ldw+q*lanes+l]
+//	for i < m, j < n:
+//	    out[i*ldo+j] += Σ_{p < k} x[i*ldx+p] * w[j*ldw+p]
 //
-// The caller adds the lanes up.
+// with one vector of lane-wise partial sums per output, added up at the end.
 func dotKernel(v isa, m, n int) {
 	name := fmt.Sprintf("%sDot%dx%d", v.name, m, n)
-	TEXT(name, NOSPLIT, "func(k int, x *float32, ldx int, w *float32, ldw int, out *float32)")
-	Doc(fmt.Sprintf("%s computes %d×%d lane-wise partial dot products (see dotKernel in kernels/_asm/gen).", name, m, n))
+	TEXT(name, NOSPLIT, "func(k int, x *float32, ldx int, w *float32, ldw int, out *float32, ldo int)")
+	Doc(fmt.Sprintf("%s adds %d×%d dot products into out (see dotKernel in kernels/_asm/gen).", name, m, n))
 	vb := v.lanes * 4
-	k, x, ldx, w, ldw, out := RCX, RSI, R8, RDI, R9, RDX
+	k, ldx, ldw := RCX, R8, R9
 	Load(Param("k"), k)
-	Load(Param("x"), x)
+	SHLQ(Imm(2), k) // in bytes
+	Load(Param("x"), RSI)
 	Load(Param("ldx"), ldx)
 	SHLQ(Imm(2), ldx)
-	Load(Param("w"), w)
+	Load(Param("w"), RDI)
 	Load(Param("ldw"), ldw)
 	SHLQ(Imm(2), ldw)
-	Load(Param("out"), out)
-	// Row pointers: x rows in R10.., w rows in R14.. (at most 4 + 4 + spare).
+	// Row pointers: x rows in SI, R10-R13, BX; w rows in DI, R14, AX, R15.
 	xr := []GPPhysical{RSI, R10, R11, R12, R13, RBX}[:m]
-	wr := []GPPhysical{RDI, R14, R15, RAX}[:n]
+	wr := []GPPhysical{RDI, R14, RAX, R15}[:n]
 	for i := 1; i < m; i++ {
 		LEAQ(Mem{Base: xr[i-1], Index: ldx, Scale: 1}, xr[i])
 	}
@@ -273,28 +275,52 @@ func dotKernel(v isa, m, n int) {
 			VXORPS(acc(i, j), acc(i, j), acc(i, j))
 		}
 	}
-	XORQ(RDX, RDX) // byte offset into every row
-	Load(Param("k"), k)
-	SHLQ(Imm(2), k) // k in bytes
+	off := RDX // byte offset into every row
+	XORQ(off, off)
 	Label(name + "_loop")
-	CMPQ(RDX, k)
+	CMPQ(off, k)
 	JGE(LabelRef(name + "_done"))
 	for i := 0; i < m; i++ {
-		VMOVUPS(Mem{Base: xr[i], Index: RDX, Scale: 1}, xv(i))
+		VMOVUPS(Mem{Base: xr[i], Index: off, Scale: 1}, xv(i))
 	}
 	for j := 0; j < n; j++ {
-		VMOVUPS(Mem{Base: wr[j], Index: RDX, Scale: 1}, wv)
+		VMOVUPS(Mem{Base: wr[j], Index: off, Scale: 1}, wv)
 		for i := 0; i < m; i++ {
 			VFMADD231PS(xv(i), wv, acc(i, j))
 		}
 	}
-	ADDQ(Imm(uint64(vb)), RDX)
+	ADDQ(U32(vb), off)
 	JMP(LabelRef(name + "_loop"))
+
+	// Add each accumulator's lanes up and into out.
 	Label(name + "_done")
-	Load(Param("out"), RDX)
+	out, ldo := RDX, R8
+	Load(Param("out"), out)
+	Load(Param("ldo"), ldo)
+	SHLQ(Imm(2), ldo)
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
-			VMOVUPS(acc(i, j), Mem{Base: RDX, Disp: (i*n + j) * vb})
+			a := acc(i, j)
+			ya, xa := a.AsY(), a.AsX()
+			if v.lanes == 16 {
+				VEXTRACTF32X8(Imm(1), a, Y0)
+				VADDPS(Y0, ya, ya)
+			}
+			if v.lanes == 16 { // EVEX: accumulators may be X16-X31
+				VEXTRACTF32X4(Imm(1), ya, X0)
+			} else {
+				VEXTRACTF128(Imm(1), ya, X0)
+			}
+			VADDPS(X0, xa, xa)
+			VMOVHLPS(xa, X0, X0)
+			VADDPS(X0, xa, xa)
+			VMOVSHDUP(xa, X0)
+			VADDSS(X0, xa, xa)
+			VADDSS(Mem{Base: out, Disp: 4 * j}, xa, xa)
+			VMOVSS(xa, Mem{Base: out, Disp: 4 * j})
+		}
+		if i+1 < m {
+			ADDQ(ldo, out)
 		}
 	}
 	VZEROUPPER()
@@ -353,6 +379,149 @@ func copyRows() {
 	XORQ(ox, ox)
 	JMP(LabelRef("copyrows_row"))
 	Label("copyrows_done")
+	VZEROUPPER()
+	RET()
+}
+
+// winoInput emits avx512WinoInput, the Winograd F(2×2, 3×3) input
+// transform of up to 16 horizontally adjacent tiles of one channel. src is
+// padded row 2·ty split into even and odd columns (odd ones phase floats
+// after the even ones), rows rowStride floats apart; lane l is tile tx0+l:
+//
+//	d[r][0..3] = src[r*rowStride + l], src[r*rowStride + phase + l],
+//	             src[r*rowStride + l+1], src[r*rowStride + phase + l+1]
+//	v[(4r+s)*xiStride + l] = (Bᵀ d B)[r][s]        (lanes in mask)
+func winoInput() {
+	TEXT("avx512WinoInput", NOSPLIT, "func(v *float32, xiStride int, src *float32, rowStride, phase int, mask uint32)")
+	Doc("avx512WinoInput transforms up to 16 Winograd input tiles (see winoInput in kernels/_asm/gen).")
+	v, xs, src, rs, ph := RDI, R8, RSI, R9, R10
+	Load(Param("v"), v)
+	Load(Param("xiStride"), xs)
+	SHLQ(Imm(2), xs)
+	Load(Param("src"), src)
+	Load(Param("rowStride"), rs)
+	SHLQ(Imm(2), rs)
+	Load(Param("phase"), ph)
+	SHLQ(Imm(2), ph)
+	Load(Param("mask"), EAX)
+	KMOVW(EAX, K1)
+	d := func(r, s int) VecPhysical { return zmm[r*4+s] }
+	e := func(r, s int) VecPhysical { return zmm[16+r*4+s] }
+	for r := 0; r < 4; r++ {
+		VMOVUPS_Z(Mem{Base: src}, K1, d(r, 0))
+		VMOVUPS_Z(Mem{Base: src, Index: ph, Scale: 1}, K1, d(r, 1))
+		VMOVUPS_Z(Mem{Base: src, Disp: 4}, K1, d(r, 2))
+		VMOVUPS_Z(Mem{Base: src, Index: ph, Scale: 1, Disp: 4}, K1, d(r, 3))
+		if r < 3 {
+			ADDQ(rs, src)
+		}
+	}
+	for s := 0; s < 4; s++ { // e = Bᵀ d, by columns
+		VSUBPS(d(2, s), d(0, s), e(0, s))
+		VADDPS(d(2, s), d(1, s), e(1, s))
+		VSUBPS(d(1, s), d(2, s), e(2, s))
+		VSUBPS(d(3, s), d(1, s), e(3, s))
+	}
+	for r := 0; r < 4; r++ { // (Bᵀ d) B, by rows, into d
+		VSUBPS(e(r, 2), e(r, 0), d(r, 0))
+		VADDPS(e(r, 2), e(r, 1), d(r, 1))
+		VSUBPS(e(r, 1), e(r, 2), d(r, 2))
+		VSUBPS(e(r, 3), e(r, 1), d(r, 3))
+	}
+	for k := 0; k < 16; k++ {
+		VMOVUPS(zmm[k], K1, Mem{Base: v})
+		if k < 15 {
+			ADDQ(xs, v)
+		}
+	}
+	VZEROUPPER()
+	RET()
+}
+
+// winoOutput emits avx512WinoOutput, the Winograd F(2×2, 3×3) output
+// transform of up to 16 horizontally adjacent tiles of one output channel:
+// lane l is tile l of the run, m[ξ*xiStride + l] its 16 GEMM results, and
+//
+//	Y = Aᵀ M A + bias (then max(0, ·) if flags&1)
+//
+// goes to two output rows ow floats apart (the second only if flags&2),
+// columns interleaved as tile l's pair at 2l, 2l+1, masked by mask (low
+// 16 bits: columns 0-15, high 16 bits: columns 16-31).
+func winoOutput() {
+	// Output column i of a 16-column half takes lane (half*8 + i/2) of y0
+	// for even i, of y1 (table entries 16-31) for odd i.
+	var tables [2]Mem
+	for h, name := range []string{"winoInterleaveLo", "winoInterleaveHi"} {
+		tables[h] = GLOBL(name, RODATA|NOPTR)
+		for i := 0; i < 16; i++ {
+			DATA(4*i, U32(8*h+i/2+16*(i%2)))
+		}
+	}
+	lo, hi := tables[0], tables[1]
+
+	TEXT("avx512WinoOutput", NOSPLIT, "func(m *float32, xiStride int, out *float32, ow int, bias *float32, flags int, mask uint32)")
+	Doc("avx512WinoOutput transforms up to 16 Winograd output tiles (see winoOutput in kernels/_asm/gen).")
+	mp, xs, out, ow, flags := RSI, R8, RDI, R9, R10
+	Load(Param("m"), mp)
+	Load(Param("xiStride"), xs)
+	SHLQ(Imm(2), xs)
+	Load(Param("out"), out)
+	Load(Param("ow"), ow)
+	SHLQ(Imm(2), ow)
+	Load(Param("flags"), flags)
+	Load(Param("mask"), EAX)
+	KMOVW(EAX, K1)
+	SHRL(Imm(16), EAX)
+	KMOVW(EAX, K2)
+	q := func(k int) VecPhysical { return zmm[k] }
+	for k := 0; k < 16; k++ {
+		VMOVUPS(Mem{Base: mp}, q(k))
+		if k < 15 {
+			ADDQ(xs, mp)
+		}
+	}
+	r := func(i, s int) VecPhysical { return zmm[16+i*4+s] }
+	for s := 0; s < 4; s++ { // Aᵀ M, by columns
+		VADDPS(q(4+s), q(s), r(0, s))
+		VADDPS(q(8+s), r(0, s), r(0, s))
+		VSUBPS(q(8+s), q(4+s), r(1, s))
+		VSUBPS(q(12+s), r(1, s), r(1, s))
+	}
+	Load(Param("bias"), RAX)
+	VBROADCASTSS(Mem{Base: RAX}, Z24)
+	VXORPS(Z25, Z25, Z25)
+	for i := 0; i < 2; i++ {
+		y0, y1 := zmm[26+2*i], zmm[27+2*i]
+		VADDPS(r(i, 1), r(i, 0), y0)
+		VADDPS(r(i, 2), y0, y0)
+		VADDPS(Z24, y0, y0)
+		VSUBPS(r(i, 2), r(i, 1), y1)
+		VSUBPS(r(i, 3), y1, y1)
+		VADDPS(Z24, y1, y1)
+	}
+	TESTQ(U32(1), flags)
+	JE(LabelRef("winoout_interleave"))
+	for k := 26; k < 30; k++ {
+		VMAXPS(Z25, zmm[k], zmm[k])
+	}
+	Label("winoout_interleave")
+	VMOVUPS(lo, Z0)
+	VMOVUPS(hi, Z1)
+	for i := 0; i < 2; i++ {
+		y0, y1 := zmm[26+2*i], zmm[27+2*i]
+		if i == 1 {
+			TESTQ(U32(2), flags)
+			JE(LabelRef("winoout_done"))
+			ADDQ(ow, out)
+		}
+		VMOVAPS(y0, Z2)
+		VPERMT2PS(y1, Z0, Z2)
+		VMOVAPS(y0, Z3)
+		VPERMT2PS(y1, Z1, Z3)
+		VMOVUPS(Z2, K1, Mem{Base: out})
+		VMOVUPS(Z3, K2, Mem{Base: out, Disp: 64})
+	}
+	Label("winoout_done")
 	VZEROUPPER()
 	RET()
 }
