@@ -48,7 +48,7 @@ type microArch struct {
 	// over k floats (k a multiple of lanes) into out:
 	//
 	//	out[i*ldo+j] += Σ_{p < k} x[i*ldx+p] * w[j*ldw+p]
-	dot func(m, n, k int, x []float32, ldx int, w []float32, ldw int, out []float32, ldo int)
+	dot               func(m, n, k int, x []float32, ldx int, w []float32, ldw int, out []float32, ldo int)
 	dotM, dotN, lanes int
 }
 

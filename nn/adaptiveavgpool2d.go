@@ -12,6 +12,9 @@ import (
 // [floor(i*H/OutH), ceil((i+1)*H/OutH)).
 type AdaptiveAvgPool2d struct {
 	OutH, OutW int
+	// Threads is the goroutine count the planes are split over (below 1
+	// means 1).
+	Threads int
 
 	out *tensor.Tensor
 }
@@ -21,8 +24,11 @@ func NewAdaptiveAvgPool2d(outH, outW int) (*AdaptiveAvgPool2d, error) {
 	if outH < 1 || outW < 1 {
 		return nil, &ConfigError{"AdaptiveAvgPool2d", fmt.Sprintf("output %dx%d", outH, outW)}
 	}
-	return &AdaptiveAvgPool2d{OutH: outH, OutW: outW}, nil
+	return &AdaptiveAvgPool2d{OutH: outH, OutW: outW, Threads: 1}, nil
 }
+
+// SetThreads sets Threads.
+func (l *AdaptiveAvgPool2d) SetThreads(n int) { l.Threads = n }
 
 // Params returns nil.
 func (*AdaptiveAvgPool2d) Params() []Param { return nil }
@@ -38,7 +44,7 @@ func (l *AdaptiveAvgPool2d) OutputShape(in []int) ([]int, error) {
 	return []int{in[0], in[1], l.OutH, l.OutW}, nil
 }
 
-// Forward applies kernels.AdaptiveAvgPool2d over the N*C planes.
+// Forward applies kernels.AdaptiveAvgPool2dThreads over the N*C planes.
 func (l *AdaptiveAvgPool2d) Forward(x *tensor.Tensor) (*tensor.Tensor, error) {
 	if err := checkData("nn.AdaptiveAvgPool2d", x); err != nil {
 		return nil, err
@@ -48,6 +54,6 @@ func (l *AdaptiveAvgPool2d) Forward(x *tensor.Tensor) (*tensor.Tensor, error) {
 		return nil, err
 	}
 	y := reuse(&l.out, shape)
-	kernels.AdaptiveAvgPool2d(x.Shape[0]*x.Shape[1], x.Shape[2], x.Shape[3], l.OutH, l.OutW, x.Data, y.Data)
+	kernels.AdaptiveAvgPool2dThreads(x.Shape[0]*x.Shape[1], x.Shape[2], x.Shape[3], l.OutH, l.OutW, x.Data, y.Data, l.Threads)
 	return y, nil
 }

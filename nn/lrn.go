@@ -13,6 +13,9 @@ import (
 type LocalResponseNorm struct {
 	Size           int
 	Alpha, Beta, K float32
+	// Threads is the goroutine count the work is split over (below 1
+	// means 1).
+	Threads int
 
 	out *tensor.Tensor
 }
@@ -22,8 +25,11 @@ func NewLocalResponseNorm(size int, alpha, beta, k float32) (*LocalResponseNorm,
 	if size < 1 {
 		return nil, &ConfigError{"LocalResponseNorm", fmt.Sprintf("size %d", size)}
 	}
-	return &LocalResponseNorm{Size: size, Alpha: alpha, Beta: beta, K: k}, nil
+	return &LocalResponseNorm{Size: size, Alpha: alpha, Beta: beta, K: k, Threads: 1}, nil
 }
+
+// SetThreads sets Threads.
+func (l *LocalResponseNorm) SetThreads(n int) { l.Threads = n }
 
 // Params returns nil.
 func (*LocalResponseNorm) Params() []Param { return nil }
@@ -36,7 +42,7 @@ func (l *LocalResponseNorm) OutputShape(in []int) ([]int, error) {
 	return append([]int(nil), in...), nil
 }
 
-// Forward applies kernels.LRN.
+// Forward applies kernels.LRNThreads.
 func (l *LocalResponseNorm) Forward(x *tensor.Tensor) (*tensor.Tensor, error) {
 	if err := checkData("nn.LocalResponseNorm", x); err != nil {
 		return nil, err
@@ -48,6 +54,6 @@ func (l *LocalResponseNorm) Forward(x *tensor.Tensor) (*tensor.Tensor, error) {
 		return nil, &ConfigError{"LocalResponseNorm", fmt.Sprintf("size %d", l.Size)}
 	}
 	y := reuse(&l.out, x.Shape)
-	kernels.LRN(x.Shape[0], x.Shape[1], tensor.Numel(x.Shape[2:]), l.Size, l.Alpha, l.Beta, l.K, x.Data, y.Data)
+	kernels.LRNThreads(x.Shape[0], x.Shape[1], tensor.Numel(x.Shape[2:]), l.Size, l.Alpha, l.Beta, l.K, x.Data, y.Data, l.Threads)
 	return y, nil
 }

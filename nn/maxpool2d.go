@@ -12,6 +12,9 @@ import (
 // OH = floor((H-Kernel)/Stride)+1.
 type MaxPool2d struct {
 	Kernel, Stride int
+	// Threads is the goroutine count the planes are split over (below 1
+	// means 1).
+	Threads int
 
 	out *tensor.Tensor
 }
@@ -21,8 +24,11 @@ func NewMaxPool2d(kernel, stride int) (*MaxPool2d, error) {
 	if kernel < 1 || stride < 1 {
 		return nil, &ConfigError{"MaxPool2d", fmt.Sprintf("kernel %d stride %d", kernel, stride)}
 	}
-	return &MaxPool2d{Kernel: kernel, Stride: stride}, nil
+	return &MaxPool2d{Kernel: kernel, Stride: stride, Threads: 1}, nil
 }
+
+// SetThreads sets Threads.
+func (l *MaxPool2d) SetThreads(n int) { l.Threads = n }
 
 // Params returns nil.
 func (*MaxPool2d) Params() []Param { return nil }
@@ -43,7 +49,7 @@ func (l *MaxPool2d) OutputShape(in []int) ([]int, error) {
 	return []int{in[0], in[1], g.OH(), g.OW()}, nil
 }
 
-// Forward applies kernels.MaxPool2d over the N*C planes.
+// Forward applies kernels.MaxPool2dThreads over the N*C planes.
 func (l *MaxPool2d) Forward(x *tensor.Tensor) (*tensor.Tensor, error) {
 	if err := checkData("nn.MaxPool2d", x); err != nil {
 		return nil, err
@@ -53,6 +59,6 @@ func (l *MaxPool2d) Forward(x *tensor.Tensor) (*tensor.Tensor, error) {
 		return nil, err
 	}
 	y := reuse(&l.out, shape)
-	kernels.MaxPool2d(l.geom(x.Shape), x.Data, y.Data)
+	kernels.MaxPool2dThreads(l.geom(x.Shape), x.Data, y.Data, l.Threads)
 	return y, nil
 }
