@@ -1,5 +1,6 @@
-// Package kernels holds the numeric loops the layers run: SGEMM, im2col,
-// pooling, local response normalisation, ReLU and softmax.
+// Package kernels holds the numeric loops the layers run: SGEMM and the
+// convolutions built on it (im2col packed into GEMM panels, Winograd
+// F(2×2, 3×3)), pooling, local response normalisation, ReLU and softmax.
 //
 // Kernels work on []float32 plus dimensions and import nothing from this
 // module. Each doc comment states the loop the kernel computes; the portable
@@ -8,14 +9,25 @@
 // runs the stated loop literally; tests compare the two and benchmarks run
 // them side by side.
 //
+// The SIMD kernels are x86-64 assembly generated with avo by the programs
+// in _asm (their own module; `go generate` reruns them and CI fails on a
+// diff): register-blocked SGEMM micro-kernels (AVX-512 14×32, AVX2 6×16)
+// with the bias and ReLU in their epilogue, dot-product kernels for the
+// fully connected layers at small batch, the im2col row copier, the
+// Winograd transforms, and max-pooling rows. A portable Go twin of each
+// runs with -tags purego and on other architectures.
+//
 // Kernels other than Sgemm trust their callers (the nn layers) to pass
 // consistent dimensions and buffers of sufficient length and panic with an
 // index error otherwise; Sgemm, the one entry point meant to be shared and
 // swapped, validates its operands and returns an *ArgError.
 //
-// Sgemm dispatches through a small registry (RegisterSgemm, UseSgemm), so
-// faster implementations (assembly, other tilings) can be added behind the
-// same boundary and every registered variant can be tested on one machine.
+// Implementations are chosen at run time from the CPU's features
+// (golang.org/x/sys/cpu) through a registry: "avx512" and "avx2" where the
+// CPU has them (the widest is the default), "blocked" (the portable packed
+// GEMM) and "naive". UseSgemm switches every kernel family at once (the
+// convolutions follow the active SGEMM's micro-kernel), so tests and
+// benchmarks exercise each variant on one machine.
 package kernels
 
 // ArgError reports operands a kernel cannot take.
