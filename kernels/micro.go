@@ -36,13 +36,9 @@ type microArch struct {
 	//	}
 	copyRows func(d, src []float32, step, ow, ox, n int)
 
-	// winoInput, if not nil, is the Winograd input transform of n ≤ 16
-	// adjacent tiles (see avx512WinoInput).
-	winoInput func(v []float32, xiStride int, src []float32, rowStride, phase, n int)
-
-	// winoOutput, if not nil, is the Winograd output transform of up to 16
-	// adjacent tiles writing cols output columns (see avx512WinoOutput).
-	winoOutput func(m []float32, xiStride int, out []float32, ow int, bias []float32, flags, cols int)
+	// wino holds, indexed by α, the vector Winograd transforms of up to
+	// 16 adjacent tiles (see avx512WinoInput); zero: the portable ones.
+	wino [7]winoKernels
 
 	// dot, if not nil, adds m ≤ dotM rows of x times n ≤ dotN rows of w
 	// over k floats (k a multiple of lanes) into out:
@@ -96,4 +92,18 @@ func copyRowsGo(d, src []float32, step, ow, ox, n int) {
 		j += cnt
 		ox = 0
 	}
+}
+
+// winoInputFunc transforms n ≤ 16 adjacent Winograd input tiles of one
+// channel (see avx512WinoInput); tmp is scratch of 36×16 floats.
+type winoInputFunc func(v []float32, xiStride int, src []float32, rowStride, phase, n int, tmp []float32)
+
+// winoOutputFunc transforms up to 16 adjacent Winograd output tiles of one
+// channel, writing cols output columns (see avx512WinoOutput).
+type winoOutputFunc func(m []float32, xiStride int, out []float32, ow int, bias []float32, flags, cols int)
+
+// winoKernels are one tile size's vector transforms.
+type winoKernels struct {
+	input  winoInputFunc
+	output winoOutputFunc
 }

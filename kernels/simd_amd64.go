@@ -47,8 +47,7 @@ var (
 
 var (
 	avx512Arch = &microArch{name: "avx512", mr: avx512MR, nr: 32, kc: 256, nc: 512,
-		gemm: avx512Gemm, gemmRaw: avx512GemmRaw, copyRows: avx512CopyRowsChecked, winoInput: avx512WinoInputChecked,
-		winoOutput: avx512WinoOutputChecked, dot: dotFunc(avx512Dots[:]), dotM: avx512DotM, dotN: avx512DotN, lanes: 16}
+		gemm: avx512Gemm, gemmRaw: avx512GemmRaw, copyRows: avx512CopyRowsChecked, dot: dotFunc(avx512Dots[:]), dotM: avx512DotM, dotN: avx512DotN, lanes: 16}
 	avx2Arch = &microArch{name: "avx2", mr: avx2MR, nr: 16, kc: 256, nc: 512,
 		gemm: avx2Gemm, gemmRaw: avx2GemmRaw, dot: dotFunc(avx2Dots[:]), dotM: avx2DotM, dotN: avx2DotN, lanes: 8}
 )
@@ -98,23 +97,45 @@ func avx512CopyRowsChecked(d, src []float32, step, ow, ox, n int) {
 	avx512CopyRows(&d[0], &src[0], step, ow, ox, n)
 }
 
-// avx512WinoInputChecked is microArch.winoInput: avx512WinoInput after
+func init() {
+	avx512Arch.wino[4] = winoKernels{avx512WinoInputChecked, avx512WinoOutputChecked}
+	avx512Arch.wino[6] = winoKernels{avx512WinoInput6Checked, avx512WinoOutput6Checked}
+}
+
+// avx512WinoInputChecked is winoInputFunc for α = 4: avx512WinoInput after
 // checking the extent of what it reads and writes.
-func avx512WinoInputChecked(v []float32, xiStride int, src []float32, rowStride, phase, n int) {
+func avx512WinoInputChecked(v []float32, xiStride int, src []float32, rowStride, phase, n int, _ []float32) {
 	_, _ = v[15*xiStride+n-1], src[3*rowStride+phase+n]
 	avx512WinoInput(&v[0], xiStride, &src[0], rowStride, phase, uint32(1)<<n-1)
 }
 
-// avx512WinoOutputChecked is microArch.winoOutput: avx512WinoOutput
-// after checking the extent of what it reads and writes.
-func avx512WinoOutputChecked(m []float32, xiStride int, out []float32, ow int, bias []float32, flags, cols int) {
-	_, _, _ = m[15*xiStride+15], out[cols-1], bias[0]
+// avx512WinoInput6Checked is winoInputFunc for α = 6.
+func avx512WinoInput6Checked(v []float32, xiStride int, src []float32, rowStride, phase, n int, tmp []float32) {
+	_, _, _ = v[35*xiStride+n-1], src[5*rowStride+phase+n+1], tmp[36*16-1]
+	avx512WinoInput6(&v[0], xiStride, &src[0], rowStride, phase, uint32(1)<<n-1, &tmp[0])
+}
+
+// winoOutputArgs checks what a Winograd output kernel touches (the GEMM
+// results are read as whole vectors) and returns its column masks.
+func winoOutputArgs(nx int, m []float32, xiStride int, out []float32, ow int, bias []float32, flags, cols int) uint32 {
+	_, _, _ = m[(nx-1)*xiStride+15], out[cols-1], bias[0]
 	if flags&2 != 0 {
 		_ = out[ow+cols-1]
 	}
 	lo, hi := min(cols, 16), max(cols-16, 0)
-	mask := uint32(1)<<lo - 1 | (uint32(1)<<hi-1)<<16
+	return uint32(1)<<lo - 1 | (uint32(1)<<hi-1)<<16
+}
+
+// avx512WinoOutputChecked is winoOutputFunc for α = 4.
+func avx512WinoOutputChecked(m []float32, xiStride int, out []float32, ow int, bias []float32, flags, cols int) {
+	mask := winoOutputArgs(16, m, xiStride, out, ow, bias, flags, cols)
 	avx512WinoOutput(&m[0], xiStride, &out[0], ow, &bias[0], flags, mask)
+}
+
+// avx512WinoOutput6Checked is winoOutputFunc for α = 6.
+func avx512WinoOutput6Checked(m []float32, xiStride int, out []float32, ow int, bias []float32, flags, cols int) {
+	mask := winoOutputArgs(36, m, xiStride, out, ow, bias, flags, cols)
+	avx512WinoOutput6(&m[0], xiStride, &out[0], ow, &bias[0], flags, mask)
 }
 
 // avx2Gemm is microArch.gemm for the AVX2 6×16 kernels: partial columns go

@@ -133,6 +133,12 @@ func avx512WinoInput(v *float32, xiStride int, src *float32, rowStride int, phas
 // avx512WinoOutput transforms up to 16 Winograd output tiles (see winoOutput in kernels/_asm/gen).
 func avx512WinoOutput(m *float32, xiStride int, out *float32, ow int, bias *float32, flags int, mask uint32)
 
+// avx512WinoInput6 transforms up to 16 F(2×2, 5×5) input tiles (see winoInput6 in kernels/_asm/gen).
+func avx512WinoInput6(v *float32, xiStride int, src *float32, rowStride int, phase int, mask uint32, tmp *float32)
+
+// avx512WinoOutput6 transforms up to 16 F(2×2, 5×5) output tiles (see winoOutput6 in kernels/_asm/gen).
+func avx512WinoOutput6(m *float32, xiStride int, out *float32, ow int, bias *float32, flags int, mask uint32)
+
 // avx512Dot1x1 adds 1×1 dot products into out (see dotKernel in kernels/_asm/gen).
 func avx512Dot1x1(k int, x *float32, ldx int, w *float32, ldw int, out *float32, ldo int)
 

@@ -1,73 +1,135 @@
 package kernels
 
-import "sync"
+import (
+	"sync"
+	"sync/atomic"
+)
 
-// Winograd F(2×2, 3×3) for the 3×3, stride-1 convolutions (AlexNet's
-// conv3-5): each 2×2 block of outputs ("tile") comes from a 4×4 input
-// window d as
+// Winograd F(2×2, r×r) for the stride-1 convolutions with 3×3 (r = 3,
+// AlexNet's conv3-5) and 5×5 (r = 5, conv2) kernels: each 2×2 block of
+// outputs ("tile") comes from an α×α input window d, α = r+1, as
 //
 //	Y = Aᵀ [ Σ_c (G g_c Gᵀ) ⊙ (Bᵀ d_c B) ] A
 //
-// with the transforms
+// so the sum over input channels becomes α² independent GEMMs, one per
+// position ξ of the transformed tile: M_ξ (OutC × tiles) = U_ξ (OutC × C) ·
+// V_ξ (C × tiles). Per tile and channel pair that is α² multiply-adds
+// instead of 4r² (16 vs 36 for 3×3, 36 vs 100 for 5×5), for two cheap
+// passes of additions (the input and output transforms). The transforms
+// (Lavin & Gray's, interpolation points 0, ±1, ±2, ∞) are
 //
-//	Bᵀ = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1]
-//	G  = [1 0 0; ½ ½ ½; ½ -½ ½; 0 0 1]
-//	Aᵀ = [1 1 1 0; 0 1 -1 -1]
+//	r = 3: Bᵀ = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1]
+//	       G  = [1 0 0; ½ ½ ½; ½ -½ ½; 0 0 1]
+//	       Aᵀ = [1 1 1 0; 0 1 -1 -1]
+//	r = 5: Bᵀ = [4 0 -5 0 1 0; 0 -4 -4 1 1 0; 0 4 -4 -1 1 0;
+//	             0 -2 -1 2 1 0; 0 2 -1 -2 1 0; 0 4 0 -5 0 1]
+//	       G  = [¼ 0 0 0 0; -⅙ -⅙ -⅙ -⅙ -⅙; -⅙ ⅙ -⅙ ⅙ -⅙;
+//	             1/24 1/12 ⅙ ⅓ ⅔; 1/24 -1/12 ⅙ -⅓ ⅔; 0 0 0 0 1]
+//	       Aᵀ = [1 1 1 1 1 0; 0 1 -1 2 -2 1]
 //
-// so the sum over input channels becomes 16 independent GEMMs, one per
-// position ξ of the 4×4 transformed tile: M_ξ (OutC × tiles) = U_ξ (OutC
-// × C) · V_ξ (C × tiles). That is 16 multiply-adds per tile and channel
-// pair instead of 36, for two extra additions-heavy passes (the input and
-// output transforms). The transforms only scale by ½ and add, so results
-// match the direct convolution to float32 rounding.
+// and results match the direct convolution to float32 rounding (tested to
+// 1e-5 of the output's scale; F(2×2, 5×5) loses about one more digit than
+// F(2×2, 3×3)).
+
+// winoSpec is one F(2×2, r×r) algorithm.
+type winoSpec struct {
+	r, alpha int
+	bt       [][]float32 // α×α
+	g        [][]float64 // α×r
+	at       [][]float32 // 2×α
+}
+
+var (
+	wino3 = &winoSpec{r: 3, alpha: 4,
+		bt: [][]float32{{1, 0, -1, 0}, {0, 1, 1, 0}, {0, -1, 1, 0}, {0, 1, 0, -1}},
+		g:  [][]float64{{1, 0, 0}, {0.5, 0.5, 0.5}, {0.5, -0.5, 0.5}, {0, 0, 1}},
+		at: [][]float32{{1, 1, 1, 0}, {0, 1, -1, -1}}}
+	wino5 = &winoSpec{r: 5, alpha: 6,
+		bt: [][]float32{{4, 0, -5, 0, 1, 0}, {0, -4, -4, 1, 1, 0}, {0, 4, -4, -1, 1, 0},
+			{0, -2, -1, 2, 1, 0}, {0, 2, -1, -2, 1, 0}, {0, 4, 0, -5, 0, 1}},
+		g: [][]float64{{1.0 / 4, 0, 0, 0, 0}, {-1.0 / 6, -1.0 / 6, -1.0 / 6, -1.0 / 6, -1.0 / 6},
+			{-1.0 / 6, 1.0 / 6, -1.0 / 6, 1.0 / 6, -1.0 / 6},
+			{1.0 / 24, 1.0 / 12, 1.0 / 6, 1.0 / 3, 2.0 / 3}, {1.0 / 24, -1.0 / 12, 1.0 / 6, -1.0 / 3, 2.0 / 3},
+			{0, 0, 0, 0, 1}},
+		at: [][]float32{{1, 1, 1, 1, 1, 0}, {0, 1, -1, 2, -2, 1}}}
+)
+
+// winoSpecFor returns the algorithm for g, or nil: square 3×3 or 5×5
+// kernels at stride 1 with padding below the kernel size.
+func winoSpecFor(g ConvGeom) *winoSpec {
+	if g.KH != g.KW || g.SH != 1 || g.SW != 1 || g.PH >= g.KH || g.PW >= g.KW {
+		return nil
+	}
+	switch g.KH {
+	case 3:
+		return wino3
+	case 5:
+		return wino5
+	}
+	return nil
+}
 
 // winoTiles is the number of tiles transformed and multiplied per step:
 // two NR=32 strips, so V and M of one step stay near L2.
 const winoTiles = 64
 
-// WinogradWeights are a 3×3 convolution's weights transformed (U = G g Gᵀ)
-// and packed: 16 PackedA of OutC/Groups × C per group.
+// WinogradWeights are a convolution's weights transformed (U = G g Gᵀ) and
+// packed: α² PackedA of OutC/Groups × C per group.
 type WinogradWeights struct {
 	Groups int
-	u      [][16]*PackedA
+	spec   *winoSpec
+	u      [][]*PackedA
 }
 
-// UseWinograd reports whether Winograd F(2×2, 3×3) applies to g: a 3×3
-// kernel at stride 1, padding at most 2.
-func UseWinograd(g ConvGeom) bool {
-	return g.KH == 3 && g.KW == 3 && g.SH == 1 && g.SW == 1 && g.PH <= 2 && g.PW <= 2
-}
+// UseWinograd reports whether convolutions of geometry g should run as
+// ConvWinograd: Winograd is enabled (the default, see SetWinograd) and g
+// has a 3×3 or 5×5 kernel at stride 1, padding below the kernel size.
+func UseWinograd(g ConvGeom) bool { return !winogradOff.Load() && winoSpecFor(g) != nil }
 
-// PackWinogradWeights transforms and packs w, (OutC, C, 3, 3) with the
-// rows of group g at [g*OutC/groups, (g+1)*OutC/groups), for the active
-// implementation.
-func PackWinogradWeights(w []float32, outC, c, groups int) *WinogradWeights {
+var winogradOff atomic.Bool
+
+// SetWinograd enables or disables Winograd convolutions. Disabled, every
+// convolution is a direct GEMM over im2col, whose sums are ordered like
+// PyTorch's (logits within ~2e-5 on AlexNet with He-normal weights instead
+// of ~7e-5), at about 15-25% more time per batch.
+func SetWinograd(on bool) { winogradOff.Store(!on) }
+
+// PackWinogradWeights transforms and packs w, (OutC, C, k, k) with the rows
+// of group g at [g*OutC/groups, (g+1)*OutC/groups), for the active
+// implementation; k is 3 or 5.
+func PackWinogradWeights(w []float32, outC, c, k, groups int) *WinogradWeights {
+	spec := winoSpecFor(ConvGeom{KH: k, KW: k, SH: 1, SW: 1})
+	a := spec.alpha
 	m := outC / groups
-	ww := &WinogradWeights{Groups: groups, u: make([][16]*PackedA, groups)}
-	mat := make([]float32, 16*m*c)
+	ww := &WinogradWeights{Groups: groups, spec: spec, u: make([][]*PackedA, groups)}
+	mat := make([]float32, a*a*m*c)
+	gg := make([]float64, a*k) // G·g
 	for grp := 0; grp < groups; grp++ {
 		for o := 0; o < m; o++ {
 			for ci := 0; ci < c; ci++ {
-				k := w[((grp*m+o)*c+ci)*9:][:9]
-				var gg [4][3]float32 // G·g
-				for j := 0; j < 3; j++ {
-					g0, g1, g2 := k[j], k[3+j], k[6+j]
-					gg[0][j] = g0
-					gg[1][j] = 0.5 * (g0 + g1 + g2)
-					gg[2][j] = 0.5 * (g0 - g1 + g2)
-					gg[3][j] = g2
+				ker := w[((grp*m+o)*c+ci)*k*k:][:k*k]
+				for i := 0; i < a; i++ {
+					for j := 0; j < k; j++ {
+						var s float64
+						for q := 0; q < k; q++ {
+							s += spec.g[i][q] * float64(ker[q*k+j])
+						}
+						gg[i*k+j] = s
+					}
 				}
-				for i := 0; i < 4; i++ { // (G·g)·Gᵀ
-					g0, g1, g2 := gg[i][0], gg[i][1], gg[i][2]
-					u := [4]float32{g0, 0.5 * (g0 + g1 + g2), 0.5 * (g0 - g1 + g2), g2}
-					for j := 0; j < 4; j++ {
-						mat[((i*4+j)*m+o)*c+ci] = u[j]
+				for i := 0; i < a; i++ { // (G·g)·Gᵀ
+					for j := 0; j < a; j++ {
+						var s float64
+						for q := 0; q < k; q++ {
+							s += gg[i*k+q] * spec.g[j][q]
+						}
+						mat[((i*a+j)*m+o)*c+ci] = float32(s)
 					}
 				}
 			}
 		}
-		for xi := 0; xi < 16; xi++ {
-			ww.u[grp][xi] = PackA(mat[xi*m*c:(xi+1)*m*c], c, false, m, c)
+		for xi := 0; xi < a*a; xi++ {
+			ww.u[grp] = append(ww.u[grp], PackA(mat[xi*m*c:(xi+1)*m*c], c, false, m, c))
 		}
 	}
 	return ww
@@ -78,7 +140,8 @@ func (ww *WinogradWeights) Current() bool { return ww.u[0][0].arch == activeArch
 
 // winoScratch is one goroutine's memory for Winograd steps.
 type winoScratch struct {
-	v, m   []float32 // V_ξ and M_ξ of one step: 16 × rows × ld
+	v, m   []float32 // V_ξ and M_ξ of one step: α² × rows × ld
+	tmp    []float32 // the vector input transform's row pass
 	rb, cb []float32 // zero biases for the GEMMs
 	// Images split into even and odd padded columns for the vector input
 	// transform, with the index of the image each slot holds (-1: none),
@@ -114,7 +177,7 @@ func (sc *winoScratch) image(im *winoImages, b int) *convInput {
 	}
 	g := im.g
 	g.SW = 2
-	sc.ins[lru].prepareRows(nil, g, im.x[b*im.inStride:], 2*im.th+2)
+	sc.ins[lru].prepareRows(nil, g, im.x[b*im.inStride:], 2*im.th+im.spec.alpha-2)
 	sc.ids[lru], sc.use[lru] = b, sc.now
 	return &sc.ins[lru]
 }
@@ -123,6 +186,7 @@ var winoScratchPool sync.Pool
 
 // winoImages describes the images of one Winograd call for one group.
 type winoImages struct {
+	spec     *winoSpec
 	g        ConvGeom // one group's geometry (g.C input planes)
 	x, y     []float32
 	inStride int // floats from one image's group input to the next
@@ -135,7 +199,7 @@ type winoImages struct {
 func ConvWinograd(g ConvGeom, ww *WinogradWeights, bias, x, y []float32, batch int, relu bool, threads int) {
 	m := ww.u[0][0].M
 	oh, ow := g.OH(), g.OW()
-	imgs := winoImages{g: g, tw: (ow + 1) / 2, th: (oh + 1) / 2,
+	imgs := winoImages{spec: ww.spec, g: g, tw: (ow + 1) / 2, th: (oh + 1) / 2,
 		inStride: ww.Groups * g.C * g.H * g.W, outStrid: ww.Groups * m * oh * ow}
 	tiles := batch * imgs.tw * imgs.th
 	steps := (tiles + winoTiles - 1) / winoTiles
@@ -207,19 +271,21 @@ func parFor(n, threads int, fn func(lo, hi int)) {
 }
 
 // winoStep computes tiles [t0, t0+nt) (numbered across the images, row
-// by row) of one group: input transform into V, 16 GEMMs into M, output
+// by row) of one group: input transform into V, α² GEMMs into M, output
 // transform into y.
-func winoStep(im *winoImages, u [16]*PackedA, bias []float32, relu bool, t0, nt, threads int, sc *winoScratch) {
+func winoStep(im *winoImages, u []*PackedA, bias []float32, relu bool, t0, nt, threads int, sc *winoScratch) {
 	arch := u[0].arch
 	c, m := u[0].K, u[0].M
 	ld := panelLD(arch, nt)
-	sc.v = grow(sc.v, 16*c*ld)
-	sc.m = grow(sc.m, 16*m*ld)
+	nx := len(u)
+	sc.v = grow(sc.v, nx*c*ld)
+	sc.m = grow(sc.m, nx*m*ld)
 	sc.rb = grow(sc.rb, m+arch.mr)
 	sc.cb = grow(sc.cb, ld+arch.nr)
 	clear(sc.rb)
 	clear(sc.cb)
-	if arch.winoInput != nil {
+	wk := arch.wino[im.spec.alpha]
+	if wk.input != nil {
 		per := im.tw * im.th
 		sc.reserve(nt/per + 2)
 		var segs []winoSeg
@@ -229,17 +295,17 @@ func winoStep(im *winoImages, u [16]*PackedA, bias []float32, relu bool, t0, nt,
 			segs = append(segs, winoSeg{sc.image(im, b), b, t, end})
 			t = end
 		}
-		parFor(c, threads, func(lo, hi int) { winoInputVec(arch, im, segs, sc.v, ld, lo, hi, t0, nt) })
+		parFor(c, threads, func(lo, hi int) { winoInputVec(wk.input, im, segs, sc.v, ld, lo, hi, t0, nt) })
 	} else {
 		parFor(c, threads, func(lo, hi int) { winoInput(im, sc.v, ld, lo, hi, t0, nt) })
 	}
-	parFor(16, threads, func(lo, hi int) {
+	parFor(nx, threads, func(lo, hi int) {
 		for xi := lo; xi < hi; xi++ {
 			winoGemm(arch, u[xi], sc.v[xi*c*ld:(xi+1)*c*ld], ld, nt, sc.m[xi*m*ld:(xi+1)*m*ld], sc.rb, sc.cb)
 		}
 	})
-	if arch.winoOutput != nil {
-		parFor(m, threads, func(lo, hi int) { winoOutputVec(arch, im, sc.m, ld, m, bias, relu, lo, hi, t0, nt) })
+	if wk.output != nil {
+		parFor(m, threads, func(lo, hi int) { winoOutputVec(wk.output, im, sc.m, ld, m, bias, relu, lo, hi, t0, nt) })
 	} else {
 		parFor(m, threads, func(lo, hi int) { winoOutput(im, sc.m, ld, m, bias, relu, lo, hi, t0, nt) })
 	}
@@ -266,49 +332,50 @@ func winoGemm(arch *microArch, a *PackedA, v []float32, ld, n int, mo, rb, cb []
 }
 
 // winoInput writes V_ξ[c][j] = (Bᵀ d B)[ξ] for channels [c0, c1) and
-// tiles j < nt (t0+j overall), zero for j in [nt, ld).
+// tiles j < nt (t0+j overall), zero for j in [nt, ld): the portable
+// transform, any α.
 func winoInput(im *winoImages, v []float32, ld, c0, c1, t0, nt int) {
-	g := im.g
-	c := len(v) / (16 * ld)
+	g, sp := im.g, im.spec
+	a := sp.alpha
+	nx := a * a
+	c := len(v) / (nx * ld)
 	per := im.tw * im.th
+	d := make([]float32, nx)
+	e := make([]float32, nx)
 	for ch := c0; ch < c1; ch++ {
 		for j := 0; j < nt; j++ {
 			t := t0 + j
 			b, tt := t/per, t%per
 			y0, x0 := 2*(tt/im.tw)-g.PH, 2*(tt%im.tw)-g.PW
 			plane := im.x[b*im.inStride+ch*g.H*g.W:][:g.H*g.W]
-			var d [4][4]float32
-			if y0 >= 0 && x0 >= 0 && y0+4 <= g.H && x0+4 <= g.W {
-				for r := 0; r < 4; r++ {
-					d[r] = [4]float32(plane[(y0+r)*g.W+x0:])
-				}
-			} else {
-				for r := 0; r < 4; r++ {
-					if iy := y0 + r; iy >= 0 && iy < g.H {
-						for s := 0; s < 4; s++ {
-							if ix := x0 + s; ix >= 0 && ix < g.W {
-								d[r][s] = plane[iy*g.W+ix]
-							}
-						}
+			for r := 0; r < a; r++ {
+				for q := 0; q < a; q++ {
+					d[r*a+q] = 0
+					if iy, ix := y0+r, x0+q; iy >= 0 && iy < g.H && ix >= 0 && ix < g.W {
+						d[r*a+q] = plane[iy*g.W+ix]
 					}
 				}
 			}
-			var e [4][4]float32 // Bᵀ·d
-			for s := 0; s < 4; s++ {
-				e[0][s] = d[0][s] - d[2][s]
-				e[1][s] = d[1][s] + d[2][s]
-				e[2][s] = d[2][s] - d[1][s]
-				e[3][s] = d[1][s] - d[3][s]
+			for r := 0; r < a; r++ { // e = Bᵀ·d
+				for q := 0; q < a; q++ {
+					var s float32
+					for k := 0; k < a; k++ {
+						s += sp.bt[r][k] * d[k*a+q]
+					}
+					e[r*a+q] = s
+				}
 			}
-			for r := 0; r < 4; r++ { // (Bᵀ·d)·B
-				base := (r*4*c+ch)*ld + j
-				v[base] = e[r][0] - e[r][2]
-				v[base+c*ld] = e[r][1] + e[r][2]
-				v[base+2*c*ld] = e[r][2] - e[r][1]
-				v[base+3*c*ld] = e[r][1] - e[r][3]
+			for r := 0; r < a; r++ { // (Bᵀ·d)·B
+				for q := 0; q < a; q++ {
+					var s float32
+					for k := 0; k < a; k++ {
+						s += e[r*a+k] * sp.bt[q][k]
+					}
+					v[((r*a+q)*c+ch)*ld+j] = s
+				}
 			}
 		}
-		for xi := 0; xi < 16; xi++ {
+		for xi := 0; xi < nx; xi++ {
 			clear(v[(xi*c+ch)*ld+nt : (xi*c+ch+1)*ld])
 		}
 	}
@@ -321,11 +388,13 @@ type winoSeg struct {
 	t0, t1 int
 }
 
-// winoInputVec is winoInput with arch.winoInput, one run of tiles of a
-// tile row at a time, from the images' even/odd column splits.
-func winoInputVec(arch *microArch, im *winoImages, segs []winoSeg, v []float32, ld, c0, c1, t0, nt int) {
-	c := len(v) / (16 * ld)
+// winoInputVec is winoInput with a vector kernel, one run of up to 16
+// tiles of a tile row at a time, from the images' even/odd column splits.
+func winoInputVec(input winoInputFunc, im *winoImages, segs []winoSeg, v []float32, ld, c0, c1, t0, nt int) {
+	nx := im.spec.alpha * im.spec.alpha
+	c := len(v) / (nx * ld)
 	per := im.tw * im.th
+	var tmp [36 * 16]float32
 	for _, sg := range segs {
 		in := sg.in
 		rowLen := 2 * in.qn
@@ -335,21 +404,21 @@ func winoInputVec(arch *microArch, im *winoImages, segs []winoSeg, v []float32, 
 				ty, tx := tt/im.tw, tt%im.tw
 				n := min(im.tw-tx, sg.t1-t, 16)
 				src := in.data[(ch*in.hp+2*ty)*rowLen+tx:]
-				arch.winoInput(v[ch*ld+t-t0:], c*ld, src, rowLen, in.qn, n)
+				input(v[ch*ld+t-t0:], c*ld, src, rowLen, in.qn, n, tmp[:])
 				t += n
 			}
 		}
 	}
 	for ch := c0; ch < c1; ch++ {
-		for xi := 0; xi < 16; xi++ {
+		for xi := 0; xi < nx; xi++ {
 			clear(v[(xi*c+ch)*ld+nt : (xi*c+ch+1)*ld])
 		}
 	}
 }
 
-// winoOutputVec is winoOutput with arch.winoOutput, one run of up to 16
+// winoOutputVec is winoOutput with a vector kernel, one run of up to 16
 // tiles of a tile row at a time.
-func winoOutputVec(arch *microArch, im *winoImages, mo []float32, ld, m int, bias []float32, relu bool, o0, o1, t0, nt int) {
+func winoOutputVec(output winoOutputFunc, im *winoImages, mo []float32, ld, m int, bias []float32, relu bool, o0, o1, t0, nt int) {
 	oh, ow := im.g.OH(), im.g.OW()
 	per := im.tw * im.th
 	for o := o0; o < o1; o++ {
@@ -366,36 +435,47 @@ func winoOutputVec(arch *microArch, im *winoImages, mo []float32, ld, m int, bia
 				flags |= 2
 			}
 			out := im.y[b*im.outStrid+o*oh*ow+2*ty*ow+2*tx:]
-			arch.winoOutput(mo[o*ld+t-t0:], m*ld, out, ow, bias[o:], flags, cols)
+			output(mo[o*ld+t-t0:], m*ld, out, ow, bias[o:], flags, cols)
 			t += n
 		}
 	}
 }
 
 // winoOutput writes y = Aᵀ M A + bias (then ReLU) for output channels
-// [o0, o1) of tiles [t0, t0+nt), dropping the outputs past OH, OW.
+// [o0, o1) of tiles [t0, t0+nt), dropping the outputs past OH, OW: the
+// portable transform, any α.
 func winoOutput(im *winoImages, mo []float32, ld, m int, bias []float32, relu bool, o0, o1, t0, nt int) {
+	sp := im.spec
+	a := sp.alpha
 	oh, ow := im.g.OH(), im.g.OW()
 	per := im.tw * im.th
+	q := make([]float32, a*a)
+	r := make([]float32, 2*a)
 	for o := o0; o < o1; o++ {
 		for j := 0; j < nt; j++ {
-			var q [16]float32
 			for xi := range q {
 				q[xi] = mo[(xi*m+o)*ld+j]
 			}
-			var r [2][4]float32 // Aᵀ·M
-			for s := 0; s < 4; s++ {
-				r[0][s] = q[s] + q[4+s] + q[8+s]
-				r[1][s] = q[4+s] - q[8+s] - q[12+s]
+			for i := 0; i < 2; i++ { // r = Aᵀ·M
+				for s := 0; s < a; s++ {
+					var sum float32
+					for k := 0; k < a; k++ {
+						sum += sp.at[i][k] * q[k*a+s]
+					}
+					r[i*a+s] = sum
+				}
 			}
 			t := t0 + j
 			b, tt := t/per, t%per
 			oy, ox := 2*(tt/im.tw), 2*(tt%im.tw)
 			out := im.y[b*im.outStrid+o*oh*ow:][:oh*ow]
 			for i := 0; i < 2 && oy+i < oh; i++ {
-				y := [2]float32{r[i][0] + r[i][1] + r[i][2], r[i][1] - r[i][2] - r[i][3]}
 				for k := 0; k < 2 && ox+k < ow; k++ {
-					val := y[k] + bias[o]
+					var val float32
+					for s := 0; s < a; s++ {
+						val += r[i*a+s] * sp.at[k][s]
+					}
+					val += bias[o]
 					if relu && val < 0 {
 						val = 0
 					}

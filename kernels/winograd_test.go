@@ -21,6 +21,11 @@ func TestConvWinograd(t *testing.T) {
 		{ConvGeom{C: 2, H: 1, W: 1, KH: 3, KW: 3, SH: 1, SW: 1, PH: 1, PW: 1}, 1, 3},
 		{ConvGeom{C: 300, H: 7, W: 4, KH: 3, KW: 3, SH: 1, SW: 1, PH: 2, PW: 1}, 1, 33},
 		{ConvGeom{C: 4, H: 5, W: 40, KH: 3, KW: 3, SH: 1, SW: 1, PH: 1, PW: 1}, 1, 2}, // rows of 20 tiles
+		{ConvGeom{C: 24, H: 27, W: 27, KH: 5, KW: 5, SH: 1, SW: 1, PH: 2, PW: 2}, 1, 16},
+		{ConvGeom{C: 8, H: 11, W: 9, KH: 5, KW: 5, SH: 1, SW: 1, PH: 2, PW: 2}, 2, 6},
+		{ConvGeom{C: 3, H: 6, W: 8, KH: 5, KW: 5, SH: 1, SW: 1, PH: 0, PW: 4}, 1, 5},
+		{ConvGeom{C: 2, H: 1, W: 2, KH: 5, KW: 5, SH: 1, SW: 1, PH: 2, PW: 3}, 1, 3},
+		{ConvGeom{C: 70, H: 4, W: 37, KH: 5, KW: 5, SH: 1, SW: 1, PH: 1, PW: 2}, 1, 33}, // rows of 19 tiles
 	}
 	defer UseSgemm(ActiveSgemm())
 	for _, impl := range SgemmImpls() {
@@ -29,15 +34,15 @@ func TestConvWinograd(t *testing.T) {
 		}
 		rng := rand.New(rand.NewSource(5))
 		for _, tc := range geoms {
-			for _, run := range []struct{ batch, threads int }{{1, 1}, {1, 2}, {3, 2}, {70, 3}} {
+			for _, run := range []struct{ batch, threads int }{{1, 1}, {1, 2}, {3, 2}, {9, 3}} {
 				g := tc.g
-				if !UseWinograd(g) {
-					t.Fatalf("%+v: UseWinograd false", g)
+				if winoSpecFor(g) == nil {
+					t.Fatalf("%+v: no Winograd algorithm", g)
 				}
 				relu := run.threads != 2
 				name := fmt.Sprintf("%s/%+v/groups=%d/batch=%d/threads=%d", impl, g, tc.groups, run.batch, run.threads)
 				cin := g.C / tc.groups
-				w := randSlice(rng, tc.cout*cin*9)
+				w := randSlice(rng, tc.cout*cin*g.KH*g.KW)
 				bias := randSlice(rng, tc.cout)
 				x := randSlice(rng, run.batch*g.C*g.H*g.W)
 				n := g.OH() * g.OW()
@@ -47,7 +52,7 @@ func TestConvWinograd(t *testing.T) {
 				}
 				gc := g
 				gc.C = cin
-				ww := PackWinogradWeights(w, tc.cout, cin, tc.groups)
+				ww := PackWinogradWeights(w, tc.cout, cin, g.KH, tc.groups)
 				if !ww.Current() {
 					t.Fatalf("%s: not packed for the active implementation", name)
 				}
@@ -76,22 +81,39 @@ func TestConvWinograd(t *testing.T) {
 	}
 }
 
-// BenchmarkConvWinograd times AlexNet's conv3-5 with Winograd beside
+// BenchmarkConvWinograd times AlexNet's conv2-5 with Winograd beside
 // BenchmarkConv's direct GEMM, per image on one thread.
 func BenchmarkConvWinograd(b *testing.B) {
-	for _, c := range alexnetConvs[2:] {
+	for _, c := range alexnetConvs[1:] {
 		b.Run(c.name, func(b *testing.B) {
 			const batch = 8
-			w := make([]float32, c.cout*c.g.C*9)
+			w := make([]float32, c.cout*c.g.C*c.g.KH*c.g.KW)
 			x := make([]float32, batch*c.g.C*c.g.H*c.g.W)
 			y := make([]float32, batch*c.cout*c.g.OH()*c.g.OW())
 			bias := make([]float32, c.cout)
-			ww := PackWinogradWeights(w, c.cout, c.g.C, 1)
+			ww := PackWinogradWeights(w, c.cout, c.g.C, c.g.KH, 1)
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
 				ConvWinograd(c.g, ww, bias, x, y, batch, true, 1)
 			}
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*batch)/1e6, "ms/image")
 		})
+	}
+}
+
+func TestSetWinograd(t *testing.T) {
+	g := ConvGeom{C: 1, H: 5, W: 5, KH: 3, KW: 3, SH: 1, SW: 1, PH: 1, PW: 1}
+	defer SetWinograd(true)
+	if !UseWinograd(g) {
+		t.Fatal("3×3 stride 1: UseWinograd false by default")
+	}
+	SetWinograd(false)
+	if UseWinograd(g) {
+		t.Fatal("UseWinograd true after SetWinograd(false)")
+	}
+	for _, g := range []ConvGeom{{KH: 11, KW: 11, SH: 4, SW: 4}, {KH: 3, KW: 3, SH: 2, SW: 2}, {KH: 3, KW: 3, SH: 1, SW: 1, PH: 3, PW: 3}} {
+		if winoSpecFor(g) != nil {
+			t.Errorf("%+v: Winograd algorithm for an unsupported geometry", g)
+		}
 	}
 }

@@ -70,9 +70,10 @@ func (l *Conv2d) MACs(in []int) int64 {
 
 // Forward convolves each image and group as a GEMM of the packed weights
 // with the image's im2col, bias (and ReLU) in the epilogue, or, for 3×3
-// stride-1 kernels, with Winograd F(2×2, 3×3); whole images go to separate
-// goroutines when the batch has at least Threads of them. The weights are
-// packed (transformed) on the first call and again after ParamsChanged.
+// and 5×5 stride-1 kernels, with Winograd F(2×2, 3×3) or F(2×2, 5×5);
+// whole images go to separate goroutines when the batch has at least
+// Threads of them. The weights are packed (transformed) on the first call
+// and again after ParamsChanged.
 func (l *Conv2d) Forward(x *tensor.Tensor) (*tensor.Tensor, error) {
 	if err := checkData("nn.Conv2d", x); err != nil {
 		return nil, err
@@ -88,7 +89,7 @@ func (l *Conv2d) Forward(x *tensor.Tensor) (*tensor.Tensor, error) {
 	y := reuse(&l.out, shape)
 	if kernels.UseWinograd(g) {
 		if l.wino == nil || !l.wino.Current() || l.from != &l.Weight.Data[0] {
-			l.wino = kernels.PackWinogradWeights(l.Weight.Data, l.OutC, g.C, l.Groups)
+			l.wino = kernels.PackWinogradWeights(l.Weight.Data, l.OutC, g.C, l.Kernel, l.Groups)
 			l.from = &l.Weight.Data[0]
 		}
 		kernels.ConvWinograd(g, l.wino, l.Bias.Data, x.Data, y.Data, x.Shape[0], l.ReLU, l.Threads)

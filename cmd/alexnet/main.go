@@ -33,12 +33,21 @@ func newRoot() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		// ALEXNET_SGEMM picks the kernel implementation (avx512, avx2,
-		// blocked, naive) instead of the fastest the CPU has.
+		// blocked, naive) instead of the fastest the CPU has;
+		// ALEXNET_CONV=direct turns Winograd convolutions off.
 		PersistentPreRunE: func(*cobra.Command, []string) error {
 			if name := os.Getenv("ALEXNET_SGEMM"); name != "" {
 				if err := kernels.UseSgemm(name); err != nil {
 					return fmt.Errorf("ALEXNET_SGEMM: %w", err)
 				}
+			}
+			switch v := os.Getenv("ALEXNET_CONV"); v {
+			case "", "winograd":
+				kernels.SetWinograd(true)
+			case "direct":
+				kernels.SetWinograd(false)
+			default:
+				return fmt.Errorf("ALEXNET_CONV=%q: want winograd or direct", v)
 			}
 			return nil
 		},

@@ -17,6 +17,7 @@ import (
 	"testing"
 
 	"github.com/alexnet-go/alexnet/internal/npy"
+	"github.com/alexnet-go/alexnet/kernels"
 	"github.com/alexnet-go/alexnet/weights"
 )
 
@@ -280,5 +281,31 @@ func TestWeightsDownloadAndResolve(t *testing.T) {
 	}
 	if _, _, err := run(t, "classify", "--arch", "original", "--weights", "", images(t)[0]); err == nil {
 		t.Error("original arch ran with torchvision weights from $ALEXNET_WEIGHTS")
+	}
+}
+
+// TestKernelEnv checks ALEXNET_SGEMM and ALEXNET_CONV: bad values are
+// errors naming the variable, good ones select the kernels.
+func TestKernelEnv(t *testing.T) {
+	defer kernels.UseSgemm(kernels.ActiveSgemm())
+	defer kernels.SetWinograd(true)
+	for _, c := range []struct{ env, val, want string }{
+		{"ALEXNET_SGEMM", "sse9", "ALEXNET_SGEMM"},
+		{"ALEXNET_CONV", "fft", "ALEXNET_CONV"},
+	} {
+		t.Setenv(c.env, c.val)
+		if _, _, err := run(t, "summary"); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s=%s: err = %v, want one naming %s", c.env, c.val, err, c.want)
+		}
+		t.Setenv(c.env, "")
+	}
+	t.Setenv("ALEXNET_SGEMM", "blocked")
+	t.Setenv("ALEXNET_CONV", "direct")
+	if _, _, err := run(t, "summary"); err != nil {
+		t.Fatal(err)
+	}
+	g := kernels.ConvGeom{C: 1, H: 5, W: 5, KH: 3, KW: 3, SH: 1, SW: 1, PH: 1, PW: 1}
+	if kernels.ActiveSgemm() != "blocked" || kernels.UseWinograd(g) {
+		t.Errorf("after ALEXNET_SGEMM=blocked ALEXNET_CONV=direct: sgemm %s, winograd %v", kernels.ActiveSgemm(), kernels.UseWinograd(g))
 	}
 }

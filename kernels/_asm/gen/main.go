@@ -52,6 +52,8 @@ func main() {
 	copyRows()
 	winoInput()
 	winoOutput()
+	winoInput6()
+	winoOutput6()
 	for m := 1; m <= avx512DotM; m++ {
 		for n := 1; n <= avx512DotN; n++ {
 			dotKernel(avx512, m, n)
@@ -438,6 +440,9 @@ func winoInput() {
 	RET()
 }
 
+// interleave holds the permutation tables of winoStore (set by winoOutput).
+var interleave [2]Mem
+
 // winoOutput emits avx512WinoOutput, the Winograd F(2×2, 3×3) output
 // transform of up to 16 horizontally adjacent tiles of one output channel:
 // lane l is tile l of the run, m[ξ*xiStride + l] its 16 GEMM results, and
@@ -450,14 +455,13 @@ func winoInput() {
 func winoOutput() {
 	// Output column i of a 16-column half takes lane (half*8 + i/2) of y0
 	// for even i, of y1 (table entries 16-31) for odd i.
-	var tables [2]Mem
 	for h, name := range []string{"winoInterleaveLo", "winoInterleaveHi"} {
-		tables[h] = GLOBL(name, RODATA|NOPTR)
+		interleave[h] = GLOBL(name, RODATA|NOPTR)
 		for i := 0; i < 16; i++ {
 			DATA(4*i, U32(8*h+i/2+16*(i%2)))
 		}
 	}
-	lo, hi := tables[0], tables[1]
+	lo, hi := interleave[0], interleave[1]
 
 	TEXT("avx512WinoOutput", NOSPLIT, "func(m *float32, xiStride int, out *float32, ow int, bias *float32, flags int, mask uint32)")
 	Doc("avx512WinoOutput transforms up to 16 Winograd output tiles (see winoOutput in kernels/_asm/gen).")
@@ -489,7 +493,6 @@ func winoOutput() {
 	}
 	Load(Param("bias"), RAX)
 	VBROADCASTSS(Mem{Base: RAX}, Z24)
-	VXORPS(Z25, Z25, Z25)
 	for i := 0; i < 2; i++ {
 		y0, y1 := zmm[26+2*i], zmm[27+2*i]
 		VADDPS(r(i, 1), r(i, 0), y0)
@@ -499,19 +502,28 @@ func winoOutput() {
 		VSUBPS(r(i, 3), y1, y1)
 		VADDPS(Z24, y1, y1)
 	}
+	winoStore("winoout", out, ow, flags, lo, hi)
+}
+
+// winoStore ends a Winograd output transform: y0, y1 of row 0 in Z26,
+// Z27 and of row 1 in Z28, Z29 (bias added); ReLU if flags&1, then each
+// row's two vectors interleaved through the permutation tables lo and hi
+// and stored under the masks K1, K2, row 1 only if flags&2.
+func winoStore(prefix string, out, ow, flags GPPhysical, lo, hi Mem) {
+	VXORPS(Z25, Z25, Z25)
 	TESTQ(U32(1), flags)
-	JE(LabelRef("winoout_interleave"))
+	JE(LabelRef(prefix + "_interleave"))
 	for k := 26; k < 30; k++ {
 		VMAXPS(Z25, zmm[k], zmm[k])
 	}
-	Label("winoout_interleave")
+	Label(prefix + "_interleave")
 	VMOVUPS(lo, Z0)
 	VMOVUPS(hi, Z1)
 	for i := 0; i < 2; i++ {
 		y0, y1 := zmm[26+2*i], zmm[27+2*i]
 		if i == 1 {
 			TESTQ(U32(2), flags)
-			JE(LabelRef("winoout_done"))
+			JE(LabelRef(prefix + "_done"))
 			ADDQ(ow, out)
 		}
 		VMOVAPS(y0, Z2)
@@ -521,7 +533,167 @@ func winoOutput() {
 		VMOVUPS(Z2, K1, Mem{Base: out})
 		VMOVUPS(Z3, K2, Mem{Base: out, Disp: 64})
 	}
-	Label("winoout_done")
+	Label(prefix + "_done")
 	VZEROUPPER()
 	RET()
+}
+
+// Float32 bit patterns of the F(2×2, 5×5) transform constants.
+const (
+	f4, fm4, fm5, f2 = 0x40800000, 0xc0800000, 0xc0a00000, 0x40000000
+)
+
+// bt6 applies F(2×2, 5×5)'s Bᵀ to six vectors (x0-x5 in Z0-Z5) into y
+// (Z6-Z11), with the constants 4, -4, -5, 2 in Z28-Z31 and Z12-Z15 free:
+//
+//	y0 = 4x0 - 5x2 + x4          y3 = (x4 - x2) + 2(x3 - x1)
+//	y1 = (x4 - 4x2) + (x3 - 4x1) y4 = (x4 - x2) - 2(x3 - x1)
+//	y2 = (x4 - 4x2) - (x3 - 4x1) y5 = 4x1 - 5x3 + x5
+func bt6() {
+	x := func(i int) VecPhysical { return zmm[i] }
+	y := func(i int) VecPhysical { return zmm[6+i] }
+	c4, cm4, cm5, c2 := Z28, Z29, Z30, Z31
+	a, b, c, e := Z12, Z13, Z14, Z15
+	VMOVAPS(x(4), a)
+	VFMADD231PS(x(2), cm4, a)
+	VMOVAPS(x(3), b)
+	VFMADD231PS(x(1), cm4, b)
+	VADDPS(b, a, y(1))
+	VSUBPS(b, a, y(2))
+	VSUBPS(x(2), x(4), c)
+	VSUBPS(x(1), x(3), e)
+	VMOVAPS(c, y(3))
+	VFMADD231PS(e, c2, y(3))
+	VMOVAPS(c, y(4))
+	VFNMADD231PS(e, c2, y(4))
+	VMOVAPS(x(4), y(0))
+	VFMADD231PS(x(2), cm5, y(0))
+	VFMADD231PS(x(0), c4, y(0))
+	VMOVAPS(x(5), y(5))
+	VFMADD231PS(x(3), cm5, y(5))
+	VFMADD231PS(x(1), c4, y(5))
+}
+
+// winoInput6 emits avx512WinoInput6, the F(2×2, 5×5) input transform of
+// up to 16 adjacent tiles of one channel (6×6 windows; as winoInput with
+// columns l, phase+l, l+1, phase+l+1, l+2, phase+l+2 of each row), through
+// tmp (36 vectors) between the row and column passes:
+//
+//	v[(6r+s)*xiStride + l] = (Bᵀ d B)[r][s]        (lanes in mask)
+func winoInput6() {
+	TEXT("avx512WinoInput6", NOSPLIT, "func(v *float32, xiStride int, src *float32, rowStride, phase int, mask uint32, tmp *float32)")
+	Doc("avx512WinoInput6 transforms up to 16 F(2×2, 5×5) input tiles (see winoInput6 in kernels/_asm/gen).")
+	v, xs, src, rs, ph, tmp := RDI, R8, RSI, R9, R10, R11
+	Load(Param("v"), v)
+	Load(Param("xiStride"), xs)
+	SHLQ(Imm(2), xs)
+	Load(Param("src"), src)
+	Load(Param("rowStride"), rs)
+	SHLQ(Imm(2), rs)
+	Load(Param("phase"), ph)
+	SHLQ(Imm(2), ph)
+	Load(Param("tmp"), tmp)
+	Load(Param("mask"), EAX)
+	KMOVW(EAX, K1)
+	for i, c := range []uint32{f4, fm4, fm5, f2} {
+		MOVL(U32(c), EAX)
+		VPBROADCASTD(EAX, zmm[28+i])
+	}
+	// Rows: t[r][s] = (d_r B)[s] = Bᵀ applied to row r's six values.
+	for r := 0; r < 6; r++ {
+		for s := 0; s < 6; s++ {
+			disp := 4 * (s / 2)
+			if s%2 == 0 {
+				VMOVUPS_Z(Mem{Base: src, Disp: disp}, K1, zmm[s])
+			} else {
+				VMOVUPS_Z(Mem{Base: src, Index: ph, Scale: 1, Disp: disp}, K1, zmm[s])
+			}
+		}
+		bt6()
+		for s := 0; s < 6; s++ {
+			VMOVUPS(zmm[6+s], Mem{Base: tmp, Disp: 64 * (6*r + s)})
+		}
+		if r < 5 {
+			ADDQ(rs, src)
+		}
+	}
+	// Columns: V[i][s] = Bᵀ applied to column s of t, stored at V_ξ,
+	// ξ = 6i+s: v + s*xiStride (in v, advanced per column) + i*6*xiStride.
+	xs6 := R12
+	IMUL3Q(U32(6), xs, xs6)
+	for s := 0; s < 6; s++ {
+		for r := 0; r < 6; r++ {
+			VMOVUPS(Mem{Base: tmp, Disp: 64 * (6*r + s)}, zmm[r])
+		}
+		bt6()
+		MOVQ(v, RAX)
+		for i := 0; i < 6; i++ {
+			VMOVUPS(zmm[6+i], K1, Mem{Base: RAX})
+			if i < 5 {
+				ADDQ(xs6, RAX)
+			}
+		}
+		ADDQ(xs, v)
+	}
+	VZEROUPPER()
+	RET()
+}
+
+// winoOutput6 emits avx512WinoOutput6, the F(2×2, 5×5) output transform
+// of up to 16 adjacent tiles of one output channel, as winoOutput with 36
+// GEMM results per tile and
+//
+//	Aᵀ = [1 1 1 1 1 0; 0 1 -1 2 -2 1]
+func winoOutput6() {
+	TEXT("avx512WinoOutput6", NOSPLIT, "func(m *float32, xiStride int, out *float32, ow int, bias *float32, flags int, mask uint32)")
+	Doc("avx512WinoOutput6 transforms up to 16 F(2×2, 5×5) output tiles (see winoOutput6 in kernels/_asm/gen).")
+	mp, xs, out, ow, flags := RSI, R8, RDI, R9, R10
+	Load(Param("m"), mp)
+	Load(Param("xiStride"), xs)
+	SHLQ(Imm(2), xs)
+	Load(Param("out"), out)
+	Load(Param("ow"), ow)
+	SHLQ(Imm(2), ow)
+	Load(Param("flags"), flags)
+	Load(Param("mask"), EAX)
+	KMOVW(EAX, K1)
+	SHRL(Imm(16), EAX)
+	KMOVW(EAX, K2)
+	MOVL(U32(f2), EAX)
+	VPBROADCASTD(EAX, Z31)
+	// a0(x) = x0+x1+x2+x3+x4, a1(x) = (x1-x2) + 2(x3-x4) + x5 of six
+	// vectors in regs[0..5], into d0, d1 (Z12, Z13 scratch).
+	at := func(regs []VecPhysical, d0, d1 VecPhysical) {
+		VADDPS(regs[1], regs[0], d0)
+		VADDPS(regs[2], d0, d0)
+		VADDPS(regs[3], d0, d0)
+		VADDPS(regs[4], d0, d0)
+		VSUBPS(regs[2], regs[1], d1)
+		VSUBPS(regs[4], regs[3], Z12)
+		VFMADD231PS(Z12, Z31, d1)
+		VADDPS(regs[5], d1, d1)
+	}
+	// Columns s: r0[s] (Z14+s), r1[s] (Z20+s) from the six m[i][s].
+	// M_ξ, ξ = 6i+s, at m + s*xiStride (in mp, advanced per column) + i*6*xiStride.
+	xs6 := R11
+	IMUL3Q(U32(6), xs, xs6)
+	for s := 0; s < 6; s++ {
+		MOVQ(mp, RAX)
+		for i := 0; i < 6; i++ {
+			VMOVUPS(Mem{Base: RAX}, zmm[i])
+			if i < 5 {
+				ADDQ(xs6, RAX)
+			}
+		}
+		at(zmm[0:6], zmm[14+s], zmm[20+s])
+		ADDQ(xs, mp)
+	}
+	at(zmm[14:20], Z26, Z27)
+	at(zmm[20:26], Z28, Z29)
+	Load(Param("bias"), RAX)
+	VBROADCASTSS(Mem{Base: RAX}, Z30)
+	for k := 26; k < 30; k++ {
+		VADDPS(Z30, zmm[k], zmm[k])
+	}
+	winoStore("winoout6", out, ow, flags, interleave[0], interleave[1])
 }
