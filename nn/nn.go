@@ -1,6 +1,7 @@
 // Package nn holds the layers of AlexNet, each a thin shape-checking
-// wrapper over package kernels. Forward passes only (inference); dropout is
-// the identity.
+// wrapper over package kernels: Forward passes, and Backward passes that
+// add parameter gradients to a *Grads. Dropout is the identity in Forward,
+// with a training mode in ForwardTrain.
 //
 // A layer's Forward returns a tensor owned by the layer: its buffer is
 // reused, and overwritten, by the layer's next Forward call. Copy a result

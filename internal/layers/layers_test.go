@@ -13,15 +13,16 @@ const module = "github.com/alexnet-go/alexnet/"
 // forbidden lists, per package, the module packages it must not depend on
 // (directly or not).
 var forbidden = map[string][]string{
-	"tensor":         {"kernels", "nn", "model", "weights", "imageproc", "predict", "dataset", "eval", "imagenet"},
-	"kernels":        {"tensor", "nn", "model", "weights", "imageproc", "predict", "dataset", "eval", "imagenet"},
-	"nn":             {"model", "weights", "imageproc", "predict", "dataset", "eval"},
-	"model":          {"weights", "imageproc", "predict", "dataset", "eval"},
+	"tensor":         {"kernels", "nn", "model", "weights", "imageproc", "predict", "dataset", "eval", "imagenet", "train"},
+	"kernels":        {"tensor", "nn", "model", "weights", "imageproc", "predict", "dataset", "eval", "imagenet", "train"},
+	"nn":             {"model", "weights", "imageproc", "predict", "dataset", "eval", "train"},
+	"model":          {"weights", "imageproc", "predict", "dataset", "eval", "train"},
 	"weights":        {"kernels", "nn", "model", "imageproc", "predict", "dataset", "eval"},
 	"imageproc":      {"kernels", "nn", "model", "weights", "predict", "dataset", "eval"},
 	"imageproc/jpeg": {"tensor", "kernels", "imageproc", "predict"},
 	"dataset":        {"kernels", "nn", "model", "imageproc", "predict", "eval"},
 	"predict":        {"dataset", "eval"},
+	"train":          {"eval", "predict", "serve"},
 }
 
 func TestDependenciesPointOneWay(t *testing.T) {

@@ -1,0 +1,69 @@
+package kernels
+
+import "math"
+
+// MaxPool2dBackward is the gradient of MaxPool2d: for each of the g.C
+// planes of x (C,H,W) it overwrites dx (C,H,W) with dy (C,OH,OW) routed to
+// the maximum of each window,
+//
+//	dx[c, iy, ix] = Σ dy[c, oy, ox] over the windows (oy, ox) whose
+//	                maximum is at (iy, ix)
+//
+// where the maximum is found as MaxPool2dNaive finds it (scanning the
+// window in row-major order from -inf with `if v > m || v != v`: the first
+// of equal maxima, the last NaN) starting from the window's first position,
+// as PyTorch's max_pool2d_with_indices records the index its backward adds
+// at. Positions in the padding are skipped.
+func MaxPool2dBackward(g ConvGeom, x, dy, dx []float32) {
+	oh, ow := g.OH(), g.OW()
+	clear(dx[:g.C*g.H*g.W])
+	for c := 0; c < g.C; c++ {
+		plane := x[c*g.H*g.W : (c+1)*g.H*g.W]
+		grad := dx[c*g.H*g.W : (c+1)*g.H*g.W]
+		d := dy[c*oh*ow : (c+1)*oh*ow]
+		for oy := 0; oy < oh; oy++ {
+			y0, y1 := max(oy*g.SH-g.PH, 0), min(oy*g.SH-g.PH+g.KH, g.H)
+			for ox := 0; ox < ow; ox++ {
+				x0, x1 := max(ox*g.SW-g.PW, 0), min(ox*g.SW-g.PW+g.KW, g.W)
+				m, arg := float32(math.Inf(-1)), y0*g.W+x0
+				for iy := y0; iy < y1; iy++ {
+					for ix := x0; ix < x1; ix++ {
+						if v := plane[iy*g.W+ix]; v > m || v != v {
+							m, arg = v, iy*g.W+ix
+						}
+					}
+				}
+				grad[arg] += d[oy*ow+ox]
+			}
+		}
+	}
+}
+
+// AdaptiveAvgPool2dBackward is the gradient of AdaptiveAvgPool2d: for
+// each of the planes planes it overwrites dx (planes,H,W) with
+//
+//	dx[c, iy, ix] = Σ over the windows (oy, ox) containing (iy, ix) of
+//	                dy[c, oy, ox] / (y1-y0) / (x1-x0)
+//
+// with the windows of AdaptiveAvgPool2d, adding in row-major window order,
+// as PyTorch's adaptive_avg_pool2d_backward does.
+func AdaptiveAvgPool2dBackward(planes, h, w, oh, ow int, dy, dx []float32) {
+	clear(dx[:planes*h*w])
+	for c := 0; c < planes; c++ {
+		grad := dx[c*h*w : (c+1)*h*w]
+		d := dy[c*oh*ow : (c+1)*oh*ow]
+		for oy := 0; oy < oh; oy++ {
+			y0, y1 := oy*h/oh, ((oy+1)*h+oh-1)/oh
+			for ox := 0; ox < ow; ox++ {
+				x0, x1 := ox*w/ow, ((ox+1)*w+ow-1)/ow
+				delta := d[oy*ow+ox] / float32(y1-y0) / float32(x1-x0)
+				for iy := y0; iy < y1; iy++ {
+					row := grad[iy*w+x0 : iy*w+x1]
+					for i := range row {
+						row[i] += delta
+					}
+				}
+			}
+		}
+	}
+}

@@ -1,0 +1,377 @@
+package nn
+
+import (
+	"encoding/json"
+	"errors"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/alexnet-go/alexnet/internal/npy"
+	"github.com/alexnet-go/alexnet/kernels"
+	"github.com/alexnet-go/alexnet/tensor"
+)
+
+// Backward fixtures: testdata/gen/train.py (PyTorch 1.13).
+const backwardFixtures = "../testdata/train/ops"
+
+// opTol bounds each op's gradients against PyTorch's: max |ours - torch|
+// over max |torch|, per tensor.
+const opTol = 1e-5
+
+type backwardCase struct {
+	Name  string             `json:"name"`
+	Op    string             `json:"op"`
+	Attrs map[string]float64 `json:"attrs"`
+	Files map[string]string  `json:"files"`
+}
+
+func loadBackward(t *testing.T, file string) *tensor.Tensor {
+	t.Helper()
+	a, err := npy.ReadFile(filepath.Join(backwardFixtures, file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := a.F32
+	if a.U8 != nil {
+		data = make([]float32, len(a.U8))
+		for i, v := range a.U8 {
+			data[i] = float32(v)
+		}
+	}
+	x, err := tensor.FromData(data, a.Shape...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return x
+}
+
+// relErr is max |got - want| over max |want| (the plain max difference
+// when want is all zero); NaN counts as an infinite error.
+func relErr(got, want []float32) float64 {
+	var d, m float64
+	for i := range want {
+		v := math.Abs(float64(got[i]) - float64(want[i]))
+		if v > d || v != v {
+			d = v
+		}
+		m = max(m, math.Abs(float64(want[i])))
+	}
+	if d != d {
+		return math.Inf(1)
+	}
+	if m == 0 {
+		return d
+	}
+	return d / m
+}
+
+func newBackwardLayer(t *testing.T, c backwardCase) Backwarder {
+	t.Helper()
+	a := func(k string) int { return int(c.Attrs[k]) }
+	var (
+		l   Backwarder
+		err error
+	)
+	switch c.Op {
+	case "conv2d":
+		var cv *Conv2d
+		if cv, err = NewConv2d(a("in"), a("out"), a("kernel"), a("stride"), a("padding"), a("groups")); err == nil {
+			cv.ReLU = a("relu") != 0
+			cv.SetThreads(2)
+		}
+		l = cv
+	case "linear":
+		var ln *Linear
+		if ln, err = NewLinear(a("in"), a("out")); err == nil {
+			ln.ReLU = a("relu") != 0
+		}
+		l = ln
+	case "relu":
+		l = &ReLU{}
+	case "maxpool2d":
+		l, err = NewMaxPool2d(a("kernel"), a("stride"))
+	case "adaptiveavgpool2d":
+		l, err = NewAdaptiveAvgPool2d(a("out_h"), a("out_w"))
+	case "lrn":
+		l, err = NewLocalResponseNorm(a("size"), float32(c.Attrs["alpha"]), float32(c.Attrs["beta"]), float32(c.Attrs["k"]))
+	case "softmax":
+		l = &Softmax{}
+	case "dropout":
+		l = &Dropout{P: float32(c.Attrs["p"])}
+	default:
+		t.Fatalf("unknown op %q", c.Op)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range l.Params() {
+		w := loadBackward(t, c.Files[p.Name])
+		if !tensor.SameShape(w.Shape, p.T.Shape) {
+			t.Fatalf("%s: %s shape %v, layer has %v", c.Name, p.Name, w.Shape, p.T.Shape)
+		}
+		copy(p.T.Data, w.Data)
+	}
+	return l
+}
+
+// TestBackwardMatchesPyTorch runs every case of testdata/train/ops with
+// every registered Sgemm implementation: Forward, then Backward twice with
+// one Grads, comparing dx with PyTorch's each time and the parameter
+// gradients after the first call and, doubled, after the second (they
+// accumulate), all to opTol relative, logging the largest error.
+func TestBackwardMatchesPyTorch(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join(backwardFixtures, "cases.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cases []backwardCase
+	if err := json.Unmarshal(raw, &cases); err != nil {
+		t.Fatal(err)
+	}
+	defer kernels.UseSgemm(kernels.ActiveSgemm())
+	for _, impl := range kernels.SgemmImpls() {
+		if err := kernels.UseSgemm(impl); err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range cases {
+			t.Run(impl+"/"+c.Name, func(t *testing.T) { testBackwardCase(t, c) })
+		}
+	}
+}
+
+func testBackwardCase(t *testing.T, c backwardCase) {
+	l := newBackwardLayer(t, c)
+	x, dy, wantDx := loadBackward(t, c.Files["x"]), loadBackward(t, c.Files["dy"]), loadBackward(t, c.Files["dx"])
+	g := NewGrads()
+	var worst float64
+	for run := 1; run <= 2; run++ {
+		var dx *tensor.Tensor
+		var err error
+		if d, ok := l.(*Dropout); ok {
+			noise, err := d.NoiseFromMask(loadBackward(t, c.Files["mask"]))
+			if err != nil {
+				t.Fatal(err)
+			}
+			y, err := d.ForwardTrain(x, noise)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := range y.Data {
+				if y.Data[i] != x.Data[i]*noise.Data[i] {
+					t.Fatalf("ForwardTrain: y[%d] = %v, want %v", i, y.Data[i], x.Data[i]*noise.Data[i])
+				}
+			}
+			dx, err = d.BackwardTrain(noise, dy, g)
+			if err != nil {
+				t.Fatal(err)
+			}
+		} else {
+			y, err := l.Forward(x)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if dx, err = l.Backward(x, y, dy, g); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !tensor.SameShape(dx.Shape, x.Shape) {
+			t.Fatalf("dx shape %v, want %v", dx.Shape, x.Shape)
+		}
+		e := relErr(dx.Data, wantDx.Data)
+		if e > opTol {
+			t.Errorf("run %d: dx relative error %.3g > %g", run, e, opTol)
+		}
+		worst = max(worst, e)
+		for _, p := range l.Params() {
+			want := loadBackward(t, c.Files["grad."+p.Name])
+			got := g.Get(p.T)
+			if got == nil {
+				t.Fatalf("no gradient for %s", p.Name)
+			}
+			scaled := make([]float32, len(want.Data))
+			for i, v := range want.Data {
+				scaled[i] = float32(run) * v
+			}
+			e := relErr(got.Data, scaled)
+			if e > opTol {
+				t.Errorf("run %d: grad %s relative error %.3g > %g", run, p.Name, e, opTol)
+			}
+			worst = max(worst, e)
+		}
+	}
+	t.Logf("max relative error %.3g", worst)
+}
+
+func TestDropoutNoise(t *testing.T) {
+	d := &Dropout{P: 0.5}
+	a, err := d.Noise([]int{100, 1000}, rand.New(rand.NewPCG(1, 2)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := d.Noise([]int{100, 1000}, rand.New(rand.NewPCG(1, 2)))
+	kept := 0
+	for i, v := range a.Data {
+		if v != b.Data[i] {
+			t.Fatal("same seed, different noise")
+		}
+		switch v {
+		case 2:
+			kept++
+		case 0:
+		default:
+			t.Fatalf("noise value %v, want 0 or 2", v)
+		}
+	}
+	if f := float64(kept) / float64(len(a.Data)); math.Abs(f-0.5) > 0.005 {
+		t.Errorf("kept fraction %.4f, want 0.5", f)
+	}
+	for _, c := range []struct {
+		p    float32
+		want float32
+	}{{0, 1}, {1, 0}} {
+		n, err := (&Dropout{P: c.p}).Noise([]int{50}, rand.New(rand.NewPCG(3, 4)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range n.Data {
+			if v != c.want {
+				t.Fatalf("p=%v: noise %v, want all %v", c.p, v, c.want)
+			}
+		}
+	}
+	var ce *ConfigError
+	if _, err := (&Dropout{P: 1.5}).Noise([]int{2}, rand.New(rand.NewPCG(1, 1))); !errors.As(err, &ce) {
+		t.Errorf("p=1.5: err = %v, want *ConfigError", err)
+	}
+}
+
+func TestBackwardErrors(t *testing.T) {
+	conv, _ := NewConv2d(3, 4, 3, 1, 1, 1)
+	conv.ReLU = true
+	lin, _ := NewLinear(6, 2)
+	x := tensor.New(2, 3, 5, 5)
+	y, _ := conv.Forward(x)
+	var se *tensor.ShapeError
+	if _, err := conv.Backward(x, y, tensor.New(2, 4, 5, 4), NewGrads()); !errors.As(err, &se) {
+		t.Errorf("conv, wrong dy: err = %v, want *tensor.ShapeError", err)
+	}
+	if _, err := conv.Backward(x, nil, y, NewGrads()); !errors.As(err, &se) {
+		t.Errorf("conv with ReLU, nil y: err = %v, want *tensor.ShapeError", err)
+	}
+	var ce *ConfigError
+	if _, err := lin.Backward(tensor.New(1, 6), nil, tensor.New(1, 2), nil); !errors.As(err, &ce) {
+		t.Errorf("linear, nil Grads: err = %v, want *ConfigError", err)
+	}
+	if _, err := (&ReLU{}).Backward(tensor.New(2, 2), nil, tensor.New(2, 3), nil); !errors.As(err, &se) {
+		t.Errorf("relu, wrong dy: err = %v, want *tensor.ShapeError", err)
+	}
+}
+
+func TestGrads(t *testing.T) {
+	p := tensor.New(2, 3)
+	g := NewGrads()
+	if g.Get(p) != nil {
+		t.Fatal("Get before any Backward is not nil")
+	}
+	gp := g.Of(p)
+	if !tensor.SameShape(gp.Shape, p.Shape) || g.Of(p) != gp || g.Get(p) != gp {
+		t.Fatal("Of does not keep one gradient of p's shape")
+	}
+	gp.Data[4] = 3
+	g.Zero()
+	if gp.Data[4] != 0 || g.Get(p) != gp {
+		t.Fatal("Zero does not clear the gradient in place")
+	}
+	var zero Grads
+	if zero.Of(p) == nil {
+		t.Fatal("zero Grads unusable")
+	}
+}
+
+// TestSequentialBackwardChain runs a small net of every layer type forward
+// and backward layer by layer and checks the first layer's weight gradient
+// against central differences of the loss L = Σ dy·y.
+func TestSequentialBackwardChain(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	conv, _ := NewConv2d(2, 4, 3, 1, 1, 2)
+	lrn, _ := NewLocalResponseNorm(3, 0.5, 0.75, 1)
+	pool, _ := NewMaxPool2d(2, 2)
+	avg, _ := NewAdaptiveAvgPool2d(3, 3)
+	lin, _ := NewLinear(36, 5)
+	layers := []Backwarder{conv, &ReLU{}, lrn, pool, avg, Flatten{}, lin}
+	for _, l := range layers {
+		for _, p := range l.Params() {
+			for i := range p.T.Data {
+				p.T.Data[i] = float32(rng.NormFloat64() * 0.5)
+			}
+		}
+	}
+	x := tensor.New(2, 2, 8, 8)
+	for i := range x.Data {
+		x.Data[i] = float32(rng.NormFloat64())
+	}
+	dy := tensor.New(2, 5)
+	for i := range dy.Data {
+		dy.Data[i] = float32(rng.NormFloat64())
+	}
+	loss := func() float64 {
+		h := x
+		for _, l := range layers {
+			var err error
+			if h, err = l.Forward(h); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var s float64
+		for i, v := range h.Data {
+			s += float64(v) * float64(dy.Data[i])
+		}
+		return s
+	}
+	loss()
+	xs, ys := make([]*tensor.Tensor, len(layers)), make([]*tensor.Tensor, len(layers))
+	h := x
+	for i, l := range layers {
+		xs[i] = h
+		h, _ = l.Forward(h)
+		ys[i] = h
+	}
+	g := NewGrads()
+	d := dy
+	for i := len(layers) - 1; i >= 0; i-- {
+		var err error
+		if d, err = layers[i].Backward(xs[i], ys[i], d, g); err != nil {
+			t.Fatal(err)
+		}
+	}
+	gw := g.Get(conv.Weight)
+	const step = 1e-2
+	var worst, scale float64
+	for i := range conv.Weight.Data {
+		v := conv.Weight.Data[i]
+		conv.Weight.Data[i] = v + step
+		conv.ParamsChanged()
+		lp := loss()
+		conv.Weight.Data[i] = v - step
+		conv.ParamsChanged()
+		lm := loss()
+		conv.Weight.Data[i] = v
+		conv.ParamsChanged()
+		fd := (lp - lm) / (2 * step)
+		worst = max(worst, math.Abs(fd-float64(gw.Data[i])))
+		scale = max(scale, math.Abs(float64(gw.Data[i])))
+	}
+	// Central differences of a float32 net in steps of 1e-2 are good to
+	// ~1e-5 of the gradient's scale, ~1e-3 where a step crosses a ReLU or
+	// max-pool kink.
+	if worst/scale > 5e-3 {
+		t.Errorf("conv weight gradient vs central differences: max abs diff %.3g, relative %.3g", worst, worst/scale)
+	}
+	t.Logf("conv weight gradient vs central differences: max abs diff %.3g, relative %.3g", worst, worst/scale)
+}

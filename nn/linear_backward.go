@@ -1,0 +1,49 @@
+package nn
+
+import (
+	"fmt"
+
+	"github.com/alexnet-go/alexnet/kernels"
+	"github.com/alexnet-go/alexnet/tensor"
+)
+
+// Backward is the gradient of Forward: x is (N,In), y and dy are (N,Out).
+// With ReLU set, dy is first zeroed where y is not positive (so y must be
+// what Forward(x) returned); with dz that result it adds
+// ∂L/∂Weight = dzᵀ·x and ∂L/∂Bias = the column sums of dz to g and
+// returns dx = dz·Weight (N,In), the products by Sgemm.
+func (l *Linear) Backward(x, y, dy *tensor.Tensor, g *Grads) (*tensor.Tensor, error) {
+	if g == nil {
+		return nil, errNoGrads("Linear")
+	}
+	if _, err := checkBackward("nn.Linear backward", l, x, y, dy, l.ReLU); err != nil {
+		return nil, err
+	}
+	if l.Weight == nil || !tensor.SameShape(l.Weight.Shape, []int{l.Out, l.In}) || len(l.Weight.Data) != l.Out*l.In {
+		return nil, &tensor.ShapeError{Op: "nn.Linear weight", Got: shapeOf(l.Weight), Want: []int{l.Out, l.In}}
+	}
+	if l.Bias == nil || len(l.Bias.Data) != l.Out {
+		return nil, &tensor.ShapeError{Op: "nn.Linear bias", Got: shapeOf(l.Bias), Want: []int{l.Out}}
+	}
+	n := x.Shape[0]
+	dz := dy
+	if l.ReLU {
+		dz = g.buffer(l, slotDz, dy.Shape)
+		kernels.ReLUBackward(y.Data, dy.Data, dz.Data)
+	}
+	err := kernels.Sgemm(&kernels.Gemm{M: l.Out, N: l.In, K: n,
+		A: dz.Data, LDA: l.Out, TransA: true, B: x.Data, LDB: l.In,
+		C: g.Of(l.Weight).Data, LDC: l.In, Accumulate: true, Threads: l.Threads})
+	if err != nil {
+		return nil, fmt.Errorf("nn.Linear backward: %w", err)
+	}
+	kernels.AddColSums(n, l.Out, dz.Data, g.Of(l.Bias).Data)
+	dx := g.buffer(l, slotDx, x.Shape)
+	err = kernels.Sgemm(&kernels.Gemm{M: n, N: l.In, K: l.Out,
+		A: dz.Data, LDA: l.Out, B: l.Weight.Data, LDB: l.In,
+		C: dx.Data, LDC: l.In, Threads: l.Threads})
+	if err != nil {
+		return nil, fmt.Errorf("nn.Linear backward: %w", err)
+	}
+	return dx, nil
+}

@@ -1,0 +1,33 @@
+// Package train trains AlexNet (package model) as PyTorch does: softmax
+// cross-entropy with optional label smoothing (CrossEntropy),
+// torch.optim.SGD (SGD), learning-rate schedules (StepLR, Plateau), the
+// initialisations of torchvision and of the 2012 paper (InitTorchvision,
+// InitPaper), and a Trainer whose Step runs forward in training mode,
+// the loss, backward through every layer (package nn's Backward methods)
+// and the SGD update.
+//
+// The gradients, the loss and the losses of ten SGD steps match PyTorch's
+// on the fixtures of testdata/gen/train.py. Nothing in this package is
+// safe for concurrent use.
+package train
+
+import "fmt"
+
+// LabelError reports a class label outside [0, classes).
+type LabelError struct {
+	Index, Label, Classes int
+}
+
+// Error implements error.
+func (e *LabelError) Error() string {
+	return fmt.Sprintf("train: label %d of sample %d not in [0, %d)", e.Label, e.Index, e.Classes)
+}
+
+// ConfigError reports a hyperparameter PyTorch would reject.
+type ConfigError struct {
+	What string // e.g. "SGD", "Plateau"
+	Msg  string
+}
+
+// Error implements error.
+func (e *ConfigError) Error() string { return "train: " + e.What + ": " + e.Msg }

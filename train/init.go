@@ -1,0 +1,87 @@
+package train
+
+import (
+	"math"
+	"math/rand/v2"
+
+	"github.com/alexnet-go/alexnet/model"
+	"github.com/alexnet-go/alexnet/nn"
+	"github.com/alexnet-go/alexnet/tensor"
+)
+
+// InitTorchvision sets m's parameters as torchvision.models.alexnet()
+// leaves them, which is PyTorch's default Conv2d and Linear initialisation
+// (AlexNet adds none of its own): every weight and bias drawn from
+// U(-1/√fan_in, 1/√fan_in), fan_in being InC/Groups·Kernel² or In
+// (kaiming_uniform_ with a = √5 for weights). The values come from rng,
+// not from PyTorch's generator.
+func InitTorchvision(m *model.AlexNet, rng *rand.Rand) {
+	convs, linears := layers(m)
+	uniform := func(t *tensor.Tensor, bound float64) {
+		for i := range t.Data {
+			t.Data[i] = float32((2*rng.Float64() - 1) * bound)
+		}
+	}
+	for _, c := range convs {
+		b := 1 / math.Sqrt(float64(c.InC/c.Groups*c.Kernel*c.Kernel))
+		uniform(c.Weight, b)
+		uniform(c.Bias, b)
+	}
+	for _, l := range linears {
+		b := 1 / math.Sqrt(float64(l.In))
+		uniform(l.Weight, b)
+		uniform(l.Bias, b)
+	}
+	m.ParamsChanged()
+}
+
+// InitPaper sets m's parameters as Krizhevsky et al. (2012), section 5:
+// weights from N(0, 0.01²), biases 1 in the second, fourth and fifth
+// convolutions and in the two hidden fully connected layers (to give the
+// ReLUs positive inputs early on), 0 in the other layers. The values come
+// from rng.
+func InitPaper(m *model.AlexNet, rng *rand.Rand) {
+	convs, linears := layers(m)
+	normal := func(t *tensor.Tensor) {
+		for i := range t.Data {
+			t.Data[i] = float32(rng.NormFloat64() * 0.01)
+		}
+	}
+	fill := func(t *tensor.Tensor, v float32) {
+		for i := range t.Data {
+			t.Data[i] = v
+		}
+	}
+	for i, c := range convs {
+		normal(c.Weight)
+		fill(c.Bias, 0)
+		if i == 1 || i == 3 || i == 4 {
+			fill(c.Bias, 1)
+		}
+	}
+	for i, l := range linears {
+		normal(l.Weight)
+		fill(l.Bias, 0)
+		if i < len(linears)-1 {
+			fill(l.Bias, 1)
+		}
+	}
+	m.ParamsChanged()
+}
+
+// layers returns m's convolutions and linear layers in forward order.
+func layers(m *model.AlexNet) ([]*nn.Conv2d, []*nn.Linear) {
+	var convs []*nn.Conv2d
+	var linears []*nn.Linear
+	for _, l := range m.Features.Layers {
+		if c, ok := l.(*nn.Conv2d); ok {
+			convs = append(convs, c)
+		}
+	}
+	for _, l := range m.Classifier.Layers {
+		if c, ok := l.(*nn.Linear); ok {
+			linears = append(linears, c)
+		}
+	}
+	return convs, linears
+}

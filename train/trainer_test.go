@@ -1,0 +1,257 @@
+package train
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/alexnet-go/alexnet/internal/npy"
+	"github.com/alexnet-go/alexnet/kernels"
+	"github.com/alexnet-go/alexnet/model"
+	"github.com/alexnet-go/alexnet/nn"
+	"github.com/alexnet-go/alexnet/tensor"
+)
+
+// Fixtures: testdata/gen/train.py (PyTorch 1.13).
+const fixtures = "../testdata/train"
+
+// Tolerances of the whole-model test (issue 6): the first loss, every
+// parameter gradient (max |ours - torch| over max |torch|, per tensor) and
+// the losses of the SGD steps.
+const (
+	lossTol  = 1e-5
+	gradTol  = 1e-4
+	stepsTol = 1e-4
+	// normTol bounds the relative error of each parameter's L2 norm after
+	// the steps, and of its total update.
+	normTol = 1e-4
+)
+
+type fixtureConfig struct {
+	Version        int     `json:"version"`
+	Arch           string  `json:"arch"`
+	Channels       []int   `json:"channels"`
+	Hidden         int     `json:"hidden"`
+	NumClasses     int     `json:"num_classes"`
+	InputSize      int     `json:"input_size"`
+	Batch          int     `json:"batch"`
+	LabelSmoothing float64 `json:"label_smoothing"`
+	SGD            struct {
+		LR          float64 `json:"lr"`
+		Momentum    float64 `json:"momentum"`
+		WeightDecay float64 `json:"weight_decay"`
+		Dampening   float64 `json:"dampening"`
+		Nesterov    bool    `json:"nesterov"`
+	} `json:"sgd"`
+	Steps     int                `json:"steps"`
+	StateDict []string           `json:"state_dict"`
+	Losses    []float64          `json:"losses"`
+	FinalNorm map[string]float64 `json:"final_norm"`
+	DeltaNorm map[string]float64 `json:"delta_norm"`
+}
+
+func readJSON(t testing.TB, path string, v any) {
+	t.Helper()
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(raw, v); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+}
+
+func readNpy(t testing.TB, path string) *npy.Array {
+	t.Helper()
+	a, err := npy.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+// relErr is max |got - want| over max |want| (the plain max difference
+// when want is all zero); NaN counts as an infinite error.
+func relErr(got, want []float32) float64 {
+	var d, m float64
+	for i := range want {
+		v := math.Abs(float64(got[i]) - float64(want[i]))
+		if v > d || v != v {
+			d = v
+		}
+		m = max(m, math.Abs(float64(want[i])))
+	}
+	if d != d {
+		return math.Inf(1)
+	}
+	if m == 0 {
+		return d
+	}
+	return d / m
+}
+
+func norm(data []float32) float64 {
+	var s float64
+	for _, v := range data {
+		s += float64(v) * float64(v)
+	}
+	return math.Sqrt(s)
+}
+
+// fixture is one narrow model of testdata/train loaded for training.
+type fixture struct {
+	cfg     fixtureConfig
+	m       *model.AlexNet
+	initial map[string][]float32
+	x       *tensor.Tensor
+	labels  []int
+	masks   map[int]*npy.Array // classifier index -> (steps, N, features)
+}
+
+func loadFixture(t *testing.T, name string) *fixture {
+	t.Helper()
+	dir := filepath.Join(fixtures, name)
+	f := &fixture{initial: map[string][]float32{}, masks: map[int]*npy.Array{}}
+	readJSON(t, filepath.Join(dir, "config.json"), &f.cfg)
+	if f.cfg.Version != 1 {
+		t.Fatalf("fixture version %d, want 1: rerun testdata/gen/train.py", f.cfg.Version)
+	}
+	cfg := model.Config{Arch: f.cfg.Arch, Hidden: f.cfg.Hidden, NumClasses: f.cfg.NumClasses, InputSize: f.cfg.InputSize, Threads: 2}
+	copy(cfg.Channels[:], f.cfg.Channels)
+	m, err := model.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.m = m
+	sd := map[string]*tensor.Tensor{}
+	for _, key := range f.cfg.StateDict {
+		a := readNpy(t, filepath.Join(dir, key+".npy"))
+		sd[key], _ = tensor.FromData(a.F32, a.Shape...)
+		f.initial[key] = append([]float32(nil), a.F32...)
+	}
+	if err := m.LoadStateDict(sd); err != nil {
+		t.Fatal(err)
+	}
+	u := readNpy(t, filepath.Join(dir, "input_u8.npy"))
+	f.x = tensor.New(u.Shape...)
+	for i, v := range u.U8 {
+		f.x.Data[i] = (float32(v) - 128) / 64
+	}
+	for _, v := range readNpy(t, filepath.Join(dir, "labels_u8.npy")).U8 {
+		f.labels = append(f.labels, int(v))
+	}
+	for _, i := range []int{0, 3} {
+		f.masks[i] = readNpy(t, filepath.Join(dir, fmt.Sprintf("mask.classifier.%d.npy", i)))
+	}
+	return f
+}
+
+// trainer returns a Trainer of f's model with f's SGD settings and loss,
+// replaying PyTorch's dropout masks for the step *step.
+func (f *fixture) trainer(t *testing.T, step *int) *Trainer {
+	s := f.cfg.SGD
+	tr := NewTrainer(f.m, &SGD{LR: s.LR, Momentum: s.Momentum, WeightDecay: s.WeightDecay, Dampening: s.Dampening, Nesterov: s.Nesterov}, nil)
+	tr.Loss = CrossEntropy{LabelSmoothing: f.cfg.LabelSmoothing}
+	tr.Noise = func(i int, d *nn.Dropout, shape []int) (*tensor.Tensor, error) {
+		a := f.masks[i]
+		if a == nil || len(a.Shape) != 3 || *step >= a.Shape[0] {
+			return nil, fmt.Errorf("no mask for classifier.%d step %d", i, *step)
+		}
+		n := a.Shape[1] * a.Shape[2]
+		keep := tensor.New(shape...)
+		if len(keep.Data) != n {
+			return nil, fmt.Errorf("mask of classifier.%d is %v, input %v", i, a.Shape, shape)
+		}
+		for j, v := range a.U8[*step*n : (*step+1)*n] {
+			keep.Data[j] = float32(v)
+		}
+		return d.NoiseFromMask(keep)
+	}
+	return tr
+}
+
+// TestTrainMatchesPyTorch is the whole-model reference test (llm.c's
+// test_gpt2 style) for the narrow torchvision and original AlexNets, with
+// every registered Sgemm implementation: PyTorch's batch in training mode
+// with its dropout masks, the loss to 1e-5, every parameter gradient to
+// 1e-4 relative, the logits, then the losses of 10 SGD steps (momentum
+// 0.9, weight decay 5e-4) to 1e-4 and each parameter's norm and total
+// update after them to 1e-4 relative. It logs the measured errors.
+func TestTrainMatchesPyTorch(t *testing.T) {
+	defer kernels.UseSgemm(kernels.ActiveSgemm())
+	for _, impl := range kernels.SgemmImpls() {
+		for _, name := range []string{"tv_narrow", "orig_narrow"} {
+			t.Run(impl+"/"+name, func(t *testing.T) {
+				if err := kernels.UseSgemm(impl); err != nil {
+					t.Fatal(err)
+				}
+				testTrain(t, name)
+			})
+		}
+	}
+}
+
+func testTrain(t *testing.T, name string) {
+	f := loadFixture(t, name)
+	dir := filepath.Join(fixtures, name)
+	step := 0
+	tr := f.trainer(t, &step)
+	var lossErr, worstGrad, worstStep, worstNorm float64
+	worstGradName := ""
+	for step = 0; step < f.cfg.Steps; step++ {
+		loss, err := tr.Step(f.x, f.labels)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := math.Abs(loss - f.cfg.Losses[step])
+		worstStep = max(worstStep, d)
+		if d > stepsTol || d != d {
+			t.Errorf("step %d: loss %.7f, PyTorch %.7f (diff %.3g > %g)", step, loss, f.cfg.Losses[step], d, stepsTol)
+		}
+		if step > 0 {
+			continue
+		}
+		lossErr = d
+		if d > lossTol {
+			t.Errorf("loss %.7f, PyTorch %.7f (diff %.3g > %g)", loss, f.cfg.Losses[0], d, lossTol)
+		}
+		want := readNpy(t, filepath.Join(dir, "logits.npy"))
+		t.Logf("logits relative error %.3g", relErr(tr.Logits().Data, want.F32))
+		for _, p := range f.m.Parameters() {
+			want := readNpy(t, filepath.Join(dir, "grad."+p.Name+".npy"))
+			got := tr.Grads().Get(p.T)
+			if got == nil || !tensor.SameShape(got.Shape, want.Shape) {
+				t.Fatalf("%s: no gradient of shape %v", p.Name, want.Shape)
+			}
+			e := relErr(got.Data, want.F32)
+			if e > gradTol {
+				t.Errorf("grad %s: relative error %.3g > %g", p.Name, e, gradTol)
+			}
+			if e > worstGrad {
+				worstGrad, worstGradName = e, p.Name
+			}
+		}
+	}
+	for _, p := range f.m.Parameters() {
+		init := f.initial[p.Name]
+		delta := make([]float32, len(init))
+		for i := range delta {
+			delta[i] = p.T.Data[i] - init[i]
+		}
+		for _, c := range []struct {
+			what      string
+			got, want float64
+		}{{"norm", norm(p.T.Data), f.cfg.FinalNorm[p.Name]}, {"update norm", norm(delta), f.cfg.DeltaNorm[p.Name]}} {
+			e := math.Abs(c.got-c.want) / c.want
+			worstNorm = max(worstNorm, e)
+			if e > normTol || e != e {
+				t.Errorf("%s after %d steps: %s %.7g, PyTorch %.7g (relative error %.3g)", p.Name, f.cfg.Steps, c.what, c.got, c.want, e)
+			}
+		}
+	}
+	t.Logf("loss abs error %.3g; max grad relative error %.3g (%s); max step-loss abs error %.3g; max norm relative error %.3g",
+		lossErr, worstGrad, worstGradName, worstStep, worstNorm)
+}
