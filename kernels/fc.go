@@ -99,8 +99,9 @@ func tnRows(arch *microArch, g *Gemm, panel []float32, ld int, ct []float32, i0,
 			}
 		}
 	}
-	for pc := 0; pc < k; pc += arch.kc {
-		kc := min(arch.kc, k-pc)
+	depth := arch.depth(k)
+	for pc := 0; pc < k; pc += depth {
+		kc := min(depth, k-pc)
 		flags := 0
 		if pc > 0 || g.Accumulate {
 			flags |= gemmAccum

@@ -48,6 +48,17 @@ type microArch struct {
 	dotM, dotN, lanes int
 }
 
+// depth is the block depth used for a sum over k: at most kc, and the
+// blocks as even as possible (k = 363 gives two blocks of 182, not 256 and
+// 107), so no block is short enough for the C tile's reload to show.
+func (a *microArch) depth(k int) int {
+	if k <= a.kc {
+		return max(k, 1)
+	}
+	n := (k + a.kc - 1) / a.kc
+	return (k + n - 1) / n
+}
+
 // Flags of microArch.gemm.
 const (
 	gemmAccum = 1 // start from C instead of the biases

@@ -5,13 +5,15 @@ import "sync"
 // PackedA is op(A) (M×K) copied once into the strip layout of one
 // micro-kernel architecture, so that operands used many times (a
 // convolution's weights) are packed once, not per call. For each block of
-// KC columns starting at pc, and each MR-tall strip s, it holds
+// D = arch.depth(K) columns starting at pc, and each MR-tall strip s, it
+// holds
 //
 //	data[pc*mpad + s*kc*MR + p*MR + r] = op(A)[s*MR+r, pc+p]   (0 past M)
 //
-// with kc = min(KC, K-pc) and mpad = M rounded up to MR.
+// with kc = min(D, K-pc) and mpad = M rounded up to MR.
 type PackedA struct {
 	M, K int
+	kc   int // block depth, arch.depth(K)
 	arch *microArch
 	data []float32
 }
@@ -25,9 +27,9 @@ func PackA(a []float32, lda int, trans bool, m, k int) *PackedA {
 func packAFor(arch *microArch, a []float32, lda int, trans bool, m, k int) *PackedA {
 	mr := arch.mr
 	mpad := (m + mr - 1) / mr * mr
-	p := &PackedA{M: m, K: k, arch: arch, data: make([]float32, mpad*k)}
-	for pc := 0; pc < k; pc += arch.kc {
-		kc := min(arch.kc, k-pc)
+	p := &PackedA{M: m, K: k, kc: arch.depth(k), arch: arch, data: make([]float32, mpad*k)}
+	for pc := 0; pc < k; pc += p.kc {
+		kc := min(p.kc, k-pc)
 		for s := 0; s*mr < m; s++ {
 			dst := p.data[pc*mpad+s*kc*mr : pc*mpad+(s+1)*kc*mr]
 			for r := 0; r < mr && s*mr+r < m; r++ {
@@ -149,8 +151,8 @@ func (job *gemmJob) run(j0, j1 int, buf *gemmBuffers) {
 	}
 	for jc := j0; jc < j1; jc += arch.nc {
 		nc := min(arch.nc, j1-jc)
-		for pc := 0; pc < k; pc += arch.kc {
-			kc := min(arch.kc, k-pc)
+		for pc := 0; pc < k; pc += a.kc {
+			kc := min(a.kc, k-pc)
 			ld := panelLD(arch, nc)
 			job.packB(buf.b, ld, pc, kc, jc, nc)
 			flags := 0

@@ -314,8 +314,8 @@ func winoStep(im *winoImages, u []*PackedA, bias []float32, relu bool, t0, nt, t
 // winoGemm computes mo (M × n, leading dimension ld) = a · v (K × n, ld).
 func winoGemm(arch *microArch, a *PackedA, v []float32, ld, n int, mo, rb, cb []float32) {
 	k := a.K
-	for pc := 0; pc < k; pc += arch.kc {
-		kc := min(arch.kc, k-pc)
+	for pc := 0; pc < k; pc += a.kc {
+		kc := min(a.kc, k-pc)
 		flags := 0
 		if pc > 0 {
 			flags = gemmAccum
