@@ -34,13 +34,15 @@ func sgemmTN(arch *microArch, g *Gemm) {
 	pp := getFloats(k * ld)
 	defer floatPool.Put(pp)
 	panel := *pp
-	for p := 0; p < k; p++ { // panel[p*ld+j] = A[j, p]
-		row := panel[p*ld : (p+1)*ld]
-		for j := 0; j < m; j++ {
-			row[j] = g.A[j*g.LDA+p]
+	parFor(k, max(g.Threads, 1), func(p0, p1 int) {
+		for p := p0; p < p1; p++ { // panel[p*ld+j] = A[j, p]
+			row := panel[p*ld : (p+1)*ld]
+			for j := 0; j < m; j++ {
+				row[j] = g.A[j*g.LDA+p]
+			}
+			clear(row[m:])
 		}
-		clear(row[m:])
-	}
+	})
 	ctp := getFloats(n * m)
 	defer floatPool.Put(ctp)
 	ct := *ctp

@@ -203,6 +203,11 @@ func ConvWinograd(g ConvGeom, ww *WinogradWeights, bias, x, y []float32, batch i
 		inStride: ww.Groups * g.C * g.H * g.W, outStrid: ww.Groups * m * oh * ow}
 	tiles := batch * imgs.tw * imgs.th
 	steps := (tiles + winoTiles - 1) / winoTiles
+	if threads > 1 && steps >= threads {
+		// As many steps for every goroutine, each at most winoTiles.
+		steps = (steps + threads - 1) / threads * threads
+	}
+	size := (tiles + steps - 1) / steps
 	for grp := 0; grp < ww.Groups; grp++ {
 		im := imgs
 		im.x = x[grp*g.C*g.H*g.W:]
@@ -211,8 +216,8 @@ func ConvWinograd(g ConvGeom, ww *WinogradWeights, bias, x, y []float32, batch i
 		if threads <= 1 || steps < threads {
 			sc := getWinoScratch()
 			for s := 0; s < steps; s++ {
-				t0 := s * winoTiles
-				winoStep(&im, ww.u[grp], b, relu, t0, min(winoTiles, tiles-t0), threads, sc)
+				t0 := s * size
+				winoStep(&im, ww.u[grp], b, relu, t0, min(size, tiles-t0), threads, sc)
 			}
 			winoScratchPool.Put(sc)
 			continue
@@ -224,8 +229,10 @@ func ConvWinograd(g ConvGeom, ww *WinogradWeights, bias, x, y []float32, batch i
 				defer wg.Done()
 				sc := getWinoScratch()
 				for s := t * steps / threads; s < (t+1)*steps/threads; s++ {
-					t0 := s * winoTiles
-					winoStep(&im, ww.u[grp], b, relu, t0, min(winoTiles, tiles-t0), 1, sc)
+					t0 := s * size
+					if t0 < tiles {
+						winoStep(&im, ww.u[grp], b, relu, t0, min(size, tiles-t0), 1, sc)
+					}
 				}
 				winoScratchPool.Put(sc)
 			}()
