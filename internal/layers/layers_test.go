@@ -23,6 +23,7 @@ var forbidden = map[string][]string{
 	"dataset":        {"kernels", "nn", "model", "imageproc", "predict", "eval"},
 	"predict":        {"dataset", "eval"},
 	"train":          {"eval", "predict", "serve"},
+	"serve":          {"dataset", "eval", "train"}, // the lower ones would be import cycles
 }
 
 func TestDependenciesPointOneWay(t *testing.T) {
