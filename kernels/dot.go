@@ -1,7 +1,5 @@
 package kernels
 
-import "sync"
-
 // dotKC is the depth of one pass of the dot path: dotN rows of B (the
 // weights, 4×2048 floats = 32 KiB) stay in L1 while every row of A (the
 // activations, M×2048) streams past them from L2.
@@ -15,18 +13,7 @@ func sgemmDot(arch *microArch, g *Gemm) {
 	groups := (g.N + arch.dotN - 1) / arch.dotN
 	work := g.M * g.N * max(g.K, 1)
 	threads := max(1, min(max(g.Threads, 1), groups, work/(1<<18)))
-	var wg sync.WaitGroup
-	for t := 0; t < threads; t++ {
-		j0 := min(g.N, t*groups/threads*arch.dotN)
-		j1 := min(g.N, (t+1)*groups/threads*arch.dotN)
-		if t == threads-1 {
-			dotColumns(arch, g, j0, j1)
-			break
-		}
-		wg.Add(1)
-		go func() { defer wg.Done(); dotColumns(arch, g, j0, j1) }()
-	}
-	wg.Wait()
+	parallel(g.N, arch.dotN, threads, func(j0, j1 int) { dotColumns(arch, g, j0, j1) })
 }
 
 // dotColumns computes columns [j0, j1) of C for sgemmDot.

@@ -56,21 +56,7 @@ func sgemmTN(arch *microArch, g *Gemm) {
 			}
 		}
 	}
-	strips := (n + arch.mr - 1) / arch.mr
-	threads := max(1, min(max(g.Threads, 1), strips))
-	var wg sync.WaitGroup
-	for t := 0; t < threads; t++ {
-		i0 := min(n, t*strips/threads*arch.mr)
-		i1 := min(n, (t+1)*strips/threads*arch.mr)
-		f := func() { tnRows(arch, g, panel, ld, ct, i0, i1) }
-		if t == threads-1 {
-			f()
-			break
-		}
-		wg.Add(1)
-		go func() { defer wg.Done(); f() }()
-	}
-	wg.Wait()
+	parallel(n, arch.mr, max(g.Threads, 1), func(i0, i1 int) { tnRows(arch, g, panel, ld, ct, i0, i1) })
 }
 
 // tnRows computes rows [i0, i1) of Cᵀ (columns of C) for sgemmTN and

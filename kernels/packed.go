@@ -184,23 +184,11 @@ func (job *gemmJob) parallel(threads int) {
 	// Below ~1M multiply-adds per goroutine, splitting costs more than it saves.
 	work := job.a.M * job.n * max(job.a.K, 1)
 	threads = max(1, min(threads, strips, work/(1<<20)))
-	var wg sync.WaitGroup
-	for t := 0; t < threads; t++ {
-		j0 := min(job.n, t*strips/threads*nr)
-		j1 := min(job.n, (t+1)*strips/threads*nr)
-		f := func() {
-			buf := getGemmBuffers(job.arch)
-			job.run(j0, j1, buf)
-			gemmBufPool.Put(buf)
-		}
-		if t == threads-1 {
-			f()
-			break
-		}
-		wg.Add(1)
-		go func() { defer wg.Done(); f() }()
-	}
-	wg.Wait()
+	parallel(job.n, nr, threads, func(j0, j1 int) {
+		buf := getGemmBuffers(job.arch)
+		job.run(j0, j1, buf)
+		gemmBufPool.Put(buf)
+	})
 }
 
 // sgemmPacked computes g with arch: the dot path for B transposed (the

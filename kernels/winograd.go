@@ -262,21 +262,6 @@ func grow(s []float32, n int) []float32 {
 	return s[:n]
 }
 
-// parFor runs fn over [0, n) split into up to threads contiguous ranges.
-func parFor(n, threads int, fn func(lo, hi int)) {
-	threads = max(1, min(threads, n))
-	if threads == 1 {
-		fn(0, n)
-		return
-	}
-	var wg sync.WaitGroup
-	for t := 0; t < threads; t++ {
-		wg.Add(1)
-		go func() { defer wg.Done(); fn(t*n/threads, (t+1)*n/threads) }()
-	}
-	wg.Wait()
-}
-
 // winoStep computes tiles [t0, t0+nt) (numbered across the images, row
 // by row) of one group: input transform into V, α² GEMMs into M, output
 // transform into y.

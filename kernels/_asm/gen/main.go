@@ -463,20 +463,7 @@ func winoOutput() {
 	}
 	lo, hi := interleave[0], interleave[1]
 
-	TEXT("avx512WinoOutput", NOSPLIT, "func(m *float32, xiStride int, out *float32, ow int, bias *float32, flags int, mask uint32)")
-	Doc("avx512WinoOutput transforms up to 16 Winograd output tiles (see winoOutput in kernels/_asm/gen).")
-	mp, xs, out, ow, flags := RSI, R8, RDI, R9, R10
-	Load(Param("m"), mp)
-	Load(Param("xiStride"), xs)
-	SHLQ(Imm(2), xs)
-	Load(Param("out"), out)
-	Load(Param("ow"), ow)
-	SHLQ(Imm(2), ow)
-	Load(Param("flags"), flags)
-	Load(Param("mask"), EAX)
-	KMOVW(EAX, K1)
-	SHRL(Imm(16), EAX)
-	KMOVW(EAX, K2)
+	mp, xs, out, ow, flags := winoOutputPrologue("avx512WinoOutput", "avx512WinoOutput transforms up to 16 Winograd output tiles (see winoOutput in kernels/_asm/gen).")
 	q := func(k int) VecPhysical { return zmm[k] }
 	for k := 0; k < 16; k++ {
 		VMOVUPS(Mem{Base: mp}, q(k))
@@ -503,6 +490,27 @@ func winoOutput() {
 		VADDPS(Z24, y1, y1)
 	}
 	winoStore("winoout", out, ow, flags, lo, hi)
+}
+
+// winoOutputPrologue starts a Winograd output transform: the function
+// header, then m, xiStride (bytes), out, ow (bytes) and flags in
+// registers and the column masks in K1, K2.
+func winoOutputPrologue(name, doc string) (mp, xs, out, ow, flags GPPhysical) {
+	TEXT(name, NOSPLIT, "func(m *float32, xiStride int, out *float32, ow int, bias *float32, flags int, mask uint32)")
+	Doc(doc)
+	mp, xs, out, ow, flags = RSI, R8, RDI, R9, R10
+	Load(Param("m"), mp)
+	Load(Param("xiStride"), xs)
+	SHLQ(Imm(2), xs)
+	Load(Param("out"), out)
+	Load(Param("ow"), ow)
+	SHLQ(Imm(2), ow)
+	Load(Param("flags"), flags)
+	Load(Param("mask"), EAX)
+	KMOVW(EAX, K1)
+	SHRL(Imm(16), EAX)
+	KMOVW(EAX, K2)
+	return
 }
 
 // winoStore ends a Winograd output transform: y0, y1 of row 0 in Z26,
@@ -645,20 +653,7 @@ func winoInput6() {
 //
 //	Aᵀ = [1 1 1 1 1 0; 0 1 -1 2 -2 1]
 func winoOutput6() {
-	TEXT("avx512WinoOutput6", NOSPLIT, "func(m *float32, xiStride int, out *float32, ow int, bias *float32, flags int, mask uint32)")
-	Doc("avx512WinoOutput6 transforms up to 16 F(2×2, 5×5) output tiles (see winoOutput6 in kernels/_asm/gen).")
-	mp, xs, out, ow, flags := RSI, R8, RDI, R9, R10
-	Load(Param("m"), mp)
-	Load(Param("xiStride"), xs)
-	SHLQ(Imm(2), xs)
-	Load(Param("out"), out)
-	Load(Param("ow"), ow)
-	SHLQ(Imm(2), ow)
-	Load(Param("flags"), flags)
-	Load(Param("mask"), EAX)
-	KMOVW(EAX, K1)
-	SHRL(Imm(16), EAX)
-	KMOVW(EAX, K2)
+	mp, xs, out, ow, flags := winoOutputPrologue("avx512WinoOutput6", "avx512WinoOutput6 transforms up to 16 F(2×2, 5×5) output tiles (see winoOutput6 in kernels/_asm/gen).")
 	MOVL(U32(f2), EAX)
 	VPBROADCASTD(EAX, Z31)
 	// a0(x) = x0+x1+x2+x3+x4, a1(x) = (x1-x2) + 2(x3-x4) + x5 of six
