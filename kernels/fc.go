@@ -11,6 +11,9 @@ const rawMinM = 16
 // rawMaxM bounds M on that path: Aᵀ is packed whole, M columns wide.
 const rawMaxM = 1024
 
+// rawKC bounds the block depth of that path.
+const rawKC = 2048
+
 // floatPool recycles scratch slices, so steady-state calls do not allocate.
 var floatPool sync.Pool
 
@@ -87,7 +90,13 @@ func tnRows(arch *microArch, g *Gemm, panel []float32, ld int, ct []float32, i0,
 			}
 		}
 	}
-	depth := arch.depth(k)
+	// Deep blocks: the weight rows then stream long enough for the hardware
+	// prefetcher (measured 1.17× over 256 on fc6 at batch 64); the panel block
+	// (depth×M) and this goroutine's Cᵀ stay in L2.
+	depth := k
+	if n := (k + rawKC - 1) / rawKC; n > 1 {
+		depth = (k + n - 1) / n
+	}
 	for pc := 0; pc < k; pc += depth {
 		kc := min(depth, k-pc)
 		flags := 0
