@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"strings"
 	"time"
 
+	"github.com/alexnet-go/alexnet/imagenet"
 	"github.com/alexnet-go/alexnet/predict"
 )
 
@@ -127,14 +129,22 @@ func Run(ctx context.Context, p *predict.Predictor, ds Dataset, opt *Options) (*
 		return nil, err
 	}
 	var allowed []int
-	if opt.Restrict {
+	// A model trained on the data set's own classes (logit c is class c,
+	// as `alexnet train` makes) is scored in ImageNet's index space:
+	// each class's score goes to its ImageNet index, and the top-k is
+	// over those indices.
+	native := nativeIndices(p.Model.Config().NumClasses, labels)
+	if native != nil {
+		allowed = labels.Mapped()
+	}
+	if opt.Restrict && native == nil {
 		if allowed = labels.Mapped(); len(allowed) == 0 {
 			return nil, errors.New("--restrict: no class of the data set maps to ImageNet-1k")
 		}
 	}
 	s := &Summary{Data: ds.Name(), Arch: p.Arch, TTA: tta, Restrict: opt.Restrict,
 		RestrictClasses: len(allowed), Errors: []FileError{}, UnmappedClasses: labels.Unmapped()}
-	if !opt.Restrict {
+	if !opt.Restrict && native == nil {
 		s.RestrictClasses = p.Model.Config().NumClasses
 	}
 	total := ds.Len()
@@ -186,6 +196,9 @@ func Run(ctx context.Context, p *predict.Predictor, ds Dataset, opt *Options) (*
 			if scores == nil {
 				scores = r.Probs
 			}
+			if native != nil {
+				scores = scatter(scores, native)
+			}
 			top := Rank(scores, 5, allowed)
 			if opt.Predictions != nil {
 				if err := writePrediction(opt.Predictions, r.File, labels, r.Label, top); err != nil {
@@ -230,4 +243,28 @@ func Run(ctx context.Context, p *predict.Predictor, ds Dataset, opt *Options) (*
 		}
 	}
 	return s, nil
+}
+
+// nativeIndices returns the ImageNet index of each of the n logits of a
+// model trained on the data set's own classes: n is not ImageNet-1k's
+// class count, the data set has n classes, and each maps to a distinct
+// ImageNet-1k index. Otherwise it returns nil.
+func nativeIndices(n int, labels LabelMap) []int {
+	if n == imagenet.NumClasses || n != len(labels.Classes) || len(labels.Mapped()) != n {
+		return nil
+	}
+	return labels.ImageNet
+}
+
+// scatter places logit c at ImageNet index idx[c], the other scores at
+// -Inf.
+func scatter(logits []float32, idx []int) []float32 {
+	out := make([]float32, imagenet.NumClasses)
+	for i := range out {
+		out[i] = float32(math.Inf(-1))
+	}
+	for c, i := range idx {
+		out[i] = logits[c]
+	}
+	return out
 }

@@ -7,8 +7,19 @@
 // and the SGD update.
 //
 // The gradients, the loss and the losses of ten SGD steps match PyTorch's
-// on the fixtures of testdata/gen/train.py. Nothing in this package is
-// safe for concurrent use.
+// on the fixtures of testdata/gen/train.py.
+//
+// Run is a whole training run, what `alexnet train` does: Samples (any
+// dataset.Dataset, read in any order) loaded by worker goroutines (Load)
+// through the paper's or torchvision's augmentation (Augment: random
+// crops, flips, PCA lighting, RandomResizedCrop), epochs of Trainer.Step,
+// per-epoch validation (Validate), CSV logs and a PNG of the curves, and
+// atomic checkpoints (SaveCheckpoint) from which a resumed run repeats an
+// uninterrupted one bit for bit: every random draw derives from the seed
+// and the epoch, step or sample index (SampleRand, StepRand, EpochOrder),
+// never from a generator's running state.
+//
+// Augment is safe for concurrent use; nothing else in this package is.
 package train
 
 import "fmt"

@@ -85,3 +85,27 @@ func layers(m *model.AlexNet) ([]*nn.Conv2d, []*nn.Linear) {
 	}
 	return convs, linears
 }
+
+// InitKaiming sets m's parameters as torchvision initialises VGG
+// (VGG._initialize_weights): convolution weights from
+// N(0, 2/fan_out) (kaiming_normal_ with mode "fan_out" and ReLU gain,
+// fan_out = OutC·Kernel²), linear weights from N(0, 0.01²), all biases 0.
+// AlexNet starts learning sooner with it than with PyTorch's default.
+// The values come from rng.
+func InitKaiming(m *model.AlexNet, rng *rand.Rand) {
+	convs, linears := layers(m)
+	normal := func(t *tensor.Tensor, std float64) {
+		for i := range t.Data {
+			t.Data[i] = float32(rng.NormFloat64() * std)
+		}
+	}
+	for _, c := range convs {
+		normal(c.Weight, math.Sqrt(2/float64(c.OutC*c.Kernel*c.Kernel)))
+		clear(c.Bias.Data)
+	}
+	for _, l := range linears {
+		normal(l.Weight, 0.01)
+		clear(l.Bias.Data)
+	}
+	m.ParamsChanged()
+}

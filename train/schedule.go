@@ -115,3 +115,22 @@ func (p *Plateau) Step(metric, lr float64) (float64, error) {
 	}
 	return lr, nil
 }
+
+// PlateauState is what a Plateau has learnt from the metrics so far, for
+// checkpoints.
+type PlateauState struct {
+	Started      bool    `json:"started"`
+	Best         float64 `json:"best"` // valid when Started
+	NumBad       int     `json:"num_bad"`
+	CooldownLeft int     `json:"cooldown_left"`
+}
+
+// State returns p's state.
+func (p *Plateau) State() PlateauState {
+	return PlateauState{p.started, p.best, p.numBad, p.cooldownLeft}
+}
+
+// SetState restores a state from State.
+func (p *Plateau) SetState(s PlateauState) {
+	p.started, p.best, p.numBad, p.cooldownLeft = s.Started, s.Best, s.NumBad, s.CooldownLeft
+}

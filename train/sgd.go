@@ -105,3 +105,21 @@ func (o *SGD) Step(params []nn.Param, g *nn.Grads) error {
 // the first Step that updated p with momentum (PyTorch's
 // state[p]["momentum_buffer"]).
 func (o *SGD) MomentumBuffer(p *tensor.Tensor) *tensor.Tensor { return o.bufs[p] }
+
+// SetMomentumBuffer sets the momentum buffer of parameter p (restoring a
+// checkpoint); b must have p's length. A nil b forgets p's buffer, so the
+// next Step starts it afresh.
+func (o *SGD) SetMomentumBuffer(p, b *tensor.Tensor) error {
+	if b == nil {
+		delete(o.bufs, p)
+		return nil
+	}
+	if len(b.Data) != len(p.Data) {
+		return &tensor.ShapeError{Op: "train.SGD.SetMomentumBuffer", Got: b.Shape, Want: p.Shape}
+	}
+	if o.bufs == nil {
+		o.bufs = make(map[*tensor.Tensor]*tensor.Tensor)
+	}
+	o.bufs[p] = b
+	return nil
+}

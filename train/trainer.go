@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
+	"strings"
 
 	"github.com/alexnet-go/alexnet/model"
 	"github.com/alexnet-go/alexnet/nn"
@@ -29,6 +31,10 @@ type Trainer struct {
 	// index in Model.Classifier and its input's shape. The tests replay
 	// PyTorch's masks with it.
 	Noise func(index int, d *nn.Dropout, shape []int) (*tensor.Tensor, error)
+	// FreezeFeatures trains the classifier only, as requires_grad=False on
+	// model.features does in PyTorch: the backward pass stops at the
+	// avgpool and the convolutions get no gradient and no update.
+	FreezeFeatures bool
 
 	grads  *nn.Grads
 	stages []stage
@@ -138,7 +144,11 @@ func (t *Trainer) ForwardBackward(x *tensor.Tensor, labels []int) (float64, erro
 	if err != nil {
 		return 0, err
 	}
-	for i := len(t.stages) - 1; i >= 0; i-- {
+	last := 0
+	if t.FreezeFeatures {
+		last = len(t.Model.Features.Layers)
+	}
+	for i := len(t.stages) - 1; i >= last; i-- {
 		s := &t.stages[i]
 		var err error
 		switch l := s.l.(type) {
@@ -196,7 +206,11 @@ func (t *Trainer) Step(x *tensor.Tensor, labels []int) (float64, error) {
 	if err != nil {
 		return loss, err
 	}
-	err = t.Opt.Step(t.Model.Parameters(), t.grads)
+	params := t.Model.Parameters()
+	if t.FreezeFeatures {
+		params = slices.DeleteFunc(params, func(p nn.Param) bool { return strings.HasPrefix(p.Name, "features.") })
+	}
+	err = t.Opt.Step(params, t.grads)
 	t.Model.ParamsChanged()
 	return loss, err
 }

@@ -25,10 +25,13 @@ func Load(path string, opt *Options) (*StateDict, error) {
 	n, _ := f.ReadAt(head[:], 0)
 	var sd *StateDict
 	switch {
-	case n >= 4 && string(head[:4]) == "PK\x03\x04", n >= 1 && head[0] == 0x80:
-		sd, err = ReadPTH(f, fi.Size(), opt)
+	// safetensors first: its header length's low byte may be 0x80, a
+	// pickle's first byte; a pickle's ninth byte is never '{' (it lies
+	// in the legacy magic number).
 	case n == 9 && head[8] == '{':
 		sd, err = ReadSafetensors(f, fi.Size(), opt)
+	case n >= 4 && string(head[:4]) == "PK\x03\x04", n >= 1 && head[0] == 0x80:
+		sd, err = ReadPTH(f, fi.Size(), opt)
 	default:
 		err = errorf("neither a torch.save file nor safetensors")
 	}

@@ -18,7 +18,7 @@ import (
 type evalFlags struct {
 	data, split, weights, arch, tta string
 	predictions, report             string
-	batch, limit                    int
+	batch, limit, resize, crop      int
 	classes                         []string
 	restrict, json, strict, offline bool
 }
@@ -60,6 +60,8 @@ self-contained report.html and summary.json.`,
 	fl.StringVar(&f.weights, "weights", "", "weights file (.pth or .safetensors)")
 	fl.StringVar(&f.arch, "arch", "torchvision", "architecture: torchvision or original")
 	fl.IntVar(&f.batch, "batch", 8, "images per forward pass")
+	fl.IntVar(&f.resize, "resize", 0, "shorter side before the centre crop (0: 256); e.g. the --resize of `alexnet train`")
+	fl.IntVar(&f.crop, "crop", 0, "side of the centre crop, the model's input (0: 224); e.g. the --size of `alexnet train`")
 	fl.IntVar(&f.limit, "limit", 0, "evaluate only the first N images (after --classes); 0 means all")
 	fl.StringSliceVar(&f.classes, "classes", nil, "only these classes: wnids, ImageNet names or folder names, comma-separated")
 	fl.BoolVar(&f.restrict, "restrict", false, "take the argmax over the data set's own classes only")
@@ -93,6 +95,12 @@ func runEval(cmd *cobra.Command, f evalFlags) error {
 	p, err := predict.Load(f.arch, path, threadsFlag(cmd))
 	if err != nil {
 		return err
+	}
+	if f.resize > 0 {
+		p.Transform.ResizeSize = f.resize
+	}
+	if f.crop > 0 {
+		p.Transform.CropSize = f.crop
 	}
 	opt := &eval.Options{Batch: f.batch, Limit: f.limit, Classes: f.classes, Restrict: f.restrict,
 		TTA: f.tta, Strict: f.strict}

@@ -53,7 +53,7 @@ func newRoot() *cobra.Command {
 		},
 	}
 	root.PersistentFlags().Int("threads", runtime.NumCPU(), "threads for the forward pass")
-	root.AddCommand(benchCmd(), classifyCmd(), evalCmd(), preprocessCmd(), serveCmd(), summaryCmd(), weightsCmd())
+	root.AddCommand(benchCmd(), classifyCmd(), evalCmd(), preprocessCmd(), serveCmd(), summaryCmd(), trainCmd(), weightsCmd())
 	return root
 }
 

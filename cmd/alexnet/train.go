@@ -1,0 +1,277 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/alexnet-go/alexnet/dataset"
+	"github.com/alexnet-go/alexnet/imageproc"
+	"github.com/alexnet-go/alexnet/model"
+	"github.com/alexnet-go/alexnet/train"
+	"github.com/alexnet-go/alexnet/weights"
+	"github.com/spf13/cobra"
+)
+
+type trainFlags struct {
+	data, split, val, valSplit, arch, schedule, out, aug, init, initFrom, freeze string
+	epochs, batch, size, resize, saveEvery, limit, valLimit, workers, hidden     int
+	stopAfter                                                                    int
+	lr, momentum, weightDecay, pca, labelSmoothing                               float64
+	seed                                                                         uint64
+	channels                                                                     []int
+	resume, offline                                                              bool
+}
+
+func trainCmd() *cobra.Command {
+	var f trainFlags
+	cmd := &cobra.Command{
+		Use:   "train --data PATH|hf:REPO --out DIR [flags]",
+		Short: "Train AlexNet by SGD, as PyTorch does, and export .pth and safetensors",
+		Long: `Train AlexNet from scratch (or fine-tune it) on a labelled data set with
+minibatch SGD with momentum and weight decay, softmax cross-entropy and
+dropout, as torch.optim.SGD and torchvision's model compute them.
+
+--data is what eval reads (a Tiny ImageNet root, an ImageFolder, parquet
+files, hf:OWNER/NAME), its --split "train" by default; with an ImageFolder,
+class i is the i-th folder name in sorted order, as in torchvision. --val
+is read the same way with --val-split ("val"); its classes are matched to
+the training classes by name.
+
+Augmentation (--aug): "paper" is Resize(--resize), a random --size crop, a
+horizontal flip and the paper's PCA lighting noise (σ --pca); "rrc" is
+torchvision's RandomResizedCrop(--size) and a flip (plus --pca if set);
+"none" is the validation transform. Validation is Resize(--resize),
+CenterCrop(--size). --size 224 --resize 256 is the paper's ImageNet
+setting; Tiny ImageNet's 64×64 images train at --size 64 --resize 72 with
+the same torchvision architecture (its adaptive average pool takes any
+input of at least 63 pixels), and "alexnet eval --resize 72 --crop 64"
+scores the result.
+
+Each sample's augmentation draws from a generator seeded by (--seed, epoch,
+sample index) and each step's dropout from (--seed, step), so a run is the
+same whatever the worker count, and --resume continues from --out's
+checkpoint (written atomically after every epoch and every --save-every
+steps) exactly as if it had not stopped.
+
+--out receives checkpoint.safetensors, steps.csv (one row per step),
+epochs.csv (train loss and top-1, validation loss, top-1 and top-5,
+images/s), curves.png, and at the end model.pth (loadable with
+torchvision.models.alexnet(num_classes=N).load_state_dict(torch.load(f)))
+and model.safetensors, and classes.txt.
+
+--init-from FILE (or "torchvision" for the official weights) starts from a
+state dict, skipping classifier.6 when its class count differs (a new
+head); --freeze features then trains the classifier only.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runTrain(cmd, f)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.data, "data", "", "training data: folder, .parquet file or hf:OWNER/NAME (required)")
+	fl.StringVar(&f.split, "split", "train", "split of --data")
+	fl.StringVar(&f.val, "val", "", "validation data, read like --data (none if empty)")
+	fl.StringVar(&f.valSplit, "val-split", "val", "split of --val")
+	fl.StringVar(&f.out, "out", "", "output folder (required)")
+	fl.StringVar(&f.arch, "arch", model.ArchTorchvision, "architecture: torchvision or original")
+	fl.IntSliceVar(&f.channels, "channels", nil, "the five convolution widths (default: the architecture's)")
+	fl.IntVar(&f.hidden, "hidden", 0, "width of the hidden fully connected layers (default 4096)")
+	fl.IntVar(&f.epochs, "epochs", 90, "epochs")
+	fl.IntVar(&f.batch, "batch", 128, "minibatch size")
+	fl.Float64Var(&f.lr, "lr", 0.01, "learning rate")
+	fl.Float64Var(&f.momentum, "momentum", 0.9, "SGD momentum")
+	fl.Float64Var(&f.weightDecay, "weight-decay", 5e-4, "L2 weight decay")
+	fl.Float64Var(&f.labelSmoothing, "label-smoothing", 0, "cross-entropy label smoothing")
+	fl.StringVar(&f.schedule, "schedule", "step:30", "learning-rate schedule: step:N (÷10 every N epochs), plateau[:PATIENCE] (÷10 when val top-1 stalls) or none")
+	fl.Uint64Var(&f.seed, "seed", 1, "random seed (initialisation, shuffling, augmentation, dropout)")
+	fl.IntVar(&f.size, "size", 224, "input side (crop size)")
+	fl.IntVar(&f.resize, "resize", 0, "shorter side before cropping (default size·256/224)")
+	fl.StringVar(&f.aug, "aug", "paper", "augmentation: paper, rrc or none")
+	fl.Float64Var(&f.pca, "pca", 0.1, "σ of the PCA lighting noise (0: off)")
+	fl.StringVar(&f.init, "init", "torchvision", "initialisation: torchvision (PyTorch's default), paper (the 2012 paper's) or kaiming (torchvision's VGG init)")
+	fl.StringVar(&f.initFrom, "init-from", "", "start from this state dict (.pth, .safetensors, or torchvision)")
+	fl.StringVar(&f.freeze, "freeze", "", `"features": train the classifier only`)
+	fl.BoolVar(&f.resume, "resume", false, "continue from --out's checkpoint")
+	fl.IntVar(&f.saveEvery, "save-every", 0, "also checkpoint every N steps")
+	fl.IntVar(&f.limit, "limit", 0, "train on N samples drawn at random (from --seed); 0 means all")
+	fl.IntVar(&f.valLimit, "val-limit", 0, "validate on N samples drawn at random; 0 means all")
+	fl.IntVar(&f.workers, "workers", 0, "decoding goroutines (default: --threads)")
+	fl.BoolVar(&f.offline, "offline", false, "never download")
+	fl.IntVar(&f.stopAfter, "stop-after", 0, "stop after N steps without saving, as a kill would (for tests)")
+	fl.MarkHidden("stop-after")
+	cmd.MarkFlagRequired("data")
+	cmd.MarkFlagRequired("out")
+	return cmd
+}
+
+// parseSchedule reads --schedule.
+func parseSchedule(s string) (train.Schedule, error) {
+	kind, arg, _ := strings.Cut(s, ":")
+	switch kind {
+	case "none":
+		return train.Schedule{}, nil
+	case "step":
+		n, err := strconv.Atoi(arg)
+		if err != nil || n < 1 {
+			return train.Schedule{}, fmt.Errorf("--schedule %q: want step:N with N ≥ 1", s)
+		}
+		return train.Schedule{StepSize: n, Gamma: 0.1}, nil
+	case "plateau":
+		p := train.NewPlateau()
+		if arg != "" {
+			n, err := strconv.Atoi(arg)
+			if err != nil || n < 0 {
+				return train.Schedule{}, fmt.Errorf("--schedule %q: want plateau:PATIENCE", s)
+			}
+			p.Patience = n
+		}
+		return train.Schedule{Plateau: p}, nil
+	}
+	return train.Schedule{}, fmt.Errorf("--schedule %q: want step:N, plateau[:PATIENCE] or none", s)
+}
+
+func openSamples(ctx context.Context, spec, split string, f trainFlags, stderr *os.File) (*train.Samples, error) {
+	opt := &dataset.Options{Split: split, Offline: f.offline}
+	if stderr != nil {
+		opt.Progress = stderr
+	}
+	ds, err := dataset.Open(ctx, spec, opt)
+	if err != nil {
+		return nil, err
+	}
+	return train.NewSamples(ctx, ds)
+}
+
+func runTrain(cmd *cobra.Command, f trainFlags) error {
+	ctx := cmd.Context()
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	stderr := cmd.ErrOrStderr()
+	errFile, _ := stderr.(*os.File)
+	sched, err := parseSchedule(f.schedule)
+	if err != nil {
+		return err
+	}
+	if f.freeze != "" && f.freeze != "features" {
+		return fmt.Errorf(`--freeze %q: only "features" can be frozen`, f.freeze)
+	}
+	if f.resize == 0 {
+		f.resize = f.size * 256 / 224
+	}
+	trainSet, err := openSamples(ctx, f.data, f.split, f, errFile)
+	if err != nil {
+		return err
+	}
+	trainSet.Subset(f.limit, f.seed)
+	var valSet *train.Samples
+	if f.val != "" {
+		if valSet, err = openSamples(ctx, f.val, f.valSplit, f, errFile); err != nil {
+			return err
+		}
+		if err := valSet.MatchClasses(trainSet.Classes); err != nil {
+			return err
+		}
+		valSet.Subset(f.valLimit, f.seed)
+	}
+
+	cfg, err := model.ConfigFor(f.arch)
+	if err != nil {
+		return err
+	}
+	if len(f.channels) > 0 {
+		if len(f.channels) != 5 {
+			return fmt.Errorf("--channels: want 5 widths, got %d", len(f.channels))
+		}
+		copy(cfg.Channels[:], f.channels)
+	}
+	if f.hidden > 0 {
+		cfg.Hidden = f.hidden
+	}
+	cfg.NumClasses, cfg.InputSize, cfg.Threads = len(trainSet.Classes), f.size, threadsFlag(cmd)
+	m, err := model.New(cfg)
+	if err != nil {
+		return err
+	}
+	rng := rand.New(rand.NewPCG(f.seed, 0x1417))
+	switch f.init {
+	case "torchvision":
+		train.InitTorchvision(m, rng)
+	case "paper":
+		train.InitPaper(m, rng)
+	case "kaiming":
+		train.InitKaiming(m, rng)
+	default:
+		return fmt.Errorf("--init %q: want torchvision, paper or kaiming", f.init)
+	}
+	if f.initFrom != "" && !f.resume {
+		path := f.initFrom
+		if path == "torchvision" {
+			if path, err = resolveWeights(ctx, f.arch, "", stderr); err != nil {
+				return err
+			}
+		}
+		sd, err := weights.Load(path, nil)
+		if err != nil {
+			return err
+		}
+		skipped, err := train.InitFrom(m, sd.Tensors)
+		if err != nil {
+			return fmt.Errorf("--init-from %s: %w", path, err)
+		}
+		if len(skipped) > 0 {
+			fmt.Fprintf(stderr, "--init-from: new %s (%d classes)\n", strings.Join(skipped, ", "), cfg.NumClasses)
+		}
+	}
+
+	aug := train.PaperAugment(f.resize, f.size)
+	aug.PCAStd = f.pca
+	switch f.aug {
+	case "paper":
+	case "rrc":
+		aug.RandomResized = true
+	case "none":
+		aug = &train.Augment{Size: f.size, Resize: f.resize, Mean: imageproc.ImageNetMean, Std: imageproc.ImageNetStd}
+	default:
+		return fmt.Errorf("--aug %q: want paper, rrc or none", f.aug)
+	}
+	workers := f.workers
+	if workers < 1 {
+		workers = threadsFlag(cmd)
+	}
+	c := &train.Config{Model: m, Opt: &train.SGD{LR: f.lr, Momentum: f.momentum, WeightDecay: f.weightDecay},
+		Train: trainSet, Val: valSet, Aug: aug, Epochs: f.epochs, Batch: f.batch, Workers: workers,
+		Seed: f.seed, Schedule: sched, FreezeFeatures: f.freeze == "features", Dir: f.out,
+		SaveEvery: f.saveEvery, Resume: f.resume, StopAfter: f.stopAfter, Log: stderr, Loss: train.CrossEntropy{LabelSmoothing: f.labelSmoothing}}
+	if isTerminal(stderr) {
+		c.Progress = stderr
+	}
+	fmt.Fprintf(stderr, "train: %d images, %d classes, val %d images; %s %dx%d, %d parameters\n",
+		trainSet.Len(), len(trainSet.Classes), lenSamples(valSet), cfg.Arch, f.size, f.size, m.NumParams())
+	if err := os.MkdirAll(f.out, 0o755); err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(f.out, "classes.txt"), []byte(strings.Join(trainSet.Classes, "\n")+"\n"), 0o644); err != nil {
+		return err
+	}
+	res, err := train.Run(ctx, c)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(cmd.OutOrStdout(), "trained %d steps in %.0f s (%.1f images/s); val top-1 %.4f top-5 %.4f; weights in %s\n",
+		res.Steps, res.Seconds, res.ImagesPerS, res.ValTop1, res.ValTop5,
+		filepath.Join(f.out, "model.pth"))
+	return nil
+}
+
+func lenSamples(s *train.Samples) int {
+	if s == nil {
+		return 0
+	}
+	return s.Len()
+}

@@ -1,0 +1,181 @@
+package main
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"image"
+	"image/color"
+	"image/png"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/alexnet-go/alexnet/weights"
+)
+
+// runTrainRoot runs the alexnet command tree with train in it.
+func runTrainRoot(t *testing.T, args ...string) (string, string, error) {
+	t.Helper()
+	root := newRoot()
+	if c, _, err := root.Find([]string{"train"}); err != nil || c == root {
+		root.AddCommand(trainCmd())
+	}
+	var out, errb bytes.Buffer
+	root.SetOut(&out)
+	root.SetErr(&errb)
+	root.SetArgs(args)
+	err := root.Execute()
+	return out.String(), errb.String(), err
+}
+
+// writeWNIDFolder writes an ImageFolder with three ImageNet wnids as class
+// folders, perClass PNGs each, coloured by class.
+func writeWNIDFolder(t *testing.T, dir string, perClass int) {
+	t.Helper()
+	rng := rand.New(rand.NewPCG(3, 4))
+	for c, wnid := range []string{"n01440764", "n01443537", "n01484850"} {
+		d := filepath.Join(dir, wnid)
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		for i := range perClass {
+			img := image.NewRGBA(image.Rect(0, 0, 70+i, 66))
+			for y := range 66 {
+				for x := range 70 + i {
+					v := uint8(rng.IntN(60))
+					img.Set(x, y, color.RGBA{uint8(90*c) + v, uint8(200-90*c/2) - v, uint8(x * 3), 255})
+				}
+			}
+			var buf bytes.Buffer
+			png.Encode(&buf, img)
+			if err := os.WriteFile(filepath.Join(d, fmt.Sprintf("%d.png", i)), buf.Bytes(), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+}
+
+// TestTrainCommand trains a narrow AlexNet for three epochs on a synthetic
+// ImageFolder, then repeats the run stopped after 7 steps (no save, as
+// kill -9 leaves it) and resumed: steps.csv is the same byte for byte,
+// and so are the exported weights. `alexnet eval` on the exported .pth
+// scores the validation set as the last epoch of training did.
+func TestTrainCommand(t *testing.T) {
+	data := t.TempDir()
+	writeWNIDFolder(t, data, 5) // 15 images: 4 batches of 4
+	args := func(out string, extra ...string) []string {
+		return append([]string{"--threads", "2", "train", "--data", data, "--val", data, "--out", out,
+			"--epochs", "3", "--batch", "4", "--size", "64", "--resize", "72", "--channels", "8,8,8,8,8",
+			"--hidden", "16", "--lr", "0.02", "--schedule", "plateau:0", "--seed", "5", "--save-every", "3"}, extra...)
+	}
+	full := t.TempDir()
+	stdout, stderr, err := runTrainRoot(t, args(full)...)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	if !strings.Contains(stdout, "trained 12 steps") {
+		t.Errorf("stdout %q", stdout)
+	}
+	cut := t.TempDir()
+	if _, stderr, err := runTrainRoot(t, args(cut, "--stop-after", "7")...); err == nil {
+		t.Fatalf("stopped run succeeded\n%s", stderr)
+	}
+	if _, err := os.Stat(filepath.Join(cut, "model.pth")); err == nil {
+		t.Fatal("the stopped run exported weights")
+	}
+	if _, stderr, err := runTrainRoot(t, args(cut, "--resume")...); err != nil {
+		t.Fatalf("resume: %v\n%s", err, stderr)
+	}
+	a, _ := os.ReadFile(filepath.Join(full, "steps.csv"))
+	b, _ := os.ReadFile(filepath.Join(cut, "steps.csv"))
+	if !bytes.Equal(a, b) || len(a) == 0 {
+		t.Errorf("steps.csv differs after kill and resume:\n%s\nvs\n%s", a, b)
+	}
+	wa, err := weights.Load(filepath.Join(full, "model.pth"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wb, err := weights.Load(filepath.Join(cut, "model.safetensors"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(wa.Names) != 16 || wa.Names[0] != "features.0.weight" || wa.Names[15] != "classifier.6.bias" {
+		t.Errorf("state dict names %v", wa.Names)
+	}
+	for _, n := range wa.Names {
+		if !slicesEqual(wa.Tensors[n].Data, wb.Tensors[n].Data) {
+			t.Errorf("%s differs after resume", n)
+		}
+	}
+
+	// The last epoch's val top-1, from epochs.csv.
+	f, err := os.Open(filepath.Join(full, "epochs.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(f).ReadAll()
+	f.Close()
+	if err != nil || len(rows) != 4 {
+		t.Fatalf("epochs.csv: %d rows, %v", len(rows), err)
+	}
+	valTop1, _ := strconv.ParseFloat(rows[3][6], 64)
+
+	out, stderr, err := runEvalCmd(t, "--data", data, "--weights", filepath.Join(full, "model.pth"),
+		"--resize", "72", "--crop", "64", "--json")
+	if err != nil {
+		t.Fatalf("eval: %v\n%s", err, stderr)
+	}
+	var s struct {
+		Top1   float64 `json:"top1"`
+		Scored int     `json:"scored"`
+	}
+	if err := json.Unmarshal([]byte(out), &s); err != nil {
+		t.Fatal(err)
+	}
+	if s.Scored != 15 || s.Top1 != valTop1 {
+		t.Errorf("eval: top-1 %v over %d images, train's validation said %v over 15", s.Top1, s.Scored, valTop1)
+	}
+	// A resume with another batch size would visit other samples.
+	if _, _, err := runTrainRoot(t, args(full, "--resume", "--batch", "8")...); err == nil || !strings.Contains(err.Error(), "batch 4") {
+		t.Errorf("resume with another batch size: %v", err)
+	}
+	for _, name := range []string{"curves.png", "classes.txt", "checkpoint.safetensors"} {
+		if _, err := os.Stat(filepath.Join(full, name)); err != nil {
+			t.Error(err)
+		}
+	}
+}
+
+func slicesEqual(a, b []float32) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// Bad flags are errors before any work.
+func TestTrainFlags(t *testing.T) {
+	data := t.TempDir()
+	writeWNIDFolder(t, data, 1)
+	for _, tc := range []struct{ flag, val, want string }{
+		{"--schedule", "cosine", "--schedule"},
+		{"--aug", "mixup", "--aug"},
+		{"--freeze", "classifier", "--freeze"},
+		{"--init", "xavier", "--init"},
+	} {
+		_, _, err := runTrainRoot(t, "train", "--data", data, "--out", t.TempDir(), tc.flag, tc.val)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s %s: %v", tc.flag, tc.val, err)
+		}
+	}
+}
