@@ -141,7 +141,6 @@ func (ww *WinogradWeights) Current() bool { return ww.u[0][0].arch == activeArch
 // winoScratch is one goroutine's memory for Winograd steps.
 type winoScratch struct {
 	v, m   []float32 // V_ξ and M_ξ of one step: α² × rows × ld
-	tmp    []float32 // the vector input transform's row pass
 	rb, cb []float32 // zero biases for the GEMMs
 	// Images split into even and odd padded columns for the vector input
 	// transform, with the index of the image each slot holds (-1: none),

@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/alexnet-go/alexnet/internal/npy"
 	"github.com/alexnet-go/alexnet/kernels"
 	"github.com/alexnet-go/alexnet/tensor"
 )
@@ -21,31 +20,8 @@ const backwardFixtures = "../testdata/train/ops"
 // over max |torch|, per tensor.
 const opTol = 1e-5
 
-type backwardCase struct {
-	Name  string             `json:"name"`
-	Op    string             `json:"op"`
-	Attrs map[string]float64 `json:"attrs"`
-	Files map[string]string  `json:"files"`
-}
-
 func loadBackward(t *testing.T, file string) *tensor.Tensor {
-	t.Helper()
-	a, err := npy.ReadFile(filepath.Join(backwardFixtures, file))
-	if err != nil {
-		t.Fatal(err)
-	}
-	data := a.F32
-	if a.U8 != nil {
-		data = make([]float32, len(a.U8))
-		for i, v := range a.U8 {
-			data[i] = float32(v)
-		}
-	}
-	x, err := tensor.FromData(data, a.Shape...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return x
+	return loadFrom(t, backwardFixtures, file)
 }
 
 // relErr is max |got - want| over max |want| (the plain max difference
@@ -68,51 +44,11 @@ func relErr(got, want []float32) float64 {
 	return d / m
 }
 
-func newBackwardLayer(t *testing.T, c backwardCase) Backwarder {
+func newBackwardLayer(t *testing.T, c opCase) Backwarder {
 	t.Helper()
-	a := func(k string) int { return int(c.Attrs[k]) }
-	var (
-		l   Backwarder
-		err error
-	)
-	switch c.Op {
-	case "conv2d":
-		var cv *Conv2d
-		if cv, err = NewConv2d(a("in"), a("out"), a("kernel"), a("stride"), a("padding"), a("groups")); err == nil {
-			cv.ReLU = a("relu") != 0
-			cv.SetThreads(2)
-		}
-		l = cv
-	case "linear":
-		var ln *Linear
-		if ln, err = NewLinear(a("in"), a("out")); err == nil {
-			ln.ReLU = a("relu") != 0
-		}
-		l = ln
-	case "relu":
-		l = &ReLU{}
-	case "maxpool2d":
-		l, err = NewMaxPool2d(a("kernel"), a("stride"))
-	case "adaptiveavgpool2d":
-		l, err = NewAdaptiveAvgPool2d(a("out_h"), a("out_w"))
-	case "lrn":
-		l, err = NewLocalResponseNorm(a("size"), float32(c.Attrs["alpha"]), float32(c.Attrs["beta"]), float32(c.Attrs["k"]))
-	case "softmax":
-		l = &Softmax{}
-	case "dropout":
-		l = &Dropout{P: float32(c.Attrs["p"])}
-	default:
-		t.Fatalf("unknown op %q", c.Op)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, p := range l.Params() {
-		w := loadBackward(t, c.Files[p.Name])
-		if !tensor.SameShape(w.Shape, p.T.Shape) {
-			t.Fatalf("%s: %s shape %v, layer has %v", c.Name, p.Name, w.Shape, p.T.Shape)
-		}
-		copy(p.T.Data, w.Data)
+	l, ok := newLayer(t, c, backwardFixtures).(Backwarder)
+	if !ok {
+		t.Fatalf("%s: %T has no Backward", c.Name, l)
 	}
 	return l
 }
@@ -127,7 +63,7 @@ func TestBackwardMatchesPyTorch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var cases []backwardCase
+	var cases []opCase
 	if err := json.Unmarshal(raw, &cases); err != nil {
 		t.Fatal(err)
 	}
@@ -142,7 +78,7 @@ func TestBackwardMatchesPyTorch(t *testing.T) {
 	}
 }
 
-func testBackwardCase(t *testing.T, c backwardCase) {
+func testBackwardCase(t *testing.T, c opCase) {
 	l := newBackwardLayer(t, c)
 	x, dy, wantDx := loadBackward(t, c.Files["x"]), loadBackward(t, c.Files["dy"]), loadBackward(t, c.Files["dx"])
 	g := NewGrads()

@@ -15,6 +15,8 @@ import (
 // Fixtures: testdata/gen/model.py (PyTorch 1.13).
 const fixtures = "../testdata/nn"
 
+// opCase is one per-op fixture case (testdata/nn/cases.json and
+// testdata/train/ops/cases.json share the format).
 type opCase struct {
 	Name  string             `json:"name"`
 	Op    string             `json:"op"`
@@ -22,20 +24,33 @@ type opCase struct {
 	Files map[string]string  `json:"files"`
 }
 
-func load(t *testing.T, file string) *tensor.Tensor {
+// loadFrom reads a fixture .npy of dir as a tensor (uint8 arrays, such as
+// dropout masks, converted to float32).
+func loadFrom(t *testing.T, dir, file string) *tensor.Tensor {
 	t.Helper()
-	a, err := npy.ReadFile(filepath.Join(fixtures, file))
+	a, err := npy.ReadFile(filepath.Join(dir, file))
 	if err != nil {
 		t.Fatal(err)
 	}
-	x, err := tensor.FromData(a.F32, a.Shape...)
+	data := a.F32
+	if a.U8 != nil {
+		data = make([]float32, len(a.U8))
+		for i, v := range a.U8 {
+			data[i] = float32(v)
+		}
+	}
+	x, err := tensor.FromData(data, a.Shape...)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return x
 }
 
-func newLayer(t *testing.T, c opCase) Layer {
+func load(t *testing.T, file string) *tensor.Tensor { return loadFrom(t, fixtures, file) }
+
+// newLayer builds c's layer (conv and linear with a fused ReLU when the
+// case's "relu" attribute is set) with its parameters read from dir.
+func newLayer(t *testing.T, c opCase, dir string) Layer {
 	t.Helper()
 	a := func(k string) int { return int(c.Attrs[k]) }
 	var (
@@ -45,11 +60,17 @@ func newLayer(t *testing.T, c opCase) Layer {
 	switch c.Op {
 	case "conv2d":
 		var cv *Conv2d
-		cv, err = NewConv2d(a("in"), a("out"), a("kernel"), a("stride"), a("padding"), a("groups"))
-		cv.SetThreads(2)
+		if cv, err = NewConv2d(a("in"), a("out"), a("kernel"), a("stride"), a("padding"), a("groups")); err == nil {
+			cv.ReLU = a("relu") != 0
+			cv.SetThreads(2)
+		}
 		l = cv
 	case "linear":
-		l, err = NewLinear(a("in"), a("out"))
+		var ln *Linear
+		if ln, err = NewLinear(a("in"), a("out")); err == nil {
+			ln.ReLU = a("relu") != 0
+		}
+		l = ln
 	case "relu":
 		l = &ReLU{}
 	case "maxpool2d":
@@ -60,6 +81,8 @@ func newLayer(t *testing.T, c opCase) Layer {
 		l, err = NewLocalResponseNorm(a("size"), float32(c.Attrs["alpha"]), float32(c.Attrs["beta"]), float32(c.Attrs["k"]))
 	case "softmax":
 		l = &Softmax{}
+	case "dropout":
+		l = &Dropout{P: float32(c.Attrs["p"])}
 	default:
 		t.Fatalf("unknown op %q", c.Op)
 	}
@@ -67,7 +90,7 @@ func newLayer(t *testing.T, c opCase) Layer {
 		t.Fatal(err)
 	}
 	for _, p := range l.Params() {
-		w := load(t, c.Files[p.Name])
+		w := loadFrom(t, dir, c.Files[p.Name])
 		if !tensor.SameShape(w.Shape, p.T.Shape) {
 			t.Fatalf("%s: %s shape %v, layer has %v", c.Name, p.Name, w.Shape, p.T.Shape)
 		}
@@ -90,7 +113,7 @@ func TestOpsMatchPyTorch(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.Name, func(t *testing.T) {
-			l := newLayer(t, c)
+			l := newLayer(t, c, fixtures)
 			x, want := load(t, c.Files["x"]), load(t, c.Files["y"])
 			shape, err := l.OutputShape(x.Shape)
 			if err != nil || !tensor.SameShape(shape, want.Shape) {
