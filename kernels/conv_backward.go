@@ -1,5 +1,7 @@
 package kernels
 
+import "sync"
+
 // ConvBackward computes the gradients of the grouped convolution of Conv
 // (and Conv2dNaive) over nb images. g is the geometry of one group (g.C
 // input planes), groups the group count and outC the output channels; x
@@ -15,38 +17,235 @@ package kernels
 //	dx[b, grp*g.C+c, iy, ix] = Σ over o in group grp, i, j, oy, ox with
 //	    oy*SH-PH+i = iy and ox*SW-PW+j = ix of w[o, c, i, j] · dy[b, o, oy, ox]
 //
-// Each of dw, db and dx may be nil to skip it. Per image and group this is
-// dw_g += dy_g × im2col(x_g)ᵀ and dx_g = Col2im(w_gᵀ × dy_g), each GEMM an
-// Sgemm on up to threads goroutines; db sums each row of dy in float64.
+// Each of dw, db and dx may be nil to skip it. Where UseWinograd(g), dx is
+// computed as a Winograd convolution of dy (see convBackwardDataWinograd).
+//
+// The images are split into up to threads contiguous ranges, one goroutine
+// each. Per image and group, with k = g.C*KH*KW, m = outC/groups and
+// p = OH*OW, a goroutine adds im2col(x_g) (k×p) × dy_gᵀ (p×m) into its
+// own dw_gᵀ (k×m), and computes dx_g = Col2im(w_gᵀ × dy_g) with w_gᵀ
+// packed once for all images. The goroutines' dwᵀ are summed in a fixed
+// order at the end, db in float64, so the result depends on nb and
+// threads but not on scheduling.
 func ConvBackward(g ConvGeom, groups, outC int, x, w, dy, dw, db, dx []float32, nb, threads int) {
-	m, k, p := outC/groups, g.C*g.KH*g.KW, g.OH()*g.OW()
-	in := g.C * g.H * g.W
-	var col []float32
-	if dw != nil || dx != nil {
-		col = make([]float32, k*p)
+	if nb == 0 || (dw == nil && db == nil && dx == nil) {
+		return
 	}
-	for b := 0; b < nb; b++ {
-		for grp := 0; grp < groups; grp++ {
-			dyg := dy[(b*outC+grp*m)*p:][:m*p]
-			if db != nil {
-				for o := 0; o < m; o++ {
-					var s float64
-					for _, v := range dyg[o*p : (o+1)*p] {
-						s += float64(v)
-					}
-					db[grp*m+o] += float32(s)
+	if dx != nil && UseWinograd(g) {
+		convBackwardDataWinograd(g, groups, outC, w, dy, dx, nb, threads)
+		dx = nil
+		if dw == nil && db == nil {
+			return
+		}
+	}
+	cb := newConvBack(activeArch(), g, groups, outC, w, dw != nil, dx != nil)
+	workers := make([]*convBackWorker, max(1, min(threads, nb)))
+	for i := range workers {
+		workers[i] = cb.newWorker(dw != nil, db != nil)
+	}
+	var wg sync.WaitGroup
+	for t, wk := range workers {
+		b0, b1 := t*nb/len(workers), (t+1)*nb/len(workers)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for b := b0; b < b1; b++ {
+				cb.image(wk, x, dy, dx, b)
+			}
+		}()
+	}
+	wg.Wait()
+	cb.reduce(workers, dw, db, threads)
+	for _, wk := range workers {
+		wk.release()
+	}
+}
+
+// convBackwardDataWinograd computes ConvBackward's dx for a geometry
+// UseWinograd accepts: at stride 1, dx is the convolution of dy, padded by
+// KH-1-PH and KW-1-PW, with the weights flipped and the channel roles
+// swapped,
+//
+//	w'[grp*g.C+c, o, i, j] = w[grp*m+o, c, KH-1-i, KW-1-j]   (m = outC/groups)
+//
+// which ConvWinograd runs on the whole batch.
+func convBackwardDataWinograd(g ConvGeom, groups, outC int, w, dy, dx []float32, nb, threads int) {
+	m, kh, kw := outC/groups, g.KH, g.KW
+	flipped := make([]float32, len(w[:outC*g.C*kh*kw]))
+	for grp := 0; grp < groups; grp++ {
+		for o := 0; o < m; o++ {
+			for c := 0; c < g.C; c++ {
+				src := w[((grp*m+o)*g.C+c)*kh*kw:][:kh*kw]
+				dst := flipped[((grp*g.C+c)*m+o)*kh*kw:][:kh*kw]
+				for i := range src {
+					dst[len(src)-1-i] = src[i]
 				}
 			}
-			if dw != nil {
-				Im2col(g, x[(b*groups+grp)*in:][:in], col)
-				mustSgemm(&Gemm{M: m, N: k, K: p, A: dyg, LDA: p, B: col, LDB: p, TransB: true,
-					C: dw[grp*m*k:][:m*k], LDC: k, Accumulate: true, Threads: threads})
+		}
+	}
+	ww := PackWinogradWeights(flipped, groups*g.C, m, kh, groups)
+	dg := ConvGeom{C: m, H: g.OH(), W: g.OW(), KH: kh, KW: kw, SH: 1, SW: 1, PH: kh - 1 - g.PH, PW: kw - 1 - g.PW}
+	ConvWinograd(dg, ww, make([]float32, groups*g.C), dy, dx, nb, false, threads)
+}
+
+// convBack is one ConvBackward call's shared, read-only state.
+type convBack struct {
+	arch         *microArch
+	g            ConvGeom
+	groups, outC int
+	m, k, p, in  int
+	wt           []*PackedA // w_gᵀ (k×m) per group, when dx is wanted
+	zeros        []float32  // bias operands of the accumulating kernels
+}
+
+func newConvBack(arch *microArch, g ConvGeom, groups, outC int, w []float32, wantDw, wantDx bool) *convBack {
+	cb := &convBack{arch: arch, g: g, groups: groups, outC: outC,
+		m: outC / groups, k: g.C * g.KH * g.KW, p: g.OH() * g.OW(), in: g.C * g.H * g.W}
+	cb.zeros = make([]float32, max(cb.m, cb.k)+arch.mr+arch.nr)
+	if wantDx {
+		cb.wt = make([]*PackedA, groups)
+		for grp := range cb.wt {
+			cb.wt[grp] = packAFor(arch, w[grp*cb.m*cb.k:], cb.k, true, cb.k, cb.m)
+		}
+	}
+	return cb
+}
+
+// convBackWorker is one goroutine's scratch and partial sums.
+type convBackWorker struct {
+	col   *[]float32 // im2col(x_g), or w_gᵀ × dy_g, k×p
+	panel *[]float32 // dy_gᵀ, p rows of panelLD(m) floats
+	dwT   *[]float32 // Σ dw_gᵀ over this worker's images, groups × k×m
+	db    []float64  // Σ of the rows of dy over this worker's images
+	buf   *gemmBuffers
+}
+
+func (cb *convBack) newWorker(wantDw, wantDb bool) *convBackWorker {
+	wk := &convBackWorker{col: getFloats(cb.k * cb.p), buf: getGemmBuffers(cb.arch)}
+	if wantDw {
+		wk.panel = getFloats(cb.p * panelLD(cb.arch, cb.m))
+		clear(*wk.panel)
+		wk.dwT = getFloats(cb.groups * cb.k * cb.m)
+		clear(*wk.dwT)
+	}
+	if wantDb {
+		wk.db = make([]float64, cb.outC)
+	}
+	return wk
+}
+
+func (wk *convBackWorker) release() {
+	for _, p := range []*[]float32{wk.col, wk.panel, wk.dwT} {
+		if p != nil {
+			floatPool.Put(p)
+		}
+	}
+	gemmBufPool.Put(wk.buf)
+}
+
+// image adds image b's contributions to wk's sums and writes its dx.
+func (cb *convBack) image(wk *convBackWorker, x, dy, dx []float32, b int) {
+	m, k, p := cb.m, cb.k, cb.p
+	col := *wk.col
+	for grp := 0; grp < cb.groups; grp++ {
+		dyg := dy[(b*cb.outC+grp*m)*p:][:m*p]
+		if wk.db != nil {
+			for o := 0; o < m; o++ {
+				var s float64
+				for _, v := range dyg[o*p : (o+1)*p] {
+					s += float64(v)
+				}
+				wk.db[grp*m+o] += s
 			}
-			if dx != nil {
-				mustSgemm(&Gemm{M: k, N: p, K: m, A: w[grp*m*k:][:m*k], LDA: k, TransA: true,
-					B: dyg, LDB: p, C: col, LDC: p, Threads: threads})
-				Col2im(g, col, dx[(b*groups+grp)*in:][:in])
+		}
+		if wk.dwT != nil {
+			Im2col(cb.g, x[(b*cb.groups+grp)*cb.in:][:cb.in], col)
+			cb.addColDyT(wk, col, dyg, (*wk.dwT)[grp*k*m:][:k*m])
+		}
+		if dx != nil {
+			job := gemmJob{arch: cb.arch, a: cb.wt[grp], packB: matrixPacker(&Gemm{B: dyg, LDB: p}),
+				n: p, c: col, ldc: p}
+			job.run(0, p, wk.buf)
+			Col2im(cb.g, col, dx[(b*cb.groups+grp)*cb.in:][:cb.in])
+		}
+	}
+}
+
+// addColDyT adds col (k×p) × dygᵀ (dyg is m×p) into ct (k×m):
+//
+//	ct[i*m+o] += Σ_{s < p} col[i*p+s] · dyg[o*p+s]
+//
+// With a raw-A kernel the rows of col are read in place against dygᵀ
+// copied into wk.panel; otherwise col is packed for the packed driver.
+func (cb *convBack) addColDyT(wk *convBackWorker, col, dyg, ct []float32) {
+	arch, m, k, p := cb.arch, cb.m, cb.k, cb.p
+	if arch.gemmRaw == nil {
+		job := gemmJob{arch: arch, a: packAFor(arch, col, p, false, k, p),
+			packB: matrixPacker(&Gemm{B: dyg, LDB: p, TransB: true}), n: m, c: ct, ldc: m, accumulate: true}
+		job.run(0, m, wk.buf)
+		return
+	}
+	ld := panelLD(arch, m)
+	panel := *wk.panel
+	transposeInto(panel, ld, dyg, m, p)
+	mr, nr := arch.mr, arch.nr
+	depth := p
+	if n := (p + rawKC - 1) / rawKC; n > 1 {
+		depth = (p + n - 1) / n
+	}
+	for pc := 0; pc < p; pc += depth {
+		kc := min(depth, p-pc)
+		for is := 0; is < k; is += mr {
+			rows := min(mr, k-is)
+			a := col[is*p+pc : (is+rows-1)*p+pc+kc]
+			for js := 0; js < m; js += nr {
+				cols := min(nr, m-js)
+				arch.gemmRaw(rows, cols, kc, a, p, panel[pc*ld+js:(pc+kc-1)*ld+js+nr], ld,
+					ct[is*m+js:(is+rows-1)*m+js+cols], m, cb.zeros, cb.zeros, gemmAccum)
 			}
+		}
+	}
+}
+
+// transposeInto writes the m×p matrix src into dst as p rows of ld:
+// dst[s*ld+o] = src[o*p+s], in blocks of 16 rows of src.
+func transposeInto(dst []float32, ld int, src []float32, m, p int) {
+	for o0 := 0; o0 < m; o0 += 16 {
+		o1 := min(o0+16, m)
+		for s := 0; s < p; s++ {
+			d := dst[s*ld+o0 : s*ld+o1]
+			for i := range d {
+				d[i] = src[(o0+i)*p+s]
+			}
+		}
+	}
+}
+
+// reduce adds the workers' partial sums into dw and db, the workers taken
+// in order.
+func (cb *convBack) reduce(workers []*convBackWorker, dw, db []float32, threads int) {
+	m, k := cb.m, cb.k
+	if dw != nil {
+		parFor(cb.groups*k, threads, func(r0, r1 int) {
+			for r := r0; r < r1; r++ { // r = grp*k + j: column j of group grp's dw
+				grp, j := r/k, r%k
+				for o := 0; o < m; o++ {
+					var s float32
+					for _, wk := range workers {
+						s += (*wk.dwT)[r*m+o]
+					}
+					dw[(grp*m+o)*k+j] += s
+				}
+			}
+		})
+	}
+	if db != nil {
+		for o := range db[:cb.outC] {
+			var s float64
+			for _, wk := range workers {
+				s += wk.db[o]
+			}
+			db[o] += float32(s)
 		}
 	}
 }

@@ -162,14 +162,19 @@ func (job *gemmJob) run(j0, j1 int, buf *gemmBuffers) {
 			if job.relu && pc+kc == k {
 				flags |= gemmReLU
 			}
-			for js := 0; js < nc; js += nr {
-				n := min(nr, nc-js)
-				bs := buf.b[js : (kc-1)*ld+js+nr]
-				cbs := cb[jc+js : jc+js+nr]
-				for is := 0; is < m; is += mr {
-					rows := min(mr, m-is)
-					c := job.c[is*job.ldc+jc+js : (is+rows-1)*job.ldc+jc+js+n]
-					arch.gemm(rows, n, kc, a.strip(pc, kc, is/mr), bs, ld, c, job.ldc, rb[is:], cbs, flags)
+			// Blocks of mc rows of A (about 512 KB packed) stay in L2 while
+			// the panel's strips pass over them.
+			mc := max(1, (512<<10)/(4*kc*mr)) * mr
+			for ic := 0; ic < m; ic += mc {
+				for js := 0; js < nc; js += nr {
+					n := min(nr, nc-js)
+					bs := buf.b[js : (kc-1)*ld+js+nr]
+					cbs := cb[jc+js : jc+js+nr]
+					for is := ic; is < min(ic+mc, m); is += mr {
+						rows := min(mr, m-is)
+						c := job.c[is*job.ldc+jc+js : (is+rows-1)*job.ldc+jc+js+n]
+						arch.gemm(rows, n, kc, a.strip(pc, kc, is/mr), bs, ld, c, job.ldc, rb[is:], cbs, flags)
+					}
 				}
 			}
 		}

@@ -15,26 +15,40 @@ import "math"
 // as PyTorch's max_pool2d_with_indices records the index its backward adds
 // at. Positions in the padding are skipped.
 func MaxPool2dBackward(g ConvGeom, x, dy, dx []float32) {
+	MaxPool2dBackwardThreads(g, x, dy, dx, 1)
+}
+
+// MaxPool2dBackwardThreads is MaxPool2dBackward with the planes split
+// over threads goroutines; each plane of dx is computed as
+// MaxPool2dBackward computes it, so the result is the same for every
+// thread count.
+func MaxPool2dBackwardThreads(g ConvGeom, x, dy, dx []float32, threads int) {
 	oh, ow := g.OH(), g.OW()
-	clear(dx[:g.C*g.H*g.W])
-	for c := 0; c < g.C; c++ {
-		plane := x[c*g.H*g.W : (c+1)*g.H*g.W]
-		grad := dx[c*g.H*g.W : (c+1)*g.H*g.W]
-		d := dy[c*oh*ow : (c+1)*oh*ow]
-		for oy := 0; oy < oh; oy++ {
-			y0, y1 := max(oy*g.SH-g.PH, 0), min(oy*g.SH-g.PH+g.KH, g.H)
-			for ox := 0; ox < ow; ox++ {
-				x0, x1 := max(ox*g.SW-g.PW, 0), min(ox*g.SW-g.PW+g.KW, g.W)
-				m, arg := float32(math.Inf(-1)), y0*g.W+x0
-				for iy := y0; iy < y1; iy++ {
-					for ix := x0; ix < x1; ix++ {
-						if v := plane[iy*g.W+ix]; v > m || v != v {
-							m, arg = v, iy*g.W+ix
-						}
+	in := g.H * g.W
+	poolParallel(g.C, threads, func(c0, c1 int) {
+		clear(dx[c0*in : c1*in])
+		for c := c0; c < c1; c++ {
+			maxPoolBackwardPlane(g, oh, ow, x[c*in:(c+1)*in], dy[c*oh*ow:(c+1)*oh*ow], dx[c*in:(c+1)*in])
+		}
+	})
+}
+
+// maxPoolBackwardPlane adds each d (OH,OW) at its window's maximum in
+// plane (H,W), into grad (H,W).
+func maxPoolBackwardPlane(g ConvGeom, oh, ow int, plane, d, grad []float32) {
+	for oy := 0; oy < oh; oy++ {
+		y0, y1 := max(oy*g.SH-g.PH, 0), min(oy*g.SH-g.PH+g.KH, g.H)
+		for ox := 0; ox < ow; ox++ {
+			x0, x1 := max(ox*g.SW-g.PW, 0), min(ox*g.SW-g.PW+g.KW, g.W)
+			m, arg := float32(math.Inf(-1)), y0*g.W+x0
+			for iy := y0; iy < y1; iy++ {
+				for ix := x0; ix < x1; ix++ {
+					if v := plane[iy*g.W+ix]; v > m || v != v {
+						m, arg = v, iy*g.W+ix
 					}
 				}
-				grad[arg] += d[oy*ow+ox]
 			}
+			grad[arg] += d[oy*ow+ox]
 		}
 	}
 }
@@ -48,20 +62,44 @@ func MaxPool2dBackward(g ConvGeom, x, dy, dx []float32) {
 // with the windows of AdaptiveAvgPool2d, adding in row-major window order,
 // as PyTorch's adaptive_avg_pool2d_backward does.
 func AdaptiveAvgPool2dBackward(planes, h, w, oh, ow int, dy, dx []float32) {
-	clear(dx[:planes*h*w])
-	for c := 0; c < planes; c++ {
-		grad := dx[c*h*w : (c+1)*h*w]
-		d := dy[c*oh*ow : (c+1)*oh*ow]
-		for oy := 0; oy < oh; oy++ {
-			y0, y1 := oy*h/oh, ((oy+1)*h+oh-1)/oh
-			for ox := 0; ox < ow; ox++ {
-				x0, x1 := ox*w/ow, ((ox+1)*w+ow-1)/ow
-				delta := d[oy*ow+ox] / float32(y1-y0) / float32(x1-x0)
-				for iy := y0; iy < y1; iy++ {
-					row := grad[iy*w+x0 : iy*w+x1]
-					for i := range row {
-						row[i] += delta
-					}
+	AdaptiveAvgPool2dBackwardThreads(planes, h, w, oh, ow, dy, dx, 1)
+}
+
+// AdaptiveAvgPool2dBackwardThreads is AdaptiveAvgPool2dBackward with the
+// planes split over threads goroutines; each plane of dx is computed as
+// AdaptiveAvgPool2dBackward computes it, so the result is the same for
+// every thread count.
+func AdaptiveAvgPool2dBackwardThreads(planes, h, w, oh, ow int, dy, dx []float32, threads int) {
+	if oh == h && ow == w {
+		// Windows of one input: +0 + dy/1/1, and dy/1 is dy.
+		dy, dx = dy[:planes*h*w], dx[:planes*h*w]
+		for i, v := range dy {
+			var s float32
+			s += v
+			dx[i] = s
+		}
+		return
+	}
+	poolParallel(planes, threads, func(c0, c1 int) {
+		clear(dx[c0*h*w : c1*h*w])
+		for c := c0; c < c1; c++ {
+			avgPoolBackwardPlane(h, w, oh, ow, dy[c*oh*ow:(c+1)*oh*ow], dx[c*h*w:(c+1)*h*w])
+		}
+	})
+}
+
+// avgPoolBackwardPlane adds each d (OH,OW), divided by its window's size,
+// over its window of grad (H,W).
+func avgPoolBackwardPlane(h, w, oh, ow int, d, grad []float32) {
+	for oy := 0; oy < oh; oy++ {
+		y0, y1 := oy*h/oh, ((oy+1)*h+oh-1)/oh
+		for ox := 0; ox < ow; ox++ {
+			x0, x1 := ox*w/ow, ((ox+1)*w+ow-1)/ow
+			delta := d[oy*ow+ox] / float32(y1-y0) / float32(x1-x0)
+			for iy := y0; iy < y1; iy++ {
+				row := grad[iy*w+x0 : iy*w+x1]
+				for i := range row {
+					row[i] += delta
 				}
 			}
 		}

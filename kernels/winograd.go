@@ -1,6 +1,7 @@
 package kernels
 
 import (
+	"runtime"
 	"sync"
 	"sync/atomic"
 )
@@ -103,34 +104,39 @@ func PackWinogradWeights(w []float32, outC, c, k, groups int) *WinogradWeights {
 	m := outC / groups
 	ww := &WinogradWeights{Groups: groups, spec: spec, u: make([][]*PackedA, groups)}
 	mat := make([]float32, a*a*m*c)
-	gg := make([]float64, a*k) // G·g
 	for grp := 0; grp < groups; grp++ {
-		for o := 0; o < m; o++ {
-			for ci := 0; ci < c; ci++ {
-				ker := w[((grp*m+o)*c+ci)*k*k:][:k*k]
-				for i := 0; i < a; i++ {
-					for j := 0; j < k; j++ {
-						var s float64
-						for q := 0; q < k; q++ {
-							s += spec.g[i][q] * float64(ker[q*k+j])
+		parFor(m, runtime.GOMAXPROCS(0), func(o0, o1 int) {
+			gg := make([]float64, a*k) // G·g
+			for o := o0; o < o1; o++ {
+				for ci := 0; ci < c; ci++ {
+					ker := w[((grp*m+o)*c+ci)*k*k:][:k*k]
+					for i := 0; i < a; i++ {
+						for j := 0; j < k; j++ {
+							var s float64
+							for q := 0; q < k; q++ {
+								s += spec.g[i][q] * float64(ker[q*k+j])
+							}
+							gg[i*k+j] = s
 						}
-						gg[i*k+j] = s
 					}
-				}
-				for i := 0; i < a; i++ { // (G·g)·Gᵀ
-					for j := 0; j < a; j++ {
-						var s float64
-						for q := 0; q < k; q++ {
-							s += gg[i*k+q] * spec.g[j][q]
+					for i := 0; i < a; i++ { // (G·g)·Gᵀ
+						for j := 0; j < a; j++ {
+							var s float64
+							for q := 0; q < k; q++ {
+								s += gg[i*k+q] * spec.g[j][q]
+							}
+							mat[((i*a+j)*m+o)*c+ci] = float32(s)
 						}
-						mat[((i*a+j)*m+o)*c+ci] = float32(s)
 					}
 				}
 			}
-		}
-		for xi := 0; xi < a*a; xi++ {
-			ww.u[grp] = append(ww.u[grp], PackA(mat[xi*m*c:(xi+1)*m*c], c, false, m, c))
-		}
+		})
+		ww.u[grp] = make([]*PackedA, a*a)
+		parFor(a*a, runtime.GOMAXPROCS(0), func(x0, x1 int) {
+			for xi := x0; xi < x1; xi++ {
+				ww.u[grp][xi] = PackA(mat[xi*m*c:(xi+1)*m*c], c, false, m, c)
+			}
+		})
 	}
 	return ww
 }

@@ -135,6 +135,7 @@ func (m *AlexNet) SetThreads(n int) {
 	t := m.cfg.threads()
 	m.Features.SetThreads(t)
 	m.Classifier.SetThreads(t)
+	m.Avgpool.SetThreads(t)
 }
 
 // Forward maps x (N,3,H,W) to logits (N,NumClasses), in eval mode

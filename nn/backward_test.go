@@ -209,6 +209,30 @@ func TestBackwardErrors(t *testing.T) {
 	}
 }
 
+// TestDropoutNoiseStream checks Noise against the branching loop it
+// replaces, drawing from generators of one seed: the same noise, bit for
+// bit, for P of 0, 1/2 and 1.
+func TestDropoutNoiseStream(t *testing.T) {
+	for _, p := range []float32{0, 0.5, 0.9, 1} {
+		d := &Dropout{P: p}
+		got, err := d.Noise([]int{3, 1000}, rand.New(rand.NewPCG(4, 5)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, _ := d.scale()
+		rng := rand.New(rand.NewPCG(4, 5))
+		for i, v := range got.Data {
+			var want float32
+			if rng.Float32() < 1-p {
+				want = s
+			}
+			if math.Float32bits(v) != math.Float32bits(want) {
+				t.Fatalf("p %v: noise[%d] = %v, want %v", p, i, v, want)
+			}
+		}
+	}
+}
+
 func TestGrads(t *testing.T) {
 	p := tensor.New(2, 3)
 	g := NewGrads()
@@ -223,6 +247,21 @@ func TestGrads(t *testing.T) {
 	g.Zero()
 	if gp.Data[4] != 0 || g.Get(p) != gp {
 		t.Fatal("Zero does not clear the gradient in place")
+	}
+	big := tensor.New(3, 40000) // longer than kernels.ElementGrain
+	gb := g.Of(big)
+	for i := range gb.Data {
+		gb.Data[i] = 1
+	}
+	gp.Data[1] = 2
+	g.ZeroThreads(3)
+	for i, v := range gb.Data {
+		if v != 0 || g.Get(big) != gb {
+			t.Fatalf("ZeroThreads left %v at %d", v, i)
+		}
+	}
+	if gp.Data[1] != 0 {
+		t.Fatal("ZeroThreads does not clear a small gradient")
 	}
 	var zero Grads
 	if zero.Of(p) == nil {

@@ -35,7 +35,7 @@ func (l *Conv2d) backward(x, y, dy *tensor.Tensor, g *Grads, wantDx bool) (*tens
 	dz := dy
 	if l.ReLU {
 		dz = g.buffer(l, slotDz, dy.Shape)
-		kernels.ReLUBackward(y.Data, dy.Data, dz.Data)
+		kernels.ReLUBackwardThreads(y.Data, dy.Data, dz.Data, l.Threads)
 	}
 	var dx *tensor.Tensor
 	var dxData []float32

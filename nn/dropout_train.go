@@ -2,6 +2,7 @@ package nn
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 
 	"github.com/alexnet-go/alexnet/kernels"
@@ -22,14 +23,23 @@ func (d *Dropout) Noise(shape []int, rng *rand.Rand) (*tensor.Tensor, error) {
 	if err != nil {
 		return nil, err
 	}
-	keep := 1 - d.P
 	t := tensor.New(shape...)
-	for i := range t.Data {
-		if rng.Float32() < keep {
-			t.Data[i] = s
-		}
-	}
+	fillNoise(t.Data, 1-d.P, s, rng)
 	return t, nil
+}
+
+// fillNoise sets noise[i] = s if rng.Float32() < keep, else +0, drawing in
+// index order. The choice is a bit mask rather than a branch, which would
+// be mispredicted about as often as P is near 1/2.
+func fillNoise(noise []float32, keep, s float32, rng *rand.Rand) {
+	sb := math.Float32bits(s)
+	for i := range noise {
+		var m uint32
+		if rng.Float32() < keep {
+			m = math.MaxUint32
+		}
+		noise[i] = math.Float32frombits(sb & m)
+	}
 }
 
 // NoiseFromMask returns the noise of a keep mask: 1/(1-P) where keep is

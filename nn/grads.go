@@ -1,6 +1,9 @@
 package nn
 
-import "github.com/alexnet-go/alexnet/tensor"
+import (
+	"github.com/alexnet-go/alexnet/kernels"
+	"github.com/alexnet-go/alexnet/tensor"
+)
 
 // Backwarder is a Layer with a backward pass. Every layer of this package
 // implements it.
@@ -63,9 +66,13 @@ func (g *Grads) Get(p *tensor.Tensor) *tensor.Tensor { return g.grad[p] }
 
 // Zero sets every gradient to zero, keeping it allocated: PyTorch's
 // optimizer.zero_grad(set_to_none=False).
-func (g *Grads) Zero() {
+func (g *Grads) Zero() { g.ZeroThreads(1) }
+
+// ZeroThreads is Zero with each gradient cleared by threads goroutines
+// (kernels.ClearThreads).
+func (g *Grads) ZeroThreads(threads int) {
 	for _, t := range g.grad {
-		clear(t.Data)
+		kernels.ClearThreads(t.Data, threads)
 	}
 }
 

@@ -11,7 +11,8 @@ import (
 // With ReLU set, dy is first zeroed where y is not positive (so y must be
 // what Forward(x) returned); with dz that result it adds
 // ∂L/∂Weight = dzᵀ·x and ∂L/∂Bias = the column sums of dz to g and
-// returns dx = dz·Weight (N,In), the products by Sgemm.
+// returns dx = dz·Weight (N,In), the products by Sgemm, all over Threads
+// goroutines but the column sums.
 func (l *Linear) Backward(x, y, dy *tensor.Tensor, g *Grads) (*tensor.Tensor, error) {
 	if g == nil {
 		return nil, errNoGrads("Linear")
@@ -29,7 +30,7 @@ func (l *Linear) Backward(x, y, dy *tensor.Tensor, g *Grads) (*tensor.Tensor, er
 	dz := dy
 	if l.ReLU {
 		dz = g.buffer(l, slotDz, dy.Shape)
-		kernels.ReLUBackward(y.Data, dy.Data, dz.Data)
+		kernels.ReLUBackwardThreads(y.Data, dy.Data, dz.Data, l.Threads)
 	}
 	err := kernels.Sgemm(&kernels.Gemm{M: l.Out, N: l.In, K: n,
 		A: dz.Data, LDA: l.Out, TransA: true, B: x.Data, LDB: l.In,

@@ -8,7 +8,8 @@ import (
 )
 
 // Backward is the gradient of Forward: x, dy and dx are (N,C,...), dx
-// from PyTorch's formula (kernels.LRNBackward). y is not read.
+// from PyTorch's formula (kernels.LRNBackwardThreads over the N
+// images). y is not read.
 func (l *LocalResponseNorm) Backward(x, y, dy *tensor.Tensor, g *Grads) (*tensor.Tensor, error) {
 	if _, err := checkBackward("nn.LocalResponseNorm backward", l, x, y, dy, false); err != nil {
 		return nil, err
@@ -17,6 +18,6 @@ func (l *LocalResponseNorm) Backward(x, y, dy *tensor.Tensor, g *Grads) (*tensor
 		return nil, &ConfigError{"LocalResponseNorm", fmt.Sprintf("size %d", l.Size)}
 	}
 	dx := g.buffer(l, slotDx, x.Shape)
-	kernels.LRNBackward(x.Shape[0], x.Shape[1], tensor.Numel(x.Shape[2:]), l.Size, l.Alpha, l.Beta, l.K, x.Data, dy.Data, dx.Data)
+	kernels.LRNBackwardThreads(x.Shape[0], x.Shape[1], tensor.Numel(x.Shape[2:]), l.Size, l.Alpha, l.Beta, l.K, x.Data, dy.Data, dx.Data, l.Threads)
 	return dx, nil
 }

@@ -2,7 +2,9 @@ package train
 
 import (
 	"fmt"
+	"runtime"
 
+	"github.com/alexnet-go/alexnet/kernels"
 	"github.com/alexnet-go/alexnet/nn"
 	"github.com/alexnet-go/alexnet/tensor"
 )
@@ -25,6 +27,11 @@ import (
 type SGD struct {
 	LR, Momentum, Dampening, WeightDecay float64
 	Nesterov                             bool
+	// Threads is the goroutine count each parameter's update is split
+	// over; below 1 means runtime.GOMAXPROCS(0), or under Trainer.Step the
+	// model's thread count. Each element gets the same operations for
+	// every count, so the result does not depend on it.
+	Threads int
 
 	bufs map[*tensor.Tensor]*tensor.Tensor
 }
@@ -50,6 +57,18 @@ func (o *SGD) Validate() error {
 // Step updates every parameter of params that has a gradient in g (as
 // PyTorch skips parameters whose .grad is None).
 func (o *SGD) Step(params []nn.Param, g *nn.Grads) error {
+	threads := o.Threads
+	if threads < 1 {
+		threads = runtime.GOMAXPROCS(0)
+	}
+	return o.step(params, g, threads)
+}
+
+// step is Step with threads goroutines where o.Threads is below 1.
+func (o *SGD) step(params []nn.Param, g *nn.Grads, threads int) error {
+	if o.Threads >= 1 {
+		threads = o.Threads
+	}
 	if err := o.Validate(); err != nil {
 		return err
 	}
@@ -64,12 +83,9 @@ func (o *SGD) Step(params []nn.Param, g *nn.Grads) error {
 		}
 		w, gd := p.T.Data, grad.Data[:len(p.T.Data)]
 		if mom == 0 {
-			for i, d := range gd {
-				if wd != 0 {
-					d += wd * w[i]
-				}
-				w[i] -= lr * d
-			}
+			kernels.ParFor(len(w), kernels.ElementGrain, threads, func(lo, hi int) {
+				sgdPlain(w[lo:hi], gd[lo:hi], lr, wd)
+			})
 			continue
 		}
 		if o.bufs == nil {
@@ -80,25 +96,52 @@ func (o *SGD) Step(params []nn.Param, g *nn.Grads) error {
 			b, first = tensor.New(p.T.Shape...), true
 			o.bufs[p.T] = b
 		}
-		buf := b.Data[:len(w)]
-		for i, d := range gd {
-			if wd != 0 {
-				d += wd * w[i]
-			}
-			if first {
-				buf[i] = d
-			} else {
-				buf[i] = buf[i]*mom + damp*d
-			}
-			if o.Nesterov {
-				d += mom * buf[i]
-			} else {
-				d = buf[i]
-			}
-			w[i] -= lr * d
-		}
+		buf, nesterov := b.Data[:len(w)], o.Nesterov
+		kernels.ParFor(len(w), kernels.ElementGrain, threads, func(lo, hi int) {
+			sgdMomentum(w[lo:hi], gd[lo:hi], buf[lo:hi], lr, mom, damp, wd, first, nesterov)
+		})
 	}
 	return nil
+}
+
+// sgdPlain is the update without momentum, for i < len(w):
+//
+//	d = g[i] + wd·w[i]   (d = g[i] when wd is 0)
+//	w[i] -= lr·d
+func sgdPlain(w, g []float32, lr, wd float32) {
+	g = g[:len(w)]
+	for i, d := range g {
+		if wd != 0 {
+			d += wd * w[i]
+		}
+		w[i] -= lr * d
+	}
+}
+
+// sgdMomentum is the update with momentum buffer buf, for i < len(w):
+//
+//	d = g[i] + wd·w[i]                                     (g[i] when wd is 0)
+//	buf[i] = d if first, else buf[i]·mom + damp·d
+//	d = d + mom·buf[i] if nesterov, else buf[i]
+//	w[i] -= lr·d
+func sgdMomentum(w, g, buf []float32, lr, mom, damp, wd float32, first, nesterov bool) {
+	g, buf = g[:len(w)], buf[:len(w)]
+	for i, d := range g {
+		if wd != 0 {
+			d += wd * w[i]
+		}
+		if first {
+			buf[i] = d
+		} else {
+			buf[i] = buf[i]*mom + damp*d
+		}
+		if nesterov {
+			d += mom * buf[i]
+		} else {
+			d = buf[i]
+		}
+		w[i] -= lr * d
+	}
 }
 
 // MomentumBuffer returns the momentum buffer of parameter p, or nil before

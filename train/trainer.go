@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"strings"
 
@@ -121,7 +122,7 @@ func (t *Trainer) ForwardBackward(x *tensor.Tensor, labels []int) (float64, erro
 		}
 	}
 	g := t.Grads()
-	g.Zero()
+	g.ZeroThreads(t.threads())
 	h := x
 	for i := range t.stages {
 		s := &t.stages[i]
@@ -188,6 +189,16 @@ func (t *Trainer) dropoutNoise(i int, d *nn.Dropout, shape []int) (*tensor.Tenso
 	return d.Noise(shape, t.Rand)
 }
 
+// threads is the model's goroutine count (model.Config.Threads, 0 meaning
+// runtime.GOMAXPROCS(0)), which the Trainer's own elementwise work
+// (zeroing the gradients, the SGD update) follows.
+func (t *Trainer) threads() int {
+	if n := t.Model.Config().Threads; n >= 1 {
+		return n
+	}
+	return runtime.GOMAXPROCS(0)
+}
+
 func shapeOf(t *tensor.Tensor) []int {
 	if t == nil {
 		return nil
@@ -210,7 +221,7 @@ func (t *Trainer) Step(x *tensor.Tensor, labels []int) (float64, error) {
 	if t.FreezeFeatures {
 		params = slices.DeleteFunc(params, func(p nn.Param) bool { return strings.HasPrefix(p.Name, "features.") })
 	}
-	err = t.Opt.Step(params, t.grads)
+	err = t.Opt.step(params, t.grads, t.threads())
 	t.Model.ParamsChanged()
 	return loss, err
 }
