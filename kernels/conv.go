@@ -35,7 +35,9 @@ func (cw *ConvWeights) Current() bool { return cw.packed[0].arch == activeArch()
 // per group as one GEMM of the packed weights with the images' im2col side
 // by side (nb*OH*OW columns), packed straight into the driver's panels; with
 // nb > 1 the product goes to scratch and is copied into y. Columns are split
-// over up to threads goroutines.
+// over up to threads goroutines. Where useConvDirect, each image's im2col
+// is instead read in place, output row by output row (convDirect), the
+// rows split over the goroutines.
 func Conv(g ConvGeom, w *ConvWeights, bias, x, y []float32, nb int, relu bool, threads int) {
 	a0 := w.packed[0]
 	arch, m := a0.arch, a0.M
@@ -43,6 +45,10 @@ func Conv(g ConvGeom, w *ConvWeights, bias, x, y []float32, nb int, relu bool, t
 	in, outC := g.C*g.H*g.W, m*len(w.packed)
 	sc := getConvScratch(nb)
 	defer convScratchPool.Put(sc)
+	if useConvDirect(arch, g) {
+		convDirectImages(g, w, bias, x, y, nb, relu, threads, sc)
+		return
+	}
 	for grp, a := range w.packed {
 		for b := range nb {
 			first := (b*w.Groups + grp) * in
@@ -72,6 +78,32 @@ func Conv(g ConvGeom, w *ConvWeights, bias, x, y []float32, nb int, relu bool, t
 type convScratch struct {
 	inputs []convInput
 	c      []float32
+	rows   offsetRows
+	zeros  []float32
+}
+
+// convDirectImages is Conv by convDirect, image by image: the input's
+// planes, then the output rows, split across threads goroutines.
+func convDirectImages(g ConvGeom, w *ConvWeights, bias, x, y []float32, nb int, relu bool, threads int, sc *convScratch) {
+	arch := w.packed[0].arch
+	in := &sc.inputs[0]
+	oh, hw := g.OH(), g.OH()*g.OW()
+	size := g.C * g.H * g.W
+	in.layout(arch, g, 0)
+	in.im2colOffsets(&sc.rows)
+	sc.zeros = grow(sc.zeros, arch.nr)
+	clear(sc.zeros)
+	for b := range nb {
+		for grp, a := range w.packed {
+			m := a.M
+			xg := x[(b*w.Groups+grp)*size:][:size]
+			parFor(g.C, threads, func(c0, c1 int) { in.fillChannels(xg, c0, c1) })
+			yg := y[(b*w.Groups+grp)*m*hw:][:m*hw]
+			parFor(oh, threads, func(oy0, oy1 int) {
+				convDirect(arch, a, in, &sc.rows, bias[grp*m:(grp+1)*m], yg, relu, oy0, oy1, sc.zeros)
+			})
+		}
+	}
 }
 
 var convScratchPool sync.Pool
@@ -171,22 +203,29 @@ type convInput struct {
 
 // prepare fills in from x (g.C planes of H×W), reusing in.data.
 func (in *convInput) prepare(arch *microArch, g ConvGeom, x []float32) {
-	in.prepareRows(arch, g, x, 0)
+	in.layout(arch, g, 0)
+	in.fillChannels(x, 0, g.C)
 }
 
-// prepareRows is prepare with at least rows padded rows (the extra ones
-// zero), for readers that run past the bottom padding.
-func (in *convInput) prepareRows(arch *microArch, g ConvGeom, x []float32, rows int) {
+// layout sizes in for g with at least rows padded rows (the extra ones
+// zero, for readers that run past the bottom padding), reusing in.data;
+// fillChannels then fills it.
+func (in *convInput) layout(arch *microArch, g ConvGeom, rows int) {
 	in.arch, in.g = arch, g
 	in.hp = max(g.H+2*g.PH, rows)
 	in.qn = (g.W + 2*g.PW + g.SW - 1) / g.SW
 	n := g.C * in.hp * g.SW * in.qn
-	if cap(in.data) < n {
-		in.data = make([]float32, n)
+	if cap(in.data) < n+32 { // convDirect's masked lanes read up to 31 past the end
+		in.data = make([]float32, n, n+32)
 	}
 	in.data = in.data[:n]
+}
+
+// fillChannels fills planes [c0, c1) of in from x (g.C planes of H×W).
+func (in *convInput) fillChannels(x []float32, c0, c1 int) {
+	g := in.g
 	rowLen := g.SW * in.qn
-	for c := 0; c < g.C; c++ {
+	for c := c0; c < c1; c++ {
 		for iy := 0; iy < in.hp; iy++ {
 			row := in.data[(c*in.hp+iy)*rowLen : (c*in.hp+iy+1)*rowLen]
 			y := iy - g.PH
@@ -195,23 +234,48 @@ func (in *convInput) prepareRows(arch *microArch, g ConvGeom, x []float32, rows 
 				continue
 			}
 			src := x[(c*g.H+y)*g.W : (c*g.H+y+1)*g.W]
-			if g.SW == 1 {
+			switch g.SW {
+			case 1:
 				clear(row[:g.PW])
 				copy(row[g.PW:], src)
 				clear(row[g.PW+g.W:])
-				continue
-			}
-			for ph := 0; ph < g.SW; ph++ {
-				d := row[ph*in.qn : (ph+1)*in.qn]
-				// q in [lo, hi) maps to ix = q*SW+ph-PW inside [0, W).
-				lo, hi := validRange(in.qn, g.W, g.SW, g.PW, ph)
-				clear(d[:lo])
-				clear(d[hi:])
-				for q, ix := lo, lo*g.SW+ph-g.PW; q < hi; q, ix = q+1, ix+g.SW {
-					d[q] = src[ix]
+			case 2:
+				splitPhases2(row, in.qn, src, g.PW)
+			default:
+				for ph := 0; ph < g.SW; ph++ {
+					d := row[ph*in.qn : (ph+1)*in.qn]
+					// q in [lo, hi) maps to ix = q*SW+ph-PW inside [0, W).
+					lo, hi := validRange(in.qn, g.W, g.SW, g.PW, ph)
+					clear(d[:lo])
+					clear(d[hi:])
+					for q, ix := lo, lo*g.SW+ph-g.PW; q < hi; q, ix = q+1, ix+g.SW {
+						d[q] = src[ix]
+					}
 				}
 			}
 		}
+	}
+}
+
+// splitPhases2 writes the padded row (pw zeros, src, zeros) into row as
+// its even entries (row[:qn]) and odd entries (row[qn:2*qn]).
+func splitPhases2(row []float32, qn int, src []float32, pw int) {
+	even, odd := row[:qn], row[qn:2*qn]
+	clear(even)
+	clear(odd)
+	// Padded column pc = ix+pw goes to phase pc&1 at pc>>1.
+	ix := 0
+	if pw&1 == 1 && len(src) > 0 { // the first source value is odd
+		odd[pw>>1] = src[0]
+		ix = 1
+	}
+	q := (ix + pw) >> 1
+	for ; ix+1 < len(src) && q < qn; ix, q = ix+2, q+1 {
+		even[q] = src[ix]
+		odd[q] = src[ix+1]
+	}
+	if ix < len(src) && q < qn {
+		even[q] = src[ix]
 	}
 }
 

@@ -27,6 +27,11 @@ type microArch struct {
 	// tile is a[i*lda : i*lda+kc].
 	gemmRaw func(m, n, kc int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, rb, cb []float32, flags int)
 
+	// gemmOff, if not nil, is gemm with row p of b at b[rows.offs[p0+p]]
+	// instead of b[p*ldb]: the rows of an im2col read in place from the
+	// input (see convDirect).
+	gemmOff func(m, n, kc int, a, b []float32, rows *offsetRows, p0 int, c []float32, ldc int, rb, cb []float32, flags int)
+
 	// copyRows, if not nil, is the inner loop of the im2col packer:
 	//
 	//	for j := 0; j < n; oy, ox = oy+1, 0 {

@@ -12,6 +12,9 @@ import (
 func BenchmarkMicroKernel(b *testing.B) {
 	for _, arch := range []*microArch{avx512Arch, avx2Arch, portableArch} {
 		for _, kc := range []int{128, 256, 384} {
+			if arch == portableArch && kc > gemmKC { // its strip buffer holds gemmKC rows
+				continue
+			}
 			b.Run(fmt.Sprintf("%s/kc=%d", arch.name, kc), func(b *testing.B) {
 				a := make([]float32, kc*arch.mr)
 				bb := make([]float32, kc*arch.nr)

@@ -19,6 +19,7 @@ const (
 
 type gemmAsm func(kc int, a, b *float32, ldb int, c *float32, ldc int, rb, cb *float32, flags int, mask uint32)
 type gemmRawAsm func(kc int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, rb, cb *float32, flags int, mask uint32)
+type gemmOffAsm func(kc int, a, b *float32, offs *int32, c *float32, ldc int, rb, cb *float32, flags int, mask uint32)
 type dotAsm func(k int, x *float32, ldx int, w *float32, ldw int, out *float32, ldo int)
 
 var (
@@ -29,6 +30,9 @@ var (
 	avx512GemmRaws = [...]gemmRawAsm{avx512GemmRaw1, avx512GemmRaw2, avx512GemmRaw3, avx512GemmRaw4,
 		avx512GemmRaw5, avx512GemmRaw6, avx512GemmRaw7, avx512GemmRaw8, avx512GemmRaw9, avx512GemmRaw10,
 		avx512GemmRaw11, avx512GemmRaw12, avx512GemmRaw13, avx512GemmRaw14}
+	avx512GemmOffs = [...]gemmOffAsm{avx512GemmOff1, avx512GemmOff2, avx512GemmOff3, avx512GemmOff4,
+		avx512GemmOff5, avx512GemmOff6, avx512GemmOff7, avx512GemmOff8, avx512GemmOff9, avx512GemmOff10,
+		avx512GemmOff11, avx512GemmOff12, avx512GemmOff13, avx512GemmOff14}
 	avx2GemmRaws = [...]gemmRawAsm{avx2GemmRaw1, avx2GemmRaw2, avx2GemmRaw3, avx2GemmRaw4, avx2GemmRaw5, avx2GemmRaw6}
 	avx512Dots   = [avx512DotM][avx512DotN]dotAsm{
 		{avx512Dot1x1, avx512Dot1x2, avx512Dot1x3, avx512Dot1x4},
@@ -47,7 +51,7 @@ var (
 
 var (
 	avx512Arch = &microArch{name: "avx512", mr: avx512MR, nr: 32, kc: 256, nc: 512,
-		gemm: avx512Gemm, gemmRaw: avx512GemmRaw, copyRows: avx512CopyRowsChecked, dot: dotFunc(avx512Dots[:]), dotM: avx512DotM, dotN: avx512DotN, lanes: 16}
+		gemm: avx512Gemm, gemmRaw: avx512GemmRaw, gemmOff: avx512GemmOff, copyRows: avx512CopyRowsChecked, dot: dotFunc(avx512Dots[:]), dotM: avx512DotM, dotN: avx512DotN, lanes: 16}
 	avx2Arch = &microArch{name: "avx2", mr: avx2MR, nr: 16, kc: 256, nc: 512,
 		gemm: avx2Gemm, gemmRaw: avx2GemmRaw, dot: dotFunc(avx2Dots[:]), dotM: avx2DotM, dotN: avx2DotN, lanes: 8}
 )
@@ -57,6 +61,15 @@ var (
 func avx512Gemm(m, n, kc int, a, b []float32, ldb int, c []float32, ldc int, rb, cb []float32, flags int) {
 	_, _, _, _ = a[kc*avx512MR-1], b[(kc-1)*ldb+31], rb[m-1], cb[31]
 	avx512Gemms[m-1](kc, &a[0], &b[0], ldb, &c[0], ldc, &rb[0], &cb[0], flags, uint32(1<<n-1))
+}
+
+// avx512GemmOff is microArch.gemmOff for the AVX-512 kernels, after
+// checking that every row of b it reads (32 floats from each offset, the
+// masked lanes included) lies in b and that c holds the tile.
+func avx512GemmOff(m, n, kc int, a, b []float32, rows *offsetRows, p0 int, c []float32, ldc int, rb, cb []float32, flags int) {
+	_, _, _, _, _ = a[kc*avx512MR-1], rows.offs[p0+kc-1], rb[m-1], cb[31], c[(m-1)*ldc+n-1]
+	_ = b[rows.max+31]
+	avx512GemmOffs[m-1](kc, &a[0], &b[0], &rows.offs[p0], &c[0], ldc, &rb[0], &cb[0], flags, uint32(1<<n-1))
 }
 
 // avx512GemmRaw is microArch.gemmRaw for the AVX-512 kernels.

@@ -124,6 +124,48 @@ func avx2GemmRaw5(kc int, a *float32, lda int, b *float32, ldb int, c *float32, 
 // avx2GemmRaw6 computes an 6×16 tile of C from rows of A, lda apart (see gemmKernel in kernels/_asm/gen).
 func avx2GemmRaw6(kc int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, rb *float32, cb *float32, flags int, mask uint32)
 
+// avx512GemmOff1 computes an 1×32 tile of C from a packed strip of A and rows of B at offsets (see gemmKernel in kernels/_asm/gen).
+func avx512GemmOff1(kc int, a *float32, b *float32, offs *int32, c *float32, ldc int, rb *float32, cb *float32, flags int, mask uint32)
+
+// avx512GemmOff2 computes an 2×32 tile of C from a packed strip of A and rows of B at offsets (see gemmKernel in kernels/_asm/gen).
+func avx512GemmOff2(kc int, a *float32, b *float32, offs *int32, c *float32, ldc int, rb *float32, cb *float32, flags int, mask uint32)
+
+// avx512GemmOff3 computes an 3×32 tile of C from a packed strip of A and rows of B at offsets (see gemmKernel in kernels/_asm/gen).
+func avx512GemmOff3(kc int, a *float32, b *float32, offs *int32, c *float32, ldc int, rb *float32, cb *float32, flags int, mask uint32)
+
+// avx512GemmOff4 computes an 4×32 tile of C from a packed strip of A and rows of B at offsets (see gemmKernel in kernels/_asm/gen).
+func avx512GemmOff4(kc int, a *float32, b *float32, offs *int32, c *float32, ldc int, rb *float32, cb *float32, flags int, mask uint32)
+
+// avx512GemmOff5 computes an 5×32 tile of C from a packed strip of A and rows of B at offsets (see gemmKernel in kernels/_asm/gen).
+func avx512GemmOff5(kc int, a *float32, b *float32, offs *int32, c *float32, ldc int, rb *float32, cb *float32, flags int, mask uint32)
+
+// avx512GemmOff6 computes an 6×32 tile of C from a packed strip of A and rows of B at offsets (see gemmKernel in kernels/_asm/gen).
+func avx512GemmOff6(kc int, a *float32, b *float32, offs *int32, c *float32, ldc int, rb *float32, cb *float32, flags int, mask uint32)
+
+// avx512GemmOff7 computes an 7×32 tile of C from a packed strip of A and rows of B at offsets (see gemmKernel in kernels/_asm/gen).
+func avx512GemmOff7(kc int, a *float32, b *float32, offs *int32, c *float32, ldc int, rb *float32, cb *float32, flags int, mask uint32)
+
+// avx512GemmOff8 computes an 8×32 tile of C from a packed strip of A and rows of B at offsets (see gemmKernel in kernels/_asm/gen).
+func avx512GemmOff8(kc int, a *float32, b *float32, offs *int32, c *float32, ldc int, rb *float32, cb *float32, flags int, mask uint32)
+
+// avx512GemmOff9 computes an 9×32 tile of C from a packed strip of A and rows of B at offsets (see gemmKernel in kernels/_asm/gen).
+func avx512GemmOff9(kc int, a *float32, b *float32, offs *int32, c *float32, ldc int, rb *float32, cb *float32, flags int, mask uint32)
+
+// avx512GemmOff10 computes an 10×32 tile of C from a packed strip of A and rows of B at offsets (see gemmKernel in kernels/_asm/gen).
+func avx512GemmOff10(kc int, a *float32, b *float32, offs *int32, c *float32, ldc int, rb *float32, cb *float32, flags int, mask uint32)
+
+// avx512GemmOff11 computes an 11×32 tile of C from a packed strip of A and rows of B at offsets (see gemmKernel in kernels/_asm/gen).
+func avx512GemmOff11(kc int, a *float32, b *float32, offs *int32, c *float32, ldc int, rb *float32, cb *float32, flags int, mask uint32)
+
+// avx512GemmOff12 computes an 12×32 tile of C from a packed strip of A and rows of B at offsets (see gemmKernel in kernels/_asm/gen).
+func avx512GemmOff12(kc int, a *float32, b *float32, offs *int32, c *float32, ldc int, rb *float32, cb *float32, flags int, mask uint32)
+
+// avx512GemmOff13 computes an 13×32 tile of C from a packed strip of A and rows of B at offsets (see gemmKernel in kernels/_asm/gen).
+func avx512GemmOff13(kc int, a *float32, b *float32, offs *int32, c *float32, ldc int, rb *float32, cb *float32, flags int, mask uint32)
+
+// avx512GemmOff14 computes an 14×32 tile of C from a packed strip of A and rows of B at offsets (see gemmKernel in kernels/_asm/gen).
+func avx512GemmOff14(kc int, a *float32, b *float32, offs *int32, c *float32, ldc int, rb *float32, cb *float32, flags int, mask uint32)
+
 // avx512CopyRows copies n floats of rows of src into d (see copyRows in kernels/_asm/gen).
 func avx512CopyRows(d *float32, src *float32, step int, ow int, ox int, n int)
 

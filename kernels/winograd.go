@@ -166,15 +166,16 @@ func (sc *winoScratch) reserve(n int) {
 	}
 }
 
-// image returns the even/odd split of image b of im, preparing it into
-// the least recently used slot unless a slot holds it.
-func (sc *winoScratch) image(im *winoImages, b int) *convInput {
+// image returns the slot of the even/odd split of image b of im and
+// whether it is fresh: laid out in the least recently used slot but not
+// yet filled (the caller fills every channel with fillChannels).
+func (sc *winoScratch) image(im *winoImages, b int) (*convInput, bool) {
 	sc.now++
 	lru := 0
 	for k := range sc.ids {
 		if sc.ids[k] == b && sc.ins[k].data != nil {
 			sc.use[k] = sc.now
-			return &sc.ins[k]
+			return &sc.ins[k], false
 		}
 		if sc.use[k] < sc.use[lru] {
 			lru = k
@@ -182,9 +183,9 @@ func (sc *winoScratch) image(im *winoImages, b int) *convInput {
 	}
 	g := im.g
 	g.SW = 2
-	sc.ins[lru].prepareRows(nil, g, im.x[b*im.inStride:], 2*im.th+im.spec.alpha-2)
+	sc.ins[lru].layout(nil, g, 2*im.th+im.spec.alpha-2)
 	sc.ids[lru], sc.use[lru] = b, sc.now
-	return &sc.ins[lru]
+	return &sc.ins[lru], true
 }
 
 var winoScratchPool sync.Pool
@@ -289,10 +290,18 @@ func winoStep(im *winoImages, u []*PackedA, bias []float32, relu bool, t0, nt, t
 		for t := t0; t < t0+nt; {
 			b := t / per
 			end := min(t0+nt, (b+1)*per)
-			segs = append(segs, winoSeg{sc.image(im, b), b, t, end})
+			in, fresh := sc.image(im, b)
+			segs = append(segs, winoSeg{in, fresh, b, t, end})
 			t = end
 		}
-		parFor(c, threads, func(lo, hi int) { winoInputVec(wk.input, im, segs, sc.v, ld, lo, hi, t0, nt) })
+		parFor(c, threads, func(lo, hi int) {
+			for _, sg := range segs {
+				if sg.fresh {
+					sg.in.fillChannels(im.x[sg.b*im.inStride:], lo, hi)
+				}
+			}
+			winoInputVec(wk.input, im, segs, sc.v, ld, lo, hi, t0, nt)
+		})
 	} else {
 		parFor(c, threads, func(lo, hi int) { winoInput(im, sc.v, ld, lo, hi, t0, nt) })
 	}
@@ -378,9 +387,11 @@ func winoInput(im *winoImages, v []float32, ld, c0, c1, t0, nt int) {
 	}
 }
 
-// winoSeg is the part [t0, t1) of a step's tiles that lies in image b.
+// winoSeg is the part [t0, t1) of a step's tiles that lies in image b,
+// whose even/odd split in is still to be filled when fresh.
 type winoSeg struct {
 	in     *convInput
+	fresh  bool
 	b      int
 	t0, t1 int
 }

@@ -41,13 +41,16 @@ const (
 
 func main() {
 	ConstraintExpr("!purego")
-	for _, raw := range []bool{false, true} {
+	for _, mode := range []aMode{packedA, rawA} {
 		for m := 1; m <= avx512MR; m++ {
-			gemmKernel(avx512, avx512MR, m, raw)
+			gemmKernel(avx512, avx512MR, m, mode)
 		}
 		for m := 1; m <= avx2MR; m++ {
-			gemmKernel(avx2, avx2MR, m, raw)
+			gemmKernel(avx2, avx2MR, m, mode)
 		}
+	}
+	for m := 1; m <= avx512MR; m++ {
+		gemmKernel(avx512, avx512MR, m, offsetB)
 	}
 	copyRows()
 	winoInput()
@@ -67,6 +70,15 @@ func main() {
 	Generate()
 }
 
+// aMode is how a gemmKernel addresses its operands.
+type aMode int
+
+const (
+	packedA aMode = iota // A packed in strips, B rows ldb apart
+	rawA                 // A rows lda apart, read in place
+	offsetB              // A packed, B rows at a table of offsets
+)
+
 // gemmKernel emits the m-row SGEMM micro-kernel: a tile of m rows and two
 // vectors (NR = 2*lanes columns) of C from m rows of A and kc rows of NR
 // floats of b, ldb apart:
@@ -77,17 +89,25 @@ func main() {
 //	    if flags&2: acc = max(acc, 0)
 //	    c[i*ldc+j] = acc
 //
-// where A(i, p) is a[p*mr+i] for a packed strip (raw false) or a[i*lda+p]
-// for rows of a row-major matrix (raw true: the weights of a fully
-// connected layer, read once, in place). lda, ldb and ldc are in floats.
-func gemmKernel(v isa, mr, m int, raw bool) {
+// where A(i, p) is a[p*mr+i] for a packed strip (packedA, offsetB) or
+// a[i*lda+p] for rows of a row-major matrix (rawA: the weights of a fully
+// connected layer, read once, in place). Row p of b is at b[p*ldb], or at
+// b[offs[p]] with offsetB (rows of an implicit im2col, read in place from
+// the input). lda, ldb, ldc and offs are in floats.
+func gemmKernel(v isa, mr, m int, mode aMode) {
+	raw := mode == rawA
 	name := fmt.Sprintf("%sGemm%d", v.name, m)
 	sig := "func(kc int, a *float32, b *float32, ldb int, c *float32, ldc int, rb, cb *float32, flags int, mask uint32)"
 	what := "a packed strip of A"
-	if raw {
+	switch mode {
+	case rawA:
 		name = fmt.Sprintf("%sGemmRaw%d", v.name, m)
 		sig = "func(kc int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, rb, cb *float32, flags int, mask uint32)"
 		what = "rows of A, lda apart"
+	case offsetB:
+		name = fmt.Sprintf("%sGemmOff%d", v.name, m)
+		sig = "func(kc int, a *float32, b *float32, offs *int32, c *float32, ldc int, rb, cb *float32, flags int, mask uint32)"
+		what = "a packed strip of A and rows of B at offsets"
 	}
 	TEXT(name, NOSPLIT, sig)
 	Doc(fmt.Sprintf("%s computes an %d×%d tile of C from %s (see gemmKernel in kernels/_asm/gen).", name, m, 2*v.lanes, what))
@@ -136,9 +156,13 @@ func gemmKernel(v isa, mr, m int, raw bool) {
 	kc, b, ldb, ldb3 := RCX, RDI, R13, R14
 	Load(Param("kc"), kc)
 	Load(Param("b"), b)
-	Load(Param("ldb"), ldb)
-	SHLQ(Imm(2), ldb)
-	LEAQ(Mem{Base: ldb, Index: ldb, Scale: 2}, ldb3)
+	if mode == offsetB {
+		Load(Param("offs"), ldb) // R13: the offsets; R14, R12: scratch
+	} else {
+		Load(Param("ldb"), ldb)
+		SHLQ(Imm(2), ldb)
+		LEAQ(Mem{Base: ldb, Index: ldb, Scale: 2}, ldb3)
+	}
 	// Row u of a four-row group at base r with stride l (l3 = 3*l).
 	quad := func(r, l, l3 Register, u, disp int) Mem {
 		switch u {
@@ -176,8 +200,15 @@ func gemmKernel(v isa, mr, m int, raw bool) {
 		advanceA = func(steps int) { ADDQ(U32(steps*mr*4), RSI) }
 	}
 	step := func(u int) {
-		VMOVUPS(quad(b, ldb, ldb3, u, 0), b0)
-		VMOVUPS(quad(b, ldb, ldb3, u, vb), b1)
+		if mode == offsetB {
+			row := []GPPhysical{R14, R12}[u%2]
+			MOVLQSX(Mem{Base: ldb, Disp: 4 * u}, row)
+			VMOVUPS(Mem{Base: b, Index: row, Scale: 4}, b0)
+			VMOVUPS(Mem{Base: b, Index: row, Scale: 4, Disp: vb}, b1)
+		} else {
+			VMOVUPS(quad(b, ldb, ldb3, u, 0), b0)
+			VMOVUPS(quad(b, ldb, ldb3, u, vb), b1)
+		}
 		for i := 0; i < m; i++ {
 			x := x0
 			if i%2 == 1 {
@@ -196,7 +227,11 @@ func gemmKernel(v isa, mr, m int, raw bool) {
 		step(u)
 	}
 	advanceA(unroll)
-	LEAQ(Mem{Base: b, Index: ldb, Scale: 4}, b)
+	if mode == offsetB {
+		ADDQ(U32(4*unroll), ldb)
+	} else {
+		LEAQ(Mem{Base: b, Index: ldb, Scale: 4}, b)
+	}
 	SUBQ(Imm(unroll), kc)
 	JMP(LabelRef(name + "_loop4"))
 	Label(name + "_tail")
@@ -204,7 +239,11 @@ func gemmKernel(v isa, mr, m int, raw bool) {
 	JE(LabelRef(name + "_store"))
 	step(0)
 	advanceA(1)
-	ADDQ(ldb, b)
+	if mode == offsetB {
+		ADDQ(U32(4), ldb)
+	} else {
+		ADDQ(ldb, b)
+	}
 	DECQ(kc)
 	JMP(LabelRef(name + "_tail"))
 
