@@ -75,8 +75,7 @@ func TestCol2im(t *testing.T) {
 }
 
 // TestConvBackward checks ConvBackward against ConvBackwardNaive for every
-// registered Sgemm implementation, with and without dx and with dw and db
-// accumulating onto prior values.
+// registered Sgemm implementation (see checkConvBackward).
 func TestConvBackward(t *testing.T) {
 	defer UseSgemm(ActiveSgemm())
 	for _, impl := range SgemmImpls() {
@@ -87,33 +86,7 @@ func TestConvBackward(t *testing.T) {
 		for _, tc := range convGeoms {
 			for _, nb := range []int{1, 3} {
 				name := fmt.Sprintf("%s/%+v/groups=%d/nb=%d", impl, tc.g, tc.groups, nb)
-				g := tc.g
-				g.C /= tc.groups
-				k := g.C * g.KH * g.KW
-				p := g.OH() * g.OW()
-				x := randSlice(rng, nb*tc.groups*g.C*g.H*g.W)
-				w := randSlice(rng, tc.cout*k)
-				dy := randSlice(rng, nb*tc.cout*p)
-				dw0, db0 := randSlice(rng, tc.cout*k), randSlice(rng, tc.cout)
-				dw, db := append([]float32(nil), dw0...), append([]float32(nil), db0...)
-				dx := randSlice(rng, len(x)) // overwritten
-				wdw, wdb := append([]float32(nil), dw0...), append([]float32(nil), db0...)
-				wdx := make([]float32, len(x))
-				ConvBackward(g, tc.groups, tc.cout, x, w, dy, dw, db, dx, nb, 2)
-				ConvBackwardNaive(g, tc.groups, tc.cout, x, w, dy, wdw, wdb, wdx, nb)
-				for _, c := range []struct {
-					what      string
-					got, want []float32
-				}{{"dw", dw, wdw}, {"db", db, wdb}, {"dx", dx, wdx}} {
-					if d := relMaxDiff(c.got, c.want); d > 1e-5 {
-						t.Errorf("%s: %s relative max diff %g", name, c.what, d)
-					}
-				}
-				dw2 := append([]float32(nil), dw0...)
-				ConvBackward(g, tc.groups, tc.cout, x, w, dy, dw2, nil, nil, nb, 1)
-				if d := relMaxDiff(dw2, wdw); d > 1e-5 {
-					t.Errorf("%s: dw without dx: relative max diff %g", name, d)
-				}
+				checkConvBackward(t, name, rng, tc.g, tc.groups, tc.cout, nb)
 			}
 		}
 	}

@@ -6,10 +6,41 @@ import (
 	"testing"
 )
 
+// checkConvBackward runs ConvBackward on random operands, with dw and db
+// accumulating onto random prior values and dx's prior content
+// overwritten, on 2 goroutines and again for dw alone on 1, and compares
+// dw, db and dx with ConvBackwardNaive's. g is the whole input's geometry
+// (g.C planes over all groups).
+func checkConvBackward(t *testing.T, name string, rng *rand.Rand, g ConvGeom, groups, cout, nb int) {
+	t.Helper()
+	g.C /= groups
+	k, p := g.C*g.KH*g.KW, g.OH()*g.OW()
+	x := randSlice(rng, nb*groups*g.C*g.H*g.W)
+	w := randSlice(rng, cout*k)
+	dy := randSlice(rng, nb*cout*p)
+	dw0, db0 := randSlice(rng, cout*k), randSlice(rng, cout)
+	dw, db := append([]float32(nil), dw0...), append([]float32(nil), db0...)
+	dx := randSlice(rng, len(x)) // overwritten
+	wdw, wdb := append([]float32(nil), dw0...), append([]float32(nil), db0...)
+	wdx := make([]float32, len(x))
+	ConvBackward(g, groups, cout, x, w, dy, dw, db, dx, nb, 2)
+	ConvBackwardNaive(g, groups, cout, x, w, dy, wdw, wdb, wdx, nb)
+	dw2 := append([]float32(nil), dw0...)
+	ConvBackward(g, groups, cout, x, w, dy, dw2, nil, nil, nb, 1)
+	for _, c := range []struct {
+		what      string
+		got, want []float32
+	}{{"dw", dw, wdw}, {"db", db, wdb}, {"dx", dx, wdx}, {"dw alone, 1 goroutine", dw2, wdw}} {
+		if d := relMaxDiff(c.got, c.want); d > 1e-5 {
+			t.Errorf("%s: %s relative max diff %g", name, c.what, d)
+		}
+	}
+}
+
 // TestConvBackwardPaths checks ConvBackward on AlexNet-shaped layers
 // (more channels than TestConvBackward's, several images per goroutine)
 // with the input gradient computed both as a Winograd convolution and as
-// GEMMs over col2im, against ConvBackwardNaive.
+// GEMMs over col2im.
 func TestConvBackwardPaths(t *testing.T) {
 	defer SetWinograd(!winogradOff.Load())
 	cases := []struct {
@@ -25,25 +56,7 @@ func TestConvBackwardPaths(t *testing.T) {
 		for _, wino := range []bool{true, false} {
 			SetWinograd(wino)
 			name := fmt.Sprintf("%+v/groups=%d/winograd=%v", tc.g, tc.groups, wino)
-			const nb = 5
-			g := tc.g
-			g.C /= tc.groups
-			k, p := g.C*g.KH*g.KW, g.OH()*g.OW()
-			x := randSlice(rng, nb*tc.groups*g.C*g.H*g.W)
-			w := randSlice(rng, tc.cout*k)
-			dy := randSlice(rng, nb*tc.cout*p)
-			dw, db, dx := make([]float32, tc.cout*k), make([]float32, tc.cout), randSlice(rng, len(x))
-			wdw, wdb, wdx := make([]float32, tc.cout*k), make([]float32, tc.cout), make([]float32, len(x))
-			ConvBackward(g, tc.groups, tc.cout, x, w, dy, dw, db, dx, nb, 2)
-			ConvBackwardNaive(g, tc.groups, tc.cout, x, w, dy, wdw, wdb, wdx, nb)
-			for _, c := range []struct {
-				what      string
-				got, want []float32
-			}{{"dw", dw, wdw}, {"db", db, wdb}, {"dx", dx, wdx}} {
-				if d := relMaxDiff(c.got, c.want); d > 1e-5 {
-					t.Errorf("%s: %s relative max diff %g", name, c.what, d)
-				}
-			}
+			checkConvBackward(t, name, rng, tc.g, tc.groups, tc.cout, 5)
 		}
 	}
 }

@@ -112,12 +112,7 @@ func AdaptiveAvgPool2d(planes, h, w, oh, ow int, x, y []float32) {
 func AdaptiveAvgPool2dThreads(planes, h, w, oh, ow int, x, y []float32, threads int) {
 	if oh == h && ow == w {
 		// Windows of one input: the sum +0 + v, divided by 1.
-		x, y = x[:planes*h*w], y[:planes*h*w]
-		for i, v := range x {
-			var s float32
-			s += v
-			y[i] = s
-		}
+		addToZero(y[:planes*h*w], x[:planes*h*w])
 		return
 	}
 	rows, cols := adaptiveWindows(h, oh), adaptiveWindows(w, ow)
@@ -242,5 +237,16 @@ func vmaxGo(x []float32, ldx, rows, n, kh, sh int, out []float32, ldo int) {
 				}
 			}
 		}
+	}
+}
+
+// addToZero sets dst[i] = +0 + src[i] for i < len(src): src, with -0
+// turned into +0 as a sum started from +0 turns it.
+func addToZero(dst, src []float32) {
+	dst = dst[:len(src)]
+	for i, v := range src {
+		var s float32
+		s += v
+		dst[i] = s
 	}
 }

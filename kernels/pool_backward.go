@@ -72,12 +72,7 @@ func AdaptiveAvgPool2dBackward(planes, h, w, oh, ow int, dy, dx []float32) {
 func AdaptiveAvgPool2dBackwardThreads(planes, h, w, oh, ow int, dy, dx []float32, threads int) {
 	if oh == h && ow == w {
 		// Windows of one input: +0 + dy/1/1, and dy/1 is dy.
-		dy, dx = dy[:planes*h*w], dx[:planes*h*w]
-		for i, v := range dy {
-			var s float32
-			s += v
-			dx[i] = s
-		}
+		addToZero(dx[:planes*h*w], dy[:planes*h*w])
 		return
 	}
 	poolParallel(planes, threads, func(c0, c1 int) {
