@@ -57,11 +57,7 @@ func (o *SGD) Validate() error {
 // Step updates every parameter of params that has a gradient in g (as
 // PyTorch skips parameters whose .grad is None).
 func (o *SGD) Step(params []nn.Param, g *nn.Grads) error {
-	threads := o.Threads
-	if threads < 1 {
-		threads = runtime.GOMAXPROCS(0)
-	}
-	return o.step(params, g, threads)
+	return o.step(params, g, runtime.GOMAXPROCS(0))
 }
 
 // step is Step with threads goroutines where o.Threads is below 1.
