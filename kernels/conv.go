@@ -157,17 +157,11 @@ func ConvBatch(g ConvGeom, w *ConvWeights, bias, x, y []float32, batch int, relu
 		}
 		return
 	}
-	var wg sync.WaitGroup
-	for t := 0; t < threads; t++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for c := t; c < chunks; c += threads {
-				chunk(c, 1)
-			}
-		}()
-	}
-	wg.Wait()
+	runTeam(threads, func(t int) {
+		for c := t; c < chunks; c += threads {
+			chunk(c, 1)
+		}
+	})
 }
 
 // multiPacker packs the im2col of several images side by side: column j

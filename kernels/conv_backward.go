@@ -1,7 +1,5 @@
 package kernels
 
-import "sync"
-
 // ConvBackward computes the gradients of the grouped convolution of Conv
 // (and Conv2dNaive) over nb images. g is the geometry of one group (g.C
 // input planes), groups the group count and outC the output channels; x
@@ -43,18 +41,11 @@ func ConvBackward(g ConvGeom, groups, outC int, x, w, dy, dw, db, dx []float32, 
 	for i := range workers {
 		workers[i] = cb.newWorker(dw != nil, db != nil)
 	}
-	var wg sync.WaitGroup
-	for t, wk := range workers {
-		b0, b1 := t*nb/len(workers), (t+1)*nb/len(workers)
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for b := b0; b < b1; b++ {
-				cb.image(wk, x, dy, dx, b)
-			}
-		}()
-	}
-	wg.Wait()
+	runTeam(len(workers), func(t int) {
+		for b := t * nb / len(workers); b < (t+1)*nb/len(workers); b++ {
+			cb.image(workers[t], x, dy, dx, b)
+		}
+	})
 	cb.reduce(workers, dw, db, threads)
 	for _, wk := range workers {
 		wk.release()

@@ -1,8 +1,12 @@
 package kernels
 
-// dotKC is the depth of one pass of the dot path: dotN rows of B (the
-// weights, 4×2048 floats = 32 KiB) stay in L1 while every row of A (the
-// activations, M×2048) streams past them from L2.
+// dotKC is the depth of one pass of the dot path when A has more rows
+// than one dot kernel takes: dotN rows of B (the weights, 4×2048 floats =
+// 32 KiB) stay in L1 while every row of A (the activations, M×2048)
+// streams past them from L2. With at most dotM rows of A, each row of B is
+// read in one pass instead, so that the hardware prefetcher follows it
+// from page to page rather than starting afresh every 8 KiB (fc6 at batch
+// 1: 27-29 GB/s against 23-26).
 const dotKC = 2048
 
 // sgemmDot computes g (B transposed, A not: C = A·Bᵀ, both operands
@@ -20,8 +24,12 @@ func sgemmDot(arch *microArch, g *Gemm) {
 func dotColumns(arch *microArch, g *Gemm, j0, j1 int) {
 	initC(g, 0, g.M, j0, j1)
 	kv := g.K / arch.lanes * arch.lanes // the vector part; the rest is summed here
-	for pc := 0; pc < kv; pc += dotKC {
-		kc := min(dotKC, kv-pc)
+	depth := dotKC
+	if g.M <= arch.dotM {
+		depth = max(kv, 1)
+	}
+	for pc := 0; pc < kv; pc += depth {
+		kc := min(depth, kv-pc)
 		for j := j0; j < j1; j += arch.dotN {
 			n := min(arch.dotN, j1-j)
 			w := g.B[j*g.LDB+pc : (j+n-1)*g.LDB+pc+kc]

@@ -1,9 +1,6 @@
 package kernels
 
-import (
-	"math"
-	"sync"
-)
+import "math"
 
 // MaxPool2d is MaxPool2dThreads with one goroutine.
 func MaxPool2d(g ConvGeom, x, y []float32) { MaxPool2dThreads(g, x, y, 1) }
@@ -157,15 +154,7 @@ func poolParallel(n, threads int, fn func(lo, hi int)) {
 		}
 		return
 	}
-	var wg sync.WaitGroup
-	for t := 0; t < threads; t++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			fn(t*n/threads, (t+1)*n/threads)
-		}()
-	}
-	wg.Wait()
+	runTeam(threads, func(t int) { fn(t*n/threads, (t+1)*n/threads) })
 }
 
 // poolImpl is one implementation of the row kernels under MaxPool2d and

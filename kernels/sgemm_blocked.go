@@ -68,16 +68,7 @@ func SgemmBlocked(g *Gemm) {
 		run(0)
 		return
 	}
-	var wg sync.WaitGroup
-	for t := 1; t < threads; t++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			run(t)
-		}()
-	}
-	run(0)
-	wg.Wait()
+	runTeam(threads, run)
 }
 
 // initC sets C[i0:i1, j0:j1] to its starting value: its prior content or

@@ -228,22 +228,16 @@ func ConvWinograd(g ConvGeom, ww *WinogradWeights, bias, x, y []float32, batch i
 			winoScratchPool.Put(sc)
 			continue
 		}
-		var wg sync.WaitGroup
-		for t := 0; t < threads; t++ {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				sc := getWinoScratch()
-				for s := t * steps / threads; s < (t+1)*steps/threads; s++ {
-					t0 := s * size
-					if t0 < tiles {
-						winoStep(&im, ww.u[grp], b, relu, t0, min(size, tiles-t0), 1, sc)
-					}
+		runTeam(threads, func(t int) {
+			sc := getWinoScratch()
+			for s := t * steps / threads; s < (t+1)*steps/threads; s++ {
+				t0 := s * size
+				if t0 < tiles {
+					winoStep(&im, ww.u[grp], b, relu, t0, min(size, tiles-t0), 1, sc)
 				}
-				winoScratchPool.Put(sc)
-			}()
-		}
-		wg.Wait()
+			}
+			winoScratchPool.Put(sc)
+		})
 	}
 }
 
