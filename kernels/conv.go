@@ -219,6 +219,10 @@ func (in *convInput) layout(arch *microArch, g ConvGeom, rows int) {
 func (in *convInput) fillChannels(x []float32, c0, c1 int) {
 	g := in.g
 	rowLen := g.SW * in.qn
+	var tmp []float32
+	if g.SW == 4 {
+		tmp = make([]float32, 2*rowLen)
+	}
 	for c := c0; c < c1; c++ {
 		for iy := 0; iy < in.hp; iy++ {
 			row := in.data[(c*in.hp+iy)*rowLen : (c*in.hp+iy+1)*rowLen]
@@ -235,6 +239,8 @@ func (in *convInput) fillChannels(x []float32, c0, c1 int) {
 				clear(row[g.PW+g.W:])
 			case 2:
 				splitPhases2(row, in.qn, src, g.PW)
+			case 4:
+				splitPhases4(row, in.qn, src, g.PW, tmp)
 			default:
 				for ph := 0; ph < g.SW; ph++ {
 					d := row[ph*in.qn : (ph+1)*in.qn]
@@ -257,21 +263,52 @@ func splitPhases2(row []float32, qn int, src []float32, pw int) {
 	even, odd := row[:qn], row[qn:2*qn]
 	clear(even)
 	clear(odd)
-	// Padded column pc = ix+pw goes to phase pc&1 at pc>>1.
-	ix := 0
-	if pw&1 == 1 && len(src) > 0 { // the first source value is odd
-		odd[pw>>1] = src[0]
-		ix = 1
+	// Padded column pw+i goes to phase (pw+i)&1 at (pw+i)>>1: the pairs
+	// (src[2j], src[2j+1]) land at lo[j] and hi[j].
+	lo, hi := even[pw/2:], odd[pw/2:]
+	if pw%2 == 1 {
+		lo, hi = odd[pw/2:], even[pw/2+1:]
 	}
-	q := (ix + pw) >> 1
-	for ; ix+1 < len(src) && q < qn; ix, q = ix+2, q+1 {
-		even[q] = src[ix]
-		odd[q] = src[ix+1]
-	}
-	if ix < len(src) && q < qn {
-		even[q] = src[ix]
+	pairs := min(len(src)/2, len(lo), len(hi))
+	deinterleave2(lo, hi, src, pairs)
+	if 2*pairs < len(src) && pairs < len(lo) {
+		lo[pairs] = src[2*pairs]
 	}
 }
+
+// splitPhases4 writes the padded row (pw zeros, src, zeros) into row as
+// its four phases: row[ph*qn + q] = padded[4q + ph]. tmp is scratch of
+// 8*qn floats. The padded row is split in two, then each half again.
+func splitPhases4(row []float32, qn int, src []float32, pw int, tmp []float32) {
+	padded, halves := tmp[:4*qn], tmp[4*qn:8*qn]
+	clear(padded[:min(pw, 4*qn)])
+	n := copy(padded[min(pw, 4*qn):], src)
+	clear(padded[min(pw, 4*qn)+n:])
+	even, odd := halves[:2*qn], halves[2*qn:]
+	deinterleave2(even, odd, padded, 2*qn)
+	deinterleave2(row[:qn], row[2*qn:3*qn], even, qn)
+	deinterleave2(row[qn:2*qn], row[3*qn:4*qn], odd, qn)
+}
+
+// deinterleave2 sets even[q] = src[2q] and odd[q] = src[2q+1] for q < n,
+// with the vector kernel where the CPU has one.
+func deinterleave2(even, odd, src []float32, n int) {
+	even, odd, src = even[:n], odd[:n], src[:2*n]
+	v := 0
+	if deinterleave2Vec != nil {
+		v = n / 16 * 16
+		if v > 0 {
+			deinterleave2Vec(&even[0], &odd[0], &src[0], v)
+		}
+	}
+	for q := v; q < n; q++ {
+		even[q], odd[q] = src[2*q], src[2*q+1]
+	}
+}
+
+// deinterleave2Vec, if not nil, is deinterleave2 for n a multiple of 16
+// (set where AVX-512 is).
+var deinterleave2Vec func(even, odd, src *float32, n int)
 
 // packer returns the bPacker of im2col(x) (see Im2col) from in.
 func (in *convInput) packer() bPacker {

@@ -6,6 +6,12 @@ import "golang.org/x/sys/cpu"
 
 //go:generate go run -C _asm ./genpool -pkg kernels -out ../pool_amd64.s -stubs ../pool_amd64_decl.go
 
+func init() {
+	if cpu.X86.HasAVX512F {
+		deinterleave2Vec = avx512Deinterleave2
+	}
+}
+
 // poolArchImpls are the assembly implementations of the pooling and LRN
 // row kernels the CPU can run, widest last.
 func poolArchImpls() []*poolImpl {

@@ -40,6 +40,36 @@ DATA poolOdds<>+56(SB)/4, $0x0000001d
 DATA poolOdds<>+60(SB)/4, $0x0000001f
 GLOBL poolOdds<>(SB), RODATA|NOPTR, $64
 
+// func avx512Deinterleave2(even *float32, odd *float32, src *float32, n int)
+// Requires: AVX, AVX512F
+TEXT ·avx512Deinterleave2(SB), NOSPLIT, $0-32
+	MOVQ    even+0(FP), DI
+	MOVQ    odd+8(FP), SI
+	MOVQ    src+16(FP), DX
+	MOVQ    n+24(FP), CX
+	VMOVUPS poolEvens<>+0(SB), Z4
+	VMOVUPS poolOdds<>+0(SB), Z5
+
+deint2_loop:
+	CMPQ      CX, $0x10
+	JL        deint2_done
+	VMOVUPS   (DX), Z0
+	VMOVUPS   64(DX), Z1
+	VMOVAPS   Z0, Z2
+	VPERMT2PS Z1, Z4, Z0
+	VPERMT2PS Z1, Z5, Z2
+	VMOVUPS   Z0, (DI)
+	VMOVUPS   Z2, (SI)
+	ADDQ      $0x80, DX
+	ADDQ      $0x40, DI
+	ADDQ      $0x40, SI
+	SUBQ      $0x10, CX
+	JMP       deint2_loop
+
+deint2_done:
+	VZEROUPPER
+	RET
+
 // func avx512HMax1(x *float32, ldx int, rows int, n int, kw int, out *float32, ldo int, masks uint64)
 // Requires: AVX, AVX512F
 TEXT ·avx512HMax1(SB), NOSPLIT, $0-64

@@ -4,6 +4,9 @@
 
 package kernels
 
+// avx512Deinterleave2 splits 2n floats into their even and odd ones, n a multiple of 16 (see deinterleave2 in kernels/_asm/genpool).
+func avx512Deinterleave2(even *float32, odd *float32, src *float32, n int)
+
 // avx512HMax1 computes window maxima along rows at stride 1 (see hmax in kernels/_asm/genpool).
 func avx512HMax1(x *float32, ldx int, rows int, n int, kw int, out *float32, ldo int, masks uint64)
 

@@ -49,6 +49,7 @@ func main() {
 	for i := 0; i < 16; i++ {
 		DATA(4*i, U32(2*i+1))
 	}
+	deinterleave2()
 	for _, v := range []isa{avx512, avx2} {
 		regs(v)
 		for _, k := range []int{0, 2, 3} {
@@ -602,4 +603,38 @@ func lrn(v isa) {
 	for _, f := range cold {
 		f()
 	}
+}
+
+// deinterleave2 emits avx512Deinterleave2, the stride-2 split of a row
+// (the even/odd columns the Winograd input transform reads):
+//
+//	for q < n (n a multiple of 16): even[q] = src[2q], odd[q] = src[2q+1]
+func deinterleave2() {
+	TEXT("avx512Deinterleave2", NOSPLIT, "func(even, odd, src *float32, n int)")
+	Doc("avx512Deinterleave2 splits 2n floats into their even and odd ones, n a multiple of 16 (see deinterleave2 in kernels/_asm/genpool).")
+	ev, od, src, n := RDI, RSI, RDX, RCX
+	Load(Param("even"), ev)
+	Load(Param("odd"), od)
+	Load(Param("src"), src)
+	Load(Param("n"), n)
+	VMOVUPS(evens, Z4)
+	VMOVUPS(odds, Z5)
+	Label("deint2_loop")
+	CMPQ(n, Imm(16))
+	JL(LabelRef("deint2_done"))
+	VMOVUPS(Mem{Base: src}, Z0)
+	VMOVUPS(Mem{Base: src, Disp: 64}, Z1)
+	VMOVAPS(Z0, Z2)
+	VPERMT2PS(Z1, Z4, Z0)
+	VPERMT2PS(Z1, Z5, Z2)
+	VMOVUPS(Z0, Mem{Base: ev})
+	VMOVUPS(Z2, Mem{Base: od})
+	ADDQ(Imm(128), src)
+	ADDQ(Imm(64), ev)
+	ADDQ(Imm(64), od)
+	SUBQ(Imm(16), n)
+	JMP(LabelRef("deint2_loop"))
+	Label("deint2_done")
+	VZEROUPPER()
+	RET()
 }
