@@ -64,7 +64,7 @@ func runTeam(threads int, fn func(t int)) {
 	}
 	fn(0)
 	for i := 0; done.Load() != 0; i++ {
-		if i%16 == 15 {
+		if i%1024 == 1023 {
 			runtime.Gosched()
 		}
 	}
@@ -122,7 +122,7 @@ func (w *teamWorker) loop() {
 	for {
 		start := time.Now()
 		for i := 0; !w.pending.Load(); i++ {
-			if i%16 != 15 {
+			if i%1024 != 1023 {
 				continue
 			}
 			if time.Since(start) < teamSpin {
