@@ -57,48 +57,32 @@ func TestConvDirect(t *testing.T) {
 	}
 }
 
-// TestSplitPhases2 checks the even/odd split of a padded row (the vector
-// kernel where the CPU has it) against the definition, for odd and even
-// padding, row lengths around the vector width and stale content in the
-// destination.
-func TestSplitPhases2(t *testing.T) {
+// TestSplitPhases checks the even/odd split of a padded row (the vector
+// kernel where the CPU has it) and the four-phase split of conv1's stride
+// 4 against the definition, row[ph*qn + q] = padded[phases*q + ph], for
+// every padding up to 5, row lengths around the vector width and stale
+// content in the destination.
+func TestSplitPhases(t *testing.T) {
 	rng := rand.New(rand.NewSource(13))
-	for _, w := range []int{0, 1, 2, 13, 27, 31, 32, 33, 64, 97} {
-		for pw := 0; pw <= 3; pw++ {
-			qn := (w + 2*pw + 1) / 2
-			src := randSlice(rng, w)
-			row := randSlice(rng, 2*qn)
-			splitPhases2(row, qn, src, pw)
-			for i := 0; i < 2*qn; i++ { // padded column i
-				var want float32
-				if i >= pw && i-pw < w {
-					want = src[i-pw]
+	for _, phases := range []int{2, 4} {
+		for _, w := range []int{0, 1, 2, 5, 13, 27, 31, 32, 33, 64, 97, 127, 224, 227} {
+			for pw := 0; pw <= 5; pw++ {
+				qn := (w + 2*pw + phases - 1) / phases
+				src := randSlice(rng, w)
+				row := randSlice(rng, phases*qn)
+				if phases == 2 {
+					splitPhases2(row, qn, src, pw)
+				} else {
+					splitPhases4(row, qn, src, pw, make([]float32, 8*qn))
 				}
-				if got := row[(i%2)*qn+i/2]; got != want {
-					t.Fatalf("w=%d pw=%d: padded column %d = %g, want %g", w, pw, i, got, want)
-				}
-			}
-		}
-	}
-}
-
-// TestSplitPhases4 checks the four-phase split of a padded row (conv1's
-// stride 4) against the definition.
-func TestSplitPhases4(t *testing.T) {
-	rng := rand.New(rand.NewSource(14))
-	for _, w := range []int{0, 1, 5, 31, 64, 127, 224, 227} {
-		for pw := 0; pw <= 5; pw++ {
-			qn := (w + 2*pw + 3) / 4
-			src := randSlice(rng, w)
-			row := randSlice(rng, 4*qn)
-			splitPhases4(row, qn, src, pw, make([]float32, 8*qn))
-			for i := 0; i < 4*qn; i++ { // padded column i
-				var want float32
-				if i >= pw && i-pw < w {
-					want = src[i-pw]
-				}
-				if got := row[(i%4)*qn+i/4]; got != want {
-					t.Fatalf("w=%d pw=%d: padded column %d = %g, want %g", w, pw, i, got, want)
+				for i := 0; i < phases*qn; i++ { // padded column i
+					var want float32
+					if i >= pw && i-pw < w {
+						want = src[i-pw]
+					}
+					if got := row[(i%phases)*qn+i/phases]; got != want {
+						t.Fatalf("phases=%d w=%d pw=%d: padded column %d = %g, want %g", phases, w, pw, i, got, want)
+					}
 				}
 			}
 		}
