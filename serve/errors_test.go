@@ -3,6 +3,7 @@ package serve
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"hash/crc32"
 	"image"
 	"image/color"
@@ -190,6 +191,9 @@ func TestQueueFull(t *testing.T) {
 	_, ts := newTestServer(t, &Options{Queue: 1})
 	photo := readFile(t, photos[0])
 	pr, pw := io.Pipe()
+	// Runs before the server's cleanup (cleanups run last first), so that a
+	// failure below does not leave the server waiting for this upload.
+	t.Cleanup(func() { pw.CloseWithError(errors.New("test over")) })
 	first := make(chan int, 1)
 	go func() {
 		req, _ := http.NewRequest("POST", ts.URL+"/v1/classify", pr)
@@ -203,28 +207,33 @@ func TestQueueFull(t *testing.T) {
 		first <- resp.StatusCode
 	}()
 	pw.Write(photo[:100])
-	// Wait until the first request holds the place.
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		code, h, body := do(t, "POST", ts.URL+"/v1/classify", "image/jpeg", bytes.NewReader(photo))
-		if code == http.StatusServiceUnavailable {
-			if h.Get("Retry-After") == "" || !strings.Contains(string(body), "busy") {
-				t.Errorf("503 answer: %v %s", h, body)
-			}
-			break
-		}
+	// Wait until the first request holds the place, sending nothing that
+	// could take it first.
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(metricsText(t, ts.URL), "alexnet_inflight_images 1") {
 		if time.Now().After(deadline) {
-			t.Fatalf("no 503 while the queue was full: %d %s", code, body)
+			t.Fatal("the first request was not admitted")
 		}
-		time.Sleep(10 * time.Millisecond)
+		time.Sleep(5 * time.Millisecond)
+	}
+	code, h, body := do(t, "POST", ts.URL+"/v1/classify", "image/jpeg", bytes.NewReader(photo))
+	if code != http.StatusServiceUnavailable || h.Get("Retry-After") == "" || !strings.Contains(string(body), "busy") {
+		t.Errorf("while the queue was full: %d %v %s", code, h, body)
 	}
 	pw.Write(photo[100:])
 	pw.Close()
 	if code := <-first; code != http.StatusOK {
 		t.Errorf("the request holding the queue got %d", code)
 	}
-	code, _, body := do(t, "POST", ts.URL+"/v1/classify", "image/jpeg", bytes.NewReader(photo))
+	code, _, body = do(t, "POST", ts.URL+"/v1/classify", "image/jpeg", bytes.NewReader(photo))
 	if code != http.StatusOK {
 		t.Errorf("after the queue drained: %d %s", code, body)
 	}
+}
+
+// metricsText is the body of GET /metrics.
+func metricsText(t *testing.T, base string) string {
+	t.Helper()
+	_, _, body := do(t, "GET", base+"/metrics", "", nil)
+	return string(body)
 }
