@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/alexnet-go/alexnet/internal/numcmp"
 	"github.com/alexnet-go/alexnet/kernels"
 	"github.com/alexnet-go/alexnet/tensor"
 )
@@ -22,26 +23,6 @@ const opTol = 1e-5
 
 func loadBackward(t *testing.T, file string) *tensor.Tensor {
 	return loadFrom(t, backwardFixtures, file)
-}
-
-// relErr is max |got - want| over max |want| (the plain max difference
-// when want is all zero); NaN counts as an infinite error.
-func relErr(got, want []float32) float64 {
-	var d, m float64
-	for i := range want {
-		v := math.Abs(float64(got[i]) - float64(want[i]))
-		if v > d || v != v {
-			d = v
-		}
-		m = max(m, math.Abs(float64(want[i])))
-	}
-	if d != d {
-		return math.Inf(1)
-	}
-	if m == 0 {
-		return d
-	}
-	return d / m
 }
 
 func newBackwardLayer(t *testing.T, c opCase) Backwarder {
@@ -119,7 +100,7 @@ func testBackwardCase(t *testing.T, c opCase) {
 		if !tensor.SameShape(dx.Shape, x.Shape) {
 			t.Fatalf("dx shape %v, want %v", dx.Shape, x.Shape)
 		}
-		e := relErr(dx.Data, wantDx.Data)
+		e := numcmp.RelMaxDiff(dx.Data, wantDx.Data)
 		if e > opTol {
 			t.Errorf("run %d: dx relative error %.3g > %g", run, e, opTol)
 		}
@@ -134,7 +115,7 @@ func testBackwardCase(t *testing.T, c opCase) {
 			for i, v := range want.Data {
 				scaled[i] = float32(run) * v
 			}
-			e := relErr(got.Data, scaled)
+			e := numcmp.RelMaxDiff(got.Data, scaled)
 			if e > opTol {
 				t.Errorf("run %d: grad %s relative error %.3g > %g", run, p.Name, e, opTol)
 			}

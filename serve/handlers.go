@@ -138,16 +138,26 @@ func (s *Server) countImage(err error) {
 	}
 }
 
-// handleClassify answers POST /v1/classify.
-func (s *Server) handleClassify(w http.ResponseWriter, r *http.Request) {
-	start := time.Now()
+// postTop checks that r is a POST and reads its ?top=K, answering the
+// error itself when either is wrong.
+func (s *Server) postTop(w http.ResponseWriter, r *http.Request) (top int, ok bool) {
 	if r.Method != http.MethodPost {
 		methodNotAllowed(w, r, http.MethodPost)
-		return
+		return 0, false
 	}
 	top, err := s.topParam(r)
 	if err != nil {
 		writeError(w, err)
+		return 0, false
+	}
+	return top, true
+}
+
+// handleClassify answers POST /v1/classify.
+func (s *Server) handleClassify(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	top, ok := s.postTop(w, r)
+	if !ok {
 		return
 	}
 	release, err := s.tryAdmit()
@@ -176,13 +186,8 @@ func (s *Server) handleClassify(w http.ResponseWriter, r *http.Request) {
 // share forward passes.
 func (s *Server) handleBatch(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
-	if r.Method != http.MethodPost {
-		methodNotAllowed(w, r, http.MethodPost)
-		return
-	}
-	top, err := s.topParam(r)
-	if err != nil {
-		writeError(w, err)
+	top, ok := s.postTop(w, r)
+	if !ok {
 		return
 	}
 	mt, params, err := mediaType(r)

@@ -4,6 +4,7 @@ import (
 	"image"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/alexnet-go/alexnet/imageproc"
@@ -84,10 +85,10 @@ func TestAugmentApply(t *testing.T) {
 	for s := range uint64(20) {
 		x := a.Apply(img, rand.New(rand.NewPCG(s, 0)))
 		y := a.Apply(img, rand.New(rand.NewPCG(s, 0)))
-		if !equalData(x.Data, y.Data) {
+		if !slices.Equal(x.Data, y.Data) {
 			t.Fatal("same generator, different tensors")
 		}
-		if equalData(x.Data, plain.Data) {
+		if slices.Equal(x.Data, plain.Data) {
 			continue
 		}
 		flips++
@@ -123,7 +124,7 @@ func TestFreezeFeatures(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, p := range m.Parameters() {
-		same := equalData(before[p.Name], p.T.Data)
+		same := slices.Equal(before[p.Name], p.T.Data)
 		if frozen := p.Name[0] == 'f'; same != frozen {
 			t.Errorf("%s: unchanged %v, frozen %v", p.Name, same, frozen)
 		}
@@ -147,7 +148,7 @@ func TestInitFrom(t *testing.T) {
 		t.Errorf("skipped %v, want classifier.6.weight and .bias", skipped)
 	}
 	for _, p := range dst.Parameters() {
-		if p.Name[:12] != "classifier.6" && !equalData(p.T.Data, sd[p.Name].Data) {
+		if p.Name[:12] != "classifier.6" && !slices.Equal(p.T.Data, sd[p.Name].Data) {
 			t.Errorf("%s not loaded", p.Name)
 		}
 	}

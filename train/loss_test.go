@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/alexnet-go/alexnet/internal/numcmp"
 	"github.com/alexnet-go/alexnet/tensor"
 )
 
@@ -41,7 +42,7 @@ func TestCrossEntropyMatchesPyTorch(t *testing.T) {
 		if d := math.Abs(loss - c.Loss); d > 1e-6 {
 			t.Errorf("case %d (ε=%g): loss %.7f, PyTorch %.7f", i, c.LabelSmoothing, loss, c.Loss)
 		}
-		if e := relErr(grad.Data, want); e > 1e-6 {
+		if e := numcmp.RelMaxDiff(grad.Data, want); e > 1e-6 {
 			t.Errorf("case %d (ε=%g): gradient relative error %.3g", i, c.LabelSmoothing, e)
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/alexnet-go/alexnet/dataset"
@@ -52,9 +53,8 @@ func tinyConfig(classes int) model.Config {
 		NumClasses: classes, InputSize: 64, Threads: 1}
 }
 
-// runConfig builds a Config on the folder at data, the model initialised
-// from seed.
-func runConfig(t testing.TB, data, out string, seed uint64) *Config {
+// openSamples opens the data set at data as training samples.
+func openSamples(t testing.TB, data string) *Samples {
 	t.Helper()
 	ctx := context.Background()
 	ds, err := dataset.Open(ctx, data, nil)
@@ -65,6 +65,14 @@ func runConfig(t testing.TB, data, out string, seed uint64) *Config {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return s
+}
+
+// runConfig builds a Config on the folder at data, the model initialised
+// from seed.
+func runConfig(t testing.TB, data, out string, seed uint64) *Config {
+	t.Helper()
+	s := openSamples(t, data)
 	m, err := model.New(tinyConfig(len(s.Classes)))
 	if err != nil {
 		t.Fatal(err)
@@ -121,7 +129,7 @@ func TestResumeIsExact(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, name := range wa.Names {
-		if !equalData(wa.Tensors[name].Data, wb.Tensors[name].Data) {
+		if !slices.Equal(wa.Tensors[name].Data, wb.Tensors[name].Data) {
 			t.Errorf("%s differs after resume", name)
 		}
 	}
@@ -132,32 +140,13 @@ func TestResumeIsExact(t *testing.T) {
 	}
 }
 
-func equalData(a, b []float32) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
-
 // TestLoadIsDeterministic checks that the batches do not depend on the
 // worker count.
 func TestLoadIsDeterministic(t *testing.T) {
 	data := t.TempDir()
 	writeFolder(t, data, 2, 5, 70, 66)
 	ctx := context.Background()
-	ds, err := dataset.Open(ctx, data, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := NewSamples(ctx, ds)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := openSamples(t, data)
 	aug := &Augment{Size: 64, RandomResized: true, Flip: true, PCAStd: 0.1, Mean: [3]float32{0.5, 0.5, 0.5}, Std: [3]float32{0.2, 0.2, 0.2}}
 	collect := func(workers int) [][]float32 {
 		var out [][]float32
@@ -174,7 +163,7 @@ func TestLoadIsDeterministic(t *testing.T) {
 		t.Fatalf("%d and %d batches, want 4", len(a), len(b))
 	}
 	for i := range a {
-		if !equalData(a[i], b[i]) {
+		if !slices.Equal(a[i], b[i]) {
 			t.Errorf("batch %d differs between 1 and 4 workers", i)
 		}
 	}
@@ -223,7 +212,7 @@ func TestSamplesFromParquet(t *testing.T) {
 		if x.Err != nil || y.Err != nil {
 			t.Fatal(x.Err, y.Err)
 		}
-		if !equalData(x.X.Data, y.X.Data) || fmt.Sprint(x.Labels) != fmt.Sprint(y.Labels) {
+		if !slices.Equal(x.X.Data, y.X.Data) || fmt.Sprint(x.Labels) != fmt.Sprint(y.Labels) {
 			t.Fatalf("batch %d differs", x.Step)
 		}
 	}

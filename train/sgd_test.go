@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/alexnet-go/alexnet/internal/numcmp"
 	"github.com/alexnet-go/alexnet/nn"
 	"github.com/alexnet-go/alexnet/tensor"
 )
@@ -62,7 +63,7 @@ func TestSGDMatchesPyTorch(t *testing.T) {
 				t.Fatal(err)
 			}
 			for i, p := range params {
-				e := relErr(p.T.Data, flatten(c.After[step][i]))
+				e := numcmp.RelMaxDiff(p.T.Data, flatten(c.After[step][i]))
 				worst = max(worst, e)
 				if e > 1e-6 {
 					t.Errorf("case %d %+v step %d param %d: relative error %.3g", ci, cfg, step, i, e)

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/alexnet-go/alexnet/internal/npy"
+	"github.com/alexnet-go/alexnet/internal/numcmp"
 	"github.com/alexnet-go/alexnet/kernels"
 	"github.com/alexnet-go/alexnet/model"
 	"github.com/alexnet-go/alexnet/nn"
@@ -71,26 +72,6 @@ func readNpy(t testing.TB, path string) *npy.Array {
 		t.Fatal(err)
 	}
 	return a
-}
-
-// relErr is max |got - want| over max |want| (the plain max difference
-// when want is all zero); NaN counts as an infinite error.
-func relErr(got, want []float32) float64 {
-	var d, m float64
-	for i := range want {
-		v := math.Abs(float64(got[i]) - float64(want[i]))
-		if v > d || v != v {
-			d = v
-		}
-		m = max(m, math.Abs(float64(want[i])))
-	}
-	if d != d {
-		return math.Inf(1)
-	}
-	if m == 0 {
-		return d
-	}
-	return d / m
 }
 
 func norm(data []float32) float64 {
@@ -219,14 +200,14 @@ func testTrain(t *testing.T, name string) {
 			t.Errorf("loss %.7f, PyTorch %.7f (diff %.3g > %g)", loss, f.cfg.Losses[0], d, lossTol)
 		}
 		want := readNpy(t, filepath.Join(dir, "logits.npy"))
-		t.Logf("logits relative error %.3g", relErr(tr.Logits().Data, want.F32))
+		t.Logf("logits relative error %.3g", numcmp.RelMaxDiff(tr.Logits().Data, want.F32))
 		for _, p := range f.m.Parameters() {
 			want := readNpy(t, filepath.Join(dir, "grad."+p.Name+".npy"))
 			got := tr.Grads().Get(p.T)
 			if got == nil || !tensor.SameShape(got.Shape, want.Shape) {
 				t.Fatalf("%s: no gradient of shape %v", p.Name, want.Shape)
 			}
-			e := relErr(got.Data, want.F32)
+			e := numcmp.RelMaxDiff(got.Data, want.F32)
 			if e > gradTol {
 				t.Errorf("grad %s: relative error %.3g > %g", p.Name, e, gradTol)
 			}

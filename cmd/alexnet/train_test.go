@@ -11,6 +11,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -108,7 +109,7 @@ func TestTrainCommand(t *testing.T) {
 		t.Errorf("state dict names %v", wa.Names)
 	}
 	for _, n := range wa.Names {
-		if !slicesEqual(wa.Tensors[n].Data, wb.Tensors[n].Data) {
+		if !slices.Equal(wa.Tensors[n].Data, wb.Tensors[n].Data) {
 			t.Errorf("%s differs after resume", n)
 		}
 	}
@@ -149,18 +150,6 @@ func TestTrainCommand(t *testing.T) {
 			t.Error(err)
 		}
 	}
-}
-
-func slicesEqual(a, b []float32) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // Bad flags are errors before any work.
