@@ -22,53 +22,64 @@ func parallel(n, unit, threads int, fn func(lo, hi int)) {
 // parFor is parallel with units of one.
 func parFor(n, threads int, fn func(lo, hi int)) { parallel(n, 1, threads, fn) }
 
-// runTeam calls fn(t) for every t < threads, fn(0) on the calling
-// goroutine and the others on workers of a pool, and returns when all
-// have returned.
+// runTeam calls fn(t) once for every t < threads and returns when all
+// have returned. The calls run on the calling goroutine and on workers of
+// a pool, each participant claiming the next unclaimed t until none is
+// left, so fn must not depend on which goroutine runs it or on two calls
+// running at the same time.
 //
 // A parallel section of a batch-1 forward pass lasts tens of microseconds,
 // and waking a sleeping thread (a goroutine started on an idle P) costs
 // about as much on a virtual machine. So the pool's workers, between
 // jobs, wait spinning (yielding their P to any runnable goroutine) for
 // up to teamSpin before they sleep, and the caller spins too while it
-// waits for them. A t that finds no free worker (more threads than
-// GOMAXPROCS-1, or every worker taken by a concurrent caller) runs on a
-// goroutine of its own.
+// waits for calls in progress. A worker that is slow to start (its P
+// taken by another goroutine, as in a server that decodes images beside
+// the forward passes) delays nothing: the caller claims its share.
 func runTeam(threads int, fn func(t int)) {
 	if threads <= 1 {
 		fn(0)
 		return
 	}
-	var done atomic.Int32
-	var extra sync.WaitGroup
-	done.Store(int32(threads - 1))
-	ws := teamWorkers()
-	next := 0
-	for t := 1; t < threads; t++ {
-		var w *teamWorker
-		for ; next < len(ws) && w == nil; next++ {
-			if ws[next].busy.CompareAndSwap(false, true) {
-				w = ws[next]
-			}
+	j := &teamJob{fn: fn, threads: int32(threads)}
+	j.left.Store(int32(threads))
+	posted := 0
+	for _, w := range teamWorkers() {
+		if posted == threads-1 {
+			break
 		}
-		if w == nil {
-			extra.Add(1)
-			go func() {
-				defer extra.Done()
-				fn(t)
-				done.Add(-1)
-			}()
-			continue
+		if w.busy.CompareAndSwap(false, true) {
+			w.post(j)
+			posted++
 		}
-		w.post(fn, t, &done)
 	}
-	fn(0)
-	for i := 0; done.Load() != 0; i++ {
+	j.work()
+	for i := 0; j.left.Load() != 0; i++ {
 		if i%1024 == 1023 {
 			runtime.Gosched()
 		}
 	}
-	extra.Wait()
+}
+
+// teamJob is one runTeam call: its participants claim t's from next and
+// count left down as their calls return.
+type teamJob struct {
+	fn      func(int)
+	threads int32
+	next    atomic.Int32
+	left    atomic.Int32
+}
+
+// work runs unclaimed calls of j until none is left to claim.
+func (j *teamJob) work() {
+	for {
+		t := j.next.Add(1) - 1
+		if t >= j.threads {
+			return
+		}
+		j.fn(int(t))
+		j.left.Add(-1)
+	}
 }
 
 // teamSpin is how long an idle pool worker spins before it sleeps.
@@ -81,9 +92,7 @@ type teamWorker struct {
 	asleep  atomic.Bool // the worker is (about to be) blocked on wake
 	wake    chan struct{}
 
-	fn   func(int)
-	t    int
-	done *atomic.Int32
+	job *teamJob
 }
 
 var team struct {
@@ -103,9 +112,9 @@ func teamWorkers() []*teamWorker {
 	return team.workers
 }
 
-// post hands w (reserved by the caller) job fn(t), to count done down.
-func (w *teamWorker) post(fn func(int), t int, done *atomic.Int32) {
-	w.fn, w.t, w.done = fn, t, done
+// post hands w (reserved by the caller) job j to take part in.
+func (w *teamWorker) post(j *teamJob) {
+	w.job = j
 	w.pending.Store(true)
 	if w.asleep.Load() {
 		select {
@@ -136,11 +145,10 @@ func (w *teamWorker) loop() {
 			w.asleep.Store(false)
 			start = time.Now()
 		}
-		fn, t, done := w.fn, w.t, w.done
-		w.fn, w.done = nil, nil
-		fn(t)
+		j := w.job
+		w.job = nil
+		j.work()
 		w.pending.Store(false)
 		w.busy.Store(false)
-		done.Add(-1)
 	}
 }
