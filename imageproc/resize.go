@@ -148,50 +148,12 @@ func clip8(v int32) uint8 {
 
 // horizontal resamples rows [first, last) of src to width len(c.start).
 func horizontal(src *RGB, c coeffs, first, last int) *RGB {
-	w := len(c.start)
-	out := NewRGB(w, last-first)
-	for y := first; y < last; y++ {
-		row := src.Pix[3*y*src.W : 3*(y+1)*src.W]
-		dst := out.Pix[3*(y-first)*w : 3*(y-first+1)*w]
-		for x := 0; x < w; x++ {
-			k := c.k[x*c.ksize : x*c.ksize+c.n[x]]
-			s := row[3*c.start[x] : 3*(c.start[x]+len(k))]
-			r, g, b := int32(1<<(precisionBits-1)), int32(1<<(precisionBits-1)), int32(1<<(precisionBits-1))
-			for j, kj := range k {
-				p := s[3*j : 3*j+3]
-				r += int32(p[0]) * kj
-				g += int32(p[1]) * kj
-				b += int32(p[2]) * kj
-			}
-			dst[3*x], dst[3*x+1], dst[3*x+2] = clip8(r), clip8(g), clip8(b)
-		}
-	}
-	return out
+	return horizontalCols(src, c, first, last, 0, len(c.start))
 }
 
-// vertical resamples the columns of src to height len(c.start); acc is
-// one row of running sums, so the inner loop walks rows contiguously.
+// vertical resamples the columns of src to height len(c.start); each
+// output row is a running sum over its source rows, so the inner loop
+// walks rows contiguously.
 func vertical(src *RGB, c coeffs) *RGB {
-	h := len(c.start)
-	stride := 3 * src.W
-	out := NewRGB(src.W, h)
-	acc := make([]int32, stride)
-	for y := 0; y < h; y++ {
-		for i := range acc {
-			acc[i] = 1 << (precisionBits - 1)
-		}
-		k := c.k[y*c.ksize : y*c.ksize+c.n[y]]
-		for j, kj := range k {
-			row := src.Pix[(c.start[y]+j)*stride : (c.start[y]+j+1)*stride]
-			acc := acc[:len(row)]
-			for i, p := range row {
-				acc[i] += int32(p) * kj
-			}
-		}
-		dst := out.Pix[y*stride : (y+1)*stride]
-		for i, a := range acc {
-			dst[i] = clip8(a)
-		}
-	}
-	return out
+	return verticalRows(src, c, 0, len(c.start))
 }

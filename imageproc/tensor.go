@@ -50,3 +50,27 @@ func Normalize(t *tensor.Tensor, mean, std [3]float32) *tensor.Tensor {
 	}
 	return t
 }
+
+// ToNormalizedTensor is Normalize(ToTensor(src), mean, std) in one pass:
+// each channel's 256 possible values, computed with the same float32
+// steps, are looked up. A malformed src gives nil.
+func ToNormalizedTensor(src *RGB, mean, std [3]float32) *tensor.Tensor {
+	if !src.valid() {
+		return nil
+	}
+	var lut [3][256]float32
+	for c := range lut {
+		for i := range lut[c] {
+			lut[c][i] = (float32(i)/255 - mean[c]) / std[c]
+		}
+	}
+	n := src.W * src.H
+	t := tensor.New(3, src.H, src.W)
+	r, g, b := t.Data[:n], t.Data[n:2*n], t.Data[2*n:3*n]
+	pix := src.Pix[:3*n]
+	for i := range r {
+		p := pix[3*i : 3*i+3 : 3*i+3]
+		r[i], g[i], b[i] = lut[0][p[0]], lut[1][p[1]], lut[2][p[2]]
+	}
+	return t
+}

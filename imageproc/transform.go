@@ -35,15 +35,10 @@ func Preprocess(img *RGB, opt *Options) *tensor.Tensor {
 	if !img.valid() {
 		return nil
 	}
-	if opt.ResizeSize > 0 {
-		if img = Resize(img, opt.ResizeSize); img == nil {
-			return nil
-		}
+	if img = ResizeCrop(img, opt.ResizeSize, opt.CropSize); img == nil {
+		return nil
 	}
-	if opt.CropSize > 0 {
-		img = CenterCrop(img, opt.CropSize)
-	}
-	return Normalize(ToTensor(img), opt.Mean, opt.Std)
+	return ToNormalizedTensor(img, opt.Mean, opt.Std)
 }
 
 // PreprocessFile decodes the named file (DecodeFile) and runs Preprocess.

@@ -49,11 +49,10 @@ func (s *Server) prepare(ctx context.Context, data []byte, name string) (*prepar
 	return &prepared{x: x, header: h, crop: crop, box: box}, nil
 }
 
-// transform is imageproc.Preprocess(img, opt) in its stages, keeping the
-// crop the model sees: Resize, CenterCrop, then Preprocess with neither
-// (ToTensor and Normalize), the same functions in the same order, so x is
-// bit for bit what predict gives. box is the crop in img's pixels. x is
-// nil when img has no pixels.
+// transform is imageproc.Preprocess(img, opt) in its two stages, keeping
+// the crop the model sees: ResizeCrop, then ToNormalizedTensor, the same
+// functions in the same order, so x is bit for bit what predict gives. box
+// is the crop in img's pixels. x is nil when img has no pixels.
 func transform(img *imageproc.RGB, opt *imageproc.Options) (x *tensor.Tensor, crop *imageproc.RGB, box image.Rectangle) {
 	if opt == nil {
 		opt = imageproc.DefaultOptions()
@@ -62,23 +61,21 @@ func transform(img *imageproc.RGB, opt *imageproc.Options) (x *tensor.Tensor, cr
 	if w <= 0 || h <= 0 {
 		return nil, nil, image.Rectangle{}
 	}
-	crop = img
 	box = image.Rect(0, 0, w, h)
-	if opt.ResizeSize > 0 {
-		if crop = imageproc.Resize(crop, opt.ResizeSize); crop == nil {
-			return nil, nil, box
-		}
+	if crop = imageproc.ResizeCrop(img, opt.ResizeSize, opt.CropSize); crop == nil {
+		return nil, nil, box
 	}
 	if opt.CropSize > 0 {
-		rw, rh := crop.W, crop.H // after the resize
+		rw, rh := w, h // after the resize
+		if opt.ResizeSize > 0 {
+			rw, rh = imageproc.ResizeShape(w, h, opt.ResizeSize)
+		}
 		r := imageproc.CenterCropRect(rw, rh, opt.CropSize, opt.CropSize)
-		crop = imageproc.CenterCrop(crop, opt.CropSize)
 		sx, sy := float64(w)/float64(rw), float64(h)/float64(rh)
 		box = image.Rect(round(float64(r.Min.X)*sx), round(float64(r.Min.Y)*sy),
 			round(float64(r.Max.X)*sx), round(float64(r.Max.Y)*sy))
 	}
-	x = imageproc.Preprocess(crop, &imageproc.Options{Mean: opt.Mean, Std: opt.Std})
-	return x, crop, box
+	return imageproc.ToNormalizedTensor(crop, opt.Mean, opt.Std), crop, box
 }
 
 // round is v rounded to the nearest integer, halves away from zero.
