@@ -34,6 +34,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"time"
@@ -57,19 +58,40 @@ func main() {
 		timeout  = flag.Duration("timeout", time.Minute, "timeout of one request")
 		bad      = flag.Int("bad", 0, "then send this many bad requests and report the server's RSS before and after")
 		check    = flag.String("check", "", "instead: compare /v1/classify with this output of `alexnet classify --json` (same weights)")
+		cpuprof  = flag.String("cpuprofile", "", "write a CPU profile of this process over the levels (with the in-process server: the server's too)")
 	)
 	flag.Parse()
+	var err error
 	if *check != "" {
-		if err := runCheck(*target, *check, *timeout); err != nil {
-			fmt.Fprintln(os.Stderr, "loadtest:", err)
-			os.Exit(1)
-		}
-		return
+		err = runCheck(*target, *check, *timeout)
+	} else {
+		err = withProfile(*cpuprof, func() error {
+			return run(*target, *weights, *arch, *threads, *maxBatch, *maxWait, *images, *limit, *levels, *perConn, *timeout, *bad)
+		})
 	}
-	if err := run(*target, *weights, *arch, *threads, *maxBatch, *maxWait, *images, *limit, *levels, *perConn, *timeout, *bad); err != nil {
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "loadtest:", err)
 		os.Exit(1)
 	}
+}
+
+// withProfile runs f, under a CPU profile written to path unless path is
+// empty.
+func withProfile(path string, f func() error) error {
+	if path == "" {
+		return f()
+	}
+	out, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := pprof.StartCPUProfile(out); err != nil {
+		out.Close()
+		return err
+	}
+	err = f()
+	pprof.StopCPUProfile()
+	return errors.Join(err, out.Close())
 }
 
 func run(target, weights, arch string, threads, maxBatch int, maxWait time.Duration,
