@@ -51,12 +51,25 @@ func Normalize(t *tensor.Tensor, mean, std [3]float32) *tensor.Tensor {
 	return t
 }
 
-// ToNormalizedTensor is Normalize(ToTensor(src), mean, std) in one pass:
-// each channel's 256 possible values, computed with the same float32
-// steps, are looked up. A malformed src gives nil.
+// ToNormalizedTensor is Normalize(ToTensor(src), mean, std) in one pass
+// (see NormalizeInto). A malformed src gives nil.
 func ToNormalizedTensor(src *RGB, mean, std [3]float32) *tensor.Tensor {
 	if !src.valid() {
 		return nil
+	}
+	t := tensor.New(3, src.H, src.W)
+	NormalizeInto(t.Data, src, mean, std)
+	return t
+}
+
+// NormalizeInto writes Normalize(ToTensor(src), mean, std) to dst, the
+// (3,H,W) planes of src's size: each channel's 256 possible values,
+// computed with the same float32 steps, are looked up. It reports false,
+// writing nothing, when src is malformed or len(dst) != 3*W*H.
+func NormalizeInto(dst []float32, src *RGB, mean, std [3]float32) bool {
+	n := src.W * src.H
+	if !src.valid() || len(dst) != 3*n {
+		return false
 	}
 	var lut [3][256]float32
 	for c := range lut {
@@ -64,13 +77,11 @@ func ToNormalizedTensor(src *RGB, mean, std [3]float32) *tensor.Tensor {
 			lut[c][i] = (float32(i)/255 - mean[c]) / std[c]
 		}
 	}
-	n := src.W * src.H
-	t := tensor.New(3, src.H, src.W)
-	r, g, b := t.Data[:n], t.Data[n:2*n], t.Data[2*n:3*n]
+	r, g, b := dst[:n], dst[n:2*n], dst[2*n:3*n]
 	pix := src.Pix[:3*n]
 	for i := range r {
 		p := pix[3*i : 3*i+3 : 3*i+3]
 		r[i], g[i], b[i] = lut[0][p[0]], lut[1][p[1]], lut[2][p[2]]
 	}
-	return t
+	return true
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/alexnet-go/alexnet/imageproc"
 	"github.com/alexnet-go/alexnet/predict"
+	"github.com/alexnet-go/alexnet/tensor"
 )
 
 // reference is what `alexnet classify --json` prints for files: predict.Run
@@ -132,19 +133,34 @@ func TestClassifyBatch(t *testing.T) {
 }
 
 // transform, which keeps the crop for the page, gives bit for bit the
-// tensor of imageproc.Preprocess with the predictor's options, and its box
-// is the centre crop in the source's pixels.
+// tensor of imageproc.Preprocess with the predictor's options, also when
+// it writes over a reused tensor, and its box is the centre crop in the
+// source's pixels.
 func TestTransformMatchesPreprocess(t *testing.T) {
 	p := loadNarrow(t)
-	for _, f := range photos {
+	reused := tensor.New(3, 224, 224)
+	for i, f := range photos {
 		img, err := imageproc.DecodeFile(f)
 		if err != nil {
 			t.Fatal(err)
 		}
 		want := imageproc.Preprocess(img, p.Transform)
-		x, crop, box := transform(img, p.Transform)
+		var dst *tensor.Tensor
+		switch i % 3 {
+		case 1:
+			dst = reused
+			for j := range dst.Data {
+				dst.Data[j] = float32(math.NaN())
+			}
+		case 2:
+			dst = tensor.New(3, 5, 7) // the wrong shape: not used
+		}
+		x, crop, box := transform(img, p.Transform, dst)
 		if x == nil || len(x.Data) != len(want.Data) {
 			t.Fatalf("%s: tensor %v", f, x)
+		}
+		if (i%3 == 1) != (x == reused) {
+			t.Errorf("%s: reused the given tensor %v, want %v", f, x == reused, i%3 == 1)
 		}
 		for i := range want.Data {
 			if math.Float32bits(x.Data[i]) != math.Float32bits(want.Data[i]) {
@@ -163,7 +179,7 @@ func TestTransformMatchesPreprocess(t *testing.T) {
 			t.Errorf("%s (%dx%d): box %v not centred", f, img.W, img.H, box)
 		}
 	}
-	if x, _, _ := transform(imageproc.NewRGB(0, 5), p.Transform); x != nil {
+	if x, _, _ := transform(imageproc.NewRGB(0, 5), p.Transform, nil); x != nil {
 		t.Error("0-pixel image gave a tensor")
 	}
 }

@@ -41,7 +41,8 @@ func (s *Server) prepare(ctx context.Context, data []byte, name string) (*prepar
 	if err != nil {
 		return nil, err
 	}
-	x, crop, box := transform(img, s.pred.Transform)
+	dst, _ := s.inputs.Get().(*tensor.Tensor)
+	x, crop, box := transform(img, s.pred.Transform, dst)
 	if x == nil {
 		return nil, &imageproc.DecodeError{File: name, Format: string(h.Format), Err: errors.New("image has no pixels")}
 	}
@@ -50,10 +51,11 @@ func (s *Server) prepare(ctx context.Context, data []byte, name string) (*prepar
 }
 
 // transform is imageproc.Preprocess(img, opt) in its two stages, keeping
-// the crop the model sees: ResizeCrop, then ToNormalizedTensor, the same
-// functions in the same order, so x is bit for bit what predict gives. box
-// is the crop in img's pixels. x is nil when img has no pixels.
-func transform(img *imageproc.RGB, opt *imageproc.Options) (x *tensor.Tensor, crop *imageproc.RGB, box image.Rectangle) {
+// the crop the model sees: ResizeCrop, then NormalizeInto, the same
+// functions in the same order, so x is bit for bit what predict gives. x
+// is dst when dst has the crop's shape, else a new tensor. box is the crop
+// in img's pixels. x is nil when img has no pixels.
+func transform(img *imageproc.RGB, opt *imageproc.Options, dst *tensor.Tensor) (x *tensor.Tensor, crop *imageproc.RGB, box image.Rectangle) {
 	if opt == nil {
 		opt = imageproc.DefaultOptions()
 	}
@@ -75,7 +77,11 @@ func transform(img *imageproc.RGB, opt *imageproc.Options) (x *tensor.Tensor, cr
 		box = image.Rect(round(float64(r.Min.X)*sx), round(float64(r.Min.Y)*sy),
 			round(float64(r.Max.X)*sx), round(float64(r.Max.Y)*sy))
 	}
-	return imageproc.ToNormalizedTensor(crop, opt.Mean, opt.Std), crop, box
+	if dst == nil || !tensor.SameShape(dst.Shape, []int{3, crop.H, crop.W}) {
+		dst = tensor.New(3, crop.H, crop.W)
+	}
+	imageproc.NormalizeInto(dst.Data, crop, opt.Mean, opt.Std)
+	return dst, crop, box
 }
 
 // round is v rounded to the nearest integer, halves away from zero.

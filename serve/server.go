@@ -27,6 +27,7 @@ type Server struct {
 	log     *slog.Logger
 	workers chan struct{} // one token per decoding worker
 	admit   chan struct{} // one token per image admitted (Options.Queue)
+	inputs  sync.Pool     // *tensor.Tensor: model inputs whose forward pass is done, to reuse
 	handler http.Handler
 
 	ready     chan struct{} // closed after the warm-up pass
