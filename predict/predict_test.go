@@ -5,8 +5,11 @@ import (
 	"context"
 	"errors"
 	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
+	"sort"
 	"testing"
 
 	"github.com/alexnet-go/alexnet/imageproc"
@@ -166,5 +169,28 @@ func TestTopK(t *testing.T) {
 	l[1] = 5
 	if c := TopK(l, 1)[0]; c.Index != 1 || c.Label != "goldfish" {
 		t.Errorf("1000-class label: %+v", c)
+	}
+}
+
+// topIndices gives the first k of a stable descending argsort, for every k
+// and on values with many ties.
+func TestTopIndices(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	for trial := range 200 {
+		n := 1 + r.IntN(300)
+		v := make([]float32, n)
+		for i := range v {
+			v[i] = float32(r.IntN(1 + trial%20)) // few distinct values: ties
+		}
+		want := make([]int, n)
+		for i := range want {
+			want[i] = i
+		}
+		sort.SliceStable(want, func(a, b int) bool { return v[want[a]] > v[want[b]] })
+		for _, k := range []int{0, 1, 2, 5, 31, 32, 33, n, n + 3} {
+			if got := topIndices(v, k); !slices.Equal(got, want[:min(k, n)]) {
+				t.Fatalf("n=%d k=%d: %v, want %v", n, k, got, want[:min(k, n)])
+			}
+		}
 	}
 }
