@@ -4,7 +4,7 @@ package kernels
 
 import "golang.org/x/sys/cpu"
 
-//go:generate go run -C _asm ./genpool -pkg kernels -out ../pool_amd64.s -stubs ../pool_amd64_decl.go
+//go:generate go run -C _asm ./genpool -pkg kernels -out ../pool_amd64.s -stubs ../pool_decl_amd64.go
 
 func init() {
 	if cpu.X86.HasAVX512F {

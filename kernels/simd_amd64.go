@@ -8,7 +8,7 @@ import (
 	"golang.org/x/sys/cpu"
 )
 
-//go:generate go run -C _asm ./gen -pkg kernels -out ../simd_amd64.s -stubs ../simd_amd64_decl.go
+//go:generate go run -C _asm ./gen -pkg kernels -out ../simd_amd64.s -stubs ../simd_decl_amd64.go
 
 // Tile sizes of the generated kernels (kernels/_asm/gen repeats them).
 const (
