@@ -3,6 +3,8 @@ package imageproc
 import (
 	"image"
 	"image/color"
+
+	"github.com/alexnet-go/alexnet/imageproc/jpeg"
 )
 
 // FromImage converts a decoded image to RGB with Pillow 9.4's
@@ -10,6 +12,7 @@ import (
 //
 //   - *image.RGBA, *image.NRGBA: the R, G, B bytes as stored; alpha is
 //     dropped, never composited (PIL's rgba2rgb copies the bytes).
+//   - *jpeg.RGB: the packed bytes as they are.
 //   - *image.Gray ("L", "1"): Y replicated to R, G, B.
 //   - *image.Gray16 (16-bit grayscale PNG/TIFF, PIL mode "I" or "I;16"):
 //     min(Y, 255) replicated: PIL clips, it does not scale.
@@ -41,6 +44,10 @@ func fromImage(img image.Image, gray16 bool) *RGB {
 			for x := 0; x < w; x++ {
 				dst[3*x], dst[3*x+1], dst[3*x+2] = src[4*x], src[4*x+1], src[4*x+2]
 			}
+		})
+	case *jpeg.RGB:
+		rows(out, func(y int, dst []uint8) {
+			copy(dst, m.Pix[y*m.Stride:])
 		})
 	case *image.NRGBA:
 		rows(out, func(y int, dst []uint8) {

@@ -115,6 +115,11 @@ func decodeBytes(data []byte) (m *RGB, err error) {
 		return nil, &DecodeError{Format: string(f), Err: err}
 	}
 	switch f {
+	case JPEG:
+		// DecodeRGB writes 3-component JPEGs packed: adopt the pixels.
+		if m, ok := img.(*jpeg.RGB); ok && m.Stride == 3*m.Rect.Dx() && len(m.Pix) == m.Stride*m.Rect.Dy() {
+			return &RGB{W: m.Rect.Dx(), H: m.Rect.Dy(), Pix: m.Pix}, nil
+		}
 	case GIF:
 		if fr, ok := scanGIF(data); ok {
 			if p, isP := img.(*image.Paletted); isP {
@@ -145,7 +150,7 @@ func decodeFormat(f Format, data []byte) (image.Image, error) {
 	r := bytes.NewReader(data)
 	switch f {
 	case JPEG:
-		return jpeg.Decode(r)
+		return jpeg.DecodeRGB(r)
 	case PNG:
 		return png.Decode(r)
 	case GIF:

@@ -40,3 +40,16 @@ func BenchmarkDecodeStdlib(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkDecodeRGB decodes the same photo to packed RGB (what
+// imageproc.Decode uses).
+func BenchmarkDecodeRGB(b *testing.B) {
+	data := benchInput(b)
+	b.SetBytes(500 * 375 * 3)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := DecodeRGB(bytes.NewReader(data)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -78,6 +78,29 @@ func yccRow(dst, y, cb, cr []byte) {
 	}
 }
 
+// yccRowRGB is yccRow writing packed 3-byte RGB pixels.
+func yccRowRGB(dst, y, cb, cr []byte) {
+	dst = dst[:3*len(y)]
+	cb, cr = cb[:len(y)], cr[:len(y)]
+	for i, yy := range y {
+		Y, b, r := int32(yy)+384, cb[i], cr[i]
+		p := dst[3*i : 3*i+3 : 3*i+3]
+		p[0] = sampleLimit[(Y+crR[r])&1023]
+		p[1] = sampleLimit[(Y+(cbG[b]+crG[r])>>16)&1023]
+		p[2] = sampleLimit[(Y+cbB[b])&1023]
+	}
+}
+
+// rgbRowRGB interleaves three planes into packed 3-byte RGB pixels.
+func rgbRowRGB(dst, r, g, b []byte) {
+	dst = dst[:3*len(r)]
+	g, b = g[:len(r)], b[:len(r)]
+	for i := range r {
+		p := dst[3*i : 3*i+3 : 3*i+3]
+		p[0], p[1], p[2] = r[i], g[i], b[i]
+	}
+}
+
 // rgbRow copies three planes into RGBA pixels (jdcolor.c rgb_rgb_convert).
 func rgbRow(dst, r, g, b []byte) {
 	dst = dst[:4*len(r)]

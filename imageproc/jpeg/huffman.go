@@ -1,5 +1,7 @@
 package jpeg
 
+import "encoding/binary"
+
 // lookBits is the width of the fast Huffman lookup, as HUFF_LOOKAHEAD in
 // libjpeg's jdhuff.h.
 const lookBits = 9
@@ -10,7 +12,12 @@ type huffTable struct {
 	defined bool
 	// lookup holds len<<8|value for codes of at most lookBits bits,
 	// indexed by the next lookBits bits; 0 means a longer code.
-	lookup  [1 << lookBits]uint16
+	lookup [1 << lookBits]uint16
+	// fastAC, for AC tables, holds v<<16 | r<<8 | l+s for a code of l bits
+	// coding run r and size s != 0 whose extra bits fit in the lookup too
+	// (l+s <= lookBits): v is the coefficient those bits give (EXTEND).
+	// 0 means the slow path.
+	fastAC  [1 << lookBits]int32
 	maxcode [18]int32 // largest code of each length, -1 if none
 	valptr  [17]int32 // index in vals of the first code of each length
 	mincode [17]int32
@@ -68,6 +75,23 @@ func (t *huffTable) build(counts *[16]byte, vals []byte, dc bool) error {
 			t.lookup[base+j] = uint16(l)<<8 | uint16(vals[i])
 		}
 	}
+	if !dc {
+		for i := 0; i < n && int(sizes[i]) <= lookBits; i++ {
+			l, rs := int(sizes[i]), vals[i]
+			sz := int(rs & 15)
+			if sz == 0 || l+sz > lookBits {
+				continue
+			}
+			base := int(codes[i]) << (lookBits - l)
+			for j := 0; j < 1<<(lookBits-l); j++ {
+				v := int32(j>>(lookBits-l-sz)) & (1<<sz - 1)
+				if v < 1<<(sz-1) {
+					v += -1<<sz + 1
+				}
+				t.fastAC[base+j] = v<<16 | int32(rs>>4)<<8 | int32(l+sz)
+			}
+		}
+	}
 	if dc {
 		for _, v := range vals {
 			if v > 15 {
@@ -95,6 +119,18 @@ type bitReader struct {
 
 // fill tops the accumulator up to more than 56 bits.
 func (b *bitReader) fill() {
+	// Fast path: the next 8 bytes hold no 0xFF (no stuffing, no marker);
+	// take as many whole bytes as fit.
+	if b.pos+8 <= len(b.data) && !b.marker {
+		w := binary.BigEndian.Uint64(b.data[b.pos:])
+		if v := ^w; (v-0x0101010101010101)&^v&0x8080808080808080 == 0 {
+			k := (64 - b.n) >> 3
+			b.acc = b.acc<<(8*k) | w>>(64-8*k)
+			b.n += 8 * k
+			b.pos += int(k)
+			return
+		}
+	}
 	for b.n <= 56 {
 		if !b.marker && !b.eof {
 			if b.pos < len(b.data) {

@@ -39,7 +39,7 @@ func sat16(x int) int { return max(-32768, min(32767, x)) }
 // descale is libjpeg's DESCALE: a right shift by n rounding half up.
 func descale(x, n int) int { return (x + 1<<(n-1)) >> n }
 
-// idct computes the accurate integer inverse DCT of one block as PIL's
+// idctGo computes the accurate integer inverse DCT of one block as PIL's
 // libjpeg-turbo does on x86-64: jidctint.c jpeg_idct_islow's algorithm
 // (CONST_BITS 13, PASS1_BITS 2, columns then rows, descale rounding half
 // up) in the 16-bit lanes of its SIMD twin (simd/x86_64/jidctint-avx2.asm,
@@ -49,9 +49,11 @@ func descale(x, n int) int { return (x + 1<<(n-1)) >> n }
 // to 16 bits and saturates the output to [0, 255] (measured with rawdump:
 // no wrap-around of jdmaster.c's range-limit table). When every AC row
 // (rows 1-7) of the block is zero, pass 1 is the shortcut
-// (coef*q) << PASS1_BITS in 16 bits. b and q are in natural order; the 8x8
-// result goes to dst with the given stride.
-func idct(b *[64]int16, q *[64]int32, dst []byte, stride int) {
+// (coef*q) << PASS1_BITS in 16 bits. b and q are in natural order (q holds
+// the low 16 bits of the quantisation table, all that the 16-bit
+// dequantising multiply uses); the 8x8 result goes to dst with the given
+// stride.
+func idctGo(b *[64]int16, q *[64]int16, dst []byte, stride int) {
 	var ws [64]int
 	acZero := true
 	for _, v := range b[8:] {

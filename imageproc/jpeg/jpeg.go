@@ -52,7 +52,48 @@ func Decode(r io.Reader) (image.Image, error) {
 	if err := d.decode(false); err != nil {
 		return nil, err
 	}
-	return d.image()
+	return d.image(false)
+}
+
+// DecodeRGB is Decode except that a 3-component JPEG (Pillow's "RGB") comes
+// back as *RGB, written directly in packed form: the bytes of Decode's
+// *image.RGBA without its alpha. Grayscale and CMYK JPEGs come back as
+// Decode returns them.
+func DecodeRGB(r io.Reader) (image.Image, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, err
+	}
+	d := &decoder{src: source{buf: data}}
+	if err := d.decode(false); err != nil {
+		return nil, err
+	}
+	return d.image(true)
+}
+
+// RGB is a packed 8-bit RGB image, Pillow's "RGB" mode as NumPy lays it
+// out: pixel (x, y) is Pix[(y-Rect.Min.Y)*Stride+3*(x-Rect.Min.X):][:3].
+// Its colour model is color.RGBAModel, with A = 255.
+type RGB struct {
+	Pix    []uint8
+	Stride int
+	Rect   image.Rectangle
+}
+
+// ColorModel returns color.RGBAModel.
+func (m *RGB) ColorModel() color.Model { return color.RGBAModel }
+
+// Bounds returns m.Rect.
+func (m *RGB) Bounds() image.Rectangle { return m.Rect }
+
+// At returns the pixel at (x, y) as a color.RGBA with A = 255, or the zero
+// colour outside m.Rect.
+func (m *RGB) At(x, y int) color.Color {
+	if !(image.Point{x, y}.In(m.Rect)) {
+		return color.RGBA{}
+	}
+	i := (y-m.Rect.Min.Y)*m.Stride + 3*(x-m.Rect.Min.X)
+	return color.RGBA{m.Pix[i], m.Pix[i+1], m.Pix[i+2], 255}
 }
 
 // DecodeConfig returns the dimensions and colour model of a JPEG by reading

@@ -38,14 +38,14 @@ const (
 // component is one image component (T.81 B.2.2) with its decoded data.
 type component struct {
 	id     byte
-	h, v   int // sampling factors
-	tq     int // quantisation table selector
-	q      [64]int32
-	qSet   bool    // q latched at the component's first scan (jdinput.c)
-	w, hgt int     // real size in samples: ceil(width*h/hmax) x ceil(height*v/vmax)
-	bw, bh int     // size in blocks of coef and plane
-	coef   []int16 // bw*bh blocks of 64 coefficients in natural order
-	plane  []byte  // (bw*8) x (bh*8) samples after the inverse DCT
+	h, v   int       // sampling factors
+	tq     int       // quantisation table selector
+	q      [64]int16 // low 16 bits of the quantisation table (see idctGo)
+	qSet   bool      // q latched at the component's first scan (jdinput.c)
+	w, hgt int       // real size in samples: ceil(width*h/hmax) x ceil(height*v/vmax)
+	bw, bh int       // size in blocks of coef and plane
+	coef   []int16   // bw*bh blocks of 64 coefficients in natural order
+	plane  []byte    // (bw*8) x (bh*8) samples after the inverse DCT
 	dcPred int32
 	dcTab  int // scan's DC and AC entropy table selectors
 	acTab  int

@@ -14,7 +14,7 @@ func (d *decoder) planes() {
 			for by := 0; by < c.bh; by++ {
 				for bx := 0; bx < c.bw; bx++ {
 					b := (*[64]int16)(c.coef[(by*c.bw+bx)*64:])
-					idct(b, &c.q, c.plane[by*8*stride+bx*8:], stride)
+					kernels.idct(b, &c.q, c.plane[by*8*stride+bx*8:], stride)
 				}
 			}
 			c.coef = nil
@@ -25,8 +25,9 @@ func (d *decoder) planes() {
 
 // image runs the stages after entropy decoding: the inverse DCT of any
 // buffered coefficients, upsampling and colour conversion, producing the
-// image in Pillow's mode.
-func (d *decoder) image() (image.Image, error) {
+// image in Pillow's mode. With packed, a 3-component image comes back as
+// *RGB instead of *image.RGBA.
+func (d *decoder) image(packed bool) (image.Image, error) {
 	d.planes()
 	r := image.Rect(0, 0, d.width, d.height)
 	if len(d.comp) == 1 {
@@ -48,26 +49,36 @@ func (d *decoder) image() (image.Image, error) {
 	var pix []byte
 	var stride int
 	var img image.Image
-	if len(d.comp) == 3 {
+	px := 4
+	switch {
+	case len(d.comp) == 3 && packed:
+		m := &RGB{Pix: make([]byte, 3*d.width*d.height), Stride: 3 * d.width, Rect: r}
+		pix, stride, img, px = m.Pix, m.Stride, m, 3
+	case len(d.comp) == 3:
 		m := image.NewRGBA(r)
 		pix, stride, img = m.Pix, m.Stride, m
-	} else {
+	default:
 		m := image.NewCMYK(r)
 		pix, stride, img = m.Pix, m.Stride, m
 	}
 	cs := d.colorSpace()
 	w := d.width
+	k := kernels
 	for y := 0; y < d.height; y++ {
-		dst := pix[y*stride : y*stride+4*w]
+		dst := pix[y*stride : y*stride+px*w]
 		a, b, c := ups[0].row(y)[:w], ups[1].row(y)[:w], ups[2].row(y)[:w]
-		switch cs {
-		case csYCbCr:
-			yccRow(dst, a, b, c)
-		case csRGB:
+		switch {
+		case cs == csYCbCr && px == 3:
+			k.yccRGB(dst, a, b, c)
+		case cs == csYCbCr:
+			k.ycc(dst, a, b, c)
+		case cs == csRGB && px == 3:
+			rgbRowRGB(dst, a, b, c)
+		case cs == csRGB:
 			rgbRow(dst, a, b, c)
-		case csCMYK:
+		case cs == csCMYK:
 			cmykRow(dst, a, b, c, ups[3].row(y)[:w])
-		case csYCCK:
+		case cs == csYCCK:
 			ycckRow(dst, a, b, c, ups[3].row(y)[:w])
 		}
 	}

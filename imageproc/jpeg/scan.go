@@ -80,7 +80,10 @@ func (d *decoder) readSOS() error {
 			if !d.quantSet[c.tq] {
 				return FormatError("missing quantization table")
 			}
-			c.q, c.qSet = d.quant[c.tq], true
+			for k, v := range d.quant[c.tq] {
+				c.q[k] = int16(v)
+			}
+			c.qSet = true
 		}
 	}
 	if d.scans == 0 {
@@ -121,7 +124,7 @@ func (d *decoder) decodeScan(sc *scan) error {
 		d.comp[ci].dcPred = 0
 	}
 	d.eobrun = 0
-	var blk [64]int16
+	blk := new([64]int16) // escapes to the kernel: one small allocation per scan
 	nx, ny := d.mcusX, d.mcusY
 	if len(sc.comps) == 1 {
 		c := &d.comp[sc.comps[0]]
@@ -153,8 +156,8 @@ func (d *decoder) decodeScan(sc *scan) error {
 						bx, by := mx*bh+h, my*bv+v
 						var b *[64]int16
 						if d.direct {
-							blk = [64]int16{}
-							b = &blk
+							*blk = [64]int16{}
+							b = blk
 						} else {
 							b = (*[64]int16)(c.coef[(by*c.bw+bx)*64:])
 						}
@@ -168,7 +171,7 @@ func (d *decoder) decodeScan(sc *scan) error {
 							return err
 						}
 						if d.direct {
-							idct(b, &c.q, c.plane[by*8*c.bw*8+bx*8:], c.bw*8)
+							kernels.idct(b, &c.q, c.plane[by*8*c.bw*8+bx*8:], c.bw*8)
 						}
 					}
 				}
@@ -245,14 +248,35 @@ func (d *decoder) decodeSequential(br *bitReader, c *component, b *[64]int16) er
 	b[0] = int16(c.dcPred)
 	ac := &d.huff[1][c.acTab]
 	for k := 1; k < 64; k++ {
-		rs, err := br.decode(ac)
-		if err != nil {
+		// One refill covers a code (at most 16 bits) and its extra bits
+		// (at most 15): fill leaves more than 56 bits.
+		if br.n < 32 {
+			br.fill()
+		}
+		i := (br.acc >> (br.n - lookBits)) & (1<<lookBits - 1)
+		if f := ac.fastAC[i]; f != 0 {
+			br.n -= uint(f & 31)
+			k += int(f>>8) & 15
+			b[unzig[k]] = int16(f >> 16)
+			continue
+		}
+		var rs byte
+		if v := ac.lookup[i]; v != 0 {
+			br.n -= uint(v >> 8)
+			rs = byte(v)
+		} else if rs, err = br.decode(ac); err != nil {
 			return err
 		}
 		r, s := int(rs>>4), uint(rs&15)
 		if s != 0 {
 			k += r
-			b[unzig[k]] = int16(br.receiveExtend(s))
+			// receiveExtend, without its refill check.
+			br.n -= s
+			v := int32((br.acc >> br.n) & (1<<s - 1))
+			if v < 1<<(s-1) {
+				v += -1<<s + 1
+			}
+			b[unzig[k]] = int16(v)
 		} else {
 			if r != 15 {
 				break

@@ -67,7 +67,7 @@ func (u *upsampler) row(y int) []byte {
 		return u.buf
 	case upH2V1:
 		in := c.plane[y*u.stride : y*u.stride+c.w]
-		h2v1Fancy(in, u.buf)
+		kernels.h2v1(in, u.buf)
 		return u.buf
 	}
 	r, near, bias := u.neighbour(y)
@@ -80,7 +80,7 @@ func (u *upsampler) row(y int) []byte {
 		}
 		return u.buf
 	}
-	h2v2Fancy(in, nb, u.buf)
+	kernels.h2v2(in, nb, u.buf)
 	return u.buf
 }
 
@@ -99,11 +99,16 @@ func (u *upsampler) neighbour(y int) (r, near, bias int) {
 // h2v1Fancy doubles a row horizontally with weights 3/4, 1/4 (jdsample.c
 // h2v1_fancy_upsample): out[2i] = (3*in[i]+in[i-1]+1)>>2, out[2i+1] =
 // (3*in[i]+in[i+1]+2)>>2, the end samples copied. len(in) > 2.
-func h2v1Fancy(in, out []byte) {
+func h2v1Fancy(in, out []byte) { h2v1Span(in, out, 1) }
+
+// h2v1Span is h2v1Fancy leaving out the interior samples 1 to from-1, which
+// a vector kernel has done.
+func h2v1Span(in, out []byte, from int) {
 	n := len(in)
+	out = out[:2*n]
 	out[0] = in[0]
 	out[1] = byte((3*int(in[0]) + int(in[1]) + 2) >> 2)
-	for i := 1; i < n-1; i++ {
+	for i := from; i < n-1; i++ {
 		t := 3 * int(in[i])
 		out[2*i] = byte((t + int(in[i-1]) + 1) >> 2)
 		out[2*i+1] = byte((t + int(in[i+1]) + 2) >> 2)
@@ -116,20 +121,26 @@ func h2v1Fancy(in, out []byte) {
 // the nearer input row in and the context row nb: column sums
 // s[i] = 3*in[i]+nb[i], then out[2i] = (3*s[i]+s[i-1]+8)>>4 and
 // out[2i+1] = (3*s[i]+s[i+1]+7)>>4, with s[-1] = s[0], s[n] = s[n-1].
-func h2v2Fancy(in, nb, out []byte) {
+// len(in) > 2.
+func h2v2Fancy(in, nb, out []byte) { h2v2Span(in, nb, out, 1) }
+
+// h2v2Span is h2v2Fancy leaving out the interior samples 1 to from-1,
+// which a vector kernel has done.
+func h2v2Span(in, nb, out []byte, from int) {
 	n := len(in)
-	this := 3*int(in[0]) + int(nb[0])
-	next := 3*int(in[1]) + int(nb[1])
-	out[0] = byte((this*4 + 8) >> 4)
-	out[1] = byte((this*3 + next + 7) >> 4)
-	last := this
-	this = next
-	for i := 1; i < n-1; i++ {
-		next = 3*int(in[i+1]) + int(nb[i+1])
+	nb, out = nb[:n], out[:2*n]
+	s := func(i int) int { return 3*int(in[i]) + int(nb[i]) }
+	first := s(0)
+	out[0] = byte((first*4 + 8) >> 4)
+	out[1] = byte((first*3 + s(1) + 7) >> 4)
+	last, this := s(from-1), s(from)
+	for i := from; i < n-1; i++ {
+		next := s(i + 1)
 		out[2*i] = byte((this*3 + last + 8) >> 4)
 		out[2*i+1] = byte((this*3 + next + 7) >> 4)
 		last, this = this, next
 	}
+	this, last = s(n-1), s(n-2)
 	out[2*n-2] = byte((this*3 + last + 8) >> 4)
 	out[2*n-1] = byte((this*4 + 7) >> 4)
 }

@@ -1,0 +1,522 @@
+// Command genjpeg writes imageproc/jpeg/simd_amd64.s and its Go
+// declarations with avo: the AVX2 kernels of the JPEG decoder's per-block
+// and per-pixel stages, the islow inverse DCT, YCbCr->RGB conversion and
+// fancy upsampling. Run it through go generate in imageproc/jpeg.
+//
+// Every kernel computes exactly, bit for bit, the portable Go loop that its
+// doc comment names in imageproc/jpeg; the conformance tests there compare
+// the two on random and extreme inputs.
+package main
+
+import (
+	"fmt"
+
+	. "github.com/mmcloughlin/avo/build"
+	. "github.com/mmcloughlin/avo/operand"
+	. "github.com/mmcloughlin/avo/reg"
+)
+
+var (
+	ymm = []VecPhysical{Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7, Y8, Y9, Y10, Y11, Y12, Y13, Y14, Y15}
+	xmm = []VecPhysical{X0, X1, X2, X3, X4, X5, X6, X7, X8, X9, X10, X11, X12, X13, X14, X15}
+)
+
+// x is the XMM register under the YMM register y.
+func x(y VecPhysical) VecPhysical {
+	for i, r := range ymm {
+		if r == y {
+			return xmm[i]
+		}
+	}
+	panic("not a YMM register")
+}
+
+func main() {
+	ConstraintExpr("!purego")
+	idct()
+	ycc(false)
+	ycc(true)
+	upsample(true)
+	upsample(false)
+	Generate()
+}
+
+// consts holds the 32-byte constant vectors, by name.
+var consts = map[string]Mem{}
+
+// dwords returns a 32-byte constant of 8 int32 lanes (one value repeated
+// when len(v) is 1).
+func dwords(name string, v ...int32) Mem {
+	if m, ok := consts[name]; ok {
+		return m
+	}
+	m := GLOBL(name, RODATA|NOPTR)
+	for i := 0; i < 8; i++ {
+		DATA(4*i, U32(uint32(v[i%len(v)])))
+	}
+	consts[name] = m
+	return m
+}
+
+// words returns a 32-byte constant of 16 int16 lanes (one value repeated
+// when len(v) is 1).
+func words(name string, v ...int16) Mem {
+	if m, ok := consts[name]; ok {
+		return m
+	}
+	m := GLOBL(name, RODATA|NOPTR)
+	for i := 0; i < 16; i++ {
+		DATA(2*i, U16(uint16(v[i%len(v)])))
+	}
+	consts[name] = m
+	return m
+}
+
+// bytes32 returns a 32-byte constant of 32 bytes.
+func bytes32(name string, v []byte) Mem {
+	if m, ok := consts[name]; ok {
+		return m
+	}
+	m := GLOBL(name, RODATA|NOPTR)
+	for i := 0; i < 32; i++ {
+		DATA(i, U8(v[i]))
+	}
+	consts[name] = m
+	return m
+}
+
+// fix returns the constant vector of an islow IDCT multiplier.
+func fix(v int32) Mem {
+	if v < 0 {
+		return dwords(fmt.Sprintf("jpegFixM%d", -v), v)
+	}
+	return dwords(fmt.Sprintf("jpegFix%d", v), v)
+}
+
+// Fixed-point constants of jidctint.c (CONST_BITS 13), as in
+// imageproc/jpeg/idct.go.
+const (
+	fix0_298631336 = 2446
+	fix0_390180644 = 3196
+	fix0_541196100 = 4433
+	fix0_765366865 = 6270
+	fix0_899976223 = 7373
+	fix1_175875602 = 9633
+	fix1_501321110 = 12299
+	fix1_847759065 = 15137
+	fix1_961570560 = 16069
+	fix2_053119869 = 16819
+	fix2_562915447 = 20995
+	fix3_072711026 = 25172
+)
+
+// idct emits avx2IDCT, idctGo of imageproc/jpeg (see its doc comment for
+// the loop) on one block.
+//
+// Both passes run in 32-bit lanes, one register per input row (pass 1,
+// lanes are columns) or input column (pass 2, lanes are rows). Every
+// product and sum of idct1D is exact in 32 bits: its inputs are 16-bit
+// values, and the largest sum it shifts, tmp11+tmp2 with the rounding
+// constant, is below 32768*64570 + 2^17 < 2^31 (the wrapped terms taken as
+// free 16-bit values), so the wrap-around of VPADDD and VPMULLD in partial
+// sums cancels. wrap16 is VPSLLD 16 then VPSRAD 16 (wrap16(x) << 13 is
+// VPSLLD 16, VPSRAD 3). Between and after the passes the 8 row registers
+// are packed to 16-bit words with VPACKSSDW, which is the workspace's
+// sat16, and transposed as words; pass 2's output, within [-8192, 8192],
+// gets its +128 as words and its clamp to [0, 255] from VPACKUSWB.
+//
+// Blocks whose AC rows 1-7 are zero take pass 1's shortcut,
+// wrap16(wrap16(coef*q) << 2) in every row (VPSLLW 2), and those whose 63
+// AC coefficients are all zero a scalar path that fills the block with
+// clamp8(descale(wrap16(coef*q << 2), 5) + 128), what both passes give.
+func idct() {
+	TEXT("avx2IDCT", NOSPLIT, "func(b *[64]int16, q *[64]int16, dst *byte, stride int)")
+	Doc("avx2IDCT is idctGo: the islow inverse DCT of block b dequantised by q, to 8 rows of 8 bytes at dst, stride apart (see idct in kernels/_asm/genjpeg).")
+	bp, qp, dst, stride := RSI, RDI, RDX, RCX
+	Load(Param("b"), bp)
+	Load(Param("q"), qp)
+	Load(Param("dst"), dst)
+	Load(Param("stride"), stride)
+
+	// Raw coefficients, two rows per register.
+	for i := 0; i < 4; i++ {
+		VMOVDQU(Mem{Base: bp, Disp: 32 * i}, ymm[i])
+	}
+	VPOR(Y2, Y1, Y4)
+	VPOR(Y3, Y4, Y4)
+	VEXTRACTI128(Imm(1), Y0, X5)
+	VPOR(Y5, Y4, Y4)
+	VPTEST(Y4, Y4)
+	JE(LabelRef("idct_row0"))
+
+	// Dequantise (16-bit multiply: wrap16(coef*q)) and widen to rows.
+	rows := ymm[8:]
+	for i := 0; i < 4; i++ {
+		VPMULLW(Mem{Base: qp, Disp: 32 * i}, ymm[i], ymm[i])
+		VPMOVSXWD(x(ymm[i]), rows[2*i])
+		VEXTRACTI128(Imm(1), ymm[i], x(ymm[i]))
+		VPMOVSXWD(x(ymm[i]), rows[2*i+1])
+	}
+	var in [8]VecPhysical
+	copy(in[:], rows)
+	out := pass(in, ymm[0:4], dwords("jpegRound11", 1<<10), 11)
+	// sat16 and the transposition's input: A..D = rows (0,1), (2,3)...
+	a := ymm[4:8]
+	for i := 0; i < 4; i++ {
+		VPACKSSDW(out[2*i+1], out[2*i], a[i])
+	}
+
+	Label("idct_pass2")
+	m := transpose(a, ymm[8:12], ymm[12:16], ymm[0:4])
+	// Columns k and k+4 of the workspace, widened: pass 2's inputs.
+	for k := 0; k < 4; k++ {
+		VPMOVSXWD(x(m[k]), rows[k])
+		VEXTRACTI128(Imm(1), m[k], x(m[k]))
+		VPMOVSXWD(x(m[k]), rows[k+4])
+	}
+	copy(in[:], rows)
+	out = pass(in, ymm[0:4], dwords("jpegRound18", 1<<17), 18)
+	for i := 0; i < 4; i++ {
+		VPACKSSDW(out[2*i+1], out[2*i], a[i])
+	}
+	m = transpose(a, ymm[8:12], ymm[12:16], ymm[0:4]) // m[k]: output rows k, k+4
+	c128 := words("jpegW128", 128)
+	for k := 0; k < 4; k++ {
+		VPADDW(c128, m[k], m[k])
+	}
+	VPACKUSWB(m[1], m[0], Y4) // rows 0, 1 | 4, 5
+	VPACKUSWB(m[3], m[2], Y5) // rows 2, 3 | 6, 7
+	s3 := R8
+	LEAQ(Mem{Base: stride, Index: stride, Scale: 2}, s3)
+	store4 := func(r01, r23 VecPhysical) {
+		VMOVQ(x(r01), Mem{Base: dst})
+		VPEXTRQ(Imm(1), x(r01), Mem{Base: dst, Index: stride, Scale: 1})
+		VMOVQ(x(r23), Mem{Base: dst, Index: stride, Scale: 2})
+		VPEXTRQ(Imm(1), x(r23), Mem{Base: dst, Index: s3, Scale: 1})
+	}
+	store4(Y4, Y5)
+	VEXTRACTI128(Imm(1), Y4, X4)
+	VEXTRACTI128(Imm(1), Y5, X5)
+	LEAQ(Mem{Base: dst, Index: stride, Scale: 4}, dst)
+	store4(Y4, Y5)
+	VZEROUPPER()
+	RET()
+
+	// Rows 1-7 are zero: every workspace row is wrap16(wrap16(coef*q) << 2)
+	// of row 0, which the transposition takes as A = B = C = D = row 0's
+	// columns 0-3 twice | columns 4-7 twice.
+	Label("idct_row0")
+	VPTEST(words("jpegAC0", 0, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0), Y0)
+	JE(LabelRef("idct_dc"))
+	VPMULLW(Mem{Base: qp}, Y0, Y0)
+	VPSLLW(Imm(2), Y0, Y0)
+	VPERMQ(Imm(0x50), Y0, a[0]) // qwords 0, 0, 1, 1
+	for i := 1; i < 4; i++ {
+		VMOVDQA(a[0], a[i])
+	}
+	JMP(LabelRef("idct_pass2"))
+
+	// Only the DC coefficient is nonzero: the whole block is one value.
+	Label("idct_dc")
+	MOVWLSX(Mem{Base: bp}, EAX)
+	MOVWLSX(Mem{Base: qp}, EBX)
+	IMULL(EBX, EAX)
+	SHLL(Imm(2), EAX)
+	MOVWLSX(AX, EAX)
+	ADDL(U32(16+128<<5), EAX) // descale by 5, plus 128 (exact: |EAX| < 2^15)
+	SARL(Imm(5), EAX)
+	XORL(EBX, EBX)
+	TESTL(EAX, EAX)
+	CMOVLLT(EBX, EAX)
+	MOVL(U32(255), EBX)
+	CMPL(EAX, EBX)
+	CMOVLGT(EBX, EAX)
+	MOVQ(U64(0x0101010101010101), RBX)
+	IMULQ(RBX, RAX)
+	LEAQ(Mem{Base: stride, Index: stride, Scale: 2}, s3)
+	for h := 0; h < 2; h++ {
+		MOVQ(RAX, Mem{Base: dst})
+		MOVQ(RAX, Mem{Base: dst, Index: stride, Scale: 1})
+		MOVQ(RAX, Mem{Base: dst, Index: stride, Scale: 2})
+		MOVQ(RAX, Mem{Base: dst, Index: s3, Scale: 1})
+		if h == 0 {
+			LEAQ(Mem{Base: dst, Index: stride, Scale: 4}, dst)
+		}
+	}
+	VZEROUPPER()
+	RET()
+}
+
+// pass emits one 8-point pass of idct1D over the 8 lanes of in (16-bit
+// values in 32-bit lanes), descaled by shift with rounding constant rnd,
+// using the 4 scratch registers t. It returns the registers of out[0..7];
+// in's registers are overwritten.
+func pass(in [8]VecPhysical, t []VecPhysical, rnd Mem, shift uint64) [8]VecPhysical {
+	t0, t1, t2, t3 := t[0], t[1], t[2], t[3]
+	// Even part.
+	VPADDD(in[6], in[2], t0)
+	VPMULLD(fix(fix0_541196100), t0, t0) // z1
+	VPMULLD(fix(-fix1_847759065), in[6], in[6])
+	VPADDD(t0, in[6], in[6]) // tmp2
+	VPMULLD(fix(fix0_765366865), in[2], in[2])
+	VPADDD(t0, in[2], in[2]) // tmp3
+	VPADDD(in[4], in[0], t0)
+	VPSUBD(in[4], in[0], in[4])
+	for _, r := range []VecPhysical{t0, in[4]} {
+		VPSLLD(Imm(16), r, r)
+		VPSRAD(Imm(16-13), r, r) // wrap16(.) << CONST_BITS
+		VPADDD(rnd, r, r)        // the descale rounding, added once to tmp0, tmp1
+	}
+	VPADDD(in[2], t0, in[0])    // tmp10
+	VPSUBD(in[2], t0, in[2])    // tmp13
+	VPADDD(in[6], in[4], t0)    // tmp11
+	VPSUBD(in[6], in[4], in[6]) // tmp12
+	tmp10, tmp11, tmp12, tmp13 := in[0], t0, in[6], in[2]
+
+	// Odd part.
+	a := in[4]
+	VPADDD(in[3], in[7], a)
+	VPADDD(in[1], in[5], t1)
+	for _, r := range []VecPhysical{a, t1} {
+		VPSLLD(Imm(16), r, r)
+		VPSRAD(Imm(16), r, r)
+	}
+	VPADDD(t1, a, t2)
+	VPMULLD(fix(fix1_175875602), t2, t2) // z5
+	VPMULLD(fix(-fix1_961570560), a, a)
+	VPADDD(t2, a, a) // z3
+	VPMULLD(fix(-fix0_390180644), t1, t1)
+	VPADDD(t2, t1, t1) // z4
+	VPADDD(in[1], in[7], t2)
+	VPMULLD(fix(-fix0_899976223), t2, t2) // z1
+	VPADDD(in[3], in[5], t3)
+	VPMULLD(fix(-fix2_562915447), t3, t3) // z2
+	for _, o := range []struct {
+		r    VecPhysical
+		c    int32
+		z, w VecPhysical
+	}{
+		{in[7], fix0_298631336, t2, a},  // tmp0 = in7*c + z1 + z3
+		{in[5], fix2_053119869, t3, t1}, // tmp1 = in5*c + z2 + z4
+		{in[3], fix3_072711026, t3, a},  // tmp2 = in3*c + z2 + z3
+		{in[1], fix1_501321110, t2, t1}, // tmp3 = in1*c + z1 + z4
+	} {
+		VPMULLD(fix(o.c), o.r, o.r)
+		VPADDD(o.z, o.r, o.r)
+		VPADDD(o.w, o.r, o.r)
+	}
+	tmp0, tmp1, tmp2, tmp3 := in[7], in[5], in[3], in[1]
+
+	var out [8]VecPhysical
+	for i, p := range []struct{ e, o, sum VecPhysical }{
+		{tmp10, tmp3, t1}, {tmp11, tmp2, t2}, {tmp12, tmp1, t3}, {tmp13, tmp0, a},
+	} {
+		VPADDD(p.o, p.e, p.sum)
+		VPSUBD(p.o, p.e, p.o)
+		VPSRAD(Imm(shift), p.sum, p.sum)
+		VPSRAD(Imm(shift), p.o, p.o)
+		out[i], out[7-i] = p.sum, p.o
+	}
+	return out
+}
+
+// transpose emits the transposition of an 8x8 matrix of words held as
+// a[i] = rows 2i, 2i+1 of columns 0-3 | rows 2i, 2i+1 of columns 4-7 (what
+// VPACKSSDW of rows 2i and 2i+1 gives), into m[k] = column k | column k+4,
+// each as 8 words in row order. t and u are scratch registers; m may be
+// either of them or a.
+func transpose(a, t, u, m []VecPhysical) []VecPhysical {
+	// t: rows (0,2), (1,3), (4,6), (5,7) interleaved.
+	VPUNPCKLWD(a[1], a[0], t[0])
+	VPUNPCKHWD(a[1], a[0], t[1])
+	VPUNPCKLWD(a[3], a[2], t[2])
+	VPUNPCKHWD(a[3], a[2], t[3])
+	// u: rows 0-3 of columns (0,1), (2,3); rows 4-7 of columns (0,1), (2,3).
+	VPUNPCKLWD(t[1], t[0], u[0])
+	VPUNPCKHWD(t[1], t[0], u[1])
+	VPUNPCKLWD(t[3], t[2], u[2])
+	VPUNPCKHWD(t[3], t[2], u[3])
+	VPUNPCKLQDQ(u[2], u[0], m[0])
+	VPUNPCKHQDQ(u[2], u[0], m[1])
+	VPUNPCKLQDQ(u[3], u[1], m[2])
+	VPUNPCKHQDQ(u[3], u[1], m[3])
+	return m
+}
+
+// ycc emits avx2YCC (rgba false) or avx2YCCRGBA, yccRowRGB or yccRow of
+// imageproc/jpeg on n pixels, n a multiple of 8:
+//
+//	for i < n:
+//	    Y, b, r := int32(y[i]), int32(cb[i])-128, int32(cr[i])-128
+//	    R = clamp(Y + (91881*r+32768)>>16)
+//	    G = clamp(Y + (-22554*b+32768-46802*r)>>16)
+//	    B = clamp(Y + (116130*b+32768)>>16)
+//	    dst[3i:3i+3] = R, G, B     (rgba: dst[4i:4i+4] = R, G, B, 255)
+//
+// in 32-bit lanes, 8 pixels a step; VPACKSSDW and VPACKUSWB clamp.
+func ycc(rgba bool) {
+	name, px := "avx2YCC", 3
+	doc := "avx2YCC is yccRowRGB: YCbCr to packed RGB, n a multiple of 8 (see ycc in kernels/_asm/genjpeg)."
+	if rgba {
+		name, px = "avx2YCCRGBA", 4
+		doc = "avx2YCCRGBA is yccRow: YCbCr to RGBA with A = 255, n a multiple of 8 (see ycc in kernels/_asm/genjpeg)."
+	}
+	TEXT(name, NOSPLIT, "func(dst, y, cb, cr *byte, n int)")
+	Doc(doc)
+	dst, yp, cbp, crp, n := RDI, RSI, RDX, RCX, RBX
+	Load(Param("dst"), dst)
+	Load(Param("y"), yp)
+	Load(Param("cb"), cbp)
+	Load(Param("cr"), crp)
+	Load(Param("n"), n)
+	c128, half, alpha := Y8, Y9, Y10
+	cR, cGb, cGr, cB, shuf := Y11, Y12, Y13, Y14, Y15
+	VMOVDQU(dwords("jpegD128", 128), c128)
+	VMOVDQU(dwords("jpegHalf16", 1<<15), half)
+	VMOVDQU(dwords("jpegD255", 255), alpha)
+	VMOVDQU(dwords("jpegYccR", 91881), cR)
+	VMOVDQU(dwords("jpegYccGb", -22554), cGb)
+	VMOVDQU(dwords("jpegYccGr", -46802), cGr)
+	VMOVDQU(dwords("jpegYccB", 116130), cB)
+	// After the packs each 128-bit lane holds R0-3 G0-3 B0-3 A0-3.
+	var sh [32]byte
+	for l := 0; l < 2; l++ {
+		for i := 0; i < 16; i++ {
+			sh[16*l+i] = 0x80
+		}
+		for p := 0; p < 4; p++ {
+			for c := 0; c < px; c++ {
+				sh[16*l+px*p+c] = byte(4*c + p)
+			}
+		}
+	}
+	if rgba {
+		VMOVDQU(bytes32("jpegShufRGBA", sh[:]), shuf)
+	} else {
+		VMOVDQU(bytes32("jpegShufRGB", sh[:]), shuf)
+	}
+	perm := Y7
+	if !rgba {
+		VMOVDQU(dwords("jpegPermRGB", 0, 1, 2, 4, 5, 6, 3, 7), perm)
+	}
+	Y_, B_, R_, t, u := Y0, Y1, Y2, Y3, Y4
+	l := name + "_loop"
+	Label(l)
+	CMPQ(n, Imm(8))
+	JL(LabelRef(name + "_done"))
+	VPMOVZXBD(Mem{Base: yp}, Y_)
+	VPMOVZXBD(Mem{Base: cbp}, B_)
+	VPMOVZXBD(Mem{Base: crp}, R_)
+	VPSUBD(c128, B_, B_)
+	VPSUBD(c128, R_, R_)
+	// G
+	VPMULLD(cGb, B_, t)
+	VPMULLD(cGr, R_, u)
+	VPADDD(u, t, t)
+	VPADDD(half, t, t)
+	VPSRAD(Imm(16), t, t)
+	VPADDD(Y_, t, t)
+	// R
+	VPMULLD(cR, R_, R_)
+	VPADDD(half, R_, R_)
+	VPSRAD(Imm(16), R_, R_)
+	VPADDD(Y_, R_, R_)
+	// B
+	VPMULLD(cB, B_, B_)
+	VPADDD(half, B_, B_)
+	VPSRAD(Imm(16), B_, B_)
+	VPADDD(Y_, B_, B_)
+	VPACKSSDW(t, R_, R_)     // R0-3 G0-3 | R4-7 G4-7
+	VPACKSSDW(alpha, B_, B_) // B0-3 A0-3 | B4-7 A4-7
+	VPACKUSWB(B_, R_, R_)    // R0-3 G0-3 B0-3 A0-3 | R4-7 ...
+	VPSHUFB(shuf, R_, R_)
+	if rgba {
+		VMOVDQU(R_, Mem{Base: dst})
+	} else {
+		VPERMD(R_, perm, R_) // 24 packed bytes
+		VMOVDQU(x(R_), Mem{Base: dst})
+		VEXTRACTI128(Imm(1), R_, x(R_))
+		VMOVQ(x(R_), Mem{Base: dst, Disp: 16})
+	}
+	ADDQ(Imm(8), yp)
+	ADDQ(Imm(8), cbp)
+	ADDQ(Imm(8), crp)
+	ADDQ(Imm(uint64(8*px)), dst)
+	SUBQ(Imm(8), n)
+	JMP(LabelRef(l))
+	Label(name + "_done")
+	VZEROUPPER()
+	RET()
+}
+
+// upsample emits avx2H2V2 (two true) or avx2H2V1, the interior of
+// h2v2Fancy or h2v1Fancy of imageproc/jpeg on n input samples, n a
+// multiple of 16, reading in[-1..n] (and nb[-1..n]):
+//
+//	h2v2: s(j) = 3*in[j] + nb[j]
+//	      out[2i] = (3*s(i) + s(i-1) + 8) >> 4, out[2i+1] = (3*s(i) + s(i+1) + 7) >> 4
+//	h2v1: out[2i] = (3*in[i] + in[i-1] + 1) >> 2, out[2i+1] = (3*in[i] + in[i+1] + 2) >> 2
+//
+// in 16-bit lanes, 16 input samples a step.
+func upsample(two bool) {
+	name := "avx2H2V1"
+	sig := "func(in, out *byte, n int)"
+	doc := "avx2H2V1 is the interior of h2v1Fancy: out[2i], out[2i+1] for i < n from in[i-1..i+1], n a multiple of 16 (see upsample in kernels/_asm/genjpeg)."
+	if two {
+		name = "avx2H2V2"
+		sig = "func(in, nb, out *byte, n int)"
+		doc = "avx2H2V2 is the interior of h2v2Fancy: out[2i], out[2i+1] for i < n from in[i-1..i+1] and nb[i-1..i+1], n a multiple of 16 (see upsample in kernels/_asm/genjpeg)."
+	}
+	TEXT(name, NOSPLIT, sig)
+	Doc(doc)
+	in, nb, out, n := RSI, RDX, RDI, RCX
+	Load(Param("in"), in)
+	if two {
+		Load(Param("nb"), nb)
+	}
+	Load(Param("out"), out)
+	Load(Param("n"), n)
+	be, bo, shift := words("jpegW1", 1), words("jpegW2", 2), uint64(2)
+	if two {
+		be, bo, shift = words("jpegW8", 8), words("jpegW7", 7), 4
+	}
+	// s loads s(j) for the 16 samples from disp into dst (t scratch).
+	s := func(disp int, dst, t VecPhysical) {
+		VPMOVZXBW(Mem{Base: in, Disp: disp}, dst)
+		if two {
+			VPMOVZXBW(Mem{Base: nb, Disp: disp}, t)
+			VPADDW(dst, t, t)
+			VPADDW(dst, dst, dst)
+			VPADDW(t, dst, dst)
+		}
+	}
+	cur, prev, next, t := Y0, Y1, Y2, Y3
+	l := name + "_loop"
+	Label(l)
+	CMPQ(n, Imm(16))
+	JL(LabelRef(name + "_done"))
+	s(0, cur, t)
+	s(-1, prev, t)
+	s(1, next, t)
+	VPADDW(cur, cur, t)
+	VPADDW(t, cur, cur) // 3*s(i)
+	VPADDW(cur, prev, prev)
+	VPADDW(be, prev, prev)
+	VPSRLW(Imm(shift), prev, prev)
+	VPADDW(cur, next, next)
+	VPADDW(bo, next, next)
+	VPSRLW(Imm(shift), next, next)
+	VPSLLW(Imm(8), next, next)
+	VPOR(next, prev, prev)
+	VMOVDQU(prev, Mem{Base: out})
+	ADDQ(Imm(16), in)
+	if two {
+		ADDQ(Imm(16), nb)
+	}
+	ADDQ(Imm(32), out)
+	SUBQ(Imm(16), n)
+	JMP(LabelRef(l))
+	Label(name + "_done")
+	VZEROUPPER()
+	RET()
+}
