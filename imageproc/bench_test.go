@@ -69,11 +69,11 @@ func TestResizeMatchesNaive(t *testing.T) {
 	}
 }
 
-// TestResizeAllocs: a resize allocates its tables and images, never per
-// pixel.
+// TestResizeAllocs: a resize allocates its tables and images (about 20
+// allocations), never per row or pixel (480 rows here).
 func TestResizeAllocs(t *testing.T) {
 	src := randomRGB(640, 480, 1)
-	if n := testing.AllocsPerRun(3, func() { Resize(src, 256) }); n > 16 {
+	if n := testing.AllocsPerRun(3, func() { Resize(src, 256) }); n > 24 {
 		t.Errorf("Resize allocates %v times", n)
 	}
 }

@@ -78,12 +78,23 @@ func resizeRect(src *RGB, w, h int, r image.Rectangle) *RGB {
 func horizontalCols(src *RGB, c coeffs, first, last, x0, x1 int) *RGB {
 	out := NewRGB(x1-x0, last-first)
 	f := c.fixed(src.W)
+	var t *hTable
+	if f.k != nil && resizeAsm != nil {
+		t = newHTable(f, x0, x1)
+	}
 	for y := first; y < last; y++ {
 		row := src.Pix[3*y*src.W : 3*(y+1)*src.W]
 		dst := out.Pix[3*(y-first)*out.W : 3*(y-first+1)*out.W]
 		switch {
 		case f.k == nil:
 			hrow(dst, row, c, x0, x1)
+		case t != nil:
+			done := 0
+			if chunks := len(dst) / 8; chunks > 0 && len(src.Pix)-3*y*src.W >= t.need {
+				resizeAsm.horz(&dst[0], &row[0], &t.tab[0], chunks, t.taps)
+				done = 8 * chunks
+			}
+			hrowTable(dst, row, t, done)
 		case f.taps == 3:
 			hrow3(dst, row, f, x0, x1)
 		case f.taps == 4:
@@ -93,6 +104,64 @@ func horizontalCols(src *RGB, c coeffs, first, last, x0, x1 int) *RGB {
 		}
 	}
 	return out
+}
+
+// resizeKernels are assembly row kernels (see kernels/_asm/genresize).
+type resizeKernels struct {
+	vert4 func(dst *uint8, rows *[4]*uint8, k *[4]int32, n int)
+	horz  func(dst, src *uint8, tab *int32, chunks, taps int)
+}
+
+// resizeAsm is the CPU's row kernels, nil where there are none (or under
+// -tags purego); tests set it to nil to run the Go loops.
+var resizeAsm *resizeKernels
+
+// hTable lays out one horizontal pass over output columns [x0, x1) by
+// output byte o = 3*(x-x0)+ch, in chunks of 8 bytes: the offset
+// 3*start[x]+ch of its first tap in the source row, then its taps weights
+// (a tap j reads the byte at offset+3j). need is how many bytes from a
+// row's start the kernel may read for the full chunks: the last tap's
+// offset plus 4, as it reads a dword.
+type hTable struct {
+	taps int
+	tab  []int32 // per chunk: 8 offsets, then taps groups of 8 weights
+	need int
+}
+
+func newHTable(f fixedTaps, x0, x1 int) *hTable {
+	n := 3 * (x1 - x0)
+	chunks := (n + 7) / 8
+	t := &hTable{taps: f.taps, tab: make([]int32, chunks*8*(1+f.taps))}
+	for o := range n {
+		x, ch := x0+o/3, o%3
+		c, l := o/8, o%8
+		base := c * 8 * (1 + f.taps)
+		off := 3*f.start[x] + ch
+		t.tab[base+l] = int32(off)
+		for j := range f.taps {
+			t.tab[base+8*(1+j)+l] = f.k[x*f.taps+j]
+		}
+		if o < n/8*8 {
+			t.need = max(t.need, off+3*(f.taps-1)+4)
+		}
+	}
+	return t
+}
+
+// hrowTable computes output bytes [from, len(dst)) of one row from its
+// table: dst[o] = clip8(half + Σ_j row[offset(o)+3j] * w_j(o)), the loop
+// the horizontal kernel runs.
+func hrowTable(dst, row []uint8, t *hTable, from int) {
+	for o := from; o < len(dst); o++ {
+		base := o / 8 * 8 * (1 + t.taps)
+		l := o % 8
+		off := int(t.tab[base+l])
+		s := half
+		for j := range t.taps {
+			s += int32(row[off+3*j]) * t.tab[base+8*(1+j)+l]
+		}
+		dst[o] = clip8(s)
+	}
 }
 
 // fixedTaps are coeffs with every output's taps padded with zero weights
@@ -164,24 +233,26 @@ func hrowFixed(dst, row []uint8, f fixedTaps, x0, x1 int) {
 // hrow3 is hrowFixed for 3 taps (enlarging).
 func hrow3(dst, row []uint8, f fixedTaps, x0, x1 int) {
 	for x := x0; x < x1; x++ {
-		k := f.k[x*3 : x*3+3 : x*3+3]
-		s := row[3*f.start[x] : 3*f.start[x]+9 : 3*f.start[x]+9]
-		d := dst[3*(x-x0) : 3*(x-x0)+3 : 3*(x-x0)+3]
-		for ch := range 3 {
-			d[ch] = clip8(half + int32(s[ch])*k[0] + int32(s[3+ch])*k[1] + int32(s[6+ch])*k[2])
-		}
+		k := (*[3]int32)(f.k[x*3:])
+		s := (*[9]uint8)(row[3*f.start[x]:])
+		d := (*[3]uint8)(dst[3*(x-x0):])
+		k0, k1, k2 := k[0], k[1], k[2]
+		d[0] = clip8(half + int32(s[0])*k0 + int32(s[3])*k1 + int32(s[6])*k2)
+		d[1] = clip8(half + int32(s[1])*k0 + int32(s[4])*k1 + int32(s[7])*k2)
+		d[2] = clip8(half + int32(s[2])*k0 + int32(s[5])*k1 + int32(s[8])*k2)
 	}
 }
 
 // hrow4 is hrowFixed for 4 taps (shrinking by up to 1.5).
 func hrow4(dst, row []uint8, f fixedTaps, x0, x1 int) {
 	for x := x0; x < x1; x++ {
-		k := f.k[x*4 : x*4+4 : x*4+4]
-		s := row[3*f.start[x] : 3*f.start[x]+12 : 3*f.start[x]+12]
-		d := dst[3*(x-x0) : 3*(x-x0)+3 : 3*(x-x0)+3]
-		for ch := range 3 {
-			d[ch] = clip8(half + int32(s[ch])*k[0] + int32(s[3+ch])*k[1] + int32(s[6+ch])*k[2] + int32(s[9+ch])*k[3])
-		}
+		k := (*[4]int32)(f.k[x*4:])
+		s := (*[12]uint8)(row[3*f.start[x]:])
+		d := (*[3]uint8)(dst[3*(x-x0):])
+		k0, k1, k2, k3 := k[0], k[1], k[2], k[3]
+		d[0] = clip8(half + int32(s[0])*k0 + int32(s[3])*k1 + int32(s[6])*k2 + int32(s[9])*k3)
+		d[1] = clip8(half + int32(s[1])*k0 + int32(s[4])*k1 + int32(s[7])*k2 + int32(s[10])*k3)
+		d[2] = clip8(half + int32(s[2])*k0 + int32(s[5])*k1 + int32(s[8])*k2 + int32(s[11])*k3)
 	}
 }
 
@@ -190,10 +261,14 @@ func verticalRows(src *RGB, c coeffs, y0, y1 int) *RGB {
 	stride := 3 * src.W
 	out := NewRGB(src.W, y1-y0)
 	n := max(3, slices.Max(c.n))
+	if resizeAsm != nil && n <= 4 {
+		n = 4
+	}
 	rows := make([][]uint8, n)
 	k := make([]int32, n)
+	ptrs := new([4]*uint8) // rows for the kernel
 	for y := y0; y < y1; y++ {
-		// Taps past n read the first row with weight 0.
+		// Taps past n[y] read the first row with weight 0.
 		clear(k)
 		copy(k, c.k[y*c.ksize:y*c.ksize+c.n[y]]) // n[y] <= n
 		for j := range rows {
@@ -203,23 +278,32 @@ func verticalRows(src *RGB, c coeffs, y0, y1 int) *RGB {
 			}
 			rows[j] = src.Pix[r*stride : (r+1)*stride]
 		}
-		vrow(out.Pix[(y-y0)*stride:(y-y0+1)*stride], rows, k)
+		dst := out.Pix[(y-y0)*stride : (y-y0+1)*stride]
+		done := 0
+		if n == 4 && resizeAsm != nil && stride >= 8 {
+			done = stride / 8 * 8
+			for j := range ptrs {
+				ptrs[j] = &rows[j][0]
+			}
+			resizeAsm.vert4(&dst[0], ptrs, (*[4]int32)(k), done)
+		}
+		vrow(dst[done:], rows, k, done)
 	}
 	return out
 }
 
-// vrow computes one output row of the vertical pass: dst[i] =
-// clip8(half + Σ_j rows[j][i]*k[j]).
-func vrow(dst []uint8, rows [][]uint8, k []int32) {
+// vrow computes bytes [from, from+len(dst)) of one output row of the
+// vertical pass: dst[i-from] = clip8(half + Σ_j rows[j][i]*k[j]).
+func vrow(dst []uint8, rows [][]uint8, k []int32, from int) {
 	switch len(k) {
 	case 3:
-		r0, r1, r2 := rows[0][:len(dst)], rows[1][:len(dst)], rows[2][:len(dst)]
+		r0, r1, r2 := rows[0][from:][:len(dst)], rows[1][from:][:len(dst)], rows[2][from:][:len(dst)]
 		k0, k1, k2 := k[0], k[1], k[2]
 		for i := range dst {
 			dst[i] = clip8(half + int32(r0[i])*k0 + int32(r1[i])*k1 + int32(r2[i])*k2)
 		}
 	case 4:
-		r0, r1, r2, r3 := rows[0][:len(dst)], rows[1][:len(dst)], rows[2][:len(dst)], rows[3][:len(dst)]
+		r0, r1, r2, r3 := rows[0][from:][:len(dst)], rows[1][from:][:len(dst)], rows[2][from:][:len(dst)], rows[3][from:][:len(dst)]
 		k0, k1, k2, k3 := k[0], k[1], k[2], k[3]
 		for i := range dst {
 			dst[i] = clip8(half + int32(r0[i])*k0 + int32(r1[i])*k1 + int32(r2[i])*k2 + int32(r3[i])*k3)
@@ -228,7 +312,7 @@ func vrow(dst []uint8, rows [][]uint8, k []int32) {
 		for i := range dst {
 			s := half
 			for j, kj := range k {
-				s += int32(rows[j][i]) * kj
+				s += int32(rows[j][from+i]) * kj
 			}
 			dst[i] = clip8(s)
 		}
