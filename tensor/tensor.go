@@ -18,7 +18,7 @@ type Tensor struct {
 
 // New returns a zero tensor of the given shape.
 func New(shape ...int) *Tensor {
-	return &Tensor{Shape: append([]int(nil), shape...), Data: make([]float32, Numel(shape))}
+	return &Tensor{Shape: append([]int(nil), shape...), Data: alloc(Numel(shape))}
 }
 
 // FromData wraps data in a tensor of the given shape. It returns a

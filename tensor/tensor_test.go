@@ -2,7 +2,9 @@ package tensor
 
 import (
 	"errors"
+	"slices"
 	"testing"
+	"unsafe"
 )
 
 func TestFromDataAndReshape(t *testing.T) {
@@ -58,5 +60,22 @@ func TestShapeString(t *testing.T) {
 	e := &ShapeError{Op: "op", Got: []int{1}, Want: []int{2}, Msg: "why"}
 	if e.Error() != "op: shape [1], want [2]: why" {
 		t.Errorf("Error() = %q", e.Error())
+	}
+}
+
+// New's large tensors start on a huge-page boundary, and every tensor is
+// zeroed and exactly its size.
+func TestNewAlignment(t *testing.T) {
+	for _, shape := range [][]int{{3}, {1024, 1023}, {4096, 9216}, {1000, 4096}} {
+		x := New(shape...)
+		if len(x.Data) != Numel(shape) || cap(x.Data) != Numel(shape) {
+			t.Errorf("%v: len %d cap %d, want %d", shape, len(x.Data), cap(x.Data), Numel(shape))
+		}
+		if slices.ContainsFunc(x.Data, func(v float32) bool { return v != 0 }) {
+			t.Errorf("%v: not zeroed", shape)
+		}
+		if a := uintptr(unsafe.Pointer(&x.Data[0])); 4*len(x.Data) >= hugeMin && a%hugeAlign != 0 {
+			t.Errorf("%v: data at %#x, not on a %d-byte boundary", shape, a, hugeAlign)
+		}
 	}
 }
