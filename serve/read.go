@@ -78,13 +78,28 @@ func (s *Server) readImage(w http.ResponseWriter, r *http.Request) (data []byte,
 			}
 		}
 	case strings.HasPrefix(mt, "image/"), mt == "application/octet-stream", mt == "":
-		data, err := io.ReadAll(body)
+		data, err := readAllSized(body, r.ContentLength)
 		if err != nil {
 			return nil, "", readError(err)
 		}
 		return data, "", nil
 	}
 	return nil, "", notImage(mt, `the image with an image/* content type, or multipart/form-data with a field "image"`)
+}
+
+// readAllSized reads a body of n bytes (its Content-Length, when
+// positive; bodyReader has already refused one over the limit, and
+// net/http ends the body there) into one buffer of that size, rather than
+// growing and copying one as io.ReadAll does; else it is io.ReadAll.
+func readAllSized(r io.Reader, n int64) ([]byte, error) {
+	if n <= 0 {
+		return io.ReadAll(r)
+	}
+	b := make([]byte, n)
+	if _, err := io.ReadFull(r, b); err != nil {
+		return nil, err
+	}
+	return b, nil
 }
 
 // multipartReader reads a multipart/form-data body with the boundary of
