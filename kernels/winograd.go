@@ -332,8 +332,9 @@ func winoGemm(arch *microArch, a *PackedA, v []float32, ld, n int, mo, rb, cb []
 }
 
 // winoInput writes V_ξ[c][j] = (Bᵀ d B)[ξ] for channels [c0, c1) and
-// tiles j < nt (t0+j overall), zero for j in [nt, ld): the portable
-// transform, any α.
+// tiles j < nt (t0+j overall): the portable transform, any α. Columns
+// [nt, ld) keep what they held: they only feed GEMM output columns past
+// nt, which nothing reads.
 func winoInput(im *winoImages, v []float32, ld, c0, c1, t0, nt int) {
 	g, sp := im.g, im.spec
 	a := sp.alpha
@@ -375,9 +376,6 @@ func winoInput(im *winoImages, v []float32, ld, c0, c1, t0, nt int) {
 				}
 			}
 		}
-		for xi := 0; xi < nx; xi++ {
-			clear(v[(xi*c+ch)*ld+nt : (xi*c+ch+1)*ld])
-		}
 	}
 }
 
@@ -409,11 +407,6 @@ func winoInputVec(input winoInputFunc, im *winoImages, segs []winoSeg, v []float
 				input(v[ch*ld+t-t0:], c*ld, src, rowLen, in.qn, n, tmp[:])
 				t += n
 			}
-		}
-	}
-	for ch := c0; ch < c1; ch++ {
-		for xi := 0; xi < nx; xi++ {
-			clear(v[(xi*c+ch)*ld+nt : (xi*c+ch+1)*ld])
 		}
 	}
 }
