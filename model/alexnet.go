@@ -138,6 +138,24 @@ func (m *AlexNet) SetThreads(n int) {
 	m.Avgpool.SetThreads(t)
 }
 
+// Replica returns a model of m's configuration whose parameters share
+// m's data (not copied: a change to the weights of one is a change to the
+// other's) and which has its own activations and packed weights, so m and
+// its replicas can run forward passes at the same time (each one on one
+// goroutine). The replica's own parameter tensors, allocated by New and
+// never written, are dropped.
+func (m *AlexNet) Replica() (*AlexNet, error) {
+	r, err := New(m.cfg)
+	if err != nil {
+		return nil, err
+	}
+	rp, mp := r.Parameters(), m.Parameters()
+	for i := range rp {
+		*rp[i].T = tensor.Tensor{Shape: mp[i].T.Shape, Data: mp[i].T.Data}
+	}
+	return r, nil
+}
+
 // Forward maps x (N,3,H,W) to logits (N,NumClasses), in eval mode
 // (dropout is the identity). The result belongs to the caller. H and W may
 // be any size the convolutions and pools accept (at least 63 for

@@ -41,6 +41,17 @@ func New(arch string, sd map[string]*tensor.Tensor, threads int) (*Predictor, er
 	return &Predictor{Arch: arch, Model: m, Transform: t}, nil
 }
 
+// Replica returns a Predictor that shares p's weights (model.Replica) and
+// transform, for forward passes on another goroutine at the same time as
+// p's.
+func (p *Predictor) Replica() (*Predictor, error) {
+	m, err := p.Model.Replica()
+	if err != nil {
+		return nil, err
+	}
+	return &Predictor{Arch: p.Arch, Model: m, Transform: p.Transform}, nil
+}
+
 // Load reads a weights file (.pth in either torch.save format, or
 // .safetensors) and builds the Predictor.
 func Load(arch, path string, threads int) (*Predictor, error) {

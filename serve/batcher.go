@@ -22,25 +22,30 @@ type BatchInfo struct {
 }
 
 // Batcher gathers images submitted concurrently into batches and runs each
-// batch through its ForwardFunc on one goroutine, the only one that touches
-// the model. A batch starts when MaxBatch images are waiting, or MaxWait
+// batch through a ForwardFunc on that function's goroutine, the only one
+// that calls it: one lane at first, more with AddLane (each a model of its
+// own, sharing the queue). A batch starts when MaxBatch images are waiting, or MaxWait
 // after its first image arrived, whichever is first. The queue is bounded:
 // Submit fails with ErrQueueFull rather than wait for room.
 //
 // Submit is safe for concurrent use; Close stops the Batcher after running
 // what is queued.
 type Batcher struct {
-	forward  ForwardFunc
 	maxBatch int
 	maxWait  time.Duration
 	queue    chan *batchRequest
 	observe  func(size int, forward time.Duration) // nil: no metrics
 	depth    func(delta int)                       // nil: no metrics
 
-	mu     sync.RWMutex // guards closed against sends on the closed queue
+	mu     sync.RWMutex // guards closed against sends on the closed queue, and lanes.Add
 	closed bool
-	done   chan struct{}
-	buf    []float32 // the batch input, reused by each forward pass (loop's goroutine only)
+	lanes  sync.WaitGroup // the lanes' loops
+}
+
+// lane is one goroutine running batches through its forward function.
+type lane struct {
+	forward ForwardFunc
+	buf     []float32 // the batch input, reused by each forward pass
 }
 
 type batchRequest struct {
@@ -68,16 +73,31 @@ func NewBatcher(forward ForwardFunc, maxBatch int, maxWait time.Duration, queue 
 func newBatcher(forward ForwardFunc, maxBatch int, maxWait time.Duration, queue int,
 	observe func(size int, forward time.Duration), depth func(delta int)) *Batcher {
 	b := &Batcher{
-		forward:  forward,
 		observe:  observe,
 		depth:    depth,
 		maxBatch: max(maxBatch, 1),
 		maxWait:  max(maxWait, 0),
 		queue:    make(chan *batchRequest, max(queue, 1)),
-		done:     make(chan struct{}),
 	}
-	go b.loop()
+	b.AddLane(forward)
 	return b
+}
+
+// AddLane starts another lane: a goroutine that takes batches from the
+// same queue and runs them through forward, which must not share state
+// with the other lanes' functions (a model replica). It does nothing after
+// Close.
+func (b *Batcher) AddLane(forward ForwardFunc) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.closed {
+		return
+	}
+	b.lanes.Add(1)
+	go func() {
+		defer b.lanes.Done()
+		b.loop(&lane{forward: forward})
+	}()
 }
 
 // Submit queues x, one (3,S,S) image, and waits for its row of logits. It
@@ -117,7 +137,7 @@ func (b *Batcher) Close() {
 		close(b.queue)
 	}
 	b.mu.Unlock()
-	<-b.done
+	b.lanes.Wait()
 }
 
 func (b *Batcher) addDepth(d int) {
@@ -126,9 +146,8 @@ func (b *Batcher) addDepth(d int) {
 	}
 }
 
-// loop gathers and runs batches until the queue is closed and empty.
-func (b *Batcher) loop() {
-	defer close(b.done)
+// loop gathers and runs batches on l until the queue is closed and empty.
+func (b *Batcher) loop(l *lane) {
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
 	batch := make([]*batchRequest, 0, b.maxBatch)
@@ -136,7 +155,7 @@ func (b *Batcher) loop() {
 		batch = append(batch[:0], first)
 		b.gather(&batch, timer)
 		b.addDepth(-len(batch))
-		b.run(batch)
+		b.run(l, batch)
 		clear(batch)
 	}
 }
@@ -175,9 +194,9 @@ func (b *Batcher) gather(batch *[]*batchRequest, timer *time.Timer) {
 	}
 }
 
-// run runs one batch, leaving out requests whose context has ended, and
-// answers each request.
-func (b *Batcher) run(batch []*batchRequest) {
+// run runs one batch on l, leaving out requests whose context has ended,
+// and answers each request.
+func (b *Batcher) run(l *lane, batch []*batchRequest) {
 	live := batch[:0:0]
 	xs := make([]*tensor.Tensor, 0, len(batch))
 	for _, r := range batch {
@@ -192,7 +211,7 @@ func (b *Batcher) run(batch []*batchRequest) {
 		return
 	}
 	start := time.Now()
-	logits, err := b.safeForward(xs)
+	logits, err := b.safeForward(l, xs)
 	d := time.Since(start)
 	if err == nil && (logits.Dim() != 2 || logits.Shape[0] != len(live)) {
 		err = fmt.Errorf("serve: model returned shape %s for a batch of %d", tensor.ShapeString(logits.Shape), len(live))
@@ -211,30 +230,30 @@ func (b *Batcher) run(batch []*batchRequest) {
 
 // safeForward stacks xs and runs the model; a panic in the model becomes
 // an error, so that one bad batch does not take the server down.
-func (b *Batcher) safeForward(xs []*tensor.Tensor) (out *tensor.Tensor, err error) {
+func (b *Batcher) safeForward(l *lane, xs []*tensor.Tensor) (out *tensor.Tensor, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			out, err = nil, fmt.Errorf("serve: model panic: %v", p)
 		}
 	}()
-	x, err := b.stack(xs)
+	x, err := b.stack(l, xs)
 	if err != nil {
 		return nil, err
 	}
-	return b.forward(context.Background(), x)
+	return l.forward(context.Background(), x)
 }
 
-// stack is tensor.Stack into the Batcher's own buffer, allocated once for
+// stack is tensor.Stack into the lane's own buffer, allocated once for
 // maxBatch images and reused: the model reads its input and keeps no
-// reference to it, and the next batch is stacked only after this forward
-// pass has returned.
-func (b *Batcher) stack(xs []*tensor.Tensor) (*tensor.Tensor, error) {
+// reference to it, and the lane's next batch is stacked only after this
+// forward pass has returned.
+func (b *Batcher) stack(l *lane, xs []*tensor.Tensor) (*tensor.Tensor, error) {
 	shape := xs[0].Shape
 	n := len(xs[0].Data)
-	if cap(b.buf) < len(xs)*n {
-		b.buf = make([]float32, max(b.maxBatch, len(xs))*n)
+	if cap(l.buf) < len(xs)*n {
+		l.buf = make([]float32, max(b.maxBatch, len(xs))*n)
 	}
-	x := &tensor.Tensor{Shape: append([]int{len(xs)}, shape...), Data: b.buf[:len(xs)*n]}
+	x := &tensor.Tensor{Shape: append([]int{len(xs)}, shape...), Data: l.buf[:len(xs)*n]}
 	for i, t := range xs {
 		if !tensor.SameShape(t.Shape, shape) || len(t.Data) != n {
 			return nil, &tensor.ShapeError{Op: "serve: batch", Got: t.Shape, Want: shape, Msg: fmt.Sprintf("image %d", i)}

@@ -5,7 +5,9 @@ import (
 	"context"
 	"math"
 	"net/http"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/alexnet-go/alexnet/imageproc"
 	"github.com/alexnet-go/alexnet/predict"
@@ -182,4 +184,33 @@ func TestTransformMatchesPreprocess(t *testing.T) {
 	if x, _, _ := transform(imageproc.NewRGB(0, 5), p.Transform, nil); x != nil {
 		t.Error("0-pixel image gave a tensor")
 	}
+}
+
+// With two lanes (two forward passes at once, on model replicas sharing
+// the weights), many concurrent requests each get exactly what predict
+// gives for the image, and /metrics counts both lanes once warm.
+func TestLanes(t *testing.T) {
+	_, ts := newTestServer(t, &Options{Lanes: 2, MaxBatch: 2, MaxWait: time.Millisecond})
+	if n := metricValue(t, ts.URL, "alexnet_forward_lanes"); n != 2 {
+		t.Fatalf("alexnet_forward_lanes %v, want 2", n)
+	}
+	want := reference(t, loadNarrow(t), photos, 5)
+	var wg sync.WaitGroup
+	for i := range 24 {
+		f := photos[i%len(photos)]
+		data := readFile(t, f)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			code, _, body := do(t, "POST", ts.URL+"/v1/classify", "application/octet-stream", bytes.NewReader(data))
+			if code != http.StatusOK {
+				t.Errorf("%s: status %d: %s", f, code, body)
+				return
+			}
+			var got ClassifyResponse
+			decodeJSON(t, body, &got)
+			sameTop(t, f, got.Top, want[f])
+		}()
+	}
+	wg.Wait()
 }

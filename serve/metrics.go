@@ -21,6 +21,7 @@ type metrics struct {
 	decode    prometheus.Histogram
 	queue     prometheus.Gauge // images waiting for a forward pass
 	inflight  prometheus.Gauge // images admitted: decoding, queued or running
+	lanes     prometheus.Gauge // forward lanes running
 	images    *prometheus.CounterVec
 }
 
@@ -59,12 +60,16 @@ func newMetrics(maxBatch int) *metrics {
 			Name: "alexnet_inflight_images",
 			Help: "Images admitted and not yet answered (decoding, queued or in a forward pass).",
 		}),
+		lanes: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "alexnet_forward_lanes",
+			Help: "Forward passes that can run at once (model replicas), warmed up.",
+		}),
 		images: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "alexnet_images_total",
 			Help: "Images classified (result=ok) or rejected (result=error).",
 		}, []string{"result"}),
 	}
-	m.reg.MustRegister(m.requests, m.latency, m.batchSize, m.forward, m.decode, m.queue, m.inflight, m.images,
+	m.reg.MustRegister(m.requests, m.latency, m.batchSize, m.forward, m.decode, m.queue, m.inflight, m.lanes, m.images,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

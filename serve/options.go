@@ -15,6 +15,7 @@ type Options struct {
 	MaxWait  time.Duration // how long a batch waits to fill once its first image is queued (default 5ms; negative: no wait)
 	Queue    int           // images admitted at once: being decoded, queued or in a forward pass (default 64); more are answered 503
 	Workers  int           // goroutines decoding and preprocessing (default: one per CPU)
+	Lanes    int           // forward passes at once, each on a replica of the model sharing its weights (default: 2, or 1 with one forward thread)
 
 	MaxBodyBytes   int64         // request body limit, 413 above (default 32 MiB)
 	MaxPixels      int64         // width*height limit, 422 above, checked from the header (default 40,000,000)

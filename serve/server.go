@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -30,6 +31,10 @@ type Server struct {
 	inputs  sync.Pool     // *tensor.Tensor: model inputs whose forward pass is done, to reuse
 	handler http.Handler
 
+	threads  int                  // the forward pass's threads, shared by the lanes running
+	busy     atomic.Int32         // lanes in a forward pass
+	replicas []*predict.Predictor // the other lanes' models, until warm starts them
+
 	ready     chan struct{} // closed after the warm-up pass
 	readyErr  error         // the warm-up's error; read after ready is closed
 	draining  atomic.Bool
@@ -51,15 +56,31 @@ func New(p *predict.Predictor, opt *Options) *Server {
 		admit:   make(chan struct{}, o.Queue),
 		ready:   make(chan struct{}),
 	}
-	s.batcher = newBatcher(p.Forward, o.MaxBatch, o.MaxWait, o.Queue, s.metrics.observeBatch,
+	s.threads = p.Model.Config().Threads
+	if s.threads <= 0 {
+		s.threads = runtime.GOMAXPROCS(0)
+	}
+	if opt == nil || opt.Lanes <= 0 {
+		s.opt.Lanes = min(2, s.threads)
+	}
+	for range s.opt.Lanes - 1 {
+		r, err := p.Replica() // before any lane runs p
+		if err != nil {
+			s.log.Error("a forward lane could not be made; serving with fewer", "err", err)
+			break
+		}
+		s.replicas = append(s.replicas, r)
+	}
+	s.batcher = newBatcher(s.laneForward(p), o.MaxBatch, o.MaxWait, o.Queue, s.metrics.observeBatch,
 		func(d int) { s.metrics.queue.Add(float64(d)) })
 	s.handler = s.routes()
 	go s.warm()
 	return s
 }
 
-// warm runs one blank image through the batcher and learns the number of
-// classes from it.
+// warm runs one blank image through the batcher (its first lane) and
+// learns the number of classes from it, then makes, warms and starts the
+// other lanes' replicas.
 func (s *Server) warm() {
 	defer close(s.ready)
 	size := s.pred.Transform.CropSize
@@ -72,7 +93,31 @@ func (s *Server) warm() {
 		return
 	}
 	s.classes = len(logits)
-	s.log.Info("model ready", "model", s.opt.Model, "classes", s.classes, "warmup_ms", ms(time.Since(start)))
+	s.metrics.lanes.Set(1)
+	for _, r := range s.replicas {
+		if _, err := r.Forward(context.Background(), tensor.New(1, 3, size, size)); err != nil {
+			s.log.Error("a forward lane failed its warm-up; serving with fewer", "err", err)
+			break
+		}
+		s.batcher.AddLane(s.laneForward(r))
+		s.metrics.lanes.Inc()
+	}
+	s.replicas = nil
+	s.log.Info("model ready", "model", s.opt.Model, "classes", s.classes, "lanes", s.opt.Lanes, "warmup_ms", ms(time.Since(start)))
+}
+
+// laneForward is p's forward pass for a lane of the batcher. Lanes share
+// the threads: a pass that starts while others run takes threads/busy of
+// them, one that starts alone takes them all (an idle server answers at
+// full speed; under load, independent single-threaded passes keep both
+// cores busy between the decoding, without waiting on each other).
+func (s *Server) laneForward(p *predict.Predictor) ForwardFunc {
+	return func(ctx context.Context, x *tensor.Tensor) (*tensor.Tensor, error) {
+		n := int(s.busy.Add(1))
+		defer s.busy.Add(-1)
+		p.Model.SetThreads(max(1, s.threads/n))
+		return p.Forward(ctx, x)
+	}
 }
 
 // WaitReady blocks until the warm-up pass is done or ctx ends, and returns

@@ -22,7 +22,7 @@ import (
 type serveFlags struct {
 	addr, weights, arch, logFormat, logLevel string
 	maxBatch, queue, workers, maxImages      int
-	gcPercent                                int
+	gcPercent, lanes                         int
 	maxWait, requestTimeout                  time.Duration
 	maxBody                                  byteSize
 	maxPixels                                int64
@@ -42,8 +42,8 @@ in flight and stop.
   GET  /healthz /readyz /metrics /v1/model, and the web page at /
 
 Concurrent requests share forward passes (up to --max-batch images, waiting
-at most --max-wait for a batch to fill); decoding runs on --workers
-goroutines. Every flag can also be set by an environment variable,
+at most --max-wait for a batch to fill), up to --lanes passes at once;
+decoding runs on --workers goroutines. Every flag can also be set by an environment variable,
 ALEXNET_ and the flag's name in capitals with _ for - (ALEXNET_ADDR,
 ALEXNET_MAX_BATCH, ALEXNET_THREADS, ...); a flag on the command line wins.
 Weights are found as for classify (--weights, $ALEXNET_WEIGHTS, the caches,
@@ -64,6 +64,7 @@ the download).`,
 	fl.DurationVar(&f.maxWait, "max-wait", 5*time.Millisecond, "longest wait for a batch to fill")
 	fl.IntVar(&f.queue, "queue", 64, "most images admitted at once (decoding, queued, running); more get 503")
 	fl.IntVar(&f.workers, "workers", 0, "decoding goroutines (default: one per CPU)")
+	fl.IntVar(&f.lanes, "lanes", 0, "forward passes at once, each on a replica of the model sharing its weights; under load each takes threads/lanes threads (default 2, or 1 with --threads 1)")
 	fl.Var(&f.maxBody, "max-body", "request body limit (bytes, or with KiB/MiB/KB/MB; 413 above)")
 	fl.Int64Var(&f.maxPixels, "max-pixels", 40_000_000, "image width*height limit, checked from the header (422 above)")
 	fl.IntVar(&f.maxImages, "max-images", 32, "most images in one batch request")
@@ -109,7 +110,7 @@ func runServe(cmd *cobra.Command, f serveFlags) error {
 	}
 	s := serve.New(p, &serve.Options{
 		Model:    f.arch + "/" + filepath.Base(path),
-		MaxBatch: f.maxBatch, MaxWait: orNoWait(f.maxWait), Queue: f.queue, Workers: f.workers,
+		MaxBatch: f.maxBatch, MaxWait: orNoWait(f.maxWait), Queue: f.queue, Workers: f.workers, Lanes: f.lanes,
 		MaxBodyBytes: int64(f.maxBody), MaxPixels: f.maxPixels, MaxImages: f.maxImages,
 		RequestTimeout: f.requestTimeout, Logger: log,
 	})

@@ -124,7 +124,7 @@ func (r levelResult) print(n int, m metrics) float64 {
 	ips := float64(len(r.lat)) / r.wall.Seconds()
 	fwd, mean := "-", "-"
 	if m.forwardSeconds > 0 {
-		fwd = fmt.Sprintf("%.1f", m.images/m.forwardSeconds)
+		fwd = fmt.Sprintf("%.1f", m.images/m.forwardSeconds*max(m.lanes, 1))
 	}
 	if m.passes > 0 {
 		mean = fmt.Sprintf("%.2f", m.images/m.passes)

@@ -6,9 +6,10 @@
 // reports the server's resident memory before and after, and /healthz.
 //
 // img/s is answers per second of wall time, decoding included; fwd img/s
-// is images per second of the server's forward passes (their sum in
-// /metrics), the model's own throughput inside the server, to set beside
-// `alexnet bench --batch B` at the batch sizes listed.
+// is images per second of the server's forward passes (their time summed
+// in /metrics, over the number of lanes running passes at once), the
+// model's own throughput inside the server, to set beside `alexnet bench
+// --batch B` at the batch sizes listed.
 //
 // With -bench ALEXNET it runs `ALEXNET bench` after each level at the
 // batch size the server formed most, and prints the served images/s as a
@@ -59,6 +60,7 @@ func main() {
 		maxBatch = flag.Int("max-batch", 8, "without -url: the server's --max-batch")
 		maxWait  = flag.Duration("max-wait", 5*time.Millisecond, "without -url: the server's --max-wait")
 		gcPct    = flag.Int("gc-percent", 300, "without -url: the server's --gc-percent (0: keep $GOGC)")
+		lanes    = flag.Int("lanes", 0, "without -url: the server's --lanes (0: its default)")
 		images   = flag.String("images", "testdata/jpeg/bench_500x375_420.jpg", "comma-separated image files, or a folder of them, sent in turn")
 		limit    = flag.Int("limit", 200, "use at most this many of the image files")
 		levels   = flag.String("c", "1,8,32", "comma-separated concurrency levels")
@@ -79,7 +81,7 @@ func main() {
 		err = runCheck(*target, *check, *timeout)
 	} else {
 		err = withProfile(*cpuprof, func() error {
-			return run(*target, *weights, *arch, *threads, *maxBatch, *maxWait, *images, *limit, *levels, *perConn, *timeout, *bad, *benchBin, *rounds)
+			return run(*target, *weights, *arch, *threads, *maxBatch, *maxWait, *lanes, *images, *limit, *levels, *perConn, *timeout, *bad, *benchBin, *rounds)
 		})
 	}
 	if err != nil {
@@ -107,7 +109,7 @@ func withProfile(path string, f func() error) error {
 	return errors.Join(err, out.Close())
 }
 
-func run(target, weights, arch string, threads, maxBatch int, maxWait time.Duration,
+func run(target, weights, arch string, threads, maxBatch int, maxWait time.Duration, lanes int,
 	images string, limit int, levels string, perConn int, timeout time.Duration, bad int, benchBin string, rounds int) error {
 	conc, err := parseLevels(levels)
 	if err != nil {
@@ -125,7 +127,7 @@ func run(target, weights, arch string, threads, maxBatch int, maxWait time.Durat
 		if weights == "" {
 			return errors.New("give -url, or -weights for an in-process server")
 		}
-		stop, u, err := startServer(weights, arch, threads, maxBatch, maxWait)
+		stop, u, err := startServer(weights, arch, threads, maxBatch, maxWait, lanes)
 		if err != nil {
 			return err
 		}
@@ -194,7 +196,7 @@ func runCheck(target, path string, timeout time.Duration) error {
 
 // startServer runs a serve.Server on a free loopback port; stop shuts it
 // down.
-func startServer(weights, arch string, threads, maxBatch int, maxWait time.Duration) (stop func(), url string, err error) {
+func startServer(weights, arch string, threads, maxBatch int, maxWait time.Duration, lanes int) (stop func(), url string, err error) {
 	p, err := predict.Load(arch, weights, threads)
 	if err != nil {
 		return nil, "", err
@@ -203,7 +205,7 @@ func startServer(weights, arch string, threads, maxBatch int, maxWait time.Durat
 	if err != nil {
 		return nil, "", err
 	}
-	s := serve.New(p, &serve.Options{Model: arch + "/" + filepath.Base(weights), MaxBatch: maxBatch, MaxWait: maxWait,
+	s := serve.New(p, &serve.Options{Model: arch + "/" + filepath.Base(weights), MaxBatch: maxBatch, MaxWait: maxWait, Lanes: lanes,
 		Logger: slog.New(slog.DiscardHandler)})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)

@@ -22,7 +22,7 @@ func TestRunSmall(t *testing.T) {
 	if err := os.WriteFile(bench, []byte("#!/bin/sh\necho '{\"batch\": 4, \"images_per_sec\": 50.5}'\n"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	err := run("", "../../testdata/classify/tv_narrow.pth", "torchvision", 2, 4, 5*time.Millisecond,
+	err := run("", "../../testdata/classify/tv_narrow.pth", "torchvision", 2, 4, 5*time.Millisecond, 2,
 		"../../testdata/jpeg/bench_500x375_420.jpg,../../testdata/imageproc/png_rgba.png", 10, "1,4", 3, 30*time.Second, 16,
 		bench, 2)
 	if err != nil {
@@ -83,7 +83,7 @@ func TestCheck(t *testing.T) {
 		os.WriteFile(path, b.Bytes(), 0o644)
 		return path
 	}
-	stop, url, err := startServer(weights, "torchvision", 1, 4, time.Millisecond)
+	stop, url, err := startServer(weights, "torchvision", 1, 4, time.Millisecond, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

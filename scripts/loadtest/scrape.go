@@ -15,6 +15,7 @@ type metrics struct {
 	passes, images float64             // alexnet_batch_size_count, _sum
 	forwardSeconds float64             // alexnet_forward_duration_seconds_sum
 	rss            float64             // process_resident_memory_bytes
+	lanes          float64             // alexnet_forward_lanes (0: an older server without it)
 }
 
 // scrape reads the series it needs from /metrics (Prometheus text format).
@@ -54,6 +55,8 @@ func (c *client) scrape() (metrics, error) {
 			m.forwardSeconds = v
 		case name == "process_resident_memory_bytes":
 			m.rss = v
+		case name == "alexnet_forward_lanes":
+			m.lanes = v
 		}
 	}
 	if len(m.buckets) == 0 {
@@ -65,7 +68,7 @@ func (c *client) scrape() (metrics, error) {
 // sub is m minus an earlier scrape.
 func (m metrics) sub(o metrics) metrics {
 	d := metrics{buckets: map[float64]float64{}, passes: m.passes - o.passes, images: m.images - o.images,
-		forwardSeconds: m.forwardSeconds - o.forwardSeconds, rss: m.rss}
+		forwardSeconds: m.forwardSeconds - o.forwardSeconds, rss: m.rss, lanes: m.lanes}
 	for le, v := range m.buckets {
 		d.buckets[le] = v - o.buckets[le]
 	}
