@@ -7,7 +7,6 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"runtime/debug"
 	"strconv"
 	"strings"
 	"syscall"
@@ -22,7 +21,7 @@ import (
 type serveFlags struct {
 	addr, weights, arch, logFormat, logLevel string
 	maxBatch, queue, workers, maxImages      int
-	gcPercent, lanes                         int
+	lanes                                    int
 	maxWait, requestTimeout                  time.Duration
 	maxBody                                  byteSize
 	maxPixels                                int64
@@ -74,7 +73,6 @@ the download).`,
 	fl.DurationVar(&f.t.Write, "write-timeout", 90*time.Second, "time from the request's headers to the end of the answer")
 	fl.DurationVar(&f.t.Idle, "idle-timeout", 120*time.Second, "how long an idle keep-alive connection stays open")
 	fl.DurationVar(&f.t.Shutdown, "shutdown-timeout", 30*time.Second, "how long to wait for requests in flight at shutdown")
-	fl.IntVar(&f.gcPercent, "gc-percent", 300, "garbage collector target while serving (as GOGC): the heap grows this many percent over the live data (mostly the weights) between collections; 0, or $GOGC set and no --gc-percent, keeps Go's setting")
 	fl.StringVar(&f.logFormat, "log-format", "text", "log format: text or json")
 	fl.StringVar(&f.logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	return cmd
@@ -90,14 +88,6 @@ func runServe(cmd *cobra.Command, f serveFlags) error {
 	path, err := resolveWeights(ctx, f.arch, f.weights, cmd.ErrOrStderr())
 	if err != nil {
 		return err
-	}
-	if f.gcPercent != 0 && (cmd.Flags().Changed("gc-percent") || os.Getenv("GOGC") == "") {
-		// Each request allocates about a megabyte (a photo's pixels); with
-		// ~0.3 GB of live weights the default 100% collects every few
-		// hundred requests, and each collection interrupts the forward
-		// passes (measured: 300% gives ~3.5% more images/s at the cost of
-		// ~0.6 GB more heap at peak).
-		debug.SetGCPercent(f.gcPercent)
 	}
 	threads := threadsFlag(cmd)
 	p, err := predict.Load(f.arch, path, threads)

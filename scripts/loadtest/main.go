@@ -41,7 +41,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"runtime/debug"
 	"runtime/pprof"
 	"strconv"
 	"strings"
@@ -59,7 +58,6 @@ func main() {
 		threads  = flag.Int("threads", 0, "without -url: forward-pass threads (0: all cores)")
 		maxBatch = flag.Int("max-batch", 8, "without -url: the server's --max-batch")
 		maxWait  = flag.Duration("max-wait", 5*time.Millisecond, "without -url: the server's --max-wait")
-		gcPct    = flag.Int("gc-percent", 300, "without -url: the server's --gc-percent (0: keep $GOGC)")
 		lanes    = flag.Int("lanes", 0, "without -url: the server's --lanes (0: its default)")
 		images   = flag.String("images", "testdata/jpeg/bench_500x375_420.jpg", "comma-separated image files, or a folder of them, sent in turn")
 		limit    = flag.Int("limit", 200, "use at most this many of the image files")
@@ -73,9 +71,6 @@ func main() {
 		cpuprof  = flag.String("cpuprofile", "", "write a CPU profile of this process over the levels (with the in-process server: the server's too)")
 	)
 	flag.Parse()
-	if *target == "" && *gcPct != 0 {
-		debug.SetGCPercent(*gcPct) // as alexnet serve does
-	}
 	var err error
 	if *check != "" {
 		err = runCheck(*target, *check, *timeout)
