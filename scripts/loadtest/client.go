@@ -117,8 +117,7 @@ func percentile(sorted []time.Duration, q float64) time.Duration {
 	return sorted[min(max(i, 0), len(sorted)-1)]
 }
 
-// print writes the level's row and returns its images per second.
-func (r levelResult) print(n int, m metrics) float64 {
+func (r levelResult) print(n int, m metrics) {
 	slices.Sort(r.lat)
 	msf := func(d time.Duration) string { return fmt.Sprintf("%.1f", float64(d.Microseconds())/1e3) }
 	ips := float64(len(r.lat)) / r.wall.Seconds()
@@ -131,5 +130,4 @@ func (r levelResult) print(n int, m metrics) float64 {
 	}
 	fmt.Printf("%11d %8d %6d %8s %8s %7.1f %9s %10s  %s\n", n, len(r.lat)+r.errors, r.errors,
 		msf(percentile(r.lat, 0.50)), msf(percentile(r.lat, 0.99)), ips, fwd, mean, m.sizes())
-	return ips
 }

@@ -11,10 +11,8 @@
 // model's own throughput inside the server, to set beside `alexnet bench
 // --batch B` at the batch sizes listed.
 //
-// With -bench ALEXNET it runs `ALEXNET bench` after each level at the
-// batch size the server formed most, and prints the served images/s as a
-// share of bench's; -rounds R alternates levels and benches R times and
-// prints the median share, the comparison to make on a shared machine.
+// scripts/servebench.sh alternates this with `alexnet bench` and fresh
+// servers and prints the served share of bench's images/s.
 //
 // With -check FILE it instead posts each image of FILE, the output of
 // `alexnet classify --json` on the server's weights, and compares the
@@ -25,7 +23,6 @@
 //
 //	go run ./scripts/loadtest -url http://127.0.0.1:8080 -c 1,8,32 -n 20 -bad 1000
 //	go run ./scripts/loadtest -weights W.pth            # starts its own server on 127.0.0.1
-//	go run ./scripts/loadtest -weights W.pth -c 32 -bench alexnet -rounds 3
 //	alexnet classify --json --weights W.pth photos/* > ref.jsonl
 //	go run ./scripts/loadtest -url http://127.0.0.1:8080 -check ref.jsonl
 package main
@@ -66,8 +63,6 @@ func main() {
 		timeout  = flag.Duration("timeout", time.Minute, "timeout of one request")
 		bad      = flag.Int("bad", 0, "then send this many bad requests and report the server's RSS before and after")
 		check    = flag.String("check", "", "instead: compare /v1/classify with this output of `alexnet classify --json` (same weights)")
-		benchBin = flag.String("bench", "", "alexnet binary: after each level, run its bench at the level's commonest batch size and print the ratio")
-		rounds   = flag.Int("rounds", 1, "run the levels this many times (with -bench: alternating with the benches; the median ratio is printed)")
 		cpuprof  = flag.String("cpuprofile", "", "write a CPU profile of this process over the levels (with the in-process server: the server's too)")
 	)
 	flag.Parse()
@@ -76,7 +71,7 @@ func main() {
 		err = runCheck(*target, *check, *timeout)
 	} else {
 		err = withProfile(*cpuprof, func() error {
-			return run(*target, *weights, *arch, *threads, *maxBatch, *maxWait, *lanes, *images, *limit, *levels, *perConn, *timeout, *bad, *benchBin, *rounds)
+			return run(*target, *weights, *arch, *threads, *maxBatch, *maxWait, *lanes, *images, *limit, *levels, *perConn, *timeout, *bad)
 		})
 	}
 	if err != nil {
@@ -105,13 +100,13 @@ func withProfile(path string, f func() error) error {
 }
 
 func run(target, weights, arch string, threads, maxBatch int, maxWait time.Duration, lanes int,
-	images string, limit int, levels string, perConn int, timeout time.Duration, bad int, benchBin string, rounds int) error {
+	images string, limit int, levels string, perConn int, timeout time.Duration, bad int) error {
 	conc, err := parseLevels(levels)
 	if err != nil {
 		return err
 	}
-	if perConn < 1 || perConn > 1000 || bad < 0 || bad > 100000 || rounds < 1 || rounds > 20 {
-		return errors.New("-n must be 1..1000, -bad 0..100000 and -rounds 1..20")
+	if perConn < 1 || perConn > 1000 || bad < 0 || bad > 100000 {
+		return errors.New("-n must be 1..1000 and -bad 0..100000")
 	}
 	files, err := imageFiles(images)
 	if err != nil {
@@ -143,34 +138,21 @@ func run(target, weights, arch string, threads, maxBatch int, maxWait time.Durat
 	fmt.Printf("server %s, %d image file(s), %d requests per client\n\n", target, len(files), perConn)
 	fmt.Printf("%11s %8s %6s %8s %8s %7s %9s %10s  %s\n",
 		"concurrency", "requests", "errors", "p50 ms", "p99 ms", "img/s", "fwd img/s", "mean batch", "batch sizes (size:passes)")
-	rs := ratios{}
-	for range rounds {
-		for _, n := range conc {
-			before, err := c.scrape()
-			if err != nil {
-				return err
-			}
-			res := c.level(n, perConn)
-			after, err := c.scrape()
-			if err != nil {
-				return err
-			}
-			d := after.sub(before)
-			ips := res.print(n, d)
-			if res.firstErr != nil {
-				fmt.Printf("%11s first error: %v\n", "", res.firstErr)
-			}
-			if b := d.modalSize(); benchBin != "" && b > 0 {
-				bips, err := benchImagesPerSec(benchBin, arch, b, threads, 30)
-				if err != nil {
-					return err
-				}
-				fmt.Printf("%11s alexnet bench --batch %d: %.1f img/s; served %.1f%% of it\n", "", b, bips, 100*ips/bips)
-				rs[n] = append(rs[n], ips/bips)
-			}
+	for _, n := range conc {
+		before, err := c.scrape()
+		if err != nil {
+			return err
+		}
+		res := c.level(n, perConn)
+		after, err := c.scrape()
+		if err != nil {
+			return err
+		}
+		res.print(n, after.sub(before))
+		if res.firstErr != nil {
+			fmt.Printf("%11s first error: %v\n", "", res.firstErr)
 		}
 	}
-	rs.print(conc)
 	if bad > 0 {
 		return c.badRequests(bad)
 	}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"math"
 	"os"
 	"path/filepath"
 	"testing"
@@ -13,35 +12,14 @@ import (
 	"github.com/alexnet-go/alexnet/predict"
 )
 
-// A small run against an in-process server on the narrow test model, two
-// rounds, each level followed by a bench (a stand-in script that prints
-// bench's JSON): every level answers without error, and every bad request
-// gets its status.
+// A small run against an in-process server on the narrow test model:
+// every level answers without error, and every bad request gets its
+// status.
 func TestRunSmall(t *testing.T) {
-	bench := filepath.Join(t.TempDir(), "alexnet")
-	if err := os.WriteFile(bench, []byte("#!/bin/sh\necho '{\"batch\": 4, \"images_per_sec\": 50.5}'\n"), 0o755); err != nil {
-		t.Fatal(err)
-	}
 	err := run("", "../../testdata/classify/tv_narrow.pth", "torchvision", 2, 4, 5*time.Millisecond, 2,
-		"../../testdata/jpeg/bench_500x375_420.jpg,../../testdata/imageproc/png_rgba.png", 10, "1,4", 3, 30*time.Second, 16,
-		bench, 2)
+		"../../testdata/jpeg/bench_500x375_420.jpg,../../testdata/imageproc/png_rgba.png", 10, "1,4", 3, 30*time.Second, 16)
 	if err != nil {
 		t.Fatal(err)
-	}
-	if _, err := benchImagesPerSec(filepath.Join(t.TempDir(), "missing"), "torchvision", 8, 2, 1); err == nil {
-		t.Error("a missing bench binary gave no error")
-	}
-}
-
-// modalSize picks the batch size of the most passes from the cumulative
-// histogram.
-func TestModalSize(t *testing.T) {
-	m := metrics{buckets: map[float64]float64{1: 2, 2: 2, 4: 9, 8: 12, math.Inf(1): 12}}
-	if got := m.modalSize(); got != 4 {
-		t.Errorf("modalSize = %d, want 4 (7 passes of 4)", got)
-	}
-	if got := (metrics{buckets: map[float64]float64{1: 0, math.Inf(1): 0}}).modalSize(); got != 0 {
-		t.Errorf("no passes: modalSize = %d, want 0", got)
 	}
 }
 

@@ -99,22 +99,3 @@ func (m metrics) sizes() string {
 	}
 	return strings.Join(parts, " ")
 }
-
-// modalSize is the batch size of the most forward passes (the smallest of
-// equals), 0 when there were none.
-func (m metrics) modalSize() int {
-	les := make([]float64, 0, len(m.buckets))
-	for le := range m.buckets {
-		les = append(les, le)
-	}
-	sort.Float64s(les)
-	best, most, prev := 0, 0.0, 0.0
-	for _, le := range les {
-		n := m.buckets[le] - prev
-		prev = m.buckets[le]
-		if n > most && !math.IsInf(le, 1) {
-			best, most = int(le), n
-		}
-	}
-	return best
-}
