@@ -65,29 +65,24 @@ func (d *decoder) colorSpace() int {
 
 // yccRow converts one row to RGB (jdcolor.c ycc_rgb_convert) into 4-byte
 // RGBA pixels with A = 255.
-func yccRow(dst, y, cb, cr []byte) {
-	dst = dst[:4*len(y)]
-	cb, cr = cb[:len(y)], cr[:len(y)]
-	for i, yy := range y {
-		Y, b, r := int32(yy)+384, cb[i], cr[i]
-		p := dst[4*i : 4*i+4 : 4*i+4]
-		p[0] = sampleLimit[(Y+crR[r])&1023]
-		p[1] = sampleLimit[(Y+(cbG[b]+crG[r])>>16)&1023]
-		p[2] = sampleLimit[(Y+cbB[b])&1023]
-		p[3] = 255
-	}
-}
+func yccRow(dst, y, cb, cr []byte) { yccPixels(dst[:4*len(y)], 4, y, cb, cr) }
 
 // yccRowRGB is yccRow writing packed 3-byte RGB pixels.
-func yccRowRGB(dst, y, cb, cr []byte) {
-	dst = dst[:3*len(y)]
+func yccRowRGB(dst, y, cb, cr []byte) { yccPixels(dst[:3*len(y)], 3, y, cb, cr) }
+
+// yccPixels converts one row into pixels of px bytes (3: RGB, 4: RGBA
+// with A = 255).
+func yccPixels(dst []byte, px int, y, cb, cr []byte) {
 	cb, cr = cb[:len(y)], cr[:len(y)]
 	for i, yy := range y {
 		Y, b, r := int32(yy)+384, cb[i], cr[i]
-		p := dst[3*i : 3*i+3 : 3*i+3]
+		p := dst[px*i : px*i+px : px*i+px]
 		p[0] = sampleLimit[(Y+crR[r])&1023]
 		p[1] = sampleLimit[(Y+(cbG[b]+crG[r])>>16)&1023]
 		p[2] = sampleLimit[(Y+cbB[b])&1023]
+		if px == 4 {
+			p[3] = 255
+		}
 	}
 }
 
