@@ -14,7 +14,10 @@
 //
 // A request's image is checked against the pixel limit from its header
 // (before any pixel is decoded), decoded and preprocessed on a bounded
-// pool of workers, then queued for the Batcher, which alone owns the model.
+// pool of workers, then queued for the Batcher, which alone runs the model:
+// each of its lanes (Options.Lanes) owns a replica sharing the weights, so
+// under load as many batches run at once, each on its share of the
+// threads.
 // Probabilities come from predict.TopK on the model's logits, the code path
 // of `alexnet classify`, so the numbers are the same.
 //
