@@ -3,6 +3,8 @@ package imageproc
 import (
 	"image"
 	"slices"
+
+	"github.com/alexnet-go/alexnet/internal/bufpool"
 )
 
 // ResizeCrop is CenterCrop(Resize(src, size), crop) computed for the crop
@@ -60,6 +62,7 @@ func resizeRect(src *RGB, w, h int, r image.Rectangle) *RGB {
 	} else {
 		cur = Crop(src, image.Rect(0, first, src.W, last))
 	}
+	defer bufpool.Put(cur.Pix) // cur is this call's own: src copied or resampled
 	if h == src.H {
 		return Crop(cur, image.Rect(r.Min.X-x0, 0, r.Max.X-x0, cur.H))
 	}
@@ -70,13 +73,14 @@ func resizeRect(src *RGB, w, h int, r image.Rectangle) *RGB {
 	if x0 == r.Min.X && out.W == r.Dx() {
 		return out
 	}
+	defer bufpool.Put(out.Pix)
 	return Crop(out, image.Rect(r.Min.X-x0, 0, r.Max.X-x0, out.H))
 }
 
 // horizontalCols is horizontal for output columns [x0, x1) only: rows
 // [first, last) of src resampled with c, an image (x1-x0)×(last-first).
 func horizontalCols(src *RGB, c coeffs, first, last, x0, x1 int) *RGB {
-	out := NewRGB(x1-x0, last-first)
+	out := &RGB{W: x1 - x0, H: last - first, Pix: bufpool.Get(3 * (x1 - x0) * (last - first))}
 	f := c.fixed(src.W)
 	var t *hTable
 	if f.k != nil && resizeAsm != nil {

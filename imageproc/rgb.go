@@ -1,6 +1,10 @@
 package imageproc
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/alexnet-go/alexnet/internal/bufpool"
+)
 
 // RGB is an 8-bit RGB image, the layout of PIL's "RGB" mode as NumPy sees
 // it: pixel (x, y) is Pix[3*(y*W+x) : 3*(y*W+x)+3], rows packed with stride
@@ -14,6 +18,15 @@ type RGB struct {
 func NewRGB(w, h int) *RGB {
 	w, h = max(w, 0), max(h, 0)
 	return &RGB{W: w, H: h, Pix: make([]uint8, 3*w*h)}
+}
+
+// Recycle hands m's pixel buffer to later decodes and resizes to reuse
+// (a server decoding photos all day then reuses warm memory). m must not
+// be used afterwards, nor anything sharing its pixels. A nil m is ignored.
+func Recycle(m *RGB) {
+	if m != nil {
+		bufpool.Put(m.Pix)
+	}
 }
 
 // valid reports whether m's buffer matches its dimensions.

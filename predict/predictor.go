@@ -76,8 +76,11 @@ func (p *Predictor) Preprocess(path string) (*tensor.Tensor, error) {
 	return p.transform(img, path)
 }
 
+// transform preprocesses img, which it then recycles (its callers decoded
+// it and keep nothing of it).
 func (p *Predictor) transform(img *imageproc.RGB, name string) (*tensor.Tensor, error) {
 	x := imageproc.Preprocess(img, p.Transform)
+	imageproc.Recycle(img)
 	if x == nil {
 		return nil, &imageproc.DecodeError{File: name, Err: errors.New("image has no pixels")}
 	}

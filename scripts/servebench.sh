@@ -29,6 +29,7 @@ for r in $(seq "$rounds"); do
   batch=$(echo "$row" | awk '{best=0; for (i = 9; i <= NF; i++) { split($i, p, ":"); if (p[2] > best) { best = p[2]; b = p[1] } } print b}')
   bench=$("$work/alexnet" bench --batch "$batch" --iters 30 --json | sed 's/.*"images_per_sec":\([0-9.]*\).*/\1/')
   share=$(awk -v s="$served" -v b="$bench" 'BEGIN { printf "%.1f", 100 * s / b }')
+  bench=$(awk -v b="$bench" 'BEGIN { printf "%.1f", b }')
   shares+=("$share")
   echo "round $r: served $served img/s (p50 $(echo "$row" | awk '{print $4}') ms, p99 $(echo "$row" | awk '{print $5}') ms, errors $(echo "$row" | awk '{print $3}'), batches $(echo "$row" | awk '{for (i = 9; i <= NF; i++) printf "%s%s", $i, (i < NF ? " " : "")}')); alexnet bench --batch $batch: $bench img/s; served $share%"
 done

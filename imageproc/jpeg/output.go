@@ -1,6 +1,10 @@
 package jpeg
 
-import "image"
+import (
+	"image"
+
+	"github.com/alexnet-go/alexnet/internal/bufpool"
+)
 
 // planes runs the inverse DCT over buffered coefficients (progressive or
 // multi-scan files), leaving every component's post-IDCT samples in plane,
@@ -9,7 +13,7 @@ func (d *decoder) planes() {
 	if !d.direct {
 		for i := range d.comp {
 			c := &d.comp[i]
-			c.plane = make([]byte, c.bw*c.bh*64)
+			c.plane = bufpool.Get(c.bw * c.bh * 64)
 			stride := c.bw * 8
 			for by := 0; by < c.bh; by++ {
 				for bx := 0; bx < c.bw; bx++ {
@@ -29,6 +33,7 @@ func (d *decoder) planes() {
 // *RGB instead of *image.RGBA.
 func (d *decoder) image(packed bool) (image.Image, error) {
 	d.planes()
+	defer d.releasePlanes()
 	r := image.Rect(0, 0, d.width, d.height)
 	if len(d.comp) == 1 {
 		c := &d.comp[0]
@@ -52,7 +57,7 @@ func (d *decoder) image(packed bool) (image.Image, error) {
 	px := 4
 	switch {
 	case len(d.comp) == 3 && packed:
-		m := &RGB{Pix: make([]byte, 3*d.width*d.height), Stride: 3 * d.width, Rect: r}
+		m := &RGB{Pix: bufpool.Get(3 * d.width * d.height), Stride: 3 * d.width, Rect: r}
 		pix, stride, img, px = m.Pix, m.Stride, m, 3
 	case len(d.comp) == 3:
 		m := image.NewRGBA(r)
@@ -84,3 +89,16 @@ func (d *decoder) image(packed bool) (image.Image, error) {
 	}
 	return img, nil
 }
+
+// releasePlanes hands the components' planes back to the buffer pool once
+// the image is made from them.
+func (d *decoder) releasePlanes() {
+	for i := range d.comp {
+		bufpool.Put(d.comp[i].plane)
+		d.comp[i].plane = nil
+	}
+}
+
+// ReleasePixels hands pix, the pixels of an *RGB from DecodeRGB (or any
+// buffer) that the caller no longer uses or shares, to later decodes.
+func ReleasePixels(pix []byte) { bufpool.Put(pix) }

@@ -1,6 +1,10 @@
 package jpeg
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/alexnet-go/alexnet/internal/bufpool"
+)
 
 // scan is a parsed scan header (T.81 B.2.3).
 type scan struct {
@@ -94,7 +98,7 @@ func (d *decoder) readSOS() error {
 		for i := range d.comp {
 			c := &d.comp[i]
 			if d.direct {
-				c.plane = make([]byte, c.bw*c.bh*64)
+				c.plane = bufpool.Get(c.bw * c.bh * 64)
 			} else {
 				c.coef = make([]int16, c.bw*c.bh*64)
 			}
