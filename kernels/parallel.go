@@ -8,8 +8,8 @@ import (
 )
 
 // parallel runs fn over [0, n) split into up to threads contiguous ranges
-// of whole units (the last range ends at n), one goroutine each, the first
-// range on the calling goroutine (see runTeam); it returns when all are
+// of whole units (the last range ends at n), each range one call of
+// runTeam's, run by the caller or a pool worker; it returns when all are
 // done.
 func parallel(n, unit, threads int, fn func(lo, hi int)) {
 	units := (n + unit - 1) / unit
