@@ -202,17 +202,7 @@ const half = int32(1 << (precisionBits - 1))
 func hrow(dst, row []uint8, c coeffs, x0, x1 int) {
 	for x := x0; x < x1; x++ {
 		k := c.k[x*c.ksize : x*c.ksize+c.n[x]]
-		s := row[3*c.start[x]:]
-		s = s[:3*len(k)]
-		r, g, b := half, half, half
-		for j, kj := range k {
-			p := s[3*j : 3*j+3 : 3*j+3]
-			r += int32(p[0]) * kj
-			g += int32(p[1]) * kj
-			b += int32(p[2]) * kj
-		}
-		d := dst[3*(x-x0) : 3*(x-x0)+3 : 3*(x-x0)+3]
-		d[0], d[1], d[2] = clip8(r), clip8(g), clip8(b)
+		hpixel(dst[3*(x-x0):], row[3*c.start[x]:], k)
 	}
 }
 
@@ -220,18 +210,23 @@ func hrow(dst, row []uint8, c coeffs, x0, x1 int) {
 func hrowFixed(dst, row []uint8, f fixedTaps, x0, x1 int) {
 	n := f.taps
 	for x := x0; x < x1; x++ {
-		k := f.k[x*n : x*n+n]
-		s := row[3*f.start[x] : 3*(f.start[x]+n)]
-		r, g, b := half, half, half
-		for j, kj := range k {
-			p := s[3*j : 3*j+3 : 3*j+3]
-			r += int32(p[0]) * kj
-			g += int32(p[1]) * kj
-			b += int32(p[2]) * kj
-		}
-		d := dst[3*(x-x0) : 3*(x-x0)+3 : 3*(x-x0)+3]
-		d[0], d[1], d[2] = clip8(r), clip8(g), clip8(b)
+		hpixel(dst[3*(x-x0):], row[3*f.start[x]:], f.k[x*n:x*n+n])
 	}
+}
+
+// hpixel writes the pixel at d[:3]: each channel clip8(half + Σ_j
+// s[3j+ch]*k[j]).
+func hpixel(d, s []uint8, k []int32) {
+	s = s[:3*len(k)]
+	r, g, b := half, half, half
+	for j, kj := range k {
+		p := s[3*j : 3*j+3 : 3*j+3]
+		r += int32(p[0]) * kj
+		g += int32(p[1]) * kj
+		b += int32(p[2]) * kj
+	}
+	d = d[:3:3]
+	d[0], d[1], d[2] = clip8(r), clip8(g), clip8(b)
 }
 
 // hrow3 is hrowFixed for 3 taps (enlarging).

@@ -43,23 +43,16 @@ const maxScans = 500
 // Malformed or truncated data gives a FormatError; valid JPEGs outside what
 // Pillow decodes (12-bit, lossless, hierarchical, fractional sampling
 // ratios, 2 components...) give an UnsupportedError.
-func Decode(r io.Reader) (image.Image, error) {
-	data, err := io.ReadAll(r)
-	if err != nil {
-		return nil, err
-	}
-	d := &decoder{src: source{buf: data}}
-	if err := d.decode(false); err != nil {
-		return nil, err
-	}
-	return d.image(false)
-}
+func Decode(r io.Reader) (image.Image, error) { return decodeImage(r, false) }
 
 // DecodeRGB is Decode except that a 3-component JPEG (Pillow's "RGB") comes
 // back as *RGB, written directly in packed form: the bytes of Decode's
 // *image.RGBA without its alpha. Grayscale and CMYK JPEGs come back as
 // Decode returns them.
-func DecodeRGB(r io.Reader) (image.Image, error) {
+func DecodeRGB(r io.Reader) (image.Image, error) { return decodeImage(r, true) }
+
+// decodeImage reads and decodes r, packed as for DecodeRGB or not.
+func decodeImage(r io.Reader, packed bool) (image.Image, error) {
 	data, err := io.ReadAll(r)
 	if err != nil {
 		return nil, err
@@ -68,7 +61,7 @@ func DecodeRGB(r io.Reader) (image.Image, error) {
 	if err := d.decode(false); err != nil {
 		return nil, err
 	}
-	return d.image(true)
+	return d.image(packed)
 }
 
 // RGB is a packed 8-bit RGB image, Pillow's "RGB" mode as NumPy lays it
