@@ -13,7 +13,8 @@ import (
 // byte the same, without the work on the pixels the crop drops (about 40%
 // of a 4:3 photo). size <= 0 means no resize and crop <= 0 no crop. A crop
 // larger than the resized image (which pads) goes through Resize and
-// CenterCrop. A nil or malformed src gives nil.
+// CenterCrop. The result never shares src's pixels. A nil or malformed src
+// gives nil.
 func ResizeCrop(src *RGB, size, crop int) *RGB {
 	if !src.valid() {
 		return nil
@@ -37,7 +38,7 @@ func ResizeCrop(src *RGB, size, crop int) *RGB {
 		if crop > 0 {
 			m = CenterCrop(m, crop)
 		}
-		return m
+		return m // a copy, or src when it has no pixels
 	}
 	if w == src.W && h == src.H {
 		return Crop(src, r)

@@ -7,9 +7,9 @@ package kernels
 const ElementGrain = 1 << 14
 
 // ParFor runs fn over [0, n) split into up to threads contiguous ranges,
-// each a multiple of grain long but the last (which ends at n), one
-// goroutine each, the last range on the calling goroutine; it returns when
-// all are done. Threads below 1 means 1, and when n is at most grain fn
+// each a multiple of grain long but the last (which ends at n), each run
+// by the caller or a pool worker (see parallel); it returns when all are
+// done. Threads below 1 means 1, and when n is at most grain fn
 // runs once, on the calling goroutine. As each range is a fixed function
 // of n, grain and threads, an fn whose elements are independent gives the
 // same result for every thread count.

@@ -24,9 +24,10 @@ type BatchInfo struct {
 // Batcher gathers images submitted concurrently into batches and runs each
 // batch through a ForwardFunc on that function's goroutine, the only one
 // that calls it: one lane at first, more with AddLane (each a model of its
-// own, sharing the queue). A batch starts when MaxBatch images are waiting, or MaxWait
-// after its first image arrived, whichever is first. The queue is bounded:
-// Submit fails with ErrQueueFull rather than wait for room.
+// own, sharing the queue). A batch starts when MaxBatch images are
+// waiting, or MaxWait after its first image arrived, whichever is first.
+// The queue is bounded: Submit fails with ErrQueueFull rather than wait
+// for room.
 //
 // Submit is safe for concurrent use; Close stops the Batcher after running
 // what is queued.

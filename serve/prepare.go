@@ -43,9 +43,7 @@ func (s *Server) prepare(ctx context.Context, data []byte, name string) (*prepar
 	}
 	dst, _ := s.inputs.Get().(*tensor.Tensor)
 	x, crop, box := transform(img, s.pred.Transform, dst)
-	if crop == nil || len(img.Pix) == 0 || len(crop.Pix) == 0 || &crop.Pix[0] != &img.Pix[0] {
-		imageproc.Recycle(img) // the decoded photo: only its crop is kept
-	}
+	imageproc.Recycle(img) // the decoded photo: only its crop, a copy, is kept
 	if x == nil {
 		return nil, &imageproc.DecodeError{File: name, Format: string(h.Format), Err: errors.New("image has no pixels")}
 	}
