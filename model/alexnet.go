@@ -27,9 +27,13 @@ func New(cfg Config) (*AlexNet, error) {
 	b := builder{}
 	c := cfg.Channels
 	var f []nn.Layer
-	if cfg.Arch == ArchTorchvision {
+	if cfg.Arch != ArchOriginal {
+		k, s := 11, 4 // torchvision's stem; tiny's sees 64×64 inputs
+		if cfg.Arch == ArchTiny {
+			k, s = 5, 2
+		}
 		f = []nn.Layer{
-			b.conv(3, c[0], 11, 4, 2, 1), &nn.ReLU{}, b.pool(),
+			b.conv(3, c[0], k, s, 2, 1), &nn.ReLU{}, b.pool(),
 			b.conv(c[0], c[1], 5, 1, 2, 1), &nn.ReLU{}, b.pool(),
 			b.conv(c[1], c[2], 3, 1, 1, 1), &nn.ReLU{},
 			b.conv(c[2], c[3], 3, 1, 1, 1), &nn.ReLU{},
@@ -44,12 +48,13 @@ func New(cfg Config) (*AlexNet, error) {
 			b.conv(c[3], c[4], 3, 1, 1, 2), &nn.ReLU{}, b.pool(),
 		}
 	}
-	avg, err := nn.NewAdaptiveAvgPool2d(6, 6)
+	side := cfg.poolSide()
+	avg, err := nn.NewAdaptiveAvgPool2d(side, side)
 	if err != nil {
 		return nil, err
 	}
 	cls := []nn.Layer{
-		&nn.Dropout{P: 0.5}, b.linear(c[4]*36, cfg.Hidden), &nn.ReLU{},
+		&nn.Dropout{P: 0.5}, b.linear(c[4]*side*side, cfg.Hidden), &nn.ReLU{},
 		&nn.Dropout{P: 0.5}, b.linear(cfg.Hidden, cfg.Hidden), &nn.ReLU{},
 		b.linear(cfg.Hidden, cfg.NumClasses),
 	}
@@ -159,8 +164,8 @@ func (m *AlexNet) Replica() (*AlexNet, error) {
 // Forward maps x (N,3,H,W) to logits (N,NumClasses), in eval mode
 // (dropout is the identity). The result belongs to the caller. H and W may
 // be any size the convolutions and pools accept (at least 63 for
-// torchvision's, 67 for the original); the adaptive pool makes the
-// classifier input 6×6.
+// torchvision's, 67 for the original, 27 for tiny); the adaptive pool makes
+// the classifier input 6×6 (tiny: 3×3).
 func (m *AlexNet) Forward(x *tensor.Tensor) (*tensor.Tensor, error) {
 	if x == nil || len(x.Shape) != 4 || x.Shape[1] != 3 {
 		var got []int

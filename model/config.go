@@ -17,10 +17,20 @@
 //	              8 Conv2d(256,384,3,p1)   9 ReLU
 //	             10 Conv2d(384,384,3,p1,g2) 11 ReLU
 //	             12 Conv2d(384,256,3,p1,g2) 13 ReLU 14 MaxPool2d(3,2)
-//	both:
+//	tiny (64×64 input, e.g. Tiny ImageNet): torchvision's modules except
+//	  features:   0 Conv2d(3,64,5,s2,p2)
+//	  avgpool:    AdaptiveAvgPool2d(3,3)
+//	  classifier: 1 Linear(256*9,4096)
+//	all:
 //	  avgpool:    AdaptiveAvgPool2d(6,6), then flatten(x, 1)
 //	  classifier: 0 Dropout  1 Linear(256*36,4096)  2 ReLU  3 Dropout
 //	              4 Linear(4096,4096)  5 ReLU  6 Linear(4096,1000)
+//
+// At 64×64, tiny's feature maps are 32, 15, 7 (conv3-5) and 3 pixels wide,
+// the stride pattern torchvision's has at 224×224 (55, 27, 13, 6) for an
+// input 3.5 times smaller; torchvision's own stem would leave conv3-5 at
+// 3×3 and the pool at 1×1. In PyTorch, tiny is torchvision.models.alexnet
+// with features[0], avgpool and classifier[1] replaced.
 //
 // Config.Channels and Config.Hidden scale the widths (the narrow variants of
 // the test fixtures); testdata/gen/model.py builds the same modules in
@@ -38,7 +48,11 @@ import (
 const (
 	ArchTorchvision = "torchvision" // torchvision.models.alexnet
 	ArchOriginal    = "original"    // the 2012 paper: LRN, grouped convolutions
+	ArchTiny        = "tiny"        // torchvision's, with a 5×5 stride-2 stem for 64×64 inputs
 )
+
+// Archs lists the architecture names, in the order help texts give them.
+var Archs = []string{ArchTorchvision, ArchOriginal, ArchTiny}
 
 // Config describes one AlexNet variant.
 type Config struct {
@@ -82,8 +96,8 @@ func (e *ConfigError) Error() string { return "model: config " + e.Config.Arch +
 
 func (c Config) validate() error {
 	bad := func(format string, args ...any) error { return &ConfigError{c, fmt.Sprintf(format, args...)} }
-	if c.Arch != ArchTorchvision && c.Arch != ArchOriginal {
-		return bad("unknown arch %q (want %q or %q)", c.Arch, ArchTorchvision, ArchOriginal)
+	if _, err := ConfigFor(c.Arch); err != nil {
+		return err
 	}
 	for i, ch := range c.Channels {
 		if ch < 1 {
@@ -106,22 +120,40 @@ func (c Config) threads() int {
 	return runtime.GOMAXPROCS(0)
 }
 
+// TinyConfig is ArchTiny at torchvision's widths for Tiny ImageNet's 200
+// classes at 64×64.
+func TinyConfig() Config {
+	return Config{Arch: ArchTiny, Channels: [5]int{64, 192, 384, 256, 256},
+		Hidden: 4096, NumClasses: 200, InputSize: 64}
+}
+
 // ConfigFor returns the full-size Config of an architecture name
-// ("torchvision" or "original").
+// ("torchvision", "original" or "tiny").
 func ConfigFor(arch string) (Config, error) {
 	switch arch {
 	case ArchTorchvision:
 		return TorchvisionConfig(), nil
 	case ArchOriginal:
 		return OriginalConfig(), nil
+	case ArchTiny:
+		return TinyConfig(), nil
 	}
-	return Config{}, &ConfigError{Config: Config{Arch: arch}, Msg: `unknown architecture (want "torchvision" or "original")`}
+	return Config{}, &ConfigError{Config: Config{Arch: arch}, Msg: `unknown architecture (want "torchvision", "original" or "tiny")`}
+}
+
+// poolSide is the adaptive average pool's output side: 6, or 3 for tiny.
+func (c Config) poolSide() int {
+	if c.Arch == ArchTiny {
+		return 3
+	}
+	return 6
 }
 
 // convIndices are the features.<i> indices of the five convolutions.
 var convIndices = map[string][5]int{
 	ArchTorchvision: {0, 3, 6, 8, 10},
 	ArchOriginal:    {0, 4, 8, 10, 12},
+	ArchTiny:        {0, 3, 6, 8, 10},
 }
 
 // InferConfig returns the Config of arch whose widths fit the state dict:

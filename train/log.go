@@ -108,8 +108,8 @@ func openCSV(path string, header []string, keep func([]string) bool, seen func([
 	return f, w, w.Error()
 }
 
-func (l *logs) step(st *State, loss, top1 float64) {
-	l.sw.Write([]string{strconv.Itoa(st.Step), strconv.Itoa(st.Epoch + 1), strconv.Itoa(st.Batch), ftoa(st.LR), ftoa(loss), ftoa(top1)})
+func (l *logs) step(st *State, lr, loss, top1 float64) {
+	l.sw.Write([]string{strconv.Itoa(st.Step), strconv.Itoa(st.Epoch + 1), strconv.Itoa(st.Batch), ftoa(lr), ftoa(loss), ftoa(top1)})
 	l.stepXY = append(l.stepXY, plotter.XY{X: float64(st.Step), Y: loss})
 	l.stepAcc = append(l.stepAcc, plotter.XY{X: float64(st.Step), Y: top1})
 }

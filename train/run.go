@@ -24,6 +24,25 @@ type Schedule struct {
 	// Plateau, when set, is ReduceLROnPlateau on the validation top-1
 	// error, stepped after each epoch's validation.
 	Plateau *Plateau
+	// Cosine anneals the rate to 0 over the run, step by step, after the
+	// warm-up (WarmupCosine), multiplying what StepSize or Plateau set.
+	Cosine bool
+	// WarmupEpochs > 0 ramps the rate up linearly, step by step, from
+	// WarmupStart·LR over the first WarmupEpochs epochs (torchvision's
+	// --lr-warmup-epochs; WarmupStart is its --lr-warmup-decay, 0.01 if 0).
+	WarmupEpochs int
+	WarmupStart  float64
+}
+
+// perStep returns the step-wise factor of s (WarmupCosine with LR 1) for
+// a run of epochs of perEpoch steps.
+func (s Schedule) perStep(perEpoch, epochs int) WarmupCosine {
+	start := s.WarmupStart
+	if start == 0 {
+		start = 0.01
+	}
+	return WarmupCosine{LR: 1, StartFactor: start, Warmup: s.WarmupEpochs * perEpoch,
+		Total: epochs * perEpoch, Cosine: s.Cosine}
 }
 
 // Config is a training run.
@@ -138,6 +157,8 @@ func Run(ctx context.Context, c *Config) (*Result, error) {
 	res := &Result{ValTop1: math.NaN(), ValTop5: math.NaN()}
 	start, images, steps := time.Now(), 0, 0
 	perEpoch := (c.Train.Len() + c.Batch - 1) / c.Batch
+	factor := c.Schedule.perStep(perEpoch, c.Epochs)
+	eta := newETA(st.Step, c.Epochs*perEpoch)
 	lastLog := time.Now()
 	for ; st.Epoch < c.Epochs; st.Epoch++ {
 		if st.Batch == 0 {
@@ -158,6 +179,7 @@ func Run(ctx context.Context, c *Config) (*Result, error) {
 				return nil, b.Err
 			}
 			tr.Rand = StepRand(c.Seed, st.Step)
+			c.Opt.LR = st.LR * factor.At(st.Step)
 			loss, err := tr.Step(b.X, b.Labels)
 			if err != nil {
 				cancel()
@@ -172,16 +194,17 @@ func Run(ctx context.Context, c *Config) (*Result, error) {
 			images += len(b.Labels)
 			epochImages += len(b.Labels)
 			steps++
-			logs.step(st, loss, float64(hits)/float64(len(b.Labels)))
+			logs.step(st, c.Opt.LR, loss, float64(hits)/float64(len(b.Labels)))
 			rate := float64(epochImages) / time.Since(epochStart).Seconds()
-			bar.Describe(fmt.Sprintf("epoch %d/%d loss %.4f acc %.3f %.1f img/s", st.Epoch+1, c.Epochs,
-				st.LossSum/float64(st.Seen), float64(st.Correct)/float64(st.Seen), rate))
+			left := eta.left(st.Step)
+			bar.Describe(fmt.Sprintf("epoch %d/%d loss %.4f acc %.3f %.1f img/s, ETA %s", st.Epoch+1, c.Epochs,
+				st.LossSum/float64(st.Seen), float64(st.Correct)/float64(st.Seen), rate, left))
 			bar.Add(1)
 			if c.Progress == nil && c.Log != nil && time.Since(lastLog) >= logEvery {
 				lastLog = time.Now()
-				fmt.Fprintf(c.Log, "epoch %d/%d batch %d/%d step %d: loss %.4f acc %.4f (epoch means), %.1f img/s\n",
+				fmt.Fprintf(c.Log, "epoch %d/%d batch %d/%d step %d: loss %.4f acc %.4f (epoch means), lr %.4g, %.1f img/s, ETA %s\n",
 					st.Epoch+1, c.Epochs, st.Batch, perEpoch, st.Step, st.LossSum/float64(st.Seen),
-					float64(st.Correct)/float64(st.Seen), rate)
+					float64(st.Correct)/float64(st.Seen), c.Opt.LR, rate, left)
 			}
 			if c.StopAfter > 0 && steps >= c.StopAfter {
 				cancel()
@@ -200,7 +223,7 @@ func Run(ctx context.Context, c *Config) (*Result, error) {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		er := epochRow{Epoch: st.Epoch + 1, Step: st.Step, LR: st.LR,
+		er := epochRow{Epoch: st.Epoch + 1, Step: st.Step, LR: c.Opt.LR,
 			Loss: st.LossSum / float64(max(st.Seen, 1)), Top1: float64(st.Correct) / float64(max(st.Seen, 1)),
 			ValLoss: math.NaN(), ValTop1: math.NaN(), ValTop5: math.NaN(),
 			Seconds: time.Since(epochStart).Seconds()}
@@ -219,8 +242,8 @@ func Run(ctx context.Context, c *Config) (*Result, error) {
 			}
 		}
 		if c.Log != nil {
-			fmt.Fprintf(c.Log, "epoch %d: train loss %.4f top-1 %.4f, val loss %.4f top-1 %.4f top-5 %.4f, %.0f s, %.1f img/s\n",
-				er.Epoch, er.Loss, er.Top1, er.ValLoss, er.ValTop1, er.ValTop5, er.Seconds, er.ImagesPerS)
+			fmt.Fprintf(c.Log, "epoch %d: train loss %.4f top-1 %.4f, val loss %.4f top-1 %.4f top-5 %.4f, %.0f s, %.1f img/s, ETA %s\n",
+				er.Epoch, er.Loss, er.Top1, er.ValLoss, er.ValTop1, er.ValTop5, er.Seconds, er.ImagesPerS, eta.left(st.Step))
 		}
 		logs.epoch(er)
 		st.Batch = 0
@@ -243,6 +266,25 @@ func Run(ctx context.Context, c *Config) (*Result, error) {
 		}
 	}
 	return res, nil
+}
+
+// eta estimates the time left from the pace of this call's steps,
+// validation and checkpoints included.
+type eta struct {
+	start      time.Time
+	from, last int
+}
+
+func newETA(from, last int) *eta { return &eta{time.Now(), from, last} }
+
+// left is the estimate once the run has made done steps, rounded to
+// seconds (0 before this call's first step).
+func (e *eta) left(done int) time.Duration {
+	if done <= e.from {
+		return 0
+	}
+	per := time.Since(e.start) / time.Duration(done-e.from)
+	return (per * time.Duration(max(e.last-done, 0))).Round(time.Second)
 }
 
 func lenOf(s *Samples) int {

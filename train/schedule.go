@@ -134,3 +134,33 @@ func (p *Plateau) State() PlateauState {
 func (p *Plateau) SetState(s PlateauState) {
 	p.started, p.best, p.numBad, p.cooldownLeft = s.Started, s.Best, s.NumBad, s.CooldownLeft
 }
+
+// WarmupCosine is the per-step learning rate of torchvision's reference
+// recipe (references/classification/train.py with --lr-scheduler
+// cosineannealinglr --lr-warmup-method linear), stepped every iteration:
+// SequentialLR of LinearLR(start_factor=StartFactor, total_iters=Warmup)
+// and CosineAnnealingLR(T_max=Total-Warmup, eta_min=MinLR), milestone
+// Warmup. Step t (from 0) gets
+//
+//	LR·(StartFactor + (1-StartFactor)·t/Warmup)             t < Warmup
+//	MinLR + (LR-MinLR)·(1+cos(π·(t-Warmup)/(Total-Warmup)))/2  otherwise
+//
+// Warmup 0 is cosine annealing alone; Cosine false keeps LR after the
+// warm-up.
+type WarmupCosine struct {
+	LR, StartFactor, MinLR float64
+	Warmup, Total          int
+	Cosine                 bool
+}
+
+// At returns the learning rate of step t.
+func (s WarmupCosine) At(t int) float64 {
+	if t < s.Warmup {
+		return s.LR * (s.StartFactor + (1-s.StartFactor)*float64(t)/float64(s.Warmup))
+	}
+	if !s.Cosine || s.Total <= s.Warmup {
+		return s.LR
+	}
+	t = min(t, s.Total) - s.Warmup
+	return s.MinLR + (s.LR-s.MinLR)*(1+math.Cos(math.Pi*float64(t)/float64(s.Total-s.Warmup)))/2
+}

@@ -19,7 +19,9 @@ import (
 
 type trainFlags struct {
 	data, split, val, valSplit, arch, schedule, out, aug, init, initFrom, freeze string
+	preset                                                                       string
 	epochs, batch, size, resize, saveEvery, limit, valLimit, workers, hidden     int
+	warmup                                                                       int
 	stopAfter                                                                    int
 	lr, momentum, weightDecay, pca, labelSmoothing                               float64
 	seed                                                                         uint64
@@ -69,10 +71,14 @@ state dict, skipping classifier.6 when its class count differs (a new
 head); --freeze features then trains the classifier only.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := applyPreset(cmd, f.preset); err != nil {
+				return err
+			}
 			return runTrain(cmd, f)
 		},
 	}
 	fl := cmd.Flags()
+	fl.StringVar(&f.preset, "preset", "", "defaults for a data set: tiny-imagenet (flags given explicitly win)")
 	fl.StringVar(&f.data, "data", "", "training data: folder, .parquet file or hf:OWNER/NAME (required)")
 	fl.StringVar(&f.split, "split", "train", "split of --data")
 	fl.StringVar(&f.val, "val", "", "validation data, read like --data (none if empty)")
@@ -87,13 +93,14 @@ head); --freeze features then trains the classifier only.`,
 	fl.Float64Var(&f.momentum, "momentum", 0.9, "SGD momentum")
 	fl.Float64Var(&f.weightDecay, "weight-decay", 5e-4, "L2 weight decay")
 	fl.Float64Var(&f.labelSmoothing, "label-smoothing", 0, "cross-entropy label smoothing")
-	fl.StringVar(&f.schedule, "schedule", "step:30", "learning-rate schedule: step:N (÷10 every N epochs), plateau[:PATIENCE] (÷10 when val top-1 stalls) or none")
+	fl.StringVar(&f.schedule, "schedule", "step:30", "learning-rate schedule: step:N (÷10 every N epochs), plateau[:PATIENCE] (÷10 when val top-1 stalls), cosine (to 0, step by step) or none")
+	fl.IntVar(&f.warmup, "warmup", 0, "epochs of linear warm-up from lr/100, step by step (torchvision's --lr-warmup-epochs)")
 	fl.Uint64Var(&f.seed, "seed", 1, "random seed (initialisation, shuffling, augmentation, dropout)")
 	fl.IntVar(&f.size, "size", 224, "input side (crop size)")
 	fl.IntVar(&f.resize, "resize", 0, "shorter side before cropping (default size·256/224)")
 	fl.StringVar(&f.aug, "aug", "paper", "augmentation: paper, rrc or none")
 	fl.Float64Var(&f.pca, "pca", 0.1, "σ of the PCA lighting noise (0: off)")
-	fl.StringVar(&f.init, "init", "torchvision", "initialisation: torchvision (PyTorch's default), paper (the 2012 paper's) or kaiming (torchvision's VGG init)")
+	fl.StringVar(&f.init, "init", "torchvision", "initialisation: torchvision (PyTorch's default), paper (the 2012 paper's), kaiming (torchvision's VGG init) or he (N(0, 2/fan_in), last layer 0)")
 	fl.StringVar(&f.initFrom, "init-from", "", "start from this state dict (.pth, .safetensors, or torchvision)")
 	fl.StringVar(&f.freeze, "freeze", "", `"features": train the classifier only`)
 	fl.BoolVar(&f.resume, "resume", false, "continue from --out's checkpoint")
@@ -115,6 +122,8 @@ func parseSchedule(s string) (train.Schedule, error) {
 	switch kind {
 	case "none":
 		return train.Schedule{}, nil
+	case "cosine":
+		return train.Schedule{Cosine: true}, nil
 	case "step":
 		n, err := strconv.Atoi(arg)
 		if err != nil || n < 1 {
@@ -132,7 +141,7 @@ func parseSchedule(s string) (train.Schedule, error) {
 		}
 		return train.Schedule{Plateau: p}, nil
 	}
-	return train.Schedule{}, fmt.Errorf("--schedule %q: want step:N, plateau[:PATIENCE] or none", s)
+	return train.Schedule{}, fmt.Errorf("--schedule %q: want step:N, plateau[:PATIENCE], cosine or none", s)
 }
 
 func openSamples(ctx context.Context, spec, split string, f trainFlags, stderr *os.File) (*train.Samples, error) {
@@ -158,6 +167,10 @@ func runTrain(cmd *cobra.Command, f trainFlags) error {
 	if err != nil {
 		return err
 	}
+	if f.warmup < 0 {
+		return fmt.Errorf("--warmup %d: want a number of epochs ≥ 0", f.warmup)
+	}
+	sched.WarmupEpochs = f.warmup
 	if f.freeze != "" && f.freeze != "features" {
 		return fmt.Errorf(`--freeze %q: only "features" can be frozen`, f.freeze)
 	}
@@ -206,8 +219,10 @@ func runTrain(cmd *cobra.Command, f trainFlags) error {
 		train.InitPaper(m, rng)
 	case "kaiming":
 		train.InitKaiming(m, rng)
+	case "he":
+		train.InitHe(m, rng)
 	default:
-		return fmt.Errorf("--init %q: want torchvision, paper or kaiming", f.init)
+		return fmt.Errorf("--init %q: want torchvision, paper, kaiming or he", f.init)
 	}
 	if f.initFrom != "" && !f.resume {
 		path := f.initFrom

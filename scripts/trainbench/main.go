@@ -38,7 +38,7 @@ import (
 type options struct {
 	batch, size, classes, threads, hidden int
 	warmup, steps, rounds                 int
-	channels, python                      string
+	arch, channels, python                string
 	worker                                bool
 }
 
@@ -50,6 +50,7 @@ type result struct {
 func main() {
 	var o options
 	flag.IntVar(&o.batch, "batch", 128, "images per step")
+	flag.StringVar(&o.arch, "arch", model.ArchTorchvision, "architecture: torchvision or tiny")
 	flag.IntVar(&o.size, "size", 224, "input side")
 	flag.IntVar(&o.classes, "classes", 1000, "classes")
 	flag.IntVar(&o.threads, "threads", runtime.NumCPU(), "threads of both engines")
@@ -136,7 +137,7 @@ func run(o options) error {
 func flagArgs(o options) []string {
 	a := []string{"-batch", strconv.Itoa(o.batch), "-size", strconv.Itoa(o.size), "-classes", strconv.Itoa(o.classes),
 		"-threads", strconv.Itoa(o.threads), "-warmup", strconv.Itoa(o.warmup), "-steps", strconv.Itoa(o.steps),
-		"-hidden", strconv.Itoa(o.hidden)}
+		"-hidden", strconv.Itoa(o.hidden), "-arch", o.arch}
 	if o.channels != "" {
 		a = append(a, "-channels", o.channels)
 	}
@@ -157,7 +158,10 @@ func median(v []float64) float64 {
 
 // goSteps times the steps of this project's Trainer.
 func goSteps(o options) (*result, error) {
-	cfg := model.TorchvisionConfig()
+	cfg, err := model.ConfigFor(o.arch)
+	if err != nil {
+		return nil, err
+	}
 	cfg.NumClasses, cfg.InputSize, cfg.Threads = o.classes, o.size, o.threads
 	if o.channels != "" {
 		parts := strings.Split(o.channels, ",")
