@@ -8,11 +8,12 @@ import (
 )
 
 // InferConfig recovers a variant's widths from its own state dict, for
-// both module layouts, and keeps the full-size values for absent tensors.
+// every module layout, and keeps the full-size values for absent tensors.
 func TestInferConfig(t *testing.T) {
 	for _, want := range []Config{
 		{Arch: ArchOriginal, Channels: [5]int{4, 6, 8, 6, 4}, Hidden: 8, NumClasses: 3, InputSize: 227},
 		{Arch: ArchTorchvision, Channels: [5]int{5, 7, 9, 3, 2}, Hidden: 11, NumClasses: 200, InputSize: 224},
+		{Arch: ArchTiny, Channels: [5]int{5, 7, 9, 3, 2}, Hidden: 11, NumClasses: 10, InputSize: 64},
 	} {
 		m, err := New(want)
 		if err != nil {

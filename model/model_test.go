@@ -37,15 +37,16 @@ func readNpy(t testing.TB, path string) *npy.Array {
 	return a
 }
 
-// TestNarrowMatchesPyTorch loads the seeded narrow torchvision-structure
-// and original-structure (LRN, groups) AlexNets with PyTorch's parameters
+// TestNarrowMatchesPyTorch loads the seeded narrow torchvision-structure,
+// original-structure (LRN, groups) and tiny (5×5 stride-2 stem, 3×3 pool,
+// 64×64 input) AlexNets with PyTorch's parameters
 // and compares our logits for PyTorch's batch of 2 to 1e-4 max abs, with
 // every registered kernel implementation (AVX-512, AVX2, portable, naive:
 // whichever this build and CPU have).
 func TestNarrowMatchesPyTorch(t *testing.T) {
 	defer kernels.UseSgemm(kernels.ActiveSgemm())
 	for _, impl := range kernels.SgemmImpls() {
-		for _, name := range []string{"tv_narrow", "orig_narrow"} {
+		for _, name := range []string{"tv_narrow", "orig_narrow", "tiny_narrow"} {
 			t.Run(impl+"/"+name, func(t *testing.T) {
 				if err := kernels.UseSgemm(impl); err != nil {
 					t.Fatal(err)
@@ -138,7 +139,7 @@ type pySummary struct {
 func TestSummaryFullSize(t *testing.T) {
 	var all map[string]pySummary
 	readJSON(t, filepath.Join(fixtures, "summary.json"), &all)
-	for arch, cfg := range map[string]Config{ArchTorchvision: TorchvisionConfig(), ArchOriginal: OriginalConfig()} {
+	for arch, cfg := range map[string]Config{ArchTorchvision: TorchvisionConfig(), ArchOriginal: OriginalConfig(), ArchTiny: TinyConfig()} {
 		t.Run(arch, func(t *testing.T) {
 			want, ok := all[arch]
 			if !ok {

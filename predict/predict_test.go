@@ -10,8 +10,10 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"strings"
 	"testing"
 
+	"github.com/alexnet-go/alexnet/imagenet"
 	"github.com/alexnet-go/alexnet/imageproc"
 	"github.com/alexnet-go/alexnet/internal/npy"
 )
@@ -192,5 +194,45 @@ func TestTopIndices(t *testing.T) {
 				t.Fatalf("n=%d k=%d: %v, want %v", n, k, got, want[:min(k, n)])
 			}
 		}
+	}
+}
+
+// TestLoadClasses: a classes.txt beside the weights names the classes
+// (wnids by their ImageNet names, other lines as they are); one with the
+// wrong count is an error naming it.
+func TestLoadClasses(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join(fixtures, "tv_narrow.pth"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	w := filepath.Join(dir, "model.pth")
+	if err := os.WriteFile(w, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	lines := make([]string, imagenet.NumClasses)
+	for i := range lines {
+		lines[i] = imagenet.WNID(imagenet.NumClasses - 1 - i) // reversed
+	}
+	lines[5] = "my own class"
+	cf := filepath.Join(dir, ClassesFile)
+	if err := os.WriteFile(cf, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p, err := Load("torchvision", w, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	logits := make([]float32, imagenet.NumClasses)
+	logits[0], logits[5] = 2, 1
+	top := p.TopK(logits, 2)
+	if top[0].Label != imagenet.Name(imagenet.NumClasses-1) || top[1].Label != "my own class" {
+		t.Errorf("labels %q, %q; want %q, my own class", top[0].Label, top[1].Label, imagenet.Name(imagenet.NumClasses-1))
+	}
+	if err := os.WriteFile(cf, []byte("n01440764\nn01443537\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load("torchvision", w, 1); err == nil || !strings.Contains(err.Error(), cf) {
+		t.Errorf("2 classes for 1000 logits: %v", err)
 	}
 }

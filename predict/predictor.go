@@ -5,6 +5,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/alexnet-go/alexnet/imagenet"
 
 	"github.com/alexnet-go/alexnet/imageproc"
 	"github.com/alexnet-go/alexnet/model"
@@ -18,9 +23,14 @@ type Predictor struct {
 	Arch      string
 	Model     *model.AlexNet
 	Transform *imageproc.Options
+	// Classes, when set, name the model's classes in logit order (the
+	// classes.txt `alexnet train` writes beside its weights): ImageNet
+	// wnids, or any other names. Nil means ImageNet-1k's for 1000
+	// classes, else "class <i>".
+	Classes []string
 }
 
-// New builds the arch's model ("torchvision" or "original") with the widths
+// New builds the arch's model ("torchvision", "original" or "tiny") with the widths
 // and class count of the state dict (model.InferConfig) and loads it,
 // checking every tensor's name and shape. threads <= 0 means all cores.
 func New(arch string, sd map[string]*tensor.Tensor, threads int) (*Predictor, error) {
@@ -38,6 +48,11 @@ func New(arch string, sd map[string]*tensor.Tensor, threads int) (*Predictor, er
 	}
 	t := imageproc.DefaultOptions()
 	t.CropSize = cfg.InputSize
+	if cfg.Arch == model.ArchTiny {
+		// torchvision's 256/224 ratio at tiny's 64: Resize(73), as
+		// `alexnet train --size 64` validates.
+		t.ResizeSize = cfg.InputSize * 256 / 224
+	}
 	return &Predictor{Arch: arch, Model: m, Transform: t}, nil
 }
 
@@ -49,11 +64,12 @@ func (p *Predictor) Replica() (*Predictor, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Predictor{Arch: p.Arch, Model: m, Transform: p.Transform}, nil
+	return &Predictor{Arch: p.Arch, Model: m, Transform: p.Transform, Classes: p.Classes}, nil
 }
 
 // Load reads a weights file (.pth in either torch.save format, or
-// .safetensors) and builds the Predictor.
+// .safetensors) and builds the Predictor, with Classes from a
+// classes.txt beside it that has one line per class (`alexnet train`'s).
 func Load(arch, path string, threads int) (*Predictor, error) {
 	sd, err := weights.Load(path, nil)
 	if err != nil {
@@ -63,7 +79,44 @@ func Load(arch, path string, threads int) (*Predictor, error) {
 	if err != nil {
 		return nil, fmt.Errorf("weights %s: %w", path, err)
 	}
+	cf := filepath.Join(filepath.Dir(path), ClassesFile)
+	if data, err := os.ReadFile(cf); err == nil {
+		var names []string
+		for l := range strings.Lines(string(data)) {
+			if l = strings.TrimSpace(l); l != "" {
+				names = append(names, l)
+			}
+		}
+		if len(names) != p.Model.Config().NumClasses {
+			return nil, fmt.Errorf("%s: %d classes for a model of %d", cf, len(names), p.Model.Config().NumClasses)
+		}
+		p.Classes = names
+	}
 	return p, nil
+}
+
+// ClassesFile is the file beside a weights file that names its classes,
+// one a line in logit order.
+const ClassesFile = "classes.txt"
+
+// TopK is the package's TopK with labels from p.Classes when set: the
+// ImageNet name of a wnid it knows, else the line itself.
+func (p *Predictor) TopK(logits []float32, k int) []Class {
+	top := TopK(logits, k)
+	if p.Classes != nil {
+		for i := range top {
+			top[i].Label = ClassName(p.Classes[top[i].Index])
+		}
+	}
+	return top
+}
+
+// ClassName is the ImageNet-1k name of a wnid, or s itself.
+func ClassName(s string) string {
+	if i, ok := imagenet.Index(s); ok {
+		return imagenet.Name(i)
+	}
+	return s
 }
 
 // Preprocess decodes the file at path and returns its (3,S,S) input tensor.

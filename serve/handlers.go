@@ -72,7 +72,7 @@ func (s *Server) classify(ctx context.Context, data []byte, name string, top int
 		return nil, err // p.x may still be in a batch being formed: not reused
 	}
 	s.inputs.Put(p.x) // the batch it was copied into has run
-	c := &classified{top: predict.TopK(logits, top), info: info, image: ImageInfo{
+	c := &classified{top: s.pred.TopK(logits, top), info: info, image: ImageInfo{
 		Format: string(p.header.Format), Width: p.header.Width, Height: p.header.Height,
 		CropBox: [4]int{p.box.Min.X, p.box.Min.Y, p.box.Max.X, p.box.Max.Y},
 	}}

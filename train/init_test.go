@@ -3,6 +3,7 @@ package train
 import (
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/alexnet-go/alexnet/model"
@@ -82,6 +83,38 @@ func TestInitPaper(t *testing.T) {
 		mean, std := s/float64(len(all)), math.Sqrt(s2/float64(len(all)))
 		if math.Abs(mean) > 3e-4 || math.Abs(std-0.01) > 3e-4 {
 			t.Errorf("%s: weights mean %g std %g, want N(0, 0.01²)", arch, mean, std)
+		}
+	}
+}
+
+// TestInitHe: weights N(0, 2/fan_in) but the last layer's, which is 0, as
+// are all biases.
+func TestInitHe(t *testing.T) {
+	m := narrow(t, model.ArchTiny)
+	InitHe(m, rand.New(rand.NewPCG(5, 6)))
+	fanIn := map[string]int{
+		"features.0": 3 * 25, "features.3": 8 * 25, "features.6": 16 * 9, "features.8": 24 * 9,
+		"features.10": 16 * 9, "classifier.1": 16 * 9, "classifier.4": 64,
+	}
+	for _, p := range m.Parameters() {
+		i := strings.LastIndexByte(p.Name, '.')
+		layer, kind := p.Name[:i], p.Name[i+1:]
+		var s, s2 float64
+		for _, v := range p.T.Data {
+			s += float64(v)
+			s2 += float64(v) * float64(v)
+		}
+		n := float64(len(p.T.Data))
+		if kind == "bias" || layer == "classifier.6" {
+			if s2 != 0 {
+				t.Errorf("%s: not all 0 (sum of squares %g)", p.Name, s2)
+			}
+			continue
+		}
+		want := 2 / float64(fanIn[layer])
+		// The sample variance of n normal draws has relative sd √(2/n).
+		if v := s2/n - (s/n)*(s/n); math.Abs(v/want-1) > 4*math.Sqrt(2/n) {
+			t.Errorf("%s: variance %g of %d values, want %g", p.Name, v, int(n), want)
 		}
 	}
 }

@@ -279,11 +279,13 @@ func newETA(from, last int) *eta { return &eta{time.Now(), from, last} }
 
 // left is the estimate once the run has made done steps, rounded to
 // seconds (0 before this call's first step).
-func (e *eta) left(done int) time.Duration {
+func (e *eta) left(done int) time.Duration { return e.leftAt(done, time.Now()) }
+
+func (e *eta) leftAt(done int, now time.Time) time.Duration {
 	if done <= e.from {
 		return 0
 	}
-	per := time.Since(e.start) / time.Duration(done-e.from)
+	per := now.Sub(e.start) / time.Duration(done-e.from)
 	return (per * time.Duration(max(e.last-done, 0))).Round(time.Second)
 }
 

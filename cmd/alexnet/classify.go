@@ -37,7 +37,7 @@ file (--arch torchvision only).`,
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&f.weights, "weights", "", "weights file (.pth or .safetensors)")
-	fl.StringVar(&f.arch, "arch", "torchvision", "architecture: torchvision or original")
+	fl.StringVar(&f.arch, "arch", "torchvision", "architecture: torchvision, original or tiny (64×64 inputs)")
 	fl.IntVar(&f.top, "top", 5, "number of classes to print per image")
 	fl.IntVar(&f.batch, "batch", 8, "images per forward pass")
 	fl.BoolVar(&f.json, "json", false, "print one JSON object per image")
@@ -75,7 +75,7 @@ func runClassify(cmd *cobra.Command, f classifyFlags, files []string) error {
 			}
 			return nil
 		}
-		top := predict.TopK(r.Logits, f.top)
+		top := p.TopK(r.Logits, f.top)
 		if f.json {
 			l := classifyLine{File: r.File, Top: top}
 			if f.logits {

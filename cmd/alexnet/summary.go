@@ -12,7 +12,7 @@ func summaryCmd() *cobra.Command {
 	var arch string
 	var classes int
 	cmd := &cobra.Command{
-		Use:   "summary [--arch torchvision|original]",
+		Use:   "summary [--arch torchvision|original|tiny]",
 		Short: "Print the layer table: output shapes, parameters, MACs",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -44,7 +44,7 @@ func summaryCmd() *cobra.Command {
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&arch, "arch", "torchvision", "architecture: torchvision or original")
+	cmd.Flags().StringVar(&arch, "arch", "torchvision", "architecture: torchvision, original or tiny (64×64 inputs)")
 	cmd.Flags().IntVar(&classes, "classes", 0, "number of output classes (default 1000)")
 	return cmd
 }

@@ -8,6 +8,7 @@ import (
 	"image"
 	"image/color"
 	"image/png"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -157,7 +158,8 @@ func TestTrainFlags(t *testing.T) {
 	data := t.TempDir()
 	writeWNIDFolder(t, data, 1)
 	for _, tc := range []struct{ flag, val, want string }{
-		{"--schedule", "cosine", "--schedule"},
+		{"--schedule", "linear", "--schedule"},
+		{"--warmup", "-1", "--warmup"},
 		{"--aug", "mixup", "--aug"},
 		{"--freeze", "classifier", "--freeze"},
 		{"--init", "xavier", "--init"},
@@ -167,4 +169,83 @@ func TestTrainFlags(t *testing.T) {
 			t.Errorf("%s %s: %v", tc.flag, tc.val, err)
 		}
 	}
+}
+
+// TestTrainPreset: --preset tiny-imagenet trains the tiny architecture with
+// a per-step cosine schedule from lr 0.01, flags on the command line win
+// over the preset's, and a run stopped and resumed repeats the
+// uninterrupted one's losses and rates; classify names the classes from
+// the classes.txt beside the weights.
+func TestTrainPreset(t *testing.T) {
+	data := t.TempDir()
+	writeWNIDFolder(t, data, 4) // 12 images: 3 batches of 4
+	args := func(out string, extra ...string) []string {
+		return append([]string{"--threads", "2", "train", "--preset", "tiny-imagenet", "--data", data, "--out", out,
+			"--epochs", "2", "--batch", "4", "--channels", "8,8,8,8,8", "--hidden", "16", "--seed", "2"}, extra...)
+	}
+	full := t.TempDir()
+	if _, stderr, err := runTrainRoot(t, args(full)...); err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	sd, err := weights.Load(filepath.Join(full, "model.pth"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := sd.Tensors["features.0.weight"].Shape; !slices.Equal(got, []int{8, 3, 5, 5}) {
+		t.Errorf("features.0.weight %v, want the tiny stem (8, 3, 5, 5)", got)
+	}
+	if got := sd.Tensors["classifier.1.weight"].Shape; !slices.Equal(got, []int{16, 8 * 9}) {
+		t.Errorf("classifier.1.weight %v, want (16, 72)", got)
+	}
+	rows := readCSV(t, filepath.Join(full, "steps.csv"))
+	if len(rows) != 1+6 {
+		t.Fatalf("steps.csv has %d rows, want a header and 6 steps", len(rows))
+	}
+	for i, r := range rows[1:] {
+		lr, _ := strconv.ParseFloat(r[3], 64)
+		want := 0.01 * (1 + math.Cos(math.Pi*float64(i)/6)) / 2
+		if math.Abs(lr-want) > 1e-12 {
+			t.Errorf("step %d: lr %v, want %v (cosine over 6 steps from 0.01)", i, lr, want)
+		}
+	}
+	cut := t.TempDir()
+	if _, _, err := runTrainRoot(t, args(cut, "--stop-after", "4", "--save-every", "2")...); err == nil {
+		t.Fatal("stopped run succeeded")
+	}
+	if _, stderr, err := runTrainRoot(t, args(cut, "--resume")...); err != nil {
+		t.Fatalf("resume: %v\n%s", err, stderr)
+	}
+	a, _ := os.ReadFile(filepath.Join(full, "steps.csv"))
+	b, _ := os.ReadFile(filepath.Join(cut, "steps.csv"))
+	if !bytes.Equal(a, b) {
+		t.Errorf("steps.csv differs after stop and resume:\n%s\nvs\n%s", a, b)
+	}
+	out, stderr, err := run(t, "classify", "--arch", "tiny", "--weights", filepath.Join(full, "model.pth"),
+		"--top", "3", "--json", filepath.Join(data, "n01443537", "0.png"))
+	if err != nil {
+		t.Fatalf("classify: %v\n%s", err, stderr)
+	}
+	for _, name := range []string{"tench", "goldfish", "great white shark"} {
+		if !strings.Contains(out, `"label":"`+name+`"`) {
+			t.Errorf("classify output lacks the class %q: %s", name, out)
+		}
+	}
+	if _, _, err := runTrainRoot(t, "train", "--preset", "imagenet-9000", "--data", data, "--out", t.TempDir()); err == nil ||
+		!strings.Contains(err.Error(), "tiny-imagenet") {
+		t.Errorf("unknown preset: %v", err)
+	}
+}
+
+func readCSV(t *testing.T, path string) [][]string {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return rows
 }

@@ -10,6 +10,7 @@
 //	go run ./scripts/trainbench                         # torchvision AlexNet, 224×224, 1000 classes
 //	go run ./scripts/trainbench --size 64 --classes 200 # the Tiny ImageNet setting
 //	go run ./scripts/trainbench --size 64 --classes 200 --channels 32,96,192,128,128 --hidden 1024
+//	go run ./scripts/trainbench --arch tiny --size 64 --classes 200 --channels 32,96,192,128,128 --hidden 1024 # the preset's
 //
 // The PyTorch side is trainbench.py beside this file, run with
 // --python (/usr/bin/python3, PyTorch 1.13).
@@ -24,6 +25,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -38,7 +40,7 @@ import (
 type options struct {
 	batch, size, classes, threads, hidden int
 	warmup, steps, rounds                 int
-	arch, channels, python                string
+	arch, channels, python, cpuprofile    string
 	worker                                bool
 }
 
@@ -61,6 +63,7 @@ func main() {
 	flag.IntVar(&o.rounds, "rounds", 2, "rounds (one process per engine each)")
 	flag.StringVar(&o.python, "python", "/usr/bin/python3", "Python with PyTorch")
 	flag.BoolVar(&o.worker, "worker", false, "run the Go steps in this process and print JSON (internal)")
+	flag.StringVar(&o.cpuprofile, "cpuprofile", "", "with -worker: write a CPU profile of the timed steps to this file")
 	flag.Parse()
 	if err := run(o); err != nil {
 		fmt.Fprintln(os.Stderr, "trainbench:", err)
@@ -84,7 +87,7 @@ func run(o options) error {
 	py := filepath.Join(filepath.Dir(file), "trainbench.py")
 	common := []string{strconv.Itoa(o.batch), strconv.Itoa(o.size), strconv.Itoa(o.classes),
 		strconv.Itoa(o.threads), strconv.Itoa(o.warmup), strconv.Itoa(o.steps)}
-	if o.channels != "" || o.hidden > 0 {
+	if o.channels != "" || o.hidden > 0 || o.arch != model.ArchTorchvision {
 		ch, hid := o.channels, o.hidden
 		if ch == "" {
 			ch = "64,192,384,256,256"
@@ -92,7 +95,7 @@ func run(o options) error {
 		if hid == 0 {
 			hid = 4096
 		}
-		common = append(common, ch, strconv.Itoa(hid))
+		common = append(common, ch, strconv.Itoa(hid), o.arch)
 	}
 	goCmd := append([]string{self, "-worker"}, flagArgs(o)...)
 	pyCmd := append([]string{o.python, py}, common...)
@@ -118,9 +121,9 @@ func run(o options) error {
 			secs[res.Engine] = append(secs[res.Engine], res.Seconds...)
 		}
 	}
-	arch := "torchvision"
+	arch := o.arch
 	if o.channels != "" || o.hidden > 0 {
-		arch = fmt.Sprintf("channels %s hidden %d", o.channels, o.hidden)
+		arch = fmt.Sprintf("%s, channels %s hidden %d", o.arch, o.channels, o.hidden)
 	}
 	fmt.Printf("AlexNet (%s) training step, batch %d, %d×%d, %d classes, %d threads; median of %d steps per engine\n\n",
 		arch, o.batch, o.size, o.size, o.classes, o.threads, o.steps*o.rounds)
@@ -196,6 +199,17 @@ func goSteps(o options) (*result, error) {
 	}
 	r := &result{Engine: "go"}
 	for i := range o.warmup + o.steps {
+		if i == o.warmup && o.cpuprofile != "" {
+			f, err := os.Create(o.cpuprofile)
+			if err != nil {
+				return nil, err
+			}
+			defer f.Close()
+			if err := pprof.StartCPUProfile(f); err != nil {
+				return nil, err
+			}
+			defer pprof.StopCPUProfile()
+		}
 		t := time.Now()
 		if _, err := tr.Step(x, labels); err != nil {
 			return nil, err

@@ -3,7 +3,7 @@
 the logits `alexnet classify` gives (issue 6, acceptance b).
 
 Run from the repository root with Debian's PyTorch 1.13:
-    /usr/bin/python3 testdata/gen/check_export.py OUT_DIR IMAGE... [--alexnet BIN]
+    /usr/bin/python3 testdata/gen/check_export.py OUT_DIR IMAGE... [--alexnet BIN] [--narrow | --arch tiny]
 
 OUT_DIR is an `alexnet train --out` folder (model.pth, model.safetensors,
 classes.txt). The script
@@ -11,7 +11,7 @@ classes.txt). The script
   1. builds torchvision.models.alexnet(num_classes=N), N = lines of
      classes.txt, and calls load_state_dict(torch.load(OUT_DIR/model.pth))
      (strict: every name and shape must match);
-  2. runs each image through Resize(256), CenterCrop(224), ToTensor,
+  2. runs each image through Resize(256), CenterCrop(224) (tiny: 73, 64), ToTensor,
      Normalize(ImageNet) and the model in eval mode;
   3. runs `alexnet classify --weights OUT_DIR/model.pth --json --logits` and
      the same with model.safetensors, on the same images;
@@ -55,19 +55,29 @@ def main():
     ap.add_argument("--narrow", action="store_true",
                     help="for `alexnet train --channels/--hidden` models: torchvision's AlexNet "
                          "with the state dict's widths (same module names) instead of alexnet(num_classes=N)")
+    ap.add_argument("--arch", default="torchvision",
+                    help="tiny: the 64x64 architecture (`alexnet train --preset tiny-imagenet`), "
+                         "built by scripts/trainref from torchvision's AlexNet, Resize(73), CenterCrop(64)")
     a = ap.parse_args()
 
     torch.set_num_threads(2)
     with open(os.path.join(a.out, "classes.txt")) as f:
         n = len([l for l in f if l.strip()])
     sd = torch.load(os.path.join(a.out, "model.pth"))
-    model = torchvision.models.alexnet(num_classes=n)
-    if a.narrow:
-        model = narrow(model, sd, n)
-    model.load_state_dict(sd)  # strict
+    resize, crop = 256, 224
+    if a.arch == "tiny":
+        sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts", "trainref"))
+        from trainref import tiny_from_state_dict
+        model = tiny_from_state_dict(sd)  # strict
+        resize, crop = 73, 64
+    else:
+        model = torchvision.models.alexnet(num_classes=n)
+        if a.narrow:
+            model = narrow(model, sd, n)
+        model.load_state_dict(sd)  # strict
     model.eval()
     tf = transforms.Compose([
-        transforms.Resize(256), transforms.CenterCrop(224), transforms.ToTensor(),
+        transforms.Resize(resize), transforms.CenterCrop(crop), transforms.ToTensor(),
         transforms.Normalize([0.485, 0.456, 0.406], [0.229, 0.224, 0.225])])
     x = torch.stack([tf(Image.open(p).convert("RGB")) for p in a.images])
     with torch.no_grad():
@@ -76,7 +86,7 @@ def main():
 
     worst = 0.0
     for wf in ("model.pth", "model.safetensors"):
-        res = subprocess.run([a.alexnet, "classify", "--weights", os.path.join(a.out, wf),
+        res = subprocess.run([a.alexnet, "classify", "--arch", a.arch, "--weights", os.path.join(a.out, wf),
                               "--json", "--logits"] + a.images,
                              check=True, capture_output=True, text=True)
         rows = [json.loads(l) for l in res.stdout.splitlines() if l.strip()]

@@ -11,7 +11,8 @@ Made with torch 1.13, torchvision 0.14, numpy 1.24; all randomness is seeded
 Writes
   testdata/nn/cases.json       per-op cases: op, attributes, tensor file names
   testdata/nn/<case>.<t>.npy   their inputs, parameters and PyTorch outputs
-  testdata/model/summary.json  full-size torchvision and original AlexNet:
+  testdata/model/summary.json  full-size torchvision, original and tiny (200
+                               classes, 64x64) AlexNet:
                                state_dict names and shapes in order, per-layer
                                rows (module, type, output shape, parameters,
                                MACs) and totals; MACs count the multiply-adds
@@ -25,6 +26,7 @@ tensor is x = (u - 128) / 64, exact in float32.
 """
 import json
 import os
+import sys
 
 import numpy as np
 import torch
@@ -51,12 +53,16 @@ def alexnet(arch, channels, hidden, classes):
     original (Krizhevsky et al. 2012): features = Conv0 ReLU1 LRN2 MaxPool3
     Conv4 ReLU5 LRN6 MaxPool7 Conv8 ReLU9 Conv10 ReLU11 Conv12 ReLU13
     MaxPool14, conv1 11x11/4 unpadded, groups=2 on conv2, conv4, conv5.
-    Both: avgpool = AdaptiveAvgPool2d(6, 6); classifier = Dropout0 Linear1
-    ReLU2 Dropout3 Linear4 ReLU5 Linear6.
+    tiny (64x64 inputs): torchvision's with conv1 5x5/2 padded 2 and a 3x3
+    average pool.
+    All: avgpool = AdaptiveAvgPool2d(6, 6) (tiny: 3, 3); classifier =
+    Dropout0 Linear1 ReLU2 Dropout3 Linear4 ReLU5 Linear6.
     """
     c1, c2, c3, c4, c5 = channels
-    if arch == "torchvision":
-        f = [nn.Conv2d(3, c1, 11, 4, 2), nn.ReLU(True), nn.MaxPool2d(3, 2),
+    side = 3 if arch == "tiny" else 6
+    if arch in ("torchvision", "tiny"):
+        stem = nn.Conv2d(3, c1, 5, 2, 2) if arch == "tiny" else nn.Conv2d(3, c1, 11, 4, 2)
+        f = [stem, nn.ReLU(True), nn.MaxPool2d(3, 2),
              nn.Conv2d(c1, c2, 5, padding=2), nn.ReLU(True), nn.MaxPool2d(3, 2),
              nn.Conv2d(c2, c3, 3, padding=1), nn.ReLU(True),
              nn.Conv2d(c3, c4, 3, padding=1), nn.ReLU(True),
@@ -70,9 +76,9 @@ def alexnet(arch, channels, hidden, classes):
              nn.Conv2d(c4, c5, 3, padding=1, groups=2), nn.ReLU(True), nn.MaxPool2d(3, 2)]
     m = nn.Module()
     m.features = nn.Sequential(*f)
-    m.avgpool = nn.AdaptiveAvgPool2d((6, 6))
+    m.avgpool = nn.AdaptiveAvgPool2d((side, side))
     m.classifier = nn.Sequential(
-        nn.Dropout(0.5), nn.Linear(c5 * 36, hidden), nn.ReLU(True),
+        nn.Dropout(0.5), nn.Linear(c5 * side * side, hidden), nn.ReLU(True),
         nn.Dropout(0.5), nn.Linear(hidden, hidden), nn.ReLU(True),
         nn.Linear(hidden, classes))
     return m
@@ -118,8 +124,15 @@ def write_summaries():
     # Our torchvision layout must be torchvision's own.
     mine = alexnet("torchvision", (64, 192, 384, 256, 256), 4096, 1000)
     assert summary(mine, 224) == s_tv
+    # tiny is torchvision.models.alexnet with the surgery of the PyTorch
+    # training reference (scripts/trainref).
+    sys.path.insert(0, os.path.join(ROOT, "..", "scripts", "trainref"))
+    from trainref import tiny_alexnet
+    tiny = tiny_alexnet((64, 192, 384, 256, 256), 4096, 200)
+    s_tiny = summary(tiny, 64)
+    assert summary(alexnet("tiny", (64, 192, 384, 256, 256), 4096, 200), 64) == s_tiny
     with open(os.path.join(MODEL, "summary.json"), "w") as f:
-        json.dump({"torchvision": s_tv, "original": s_orig}, f, indent=1)
+        json.dump({"torchvision": s_tv, "original": s_orig, "tiny": s_tiny}, f, indent=1)
     print("torchvision params", s_tv["params"], "MACs", s_tv["macs"])
     print("original    params", s_orig["params"], "MACs", s_orig["macs"])
 
@@ -202,6 +215,7 @@ def main():
     write_summaries()
     write_model("tv_narrow", "torchvision", (8, 16, 24, 16, 16), 32, 10, 224)
     write_model("orig_narrow", "original", (8, 16, 24, 24, 16), 32, 10, 227)
+    write_model("tiny_narrow", "tiny", (8, 16, 24, 16, 16), 32, 10, 64)
 
 
 if __name__ == "__main__":

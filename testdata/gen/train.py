@@ -35,8 +35,9 @@ Writes, under testdata/train/:
                    and the gradient of the logits
   sgd.json         torch.optim.SGD settings, two parameters, a gradient per
                    step and the parameters after each step
-  schedules.json   StepLR and ReduceLROnPlateau settings, metrics and the
-                   learning rate after each scheduler step
+  schedules.json   StepLR, ReduceLROnPlateau and LinearLR+CosineAnnealingLR
+                   (SequentialLR) settings, metrics and the learning rate
+                   after each scheduler step
 
 The model inputs are stored as uint8 u and x = (u - 128) / 64, exact in float32.
 """
@@ -287,8 +288,24 @@ def write_schedules():
             s.step(v)
             lrs.append(o.param_groups[0]["lr"])
         plateau.append({"config": cfg, "lr": 0.01, "metrics": metrics, "lrs": lrs})
+    # torchvision's references/classification recipe, stepped per
+    # iteration: LinearLR warm-up, then CosineAnnealingLR (as
+    # scripts/trainref/trainref.py).
+    cosine = []
+    for base, start, warm, total in [(0.1, 0.01, 5, 50), (0.01, 0.01, 0, 40), (0.5, 0.1, 10, 30)]:
+        o = opt(base)
+        s = torch.optim.lr_scheduler.CosineAnnealingLR(o, T_max=total - warm)
+        if warm:
+            lin = torch.optim.lr_scheduler.LinearLR(o, start_factor=start, total_iters=warm)
+            s = torch.optim.lr_scheduler.SequentialLR(o, [lin, s], milestones=[warm])
+        lrs = []
+        for _ in range(total):
+            lrs.append(o.param_groups[0]["lr"])
+            o.step()
+            s.step()
+        cosine.append({"lr": base, "start_factor": start, "warmup": warm, "total": total, "lrs": lrs})
     with open(os.path.join(ROOT, "schedules.json"), "w") as f:
-        json.dump({"step_lr": steplr, "plateau": plateau}, f, indent=1)
+        json.dump({"step_lr": steplr, "plateau": plateau, "warmup_cosine": cosine}, f, indent=1)
 
 
 def main():
