@@ -27,7 +27,16 @@ func New(cfg Config) (*AlexNet, error) {
 	b := builder{}
 	c := cfg.Channels
 	var f []nn.Layer
-	if cfg.Arch != ArchOriginal {
+	switch cfg.Arch {
+	case ArchTinyBN:
+		f = []nn.Layer{
+			b.conv(3, c[0], 5, 2, 2, 1), b.bn(c[0]), &nn.ReLU{}, b.pool(),
+			b.conv(c[0], c[1], 5, 1, 2, 1), b.bn(c[1]), &nn.ReLU{}, b.pool(),
+			b.conv(c[1], c[2], 3, 1, 1, 1), b.bn(c[2]), &nn.ReLU{},
+			b.conv(c[2], c[3], 3, 1, 1, 1), b.bn(c[3]), &nn.ReLU{},
+			b.conv(c[3], c[4], 3, 1, 1, 1), b.bn(c[4]), &nn.ReLU{}, b.pool(),
+		}
+	case ArchTorchvision, ArchTiny:
 		k, s := 11, 4 // torchvision's stem; tiny's sees 64×64 inputs
 		if cfg.Arch == ArchTiny {
 			k, s = 5, 2
@@ -39,7 +48,7 @@ func New(cfg Config) (*AlexNet, error) {
 			b.conv(c[2], c[3], 3, 1, 1, 1), &nn.ReLU{},
 			b.conv(c[3], c[4], 3, 1, 1, 1), &nn.ReLU{}, b.pool(),
 		}
-	} else {
+	default:
 		f = []nn.Layer{
 			b.conv(3, c[0], 11, 4, 0, 1), &nn.ReLU{}, b.lrn(), b.pool(),
 			b.conv(c[0], c[1], 5, 1, 2, 2), &nn.ReLU{}, b.lrn(), b.pool(),
@@ -68,8 +77,8 @@ func New(cfg Config) (*AlexNet, error) {
 	return m, nil
 }
 
-// fuseReLU moves each ReLU that follows a convolution or linear layer into
-// that layer's GEMM epilogue, leaving the ReLU in place (so module indices,
+// fuseReLU moves each ReLU that follows a convolution, batch norm or linear
+// layer into that layer's output loop (a GEMM epilogue), leaving the ReLU in place (so module indices,
 // and state_dict names, stay torchvision's) as a pass-through.
 func fuseReLU(layers []nn.Layer) {
 	for i := 0; i+1 < len(layers); i++ {
@@ -79,6 +88,8 @@ func fuseReLU(layers []nn.Layer) {
 		}
 		switch l := layers[i].(type) {
 		case *nn.Conv2d:
+			l.ReLU, r.Fused = true, true
+		case *nn.BatchNorm2d:
 			l.ReLU, r.Fused = true, true
 		case *nn.Linear:
 			l.ReLU, r.Fused = true, true
@@ -118,6 +129,12 @@ func (b *builder) pool() nn.Layer {
 	return l
 }
 
+func (b *builder) bn(c int) nn.Layer {
+	l, err := nn.NewBatchNorm2d(c)
+	b.keep(err)
+	return l
+}
+
 func (b *builder) lrn() nn.Layer {
 	l, err := nn.NewLocalResponseNorm(5, 1e-4, 0.75, 2)
 	b.keep(err)
@@ -147,14 +164,15 @@ func (m *AlexNet) SetThreads(n int) {
 // m's data (not copied: a change to the weights of one is a change to the
 // other's) and which has its own activations and packed weights, so m and
 // its replicas can run forward passes at the same time (each one on one
-// goroutine). The replica's own parameter tensors, allocated by New and
-// never written, are dropped.
+// goroutine). Batch-norm running statistics are shared the same way. The
+// replica's own parameter tensors, allocated by New and never written,
+// are dropped.
 func (m *AlexNet) Replica() (*AlexNet, error) {
 	r, err := New(m.cfg)
 	if err != nil {
 		return nil, err
 	}
-	rp, mp := r.Parameters(), m.Parameters()
+	rp, mp := append(r.Parameters(), r.Buffers()...), append(m.Parameters(), m.Buffers()...)
 	for i := range rp {
 		*rp[i].T = tensor.Tensor{Shape: mp[i].T.Shape, Data: mp[i].T.Data}
 	}
@@ -188,6 +206,34 @@ func (m *AlexNet) Forward(x *tensor.Tensor) (*tensor.Tensor, error) {
 		return nil, fmt.Errorf("model: classifier: %w", err)
 	}
 	return y.Clone(), nil
+}
+
+// Buffers lists the running statistics of the batch norms (tiny-bn) with
+// their state_dict names ("features.1.running_mean"); nil for the other
+// architectures. The tensors are m's own. PyTorch's int64
+// num_batches_tracked has no tensor here (see LoadStateDict).
+func (m *AlexNet) Buffers() []nn.Param {
+	var ps []nn.Param
+	for _, p := range m.Features.Buffers() {
+		ps = append(ps, nn.Param{Name: "features." + p.Name, T: p.T})
+	}
+	return ps
+}
+
+// State lists the parameters and buffers in PyTorch's state_dict order
+// (each module's parameters, then its buffers).
+func (m *AlexNet) State() []nn.Param {
+	var ps []nn.Param
+	for i, l := range m.Features.Layers {
+		one := &nn.Sequential{Layers: []nn.Layer{l}}
+		for _, p := range append(one.Params(), one.Buffers()...) {
+			ps = append(ps, nn.Param{Name: fmt.Sprintf("features.%d%s", i, p.Name[1:]), T: p.T})
+		}
+	}
+	for _, p := range m.Classifier.Params() {
+		ps = append(ps, nn.Param{Name: "classifier." + p.Name, T: p.T})
+	}
+	return ps
 }
 
 // Parameters lists every parameter with its torchvision state_dict name,

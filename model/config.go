@@ -21,6 +21,13 @@
 //	  features:   0 Conv2d(3,64,5,s2,p2)
 //	  avgpool:    AdaptiveAvgPool2d(3,3)
 //	  classifier: 1 Linear(256*9,4096)
+//	tiny-bn: tiny with a BatchNorm2d between each convolution and its ReLU
+//	  features:   0 Conv2d(3,64,5,s2,p2)   1 BatchNorm2d  2 ReLU  3 MaxPool2d(3,2)
+//	              4 Conv2d(64,192,5,p2)    5 BatchNorm2d  6 ReLU  7 MaxPool2d(3,2)
+//	              8 Conv2d(192,384,3,p1)   9 BatchNorm2d 10 ReLU
+//	             11 Conv2d(384,256,3,p1)  12 BatchNorm2d 13 ReLU
+//	             14 Conv2d(256,256,3,p1)  15 BatchNorm2d 16 ReLU 17 MaxPool2d(3,2)
+//	  (as torchvision's vgg*_bn: the convolutions keep their biases)
 //	all:
 //	  avgpool:    AdaptiveAvgPool2d(6,6), then flatten(x, 1)
 //	  classifier: 0 Dropout  1 Linear(256*36,4096)  2 ReLU  3 Dropout
@@ -49,10 +56,11 @@ const (
 	ArchTorchvision = "torchvision" // torchvision.models.alexnet
 	ArchOriginal    = "original"    // the 2012 paper: LRN, grouped convolutions
 	ArchTiny        = "tiny"        // torchvision's, with a 5×5 stride-2 stem for 64×64 inputs
+	ArchTinyBN      = "tiny-bn"     // tiny with BatchNorm2d after each convolution
 )
 
 // Archs lists the architecture names, in the order help texts give them.
-var Archs = []string{ArchTorchvision, ArchOriginal, ArchTiny}
+var Archs = []string{ArchTorchvision, ArchOriginal, ArchTiny, ArchTinyBN}
 
 // Config describes one AlexNet variant.
 type Config struct {
@@ -128,7 +136,7 @@ func TinyConfig() Config {
 }
 
 // ConfigFor returns the full-size Config of an architecture name
-// ("torchvision", "original" or "tiny").
+// ("torchvision", "original", "tiny" or "tiny-bn").
 func ConfigFor(arch string) (Config, error) {
 	switch arch {
 	case ArchTorchvision:
@@ -137,13 +145,18 @@ func ConfigFor(arch string) (Config, error) {
 		return OriginalConfig(), nil
 	case ArchTiny:
 		return TinyConfig(), nil
+	case ArchTinyBN:
+		c := TinyConfig()
+		c.Arch = ArchTinyBN
+		return c, nil
 	}
-	return Config{}, &ConfigError{Config: Config{Arch: arch}, Msg: `unknown architecture (want "torchvision", "original" or "tiny")`}
+	return Config{}, &ConfigError{Config: Config{Arch: arch}, Msg: `unknown architecture (want "torchvision", "original", "tiny" or "tiny-bn")`}
 }
 
-// poolSide is the adaptive average pool's output side: 6, or 3 for tiny.
+// poolSide is the adaptive average pool's output side: 6, or 3 for tiny
+// and tiny-bn.
 func (c Config) poolSide() int {
-	if c.Arch == ArchTiny {
+	if c.Arch == ArchTiny || c.Arch == ArchTinyBN {
 		return 3
 	}
 	return 6
@@ -154,6 +167,7 @@ var convIndices = map[string][5]int{
 	ArchTorchvision: {0, 3, 6, 8, 10},
 	ArchOriginal:    {0, 4, 8, 10, 12},
 	ArchTiny:        {0, 3, 6, 8, 10},
+	ArchTinyBN:      {0, 4, 8, 11, 14},
 }
 
 // InferConfig returns the Config of arch whose widths fit the state dict:

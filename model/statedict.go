@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/alexnet-go/alexnet/nn"
 	"github.com/alexnet-go/alexnet/tensor"
 )
 
@@ -43,14 +44,24 @@ func (e *StateDictError) Error() string {
 	return "model: error loading state_dict: " + strings.Join(parts, "; ")
 }
 
-// LoadStateDict copies every tensor of sd into the parameter of the same
-// name. It checks all names and shapes first and, if anything is missing,
-// unexpected or wrongly shaped (including data whose length disagrees with
-// its shape), loads nothing and returns a *StateDictError listing it all.
+// LoadStateDict copies every tensor of sd into the parameter or buffer
+// of the same name (State). It checks all names and shapes first and, if
+// anything is missing, unexpected or wrongly shaped (including data whose
+// length disagrees with its shape), loads nothing and returns a
+// *StateDictError listing it all. A batch norm's num_batches_tracked, in
+// files PyTorch saved, sets its NumBatchesTracked; it may be absent, as
+// PyTorch also allows (and as StateDict leaves it).
 func (m *AlexNet) LoadStateDict(sd map[string]*tensor.Tensor) error {
 	e := &StateDictError{}
-	params := m.Parameters()
+	params := m.State()
 	have := make(map[string]bool, len(params))
+	counters := map[string]*nn.BatchNorm2d{}
+	for i, l := range m.Features.Layers {
+		if b, ok := l.(*nn.BatchNorm2d); ok {
+			name := fmt.Sprintf("features.%d.num_batches_tracked", i)
+			counters[name], have[name] = b, true
+		}
+	}
 	for _, p := range params {
 		have[p.Name] = true
 		t, ok := sd[p.Name]
@@ -79,14 +90,20 @@ func (m *AlexNet) LoadStateDict(sd map[string]*tensor.Tensor) error {
 	for _, p := range params {
 		copy(p.T.Data, sd[p.Name].Data)
 	}
+	for name, b := range counters {
+		if t, ok := sd[name]; ok && len(t.Data) == 1 {
+			b.NumBatchesTracked = int64(t.Data[0])
+		}
+	}
 	m.ParamsChanged()
 	return nil
 }
 
-// StateDict returns the parameters by name, sharing m's tensors.
+// StateDict returns the parameters and buffers by name (State), sharing
+// m's tensors.
 func (m *AlexNet) StateDict() map[string]*tensor.Tensor {
 	sd := make(map[string]*tensor.Tensor)
-	for _, p := range m.Parameters() {
+	for _, p := range m.State() {
 		sd[p.Name] = p.T
 	}
 	return sd

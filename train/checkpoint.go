@@ -107,12 +107,14 @@ func LoadCheckpoint(path string, m *model.AlexNet, opt *SGD) (*State, []string, 
 	return st, classes, nil
 }
 
-// StateDict returns m's parameters as a state dict in torchvision's order
-// and names (sharing m's tensors), ready for weights.Save: a .pth that
-// torchvision.models.alexnet(num_classes=N).load_state_dict accepts.
+// StateDict returns m's parameters and batch-norm buffers as a state dict
+// in torchvision's order and names (sharing m's tensors), ready for
+// weights.Save: a .pth that torchvision.models.alexnet(num_classes=N)
+// .load_state_dict accepts (for tiny and tiny-bn, after the module
+// surgery of scripts/trainref).
 func StateDict(m *model.AlexNet) *weights.StateDict {
 	sd := weights.NewStateDict()
-	for _, p := range m.Parameters() {
+	for _, p := range m.State() {
 		sd.Add(p.Name, p.T) // names are unique
 	}
 	return sd
@@ -124,7 +126,7 @@ func StateDict(m *model.AlexNet) *weights.StateDict {
 // tensor is an error. It returns the names it skipped.
 func InitFrom(m *model.AlexNet, sd map[string]*tensor.Tensor) ([]string, error) {
 	have := map[string]*tensor.Tensor{}
-	for _, p := range m.Parameters() {
+	for _, p := range m.State() {
 		have[p.Name] = p.T
 	}
 	load := map[string]*tensor.Tensor{}

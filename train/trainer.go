@@ -14,9 +14,9 @@ import (
 )
 
 // Trainer trains an AlexNet by SGD. Each Step runs the model forward in
-// training mode (dropout on), keeping every module's input and output,
-// takes the loss, runs every module's Backward in reverse into Grads, and
-// applies Opt.
+// training mode (dropout on, batch norms on batch statistics), keeping
+// every module's input and output, takes the loss, runs every module's
+// Backward in reverse into Grads, and applies Opt.
 //
 // The activations are the layers' own output buffers, so a Trainer must
 // be the only user of its model while it steps.
@@ -128,11 +128,16 @@ func (t *Trainer) ForwardBackward(x *tensor.Tensor, labels []int) (float64, erro
 		s := &t.stages[i]
 		s.x, s.noise = h, nil
 		var err error
-		if d, ok := s.l.(*nn.Dropout); ok && d.P > 0 {
-			if s.noise, err = t.dropoutNoise(s.index, d, h.Shape); err == nil {
-				h, err = d.ForwardTrain(h, s.noise)
+		switch l := s.l.(type) {
+		case *nn.Dropout:
+			if l.P == 0 {
+				h, err = l.Forward(h)
+			} else if s.noise, err = t.dropoutNoise(s.index, l, h.Shape); err == nil {
+				h, err = l.ForwardTrain(h, s.noise)
 			}
-		} else {
+		case *nn.BatchNorm2d:
+			h, err = l.ForwardTrain(h) // batch statistics; updates the running ones
+		default:
 			h, err = s.l.Forward(h)
 		}
 		if err != nil {

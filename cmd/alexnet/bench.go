@@ -72,7 +72,7 @@ implementation. --threads 0 means GOMAXPROCS.`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&f.arch, "arch", "torchvision", "architecture: torchvision, original or tiny (64×64 inputs)")
+	fl.StringVar(&f.arch, "arch", "torchvision", "architecture: torchvision, original, tiny or tiny-bn (64×64 inputs)")
 	fl.IntVar(&f.batch, "batch", 1, "images per forward pass")
 	fl.IntVar(&f.iters, "iters", 10, "timed forward passes")
 	fl.IntVar(&f.warmup, "warmup", 2, "untimed forward passes first")

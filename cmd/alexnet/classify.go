@@ -37,7 +37,7 @@ file (--arch torchvision only).`,
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&f.weights, "weights", "", "weights file (.pth or .safetensors)")
-	fl.StringVar(&f.arch, "arch", "torchvision", "architecture: torchvision, original or tiny (64×64 inputs)")
+	fl.StringVar(&f.arch, "arch", "torchvision", "architecture: torchvision, original, tiny or tiny-bn (64×64 inputs)")
 	fl.IntVar(&f.top, "top", 5, "number of classes to print per image")
 	fl.IntVar(&f.batch, "batch", 8, "images per forward pass")
 	fl.BoolVar(&f.json, "json", false, "print one JSON object per image")

@@ -58,7 +58,7 @@ self-contained report.html and summary.json.`,
 	fl.StringVar(&f.data, "data", "", "data set: folder, .parquet file or hf:OWNER/NAME (required)")
 	fl.StringVar(&f.split, "split", "", "split of the data set (val, valid, train, ...)")
 	fl.StringVar(&f.weights, "weights", "", "weights file (.pth or .safetensors)")
-	fl.StringVar(&f.arch, "arch", "torchvision", "architecture: torchvision, original or tiny (64×64 inputs)")
+	fl.StringVar(&f.arch, "arch", "torchvision", "architecture: torchvision, original, tiny or tiny-bn (64×64 inputs)")
 	fl.IntVar(&f.batch, "batch", 8, "images per forward pass")
 	fl.IntVar(&f.resize, "resize", 0, "shorter side before the centre crop (0: 256, tiny 73); e.g. the --resize of `alexnet train`")
 	fl.IntVar(&f.crop, "crop", 0, "side of the centre crop, the model's input (0: 224, original 227, tiny 64); e.g. the --size of `alexnet train`")

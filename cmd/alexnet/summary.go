@@ -44,7 +44,7 @@ func summaryCmd() *cobra.Command {
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&arch, "arch", "torchvision", "architecture: torchvision, original or tiny (64×64 inputs)")
+	cmd.Flags().StringVar(&arch, "arch", "torchvision", "architecture: torchvision, original, tiny or tiny-bn (64×64 inputs)")
 	cmd.Flags().IntVar(&classes, "classes", 0, "number of output classes (default 1000)")
 	return cmd
 }

@@ -84,7 +84,7 @@ head); --freeze features then trains the classifier only.`,
 	fl.StringVar(&f.val, "val", "", "validation data, read like --data (none if empty)")
 	fl.StringVar(&f.valSplit, "val-split", "val", "split of --val")
 	fl.StringVar(&f.out, "out", "", "output folder (required)")
-	fl.StringVar(&f.arch, "arch", model.ArchTorchvision, "architecture: torchvision, original or tiny (64×64 inputs)")
+	fl.StringVar(&f.arch, "arch", model.ArchTorchvision, "architecture: torchvision, original, tiny or tiny-bn (64×64 inputs)")
 	fl.IntSliceVar(&f.channels, "channels", nil, "the five convolution widths (default: the architecture's)")
 	fl.IntVar(&f.hidden, "hidden", 0, "width of the hidden fully connected layers (default 4096)")
 	fl.IntVar(&f.epochs, "epochs", 90, "epochs")
