@@ -170,6 +170,25 @@ var convIndices = map[string][5]int{
 	ArchTinyBN:      {0, 4, 8, 11, 14},
 }
 
+// DetectArch names the architecture whose module layout sd has: batch-norm
+// statistics at features.1 (tiny-bn), a convolution at features.4
+// (original), a 5×5 first convolution (tiny) or else an 11×11 one
+// (torchvision); "" when sd has no features.0.weight of 4 dimensions.
+func DetectArch(sd map[string]*tensor.Tensor) string {
+	w, ok := sd["features.0.weight"]
+	switch {
+	case !ok || len(w.Shape) != 4:
+		return ""
+	case sd["features.1.running_mean"] != nil:
+		return ArchTinyBN
+	case sd["features.4.weight"] != nil:
+		return ArchOriginal
+	case w.Shape[3] == 5:
+		return ArchTiny
+	}
+	return ArchTorchvision
+}
+
 // InferConfig returns the Config of arch whose widths fit the state dict:
 // conv output channels from features.<i>.weight, the hidden width from
 // classifier.1.weight and the class count from classifier.6.weight (as in

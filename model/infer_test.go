@@ -14,6 +14,7 @@ func TestInferConfig(t *testing.T) {
 		{Arch: ArchOriginal, Channels: [5]int{4, 6, 8, 6, 4}, Hidden: 8, NumClasses: 3, InputSize: 227},
 		{Arch: ArchTorchvision, Channels: [5]int{5, 7, 9, 3, 2}, Hidden: 11, NumClasses: 200, InputSize: 224},
 		{Arch: ArchTiny, Channels: [5]int{5, 7, 9, 3, 2}, Hidden: 11, NumClasses: 10, InputSize: 64},
+		{Arch: ArchTinyBN, Channels: [5]int{5, 7, 9, 3, 2}, Hidden: 11, NumClasses: 10, InputSize: 64},
 	} {
 		m, err := New(want)
 		if err != nil {
@@ -22,6 +23,9 @@ func TestInferConfig(t *testing.T) {
 		got, err := InferConfig(want.Arch, m.StateDict())
 		if err != nil || got != want {
 			t.Errorf("InferConfig(%s) = %+v, %v; want %+v", want.Arch, got, err, want)
+		}
+		if a := DetectArch(m.StateDict()); a != want.Arch {
+			t.Errorf("DetectArch of a %s state dict: %q", want.Arch, a)
 		}
 	}
 	got, err := InferConfig(ArchTorchvision, map[string]*tensor.Tensor{"classifier.6.weight": tensor.New(10, 4096)})

@@ -7,10 +7,12 @@ import (
 	"math/rand"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/alexnet-go/alexnet/internal/npy"
 	"github.com/alexnet-go/alexnet/kernels"
+	"github.com/alexnet-go/alexnet/nn"
 	"github.com/alexnet-go/alexnet/tensor"
 )
 
@@ -38,15 +40,16 @@ func readNpy(t testing.TB, path string) *npy.Array {
 }
 
 // TestNarrowMatchesPyTorch loads the seeded narrow torchvision-structure,
-// original-structure (LRN, groups) and tiny (5×5 stride-2 stem, 3×3 pool,
-// 64×64 input) AlexNets with PyTorch's parameters
+// original-structure (LRN, groups), tiny (5×5 stride-2 stem, 3×3 pool,
+// 64×64 input) and tiny-bn (batch norms with running statistics) AlexNets
+// with PyTorch's parameters
 // and compares our logits for PyTorch's batch of 2 to 1e-4 max abs, with
 // every registered kernel implementation (AVX-512, AVX2, portable, naive:
 // whichever this build and CPU have).
 func TestNarrowMatchesPyTorch(t *testing.T) {
 	defer kernels.UseSgemm(kernels.ActiveSgemm())
 	for _, impl := range kernels.SgemmImpls() {
-		for _, name := range []string{"tv_narrow", "orig_narrow", "tiny_narrow"} {
+		for _, name := range []string{"tv_narrow", "orig_narrow", "tiny_narrow", "tiny_bn_narrow"} {
 			t.Run(impl+"/"+name, func(t *testing.T) {
 				if err := kernels.UseSgemm(impl); err != nil {
 					t.Fatal(err)
@@ -75,20 +78,31 @@ func testNarrow(t *testing.T, name string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ps := m.Parameters()
-	if len(ps) != len(fc.StateDict) {
-		t.Fatalf("%d parameters, PyTorch state_dict has %d", len(ps), len(fc.StateDict))
-	}
+	ps := m.State()
 	sd := map[string]*tensor.Tensor{}
-	for i, key := range fc.StateDict {
-		if ps[i].Name != key {
-			t.Errorf("parameter %d is %q, PyTorch has %q", i, ps[i].Name, key)
-		}
+	var names []string
+	for _, key := range fc.StateDict {
 		a := readNpy(t, filepath.Join(dir, key+".npy"))
 		sd[key], _ = tensor.FromData(a.F32, a.Shape...)
+		if !strings.HasSuffix(key, ".num_batches_tracked") { // an int64 counter, not a tensor here
+			names = append(names, key)
+		}
+	}
+	if len(ps) != len(names) {
+		t.Fatalf("%d parameters and buffers, PyTorch state_dict has %d", len(ps), len(names))
+	}
+	for i, key := range names {
+		if ps[i].Name != key {
+			t.Errorf("state %d is %q, PyTorch has %q", i, ps[i].Name, key)
+		}
 	}
 	if err := m.LoadStateDict(sd); err != nil {
 		t.Fatal(err)
+	}
+	for _, l := range m.Features.Layers {
+		if b, ok := l.(*nn.BatchNorm2d); ok && b.NumBatchesTracked != 7 {
+			t.Errorf("num_batches_tracked %d, PyTorch's is 7", b.NumBatchesTracked)
+		}
 	}
 	u := readNpy(t, filepath.Join(dir, "input_u8.npy"))
 	x := tensor.New(u.Shape...)
@@ -137,9 +151,10 @@ type pySummary struct {
 // module the type, output shape, parameters and MACs, and the totals
 // (torchvision: 61,100,840 parameters, 714,188,480 MACs at 224×224).
 func TestSummaryFullSize(t *testing.T) {
+	tinyBN, _ := ConfigFor(ArchTinyBN)
 	var all map[string]pySummary
 	readJSON(t, filepath.Join(fixtures, "summary.json"), &all)
-	for arch, cfg := range map[string]Config{ArchTorchvision: TorchvisionConfig(), ArchOriginal: OriginalConfig(), ArchTiny: TinyConfig()} {
+	for arch, cfg := range map[string]Config{ArchTorchvision: TorchvisionConfig(), ArchOriginal: OriginalConfig(), ArchTiny: TinyConfig(), ArchTinyBN: tinyBN} {
 		t.Run(arch, func(t *testing.T) {
 			want, ok := all[arch]
 			if !ok {
@@ -149,11 +164,17 @@ func TestSummaryFullSize(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			ps := m.Parameters()
-			if len(ps) != len(want.StateDict) {
-				t.Fatalf("%d parameters, PyTorch has %d", len(ps), len(want.StateDict))
+			ps := m.State()
+			var sd [][2]json.RawMessage // less the int64 num_batches_tracked
+			for _, kv := range want.StateDict {
+				if !strings.Contains(string(kv[0]), "num_batches_tracked") {
+					sd = append(sd, kv)
+				}
 			}
-			for i, kv := range want.StateDict {
+			if len(ps) != len(sd) {
+				t.Fatalf("%d parameters and buffers, PyTorch has %d", len(ps), len(sd))
+			}
+			for i, kv := range sd {
 				var name string
 				var shape []int
 				_ = json.Unmarshal(kv[0], &name)

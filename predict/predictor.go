@@ -30,7 +30,7 @@ type Predictor struct {
 	Classes []string
 }
 
-// New builds the arch's model ("torchvision", "original" or "tiny") with the widths
+// New builds the arch's model ("torchvision", "original", "tiny" or "tiny-bn") with the widths
 // and class count of the state dict (model.InferConfig) and loads it,
 // checking every tensor's name and shape. threads <= 0 means all cores.
 func New(arch string, sd map[string]*tensor.Tensor, threads int) (*Predictor, error) {
@@ -44,11 +44,14 @@ func New(arch string, sd map[string]*tensor.Tensor, threads int) (*Predictor, er
 		return nil, err
 	}
 	if err := m.LoadStateDict(sd); err != nil {
+		if a := model.DetectArch(sd); a != "" && a != arch {
+			return nil, fmt.Errorf("%w (the tensors are those of architecture %q, not %q)", err, a, arch)
+		}
 		return nil, err
 	}
 	t := imageproc.DefaultOptions()
 	t.CropSize = cfg.InputSize
-	if cfg.Arch == model.ArchTiny {
+	if cfg.Arch == model.ArchTiny || cfg.Arch == model.ArchTinyBN {
 		// torchvision's 256/224 ratio at tiny's 64: Resize(73), as
 		// `alexnet train --size 64` validates.
 		t.ResizeSize = cfg.InputSize * 256 / 224

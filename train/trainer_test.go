@@ -155,7 +155,8 @@ func (f *fixture) trainer(t *testing.T, step *int) *Trainer {
 }
 
 // TestTrainMatchesPyTorch is the whole-model reference test (llm.c's
-// test_gpt2 style) for the narrow torchvision and original AlexNets, with
+// test_gpt2 style) for the narrow torchvision, original and tiny-bn
+// (batch norms in training mode, running statistics checked) AlexNets, with
 // every registered Sgemm implementation: PyTorch's batch in training mode
 // with its dropout masks, the loss to 1e-5, every parameter gradient to
 // 1e-4 relative, the logits, then the losses of 10 SGD steps (momentum
@@ -164,7 +165,7 @@ func (f *fixture) trainer(t *testing.T, step *int) *Trainer {
 func TestTrainMatchesPyTorch(t *testing.T) {
 	defer kernels.UseSgemm(kernels.ActiveSgemm())
 	for _, impl := range kernels.SgemmImpls() {
-		for _, name := range []string{"tv_narrow", "orig_narrow"} {
+		for _, name := range []string{"tv_narrow", "orig_narrow", "tiny_bn_narrow"} {
 			t.Run(impl+"/"+name, func(t *testing.T) {
 				if err := kernels.UseSgemm(impl); err != nil {
 					t.Fatal(err)
@@ -173,6 +174,21 @@ func TestTrainMatchesPyTorch(t *testing.T) {
 			})
 		}
 	}
+}
+
+// zeroGrad are the parameters whose gradient is 0 by construction: the
+// biases of the convolutions a batch norm follows, which subtracts each
+// channel's batch mean (their computed gradients are rounding noise, about
+// 1e-9, in PyTorch and here).
+var zeroGrad = map[string]map[string]bool{model.ArchTinyBN: {"features.0.bias": true, "features.4.bias": true,
+	"features.8.bias": true, "features.11.bias": true, "features.14.bias": true}}
+
+func maxAbs(v []float32) float64 {
+	var m float64
+	for _, x := range v {
+		m = max(m, math.Abs(float64(x)))
+	}
+	return m
 }
 
 func testTrain(t *testing.T, name string) {
@@ -207,6 +223,12 @@ func testTrain(t *testing.T, name string) {
 			if got == nil || !tensor.SameShape(got.Shape, want.Shape) {
 				t.Fatalf("%s: no gradient of shape %v", p.Name, want.Shape)
 			}
+			if zeroGrad[f.cfg.Arch][p.Name] { // 0 but for rounding, in both: check that, not the noise
+				if d := maxAbs(got.Data); d > 1e-6 {
+					t.Errorf("grad %s: max |value| %.3g, want 0 up to rounding (PyTorch %.3g)", p.Name, d, maxAbs(want.F32))
+				}
+				continue
+			}
 			e := numcmp.RelMaxDiff(got.Data, want.F32)
 			if e > gradTol {
 				t.Errorf("grad %s: relative error %.3g > %g", p.Name, e, gradTol)
@@ -216,7 +238,7 @@ func testTrain(t *testing.T, name string) {
 			}
 		}
 	}
-	for _, p := range f.m.Parameters() {
+	for _, p := range f.m.State() { // parameters and batch-norm running statistics
 		init := f.initial[p.Name]
 		delta := make([]float32, len(init))
 		for i := range delta {
@@ -227,8 +249,13 @@ func testTrain(t *testing.T, name string) {
 			got, want float64
 		}{{"norm", norm(p.T.Data), f.cfg.FinalNorm[p.Name]}, {"update norm", norm(delta), f.cfg.DeltaNorm[p.Name]}} {
 			e := math.Abs(c.got-c.want) / c.want
-			worstNorm = max(worstNorm, e)
-			if e > normTol || e != e {
+			tol := normTol
+			if zeroGrad[f.cfg.Arch][p.Name] && c.what == "update norm" {
+				tol = 1e-2 // weight decay plus gradients of rounding noise
+			} else {
+				worstNorm = max(worstNorm, e)
+			}
+			if e > tol || e != e {
 				t.Errorf("%s after %d steps: %s %.7g, PyTorch %.7g (relative error %.3g)", p.Name, f.cfg.Steps, c.what, c.got, c.want, e)
 			}
 		}

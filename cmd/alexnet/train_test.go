@@ -171,11 +171,12 @@ func TestTrainFlags(t *testing.T) {
 	}
 }
 
-// TestTrainPreset: --preset tiny-imagenet trains the tiny architecture with
-// a per-step cosine schedule from lr 0.01, flags on the command line win
-// over the preset's, and a run stopped and resumed repeats the
-// uninterrupted one's losses and rates; classify names the classes from
-// the classes.txt beside the weights.
+// TestTrainPreset: --preset tiny-imagenet trains the tiny-bn architecture
+// with a per-step warm-up to lr 0.05 and cosine decay, flags on the
+// command line win over the preset's, and a run stopped and resumed
+// repeats the uninterrupted one's losses and rates and ends with the same
+// weights and running statistics; classify names the classes from the
+// classes.txt beside the weights.
 func TestTrainPreset(t *testing.T) {
 	data := t.TempDir()
 	writeWNIDFolder(t, data, 4) // 12 images: 3 batches of 4
@@ -197,15 +198,21 @@ func TestTrainPreset(t *testing.T) {
 	if got := sd.Tensors["classifier.1.weight"].Shape; !slices.Equal(got, []int{16, 8 * 9}) {
 		t.Errorf("classifier.1.weight %v, want (16, 72)", got)
 	}
+	if rv := sd.Tensors["features.1.running_var"]; rv == nil || slices.Equal(rv.Data, []float32{1, 1, 1, 1, 1, 1, 1, 1}) {
+		t.Errorf("features.1.running_var %v: want batch-norm statistics learnt from the data", rv)
+	}
 	rows := readCSV(t, filepath.Join(full, "steps.csv"))
 	if len(rows) != 1+6 {
 		t.Fatalf("steps.csv has %d rows, want a header and 6 steps", len(rows))
 	}
 	for i, r := range rows[1:] {
 		lr, _ := strconv.ParseFloat(r[3], 64)
-		want := 0.01 * (1 + math.Cos(math.Pi*float64(i)/6)) / 2
+		want := 0.05 * (0.01 + 0.99*float64(i)/3) // one epoch of warm-up from lr/100
+		if i >= 3 {
+			want = 0.05 * (1 + math.Cos(math.Pi*float64(i-3)/3)) / 2
+		}
 		if math.Abs(lr-want) > 1e-12 {
-			t.Errorf("step %d: lr %v, want %v (cosine over 6 steps from 0.01)", i, lr, want)
+			t.Errorf("step %d: lr %v, want %v (3 steps of warm-up to 0.05, then cosine over 3)", i, lr, want)
 		}
 	}
 	cut := t.TempDir()
@@ -215,12 +222,18 @@ func TestTrainPreset(t *testing.T) {
 	if _, stderr, err := runTrainRoot(t, args(cut, "--resume")...); err != nil {
 		t.Fatalf("resume: %v\n%s", err, stderr)
 	}
-	a, _ := os.ReadFile(filepath.Join(full, "steps.csv"))
-	b, _ := os.ReadFile(filepath.Join(cut, "steps.csv"))
-	if !bytes.Equal(a, b) {
-		t.Errorf("steps.csv differs after stop and resume:\n%s\nvs\n%s", a, b)
+	for _, name := range []string{"steps.csv", "model.safetensors"} { // with the running statistics
+		a, _ := os.ReadFile(filepath.Join(full, name))
+		b, _ := os.ReadFile(filepath.Join(cut, name))
+		if !bytes.Equal(a, b) || len(a) == 0 {
+			t.Errorf("%s differs after stop and resume", name)
+		}
 	}
-	out, stderr, err := run(t, "classify", "--arch", "tiny", "--weights", filepath.Join(full, "model.pth"),
+	if _, _, err := run(t, "classify", "--arch", "tiny", "--weights", filepath.Join(full, "model.pth"),
+		filepath.Join(data, "n01443537", "0.png")); err == nil || !strings.Contains(err.Error(), `architecture "tiny-bn"`) {
+		t.Errorf("classify with the wrong --arch: %v", err)
+	}
+	out, stderr, err := run(t, "classify", "--arch", "tiny-bn", "--weights", filepath.Join(full, "model.pth"),
 		"--top", "3", "--json", filepath.Join(data, "n01443537", "0.png"))
 	if err != nil {
 		t.Fatalf("classify: %v\n%s", err, stderr)

@@ -69,11 +69,29 @@ def tiny_alexnet(channels, hidden, classes):
     return m
 
 
+def tiny_bn_alexnet(channels, hidden, classes):
+    """tiny_alexnet with a BatchNorm2d between each convolution and its
+    ReLU, as torchvision's vgg*_bn: this project's "tiny-bn"."""
+    m = tiny_alexnet(channels, hidden, classes)
+    layers = []
+    for mod in m.features:
+        layers.append(mod)
+        if isinstance(mod, nn.Conv2d):
+            layers.append(nn.BatchNorm2d(mod.out_channels))
+    m.features = nn.Sequential(*layers)
+    return m
+
+
+CONV_INDICES = {"tiny": (0, 3, 6, 8, 10), "tiny-bn": (0, 4, 8, 11, 14)}
+
+
 def tiny_from_state_dict(sd):
-    """The tiny AlexNet whose widths fit state dict sd, with sd loaded
-    (strict)."""
-    ch = [sd[f"features.{i}.weight"].shape[0] for i in (0, 3, 6, 8, 10)]
-    m = tiny_alexnet(ch, sd["classifier.1.weight"].shape[0], sd["classifier.6.weight"].shape[0])
+    """The tiny or tiny-bn AlexNet (batch norms when sd has running
+    statistics) whose widths fit state dict sd, with sd loaded (strict)."""
+    arch = "tiny-bn" if "features.1.running_mean" in sd else "tiny"
+    ch = [sd[f"features.{i}.weight"].shape[0] for i in CONV_INDICES[arch]]
+    build = tiny_bn_alexnet if arch == "tiny-bn" else tiny_alexnet
+    m = build(ch, sd["classifier.1.weight"].shape[0], sd["classifier.6.weight"].shape[0])
     m.load_state_dict(sd)
     return m
 

@@ -3,7 +3,7 @@
 the logits `alexnet classify` gives (issue 6, acceptance b).
 
 Run from the repository root with Debian's PyTorch 1.13:
-    /usr/bin/python3 testdata/gen/check_export.py OUT_DIR IMAGE... [--alexnet BIN] [--narrow | --arch tiny]
+    /usr/bin/python3 testdata/gen/check_export.py OUT_DIR IMAGE... [--alexnet BIN] [--narrow | --arch tiny|tiny-bn]
 
 OUT_DIR is an `alexnet train --out` folder (model.pth, model.safetensors,
 classes.txt). The script
@@ -56,7 +56,7 @@ def main():
                     help="for `alexnet train --channels/--hidden` models: torchvision's AlexNet "
                          "with the state dict's widths (same module names) instead of alexnet(num_classes=N)")
     ap.add_argument("--arch", default="torchvision",
-                    help="tiny: the 64x64 architecture (`alexnet train --preset tiny-imagenet`), "
+                    help="tiny or tiny-bn: the 64x64 architectures (`alexnet train --preset tiny-imagenet`), "
                          "built by scripts/trainref from torchvision's AlexNet, Resize(73), CenterCrop(64)")
     a = ap.parse_args()
 
@@ -65,7 +65,7 @@ def main():
         n = len([l for l in f if l.strip()])
     sd = torch.load(os.path.join(a.out, "model.pth"))
     resize, crop = 256, 224
-    if a.arch == "tiny":
+    if a.arch in ("tiny", "tiny-bn"):
         sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts", "trainref"))
         from trainref import tiny_from_state_dict
         model = tiny_from_state_dict(sd)  # strict

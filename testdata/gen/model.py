@@ -11,8 +11,8 @@ Made with torch 1.13, torchvision 0.14, numpy 1.24; all randomness is seeded
 Writes
   testdata/nn/cases.json       per-op cases: op, attributes, tensor file names
   testdata/nn/<case>.<t>.npy   their inputs, parameters and PyTorch outputs
-  testdata/model/summary.json  full-size torchvision, original and tiny (200
-                               classes, 64x64) AlexNet:
+  testdata/model/summary.json  full-size torchvision, original, tiny and
+                               tiny-bn (200 classes, 64x64) AlexNet:
                                state_dict names and shapes in order, per-layer
                                rows (module, type, output shape, parameters,
                                MACs) and totals; MACs count the multiply-adds
@@ -54,13 +54,23 @@ def alexnet(arch, channels, hidden, classes):
     Conv4 ReLU5 LRN6 MaxPool7 Conv8 ReLU9 Conv10 ReLU11 Conv12 ReLU13
     MaxPool14, conv1 11x11/4 unpadded, groups=2 on conv2, conv4, conv5.
     tiny (64x64 inputs): torchvision's with conv1 5x5/2 padded 2 and a 3x3
-    average pool.
+    average pool; tiny-bn: tiny with a BatchNorm2d between each Conv2d and
+    its ReLU (features 0 Conv 1 BN 2 ReLU 3 MaxPool 4 Conv 5 BN 6 ReLU
+    7 MaxPool 8 Conv 9 BN 10 ReLU 11 Conv 12 BN 13 ReLU 14 Conv 15 BN
+    16 ReLU 17 MaxPool).
     All: avgpool = AdaptiveAvgPool2d(6, 6) (tiny: 3, 3); classifier =
     Dropout0 Linear1 ReLU2 Dropout3 Linear4 ReLU5 Linear6.
     """
     c1, c2, c3, c4, c5 = channels
-    side = 3 if arch == "tiny" else 6
-    if arch in ("torchvision", "tiny"):
+    side = 3 if arch in ("tiny", "tiny-bn") else 6
+    if arch == "tiny-bn":
+        bn = nn.BatchNorm2d
+        f = [nn.Conv2d(3, c1, 5, 2, 2), bn(c1), nn.ReLU(True), nn.MaxPool2d(3, 2),
+             nn.Conv2d(c1, c2, 5, padding=2), bn(c2), nn.ReLU(True), nn.MaxPool2d(3, 2),
+             nn.Conv2d(c2, c3, 3, padding=1), bn(c3), nn.ReLU(True),
+             nn.Conv2d(c3, c4, 3, padding=1), bn(c4), nn.ReLU(True),
+             nn.Conv2d(c4, c5, 3, padding=1), bn(c5), nn.ReLU(True), nn.MaxPool2d(3, 2)]
+    elif arch in ("torchvision", "tiny"):
         stem = nn.Conv2d(3, c1, 5, 2, 2) if arch == "tiny" else nn.Conv2d(3, c1, 11, 4, 2)
         f = [stem, nn.ReLU(True), nn.MaxPool2d(3, 2),
              nn.Conv2d(c1, c2, 5, padding=2), nn.ReLU(True), nn.MaxPool2d(3, 2),
@@ -131,8 +141,11 @@ def write_summaries():
     tiny = tiny_alexnet((64, 192, 384, 256, 256), 4096, 200)
     s_tiny = summary(tiny, 64)
     assert summary(alexnet("tiny", (64, 192, 384, 256, 256), 4096, 200), 64) == s_tiny
+    from trainref import tiny_bn_alexnet
+    s_tiny_bn = summary(tiny_bn_alexnet((64, 192, 384, 256, 256), 4096, 200), 64)
+    assert summary(alexnet("tiny-bn", (64, 192, 384, 256, 256), 4096, 200), 64) == s_tiny_bn
     with open(os.path.join(MODEL, "summary.json"), "w") as f:
-        json.dump({"torchvision": s_tv, "original": s_orig, "tiny": s_tiny}, f, indent=1)
+        json.dump({"torchvision": s_tv, "original": s_orig, "tiny": s_tiny, "tiny-bn": s_tiny_bn}, f, indent=1)
     print("torchvision params", s_tv["params"], "MACs", s_tv["macs"])
     print("original    params", s_orig["params"], "MACs", s_orig["macs"])
 
@@ -148,6 +161,12 @@ def write_model(name, arch, channels, hidden, classes, size):
                 fan_in = mod.weight[0].numel()
                 mod.weight.normal_(0, (2.0 / fan_in) ** 0.5)
                 mod.bias.uniform_(-0.1, 0.1)
+            elif isinstance(mod, nn.BatchNorm2d):  # running statistics as if trained
+                mod.weight.uniform_(0.5, 1.5)
+                mod.bias.uniform_(-0.2, 0.2)
+                mod.running_mean.uniform_(-0.5, 0.5)
+                mod.running_var.uniform_(0.5, 2.0)
+                mod.num_batches_tracked.fill_(7)
     u = torch.randint(0, 256, (2, 3, size, size), dtype=torch.uint8)
     x = (u.float() - 128) / 64
     with torch.no_grad():
@@ -216,6 +235,7 @@ def main():
     write_model("tv_narrow", "torchvision", (8, 16, 24, 16, 16), 32, 10, 224)
     write_model("orig_narrow", "original", (8, 16, 24, 24, 16), 32, 10, 227)
     write_model("tiny_narrow", "tiny", (8, 16, 24, 16, 16), 32, 10, 64)
+    write_model("tiny_bn_narrow", "tiny-bn", (8, 16, 24, 16, 16), 32, 10, 64)
 
 
 if __name__ == "__main__":

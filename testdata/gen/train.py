@@ -323,6 +323,7 @@ def main():
     # fixtures under 1 MB.
     write_train("tv_narrow", "torchvision", (8, 16, 24, 16, 16), 24, 10, 95, 4, 0.0, 1235)
     write_train("orig_narrow", "original", (8, 16, 24, 24, 16), 24, 10, 99, 4, 0.1, 1236)
+    write_train("tiny_bn_narrow", "tiny-bn", (8, 16, 24, 16, 16), 24, 10, 64, 4, 0.1, 1237)
 
 
 if __name__ == "__main__":
