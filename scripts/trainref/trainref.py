@@ -18,17 +18,20 @@ and prints one JSON line {"top1": ..., "top5": ..., "images": N}.
 The recipe, flag for flag the preset's:
   model      torchvision.models.alexnet(num_classes=200) with the "tiny"
              surgery (features[0] = Conv2d(3, c1, 5, 2, 2), avgpool =
-             AdaptiveAvgPool2d(3), classifier[1] = Linear(c5*9, hidden)) at
-             widths 32,96,192,128,128 and hidden 1024
+             AdaptiveAvgPool2d(3), classifier[1] = Linear(c5*9, hidden)) and
+             a BatchNorm2d after each convolution ("tiny-bn"), at widths
+             32,96,192,128,128 and hidden 1024
   init       kaiming_normal_(fan_in, relu) on every conv and hidden linear
-             weight, 0 on the last linear weight and on every bias
+             weight, 0 on the last linear weight and on every bias; batch
+             norms at PyTorch's defaults
   data       Resize(73), RandomCrop(64), RandomHorizontalFlip, ToTensor,
              PCA lighting (sigma 0.1, the fb.resnet.torch eigenvectors),
              Normalize(ImageNet); validation Resize(73), CenterCrop(64)
-  optimiser  SGD(lr 0.01, momentum 0.9, weight_decay 5e-4), batch 128 (the
+  optimiser  SGD(lr 0.05, momentum 0.9, weight_decay 5e-4), batch 128 (the
              last, partial batch of each epoch kept), CrossEntropyLoss
-             (label_smoothing 0.1), CosineAnnealingLR over all steps,
-             stepped per iteration (LinearLR warm-up first with --warmup)
+             (label_smoothing 0.1); LinearLR(start_factor 0.01) over the
+             first epoch, then CosineAnnealingLR over the other steps, both
+             stepped per iteration (SequentialLR)
   epochs     25
 """
 import argparse
@@ -192,7 +195,8 @@ def cmd_train(a):
     train_loader = DataLoader(train_set, batch_size=a.batch, shuffle=True, drop_last=False, **kw)
     val_loader = DataLoader(val_set, batch_size=a.batch, shuffle=False, **kw)
 
-    model = tiny_alexnet([int(c) for c in a.channels.split(",")], a.hidden, len(classes))
+    build = tiny_bn_alexnet if a.arch == "tiny-bn" else tiny_alexnet
+    model = build([int(c) for c in a.channels.split(",")], a.hidden, len(classes))
     init_he(model)
     opt = torch.optim.SGD(model.parameters(), lr=a.lr, momentum=a.momentum, weight_decay=a.weight_decay)
     per_epoch = len(train_loader)
@@ -273,11 +277,12 @@ def main():
     t.add_argument("--out", required=True)
     t.add_argument("--epochs", type=int, default=25)
     t.add_argument("--batch", type=int, default=128)
-    t.add_argument("--lr", type=float, default=0.01)
+    t.add_argument("--arch", default="tiny-bn", choices=["tiny", "tiny-bn"])
+    t.add_argument("--lr", type=float, default=0.05)
     t.add_argument("--momentum", type=float, default=0.9)
     t.add_argument("--weight-decay", type=float, default=5e-4)
     t.add_argument("--label-smoothing", type=float, default=0.1)
-    t.add_argument("--warmup", type=int, default=0)
+    t.add_argument("--warmup", type=int, default=1, help="epochs of linear warm-up")
     t.add_argument("--pca", type=float, default=0.1)
     t.add_argument("--channels", default="32,96,192,128,128")
     t.add_argument("--hidden", type=int, default=1024)
