@@ -15,9 +15,10 @@ type Backwarder interface {
 	// accumulates into p.grad, and returns dx = ∂L/∂x, of x's shape, in a
 	// buffer of g owned by the layer (overwritten by the layer's next
 	// Backward with the same g) or, where the gradient passes through
-	// unchanged, dy itself. Layers that do not read y (all but Conv2d and
-	// Linear with ReLU set, and Softmax) accept a nil y. Backward never
-	// writes x, y or dy.
+	// unchanged, dy itself. Layers that do not read y (all but Conv2d,
+	// Linear and BatchNorm2d with ReLU set, and Softmax) accept a nil y.
+	// BatchNorm2d's Backward is that of its last ForwardTrain call.
+	// Backward never writes x, y or dy.
 	Backward(x, y, dy *tensor.Tensor, g *Grads) (*tensor.Tensor, error)
 }
 

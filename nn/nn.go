@@ -1,7 +1,8 @@
 // Package nn holds the layers of AlexNet, each a thin shape-checking
 // wrapper over package kernels: Forward passes, and Backward passes that
 // add parameter gradients to a *Grads. Dropout is the identity in Forward,
-// with a training mode in ForwardTrain.
+// with a training mode in ForwardTrain; BatchNorm2d uses its running
+// statistics in Forward and the batch's in ForwardTrain.
 //
 // A layer's Forward returns a tensor owned by the layer: its buffer is
 // reused, and overwritten, by the layer's next Forward call. Copy a result
