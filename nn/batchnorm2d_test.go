@@ -1,12 +1,9 @@
 package nn
 
 import (
-	"encoding/json"
 	"errors"
 	"math"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/alexnet-go/alexnet/internal/numcmp"
@@ -29,15 +26,7 @@ const (
 // the output buffer), then Forward in eval mode, comparing every output,
 // gradient and running statistic and logging the largest differences.
 func TestBatchNorm2dMatchesPyTorch(t *testing.T) {
-	raw, err := os.ReadFile(filepath.Join(bnFixtures, "cases.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var cases []opCase
-	if err := json.Unmarshal(raw, &cases); err != nil {
-		t.Fatal(err)
-	}
-	for _, c := range cases {
+	for _, c := range readCases(t, bnFixtures) {
 		t.Run(c.Name, func(t *testing.T) { testBatchNormCase(t, c) })
 	}
 }

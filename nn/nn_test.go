@@ -103,15 +103,7 @@ func newLayer(t *testing.T, c opCase, dir string) Layer {
 // twice (the second call reuses the layer's buffers) and compares with
 // PyTorch's output to 1e-4 max abs, logging the measured maximum.
 func TestOpsMatchPyTorch(t *testing.T) {
-	raw, err := os.ReadFile(filepath.Join(fixtures, "cases.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var cases []opCase
-	if err := json.Unmarshal(raw, &cases); err != nil {
-		t.Fatal(err)
-	}
-	for _, c := range cases {
+	for _, c := range readCases(t, fixtures) {
 		t.Run(c.Name, func(t *testing.T) {
 			l := newLayer(t, c, fixtures)
 			x, want := load(t, c.Files["x"]), load(t, c.Files["y"])
@@ -196,4 +188,19 @@ func TestSequentialNamesAndFlatten(t *testing.T) {
 	if err != nil || !tensor.SameShape(y.Shape, []int{5, 3}) {
 		t.Errorf("Forward = %v, %v", y, err)
 	}
+}
+
+// readCases reads dir/cases.json, the list of per-op cases a fixture
+// script wrote.
+func readCases(t *testing.T, dir string) []opCase {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join(dir, "cases.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cases []opCase
+	if err := json.Unmarshal(raw, &cases); err != nil {
+		t.Fatal(err)
+	}
+	return cases
 }

@@ -42,25 +42,20 @@ func InitTorchvision(m *model.AlexNet, rng *rand.Rand) {
 // from rng.
 func InitPaper(m *model.AlexNet, rng *rand.Rand) {
 	convs, linears := layers(m)
-	normal := func(t *tensor.Tensor) {
-		for i := range t.Data {
-			t.Data[i] = float32(rng.NormFloat64() * 0.01)
-		}
-	}
 	fill := func(t *tensor.Tensor, v float32) {
 		for i := range t.Data {
 			t.Data[i] = v
 		}
 	}
 	for i, c := range convs {
-		normal(c.Weight)
+		normal(rng, c.Weight, 0.01)
 		fill(c.Bias, 0)
 		if i == 1 || i == 3 || i == 4 {
 			fill(c.Bias, 1)
 		}
 	}
 	for i, l := range linears {
-		normal(l.Weight)
+		normal(rng, l.Weight, 0.01)
 		fill(l.Bias, 0)
 		if i < len(linears)-1 {
 			fill(l.Bias, 1)
@@ -94,17 +89,12 @@ func layers(m *model.AlexNet) ([]*nn.Conv2d, []*nn.Linear) {
 // The values come from rng.
 func InitKaiming(m *model.AlexNet, rng *rand.Rand) {
 	convs, linears := layers(m)
-	normal := func(t *tensor.Tensor, std float64) {
-		for i := range t.Data {
-			t.Data[i] = float32(rng.NormFloat64() * std)
-		}
-	}
 	for _, c := range convs {
-		normal(c.Weight, math.Sqrt(2/float64(c.OutC*c.Kernel*c.Kernel)))
+		normal(rng, c.Weight, math.Sqrt(2/float64(c.OutC*c.Kernel*c.Kernel)))
 		clear(c.Bias.Data)
 	}
 	for _, l := range linears {
-		normal(l.Weight, 0.01)
+		normal(rng, l.Weight, 0.01)
 		clear(l.Bias.Data)
 	}
 	m.ParamsChanged()
@@ -121,22 +111,24 @@ func InitKaiming(m *model.AlexNet, rng *rand.Rand) {
 // The values come from rng.
 func InitHe(m *model.AlexNet, rng *rand.Rand) {
 	convs, linears := layers(m)
-	normal := func(t *tensor.Tensor, std float64) {
-		for i := range t.Data {
-			t.Data[i] = float32(rng.NormFloat64() * std)
-		}
-	}
 	for _, c := range convs {
-		normal(c.Weight, math.Sqrt(2/float64(c.InC/c.Groups*c.Kernel*c.Kernel)))
+		normal(rng, c.Weight, math.Sqrt(2/float64(c.InC/c.Groups*c.Kernel*c.Kernel)))
 		clear(c.Bias.Data)
 	}
 	for i, l := range linears {
 		if i == len(linears)-1 {
 			clear(l.Weight.Data)
 		} else {
-			normal(l.Weight, math.Sqrt(2/float64(l.In)))
+			normal(rng, l.Weight, math.Sqrt(2/float64(l.In)))
 		}
 		clear(l.Bias.Data)
 	}
 	m.ParamsChanged()
+}
+
+// normal fills t with draws from N(0, std²).
+func normal(rng *rand.Rand, t *tensor.Tensor, std float64) {
+	for i := range t.Data {
+		t.Data[i] = float32(rng.NormFloat64() * std)
+	}
 }

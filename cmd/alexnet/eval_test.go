@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"os"
@@ -87,15 +86,7 @@ func TestEvalCommand(t *testing.T) {
 		!slices.Equal(s.UnmappedClasses, []string{"cats"}) || s.Weights != w || s.Arch != "torchvision" || s.TTA != "center" {
 		t.Errorf("summary %+v", s)
 	}
-	f, err := os.Open(csvPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	rows, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
+	rows := readCSV(t, csvPath)
 	if len(rows) != 1+n {
 		t.Fatalf("%d CSV rows", len(rows))
 	}

@@ -116,14 +116,9 @@ func TestTrainCommand(t *testing.T) {
 	}
 
 	// The last epoch's val top-1, from epochs.csv.
-	f, err := os.Open(filepath.Join(full, "epochs.csv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	rows, err := csv.NewReader(f).ReadAll()
-	f.Close()
-	if err != nil || len(rows) != 4 {
-		t.Fatalf("epochs.csv: %d rows, %v", len(rows), err)
+	rows := readCSV(t, filepath.Join(full, "epochs.csv"))
+	if len(rows) != 4 {
+		t.Fatalf("epochs.csv: %d rows, want a header and 3 epochs", len(rows))
 	}
 	valTop1, _ := strconv.ParseFloat(rows[3][6], 64)
 
