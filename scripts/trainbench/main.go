@@ -10,7 +10,7 @@
 //	go run ./scripts/trainbench                         # torchvision AlexNet, 224×224, 1000 classes
 //	go run ./scripts/trainbench --size 64 --classes 200 # the Tiny ImageNet setting
 //	go run ./scripts/trainbench --size 64 --classes 200 --channels 32,96,192,128,128 --hidden 1024
-//	go run ./scripts/trainbench --arch tiny --size 64 --classes 200 --channels 32,96,192,128,128 --hidden 1024 # the preset's
+//	go run ./scripts/trainbench --arch tiny-bn --size 64 --classes 200 --channels 32,96,192,128,128 --hidden 1024 # the preset's
 //
 // The PyTorch side is trainbench.py beside this file, run with
 // --python (/usr/bin/python3, PyTorch 1.13).
@@ -52,7 +52,7 @@ type result struct {
 func main() {
 	var o options
 	flag.IntVar(&o.batch, "batch", 128, "images per step")
-	flag.StringVar(&o.arch, "arch", model.ArchTorchvision, "architecture: torchvision or tiny")
+	flag.StringVar(&o.arch, "arch", model.ArchTorchvision, "architecture: torchvision, tiny or tiny-bn")
 	flag.IntVar(&o.size, "size", 224, "input side")
 	flag.IntVar(&o.classes, "classes", 1000, "classes")
 	flag.IntVar(&o.threads, "threads", runtime.NumCPU(), "threads of both engines")

@@ -6,8 +6,9 @@ one JSON object: {"engine": "pytorch", "seconds": [per timed step]}.
 
     /usr/bin/python3 scripts/trainbench/trainbench.py BATCH SIZE CLASSES THREADS WARMUP STEPS [C1,C2,C3,C4,C5 HIDDEN [ARCH]]
 
-ARCH "tiny" is the 64x64 architecture of scripts/trainref (torchvision's
-AlexNet with a 5x5 stride-2 stem and a 3x3 average pool).
+ARCH "tiny" and "tiny-bn" are the 64x64 architectures of scripts/trainref
+(torchvision's AlexNet with a 5x5 stride-2 stem and a 3x3 average pool,
+and that with batch norms).
 """
 import os
 import json
@@ -35,10 +36,11 @@ def main():
     batch, size, classes, threads, warmup, steps = map(int, sys.argv[1:7])
     torch.set_num_threads(threads)
     torch.manual_seed(0)
-    if len(sys.argv) > 9 and sys.argv[9] == "tiny":
+    if len(sys.argv) > 9 and sys.argv[9] in ("tiny", "tiny-bn"):
         sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "trainref"))
-        from trainref import tiny_alexnet
-        model = tiny_alexnet([int(c) for c in sys.argv[7].split(",")], int(sys.argv[8]), classes)
+        from trainref import tiny_alexnet, tiny_bn_alexnet
+        build = tiny_bn_alexnet if sys.argv[9] == "tiny-bn" else tiny_alexnet
+        model = build([int(c) for c in sys.argv[7].split(",")], int(sys.argv[8]), classes)
     elif len(sys.argv) > 7:
         model = narrow([int(c) for c in sys.argv[7].split(",")], int(sys.argv[8]), classes)
     else:
