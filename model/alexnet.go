@@ -28,17 +28,9 @@ func New(cfg Config) (*AlexNet, error) {
 	c := cfg.Channels
 	var f []nn.Layer
 	switch cfg.Arch {
-	case ArchTinyBN:
-		f = []nn.Layer{
-			b.conv(3, c[0], 5, 2, 2, 1), b.bn(c[0]), &nn.ReLU{}, b.pool(),
-			b.conv(c[0], c[1], 5, 1, 2, 1), b.bn(c[1]), &nn.ReLU{}, b.pool(),
-			b.conv(c[1], c[2], 3, 1, 1, 1), b.bn(c[2]), &nn.ReLU{},
-			b.conv(c[2], c[3], 3, 1, 1, 1), b.bn(c[3]), &nn.ReLU{},
-			b.conv(c[3], c[4], 3, 1, 1, 1), b.bn(c[4]), &nn.ReLU{}, b.pool(),
-		}
-	case ArchTorchvision, ArchTiny:
+	case ArchTorchvision, ArchTiny, ArchTinyBN:
 		k, s := 11, 4 // torchvision's stem; tiny's sees 64×64 inputs
-		if cfg.Arch == ArchTiny {
+		if cfg.Arch != ArchTorchvision {
 			k, s = 5, 2
 		}
 		f = []nn.Layer{
@@ -47,6 +39,9 @@ func New(cfg Config) (*AlexNet, error) {
 			b.conv(c[1], c[2], 3, 1, 1, 1), &nn.ReLU{},
 			b.conv(c[2], c[3], 3, 1, 1, 1), &nn.ReLU{},
 			b.conv(c[3], c[4], 3, 1, 1, 1), &nn.ReLU{}, b.pool(),
+		}
+		if cfg.Arch == ArchTinyBN {
+			f = b.withBatchNorm(f)
 		}
 	default:
 		f = []nn.Layer{
@@ -77,9 +72,10 @@ func New(cfg Config) (*AlexNet, error) {
 	return m, nil
 }
 
-// fuseReLU moves each ReLU that follows a convolution, batch norm or linear
-// layer into that layer's output loop (a GEMM epilogue), leaving the ReLU in place (so module indices,
-// and state_dict names, stay torchvision's) as a pass-through.
+// fuseReLU moves each ReLU that follows a convolution, batch norm or
+// linear layer into that layer's output loop (for the GEMMs, their
+// epilogue), leaving the ReLU in place (so module indices, and state_dict
+// names, stay torchvision's) as a pass-through.
 func fuseReLU(layers []nn.Layer) {
 	for i := 0; i+1 < len(layers); i++ {
 		r, ok := layers[i+1].(*nn.ReLU)
@@ -129,10 +125,18 @@ func (b *builder) pool() nn.Layer {
 	return l
 }
 
-func (b *builder) bn(c int) nn.Layer {
-	l, err := nn.NewBatchNorm2d(c)
-	b.keep(err)
-	return l
+// withBatchNorm returns layers with a BatchNorm2d after each convolution.
+func (b *builder) withBatchNorm(layers []nn.Layer) []nn.Layer {
+	var out []nn.Layer
+	for _, l := range layers {
+		out = append(out, l)
+		if c, ok := l.(*nn.Conv2d); ok {
+			bn, err := nn.NewBatchNorm2d(c.OutC)
+			b.keep(err)
+			out = append(out, bn)
+		}
+	}
+	return out
 }
 
 func (b *builder) lrn() nn.Layer {
@@ -172,7 +176,7 @@ func (m *AlexNet) Replica() (*AlexNet, error) {
 	if err != nil {
 		return nil, err
 	}
-	rp, mp := append(r.Parameters(), r.Buffers()...), append(m.Parameters(), m.Buffers()...)
+	rp, mp := r.State(), m.State()
 	for i := range rp {
 		*rp[i].T = tensor.Tensor{Shape: mp[i].T.Shape, Data: mp[i].T.Data}
 	}
@@ -208,26 +212,20 @@ func (m *AlexNet) Forward(x *tensor.Tensor) (*tensor.Tensor, error) {
 	return y.Clone(), nil
 }
 
-// Buffers lists the running statistics of the batch norms (tiny-bn) with
-// their state_dict names ("features.1.running_mean"); nil for the other
-// architectures. The tensors are m's own. PyTorch's int64
-// num_batches_tracked has no tensor here (see LoadStateDict).
-func (m *AlexNet) Buffers() []nn.Param {
-	var ps []nn.Param
-	for _, p := range m.Features.Buffers() {
-		ps = append(ps, nn.Param{Name: "features." + p.Name, T: p.T})
-	}
-	return ps
-}
-
-// State lists the parameters and buffers in PyTorch's state_dict order
-// (each module's parameters, then its buffers).
+// State lists the parameters and the batch norms' running statistics
+// (tiny-bn) with their state_dict names, in PyTorch's state_dict order
+// (each module's parameters, then its buffers). The tensors are m's own.
+// PyTorch's int64 num_batches_tracked has no tensor here (see
+// LoadStateDict).
 func (m *AlexNet) State() []nn.Param {
 	var ps []nn.Param
 	for i, l := range m.Features.Layers {
-		one := &nn.Sequential{Layers: []nn.Layer{l}}
-		for _, p := range append(one.Params(), one.Buffers()...) {
-			ps = append(ps, nn.Param{Name: fmt.Sprintf("features.%d%s", i, p.Name[1:]), T: p.T})
+		own := l.Params()
+		if b, ok := l.(nn.Bufferer); ok {
+			own = append(own, b.Buffers()...)
+		}
+		for _, p := range own {
+			ps = append(ps, nn.Param{Name: fmt.Sprintf("features.%d.%s", i, p.Name), T: p.T})
 		}
 	}
 	for _, p := range m.Classifier.Params() {

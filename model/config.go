@@ -59,12 +59,9 @@ const (
 	ArchTinyBN      = "tiny-bn"     // tiny with BatchNorm2d after each convolution
 )
 
-// Archs lists the architecture names, in the order help texts give them.
-var Archs = []string{ArchTorchvision, ArchOriginal, ArchTiny, ArchTinyBN}
-
 // Config describes one AlexNet variant.
 type Config struct {
-	// Arch is ArchTorchvision or ArchOriginal.
+	// Arch is ArchTorchvision, ArchOriginal, ArchTiny or ArchTinyBN.
 	Arch string
 	// Channels are the output channels of the five convolutions.
 	Channels [5]int

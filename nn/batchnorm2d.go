@@ -142,8 +142,9 @@ func resize(s []float32, n int) []float32 {
 	return s
 }
 
-// Every method of Backwarder and Threader.
+// The interfaces BatchNorm2d implements.
 var (
 	_ Backwarder = (*BatchNorm2d)(nil)
 	_ Threader   = (*BatchNorm2d)(nil)
+	_ Bufferer   = (*BatchNorm2d)(nil)
 )

@@ -35,6 +35,13 @@ type Param struct {
 	T    *tensor.Tensor
 }
 
+// Bufferer is implemented by layers with state beside their parameters
+// that a state_dict holds (BatchNorm2d's running statistics): Buffers
+// lists it by local name, in state_dict order after Params.
+type Bufferer interface {
+	Buffers() []Param
+}
+
 // MACer is implemented by layers whose cost is multiply-adds (Conv2d and
 // Linear); MACs is the count for an input of shape in, which must be valid.
 type MACer interface {

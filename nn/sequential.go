@@ -24,20 +24,6 @@ func (s *Sequential) Params() []Param {
 	return ps
 }
 
-// Buffers lists the state kept beside the parameters (BatchNorm2d's
-// running statistics) with the same local names: "<index>.<name>".
-func (s *Sequential) Buffers() []Param {
-	var ps []Param
-	for i, l := range s.Layers {
-		if b, ok := l.(interface{ Buffers() []Param }); ok {
-			for _, p := range b.Buffers() {
-				ps = append(ps, Param{strconv.Itoa(i) + "." + p.Name, p.T})
-			}
-		}
-	}
-	return ps
-}
-
 // OutputShape chains the layers' OutputShape.
 func (s *Sequential) OutputShape(in []int) ([]int, error) {
 	for i, l := range s.Layers {

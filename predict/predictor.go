@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"github.com/alexnet-go/alexnet/imagenet"
-
 	"github.com/alexnet-go/alexnet/imageproc"
 	"github.com/alexnet-go/alexnet/model"
 	"github.com/alexnet-go/alexnet/tensor"
@@ -30,9 +29,10 @@ type Predictor struct {
 	Classes []string
 }
 
-// New builds the arch's model ("torchvision", "original", "tiny" or "tiny-bn") with the widths
-// and class count of the state dict (model.InferConfig) and loads it,
-// checking every tensor's name and shape. threads <= 0 means all cores.
+// New builds the arch's model ("torchvision", "original", "tiny" or
+// "tiny-bn") with the widths and class count of the state dict
+// (model.InferConfig) and loads it, checking every tensor's name and
+// shape. threads <= 0 means all cores.
 func New(arch string, sd map[string]*tensor.Tensor, threads int) (*Predictor, error) {
 	cfg, err := model.InferConfig(arch, sd)
 	if err != nil {

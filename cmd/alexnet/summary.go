@@ -12,7 +12,7 @@ func summaryCmd() *cobra.Command {
 	var arch string
 	var classes int
 	cmd := &cobra.Command{
-		Use:   "summary [--arch torchvision|original|tiny]",
+		Use:   "summary [--arch torchvision|original|tiny|tiny-bn]",
 		Short: "Print the layer table: output shapes, parameters, MACs",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
