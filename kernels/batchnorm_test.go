@@ -3,6 +3,7 @@ package kernels
 import (
 	"fmt"
 	"math"
+	"math/big"
 	"math/rand"
 	"testing"
 )
@@ -68,10 +69,10 @@ func relErr(got []float32, want []float64) float64 {
 
 // TestBatchNorm checks BatchNormStats, BatchNormApply and
 // BatchNormBackward against bnRef, with guards after every output, and
-// that 1 to 4 threads give the same bits.
+// that every kernel variant and 1 to 4 threads give the same bits.
 func TestBatchNorm(t *testing.T) {
 	rng := rand.New(rand.NewSource(9))
-	for _, s := range []struct{ n, c, hw int }{{2, 3, 5}, {8, 5, 1}, {3, 4, 6000}} {
+	for _, s := range []struct{ n, c, hw int }{{2, 3, 5}, {8, 5, 1}, {3, 4, 6000}, {4, 3, 49}} {
 		for _, relu := range []bool{false, true} {
 			name := fmt.Sprintf("%+v/relu=%v", s, relu)
 			size := s.n * s.c * s.hw
@@ -81,55 +82,159 @@ func TestBatchNorm(t *testing.T) {
 			}
 			w, b := randSlice(rng, s.c), randSlice(rng, s.c)
 			var first [][]float32
-			for threads := 1; threads <= 4; threads++ {
-				mean, varSum := guarded(s.c), guarded(s.c)
-				BatchNormStats(s.n, s.c, s.hw, x, mean, varSum, threads)
-				alpha, beta, invstd := make([]float32, s.c), make([]float32, s.c), make([]float32, s.c)
-				for ch := range s.c {
-					invstd[ch] = float32(1 / math.Sqrt(float64(varSum[ch]/float32(s.n*s.hw))+1e-5))
-					alpha[ch] = invstd[ch] * w[ch]
-					beta[ch] = b[ch] - mean[ch]*alpha[ch]
-				}
-				y, dx := guarded(size), guarded(size)
-				BatchNormApply(s.n, s.c, s.hw, alpha, beta, x, y, relu, threads)
-				var yr []float32
-				if relu {
-					yr = y[:size]
-				}
-				dw, db := guarded(s.c), guarded(s.c)
-				clear(dw[:s.c])
-				clear(db[:s.c])
-				BatchNormBackward(s.n, s.c, s.hw, x, yr, dy, mean, invstd, w, dw, db, dx, threads)
-				outs := [][]float32{mean, varSum, y, dx, dw, db}
-				for k, o := range outs {
-					for _, v := range o[len(o)-guardLen:] {
-						if v != guard {
-							t.Fatalf("%s threads %d: output %d guard overwritten", name, threads, k)
+			for _, im := range bnImpls {
+				for threads := 1; threads <= 4; threads++ {
+					mean, varSum := guarded(s.c), guarded(s.c)
+					BatchNormStats(s.n, s.c, s.hw, x, mean, varSum, threads)
+					alpha, beta, invstd := make([]float32, s.c), make([]float32, s.c), make([]float32, s.c)
+					for ch := range s.c {
+						invstd[ch] = float32(1 / math.Sqrt(float64(varSum[ch]/float32(s.n*s.hw))+1e-5))
+						alpha[ch] = invstd[ch] * w[ch]
+						beta[ch] = b[ch] - mean[ch]*alpha[ch]
+					}
+					y, dx := guarded(size), guarded(size)
+					batchNormApply(im, s.n, s.c, s.hw, alpha, beta, x, y, relu, threads)
+					var yr []float32
+					if relu {
+						yr = y[:size]
+					}
+					dw, db := guarded(s.c), guarded(s.c)
+					clear(dw[:s.c])
+					clear(db[:s.c])
+					batchNormBackward(im, s.n, s.c, s.hw, x, yr, dy, mean, invstd, w, dw, db, dx, threads)
+					outs := [][]float32{mean, varSum, y, dx, dw, db}
+					for k, o := range outs {
+						for _, v := range o[len(o)-guardLen:] {
+							if v != guard {
+								t.Fatalf("%s %s threads %d: output %d guard overwritten", name, im.name, threads, k)
+							}
 						}
 					}
-				}
-				if threads == 1 {
-					first = outs
-					wy, wdx, wdw, wdb := bnRef(s.n, s.c, s.hw, x, w, b, dy, relu)
-					for _, q := range []struct {
-						what string
-						got  []float32
-						want []float64
-						tol  float64
-					}{{"y", y, wy, 1e-6}, {"dx", dx, wdx, 1e-5}, {"dweight", dw, wdw, 1e-5}, {"dbias", db, wdb, 1e-5}} {
-						if e := relErr(q.got, q.want); e > q.tol {
-							t.Errorf("%s: %s relative error %.3g > %g", name, q.what, e, q.tol)
+					if first == nil {
+						first = outs
+						wy, wdx, wdw, wdb := bnRef(s.n, s.c, s.hw, x, w, b, dy, relu)
+						for _, q := range []struct {
+							what string
+							got  []float32
+							want []float64
+							tol  float64
+						}{{"y", y, wy, 1e-6}, {"dx", dx, wdx, 1e-5}, {"dweight", dw, wdw, 1e-5}, {"dbias", db, wdb, 1e-5}} {
+							if e := relErr(q.got, q.want); e > q.tol {
+								t.Errorf("%s: %s relative error %.3g > %g", name, q.what, e, q.tol)
+							}
 						}
+						continue
 					}
-					continue
-				}
-				for k, o := range outs {
-					if i := sameBits(o, first[k]); i >= 0 {
-						t.Fatalf("%s: output %d differs at %d with %d threads", name, k, i, threads)
+					for k, o := range outs {
+						if i := sameBits(o, first[k]); i >= 0 {
+							t.Fatalf("%s: output %d differs at %d with %s, %d threads", name, k, i, im.name, threads)
+						}
 					}
 				}
 			}
 		}
+	}
+}
+
+// TestBNPlaneKernels runs every variant's plane kernels on planes of 0 to
+// 40 floats with NaN, ±0, infinities and subnormals among them, each
+// followed by guards, and checks that they give the portable kernels'
+// bits and leave the guards alone.
+func TestBNPlaneKernels(t *testing.T) {
+	rng := rand.New(rand.NewSource(3))
+	special := []float32{float32(math.NaN()), 0, float32(math.Copysign(0, -1)), float32(math.Inf(1)),
+		float32(math.Inf(-1)), 1e-40, -1e-40, 1, -1}
+	fill := func(n int) []float32 {
+		s := guarded(n)
+		for i := range n {
+			s[i] = float32(rng.NormFloat64())
+			if rng.Intn(5) == 0 {
+				s[i] = special[rng.Intn(len(special))]
+			}
+		}
+		return s
+	}
+	ref := bnImpls[0]
+	for _, im := range bnImpls[1:] {
+		for n := 0; n <= 40; n++ {
+			x, dy, y := fill(n), fill(n), fill(n)
+			a, b := float32(rng.NormFloat64()), float32(rng.NormFloat64())
+			for _, relu := range []bool{false, true} {
+				want, got := guarded(n), guarded(n)
+				ref.apply(x[:n], want, a, b, relu)
+				im.apply(x[:n], got, a, b, relu)
+				if i := sameBits(got, want); i >= 0 {
+					t.Fatalf("%s apply n=%d relu=%v: differs at %d: %v, want %v", im.name, n, relu, i, got[i], want[i])
+				}
+				var yr []float32
+				if relu {
+					yr = y[:n]
+				}
+				var wa, ga [32]float64
+				for i := range wa {
+					wa[i] = float64(i) / 3
+				}
+				ga = wa
+				ref.sums(x[:n], dy[:n], yr, 0.25, &wa)
+				im.sums(x[:n], dy[:n], yr, 0.25, &ga)
+				for i := range wa {
+					if math.Float64bits(wa[i]) != math.Float64bits(ga[i]) {
+						t.Fatalf("%s sums n=%d relu=%v: lane %d = %v, want %v", im.name, n, relu, i, ga[i], wa[i])
+					}
+				}
+				ref.dx(x[:n], dy[:n], yr, want, 0.25, 1.5, -0.5, 2, 0.75)
+				im.dx(x[:n], dy[:n], yr, got, 0.25, 1.5, -0.5, 2, 0.75)
+				if i := sameBits(got, want); i >= 0 {
+					t.Fatalf("%s dx n=%d relu=%v: differs at %d: %v, want %v", im.name, n, relu, i, got[i], want[i])
+				}
+			}
+		}
+	}
+}
+
+// TestFMA32 checks fma32 against the exact x*a + b rounded once to
+// float32 by math/big, on random operands and on sums built to fall
+// halfway between two float32s after rounding to float64.
+func TestFMA32(t *testing.T) {
+	rng := rand.New(rand.NewSource(5))
+	exact := func(x, a, b float32) float32 {
+		p := new(big.Float).SetPrec(200).SetFloat64(float64(x))
+		p.Mul(p, new(big.Float).SetFloat64(float64(a)))
+		p.Add(p, new(big.Float).SetFloat64(float64(b)))
+		f, _ := p.Float32()
+		return f
+	}
+	check := func(x, a, b float32) {
+		if got, want := fma32(x, a, b), exact(x, a, b); math.Float32bits(got) != math.Float32bits(want) {
+			t.Fatalf("fma32(%v, %v, %v) = %v, want %v", x, a, b, got, want)
+		}
+	}
+	for range 200000 {
+		x, a, b := float32(rng.NormFloat64()), float32(rng.NormFloat64()), float32(rng.NormFloat64())
+		check(x, a, b)
+		check(x*1e-20, a*1e-19, b*1e-39) // subnormal results
+	}
+	// b = 1 and x*a = (1+2^-12)(1-2^-12+2^-24)·2^-24 = 2^-24 + 2^-60: the
+	// float64 sum rounds to 1 + 2^-24, halfway between two float32s, and
+	// float32 of that rounds to even (1), but the exact sum lies above it.
+	x, a := float32(1+0x1p-12), float32(0x1p-24*(1-0x1p-12+0x1p-24))
+	if float32(float64(x)*float64(a)+1) == exact(x, a, 1) {
+		t.Fatal("the double-rounding case does not double-round")
+	}
+	check(x, a, 1)
+	check(-x, a, -1)
+	check(x, -a, -1)
+	check(float32(1+0x1p-23), 0x1p-24, 1) // a tie that stays one in float64
+	check(0x1p127, 4, 0) // overflows to +Inf
+	inf := float32(math.Inf(1))
+	if v := fma32(float32(math.NaN()), 1, 1); v == v {
+		t.Errorf("fma32(NaN, 1, 1) = %v, want NaN", v)
+	}
+	if v := fma32(inf, 1, -inf); v == v {
+		t.Errorf("fma32(+Inf, 1, -Inf) = %v, want NaN", v)
+	}
+	if v := fma32(inf, 2, 1); v != inf {
+		t.Errorf("fma32(+Inf, 2, 1) = %v, want +Inf", v)
 	}
 }
 

@@ -866,7 +866,7 @@ avx512VMaxK3_part_nan:
 	JMP     avx512VMaxK3_part_store
 
 // func avx512LRN075(x *float32, ld int, cnt int, xc *float32, y *float32, n int, rsize float32, alpha float32, k float32, masks uint64)
-// Requires: AVX, AVX512DQ, AVX512F, MMX+, SSE
+// Requires: AVX, AVX512DQ, AVX512F, MMX+
 TEXT ·avx512LRN075(SB), NOSPLIT, $0-72
 	MOVQ         x+0(FP), SI
 	MOVQ         ld+8(FP), R8
@@ -886,12 +886,9 @@ TEXT ·avx512LRN075(SB), NOSPLIT, $0-72
 	KMOVW        AX, K4
 	MOVL         $0x00007fff, AX
 	KMOVW        AX, K1
-	MOVSS        rsize+48(FP), X5
-	VBROADCASTSS X5, Z5
-	MOVSS        alpha+52(FP), X6
-	VBROADCASTSS X6, Z6
-	MOVSS        k+56(FP), X7
-	VBROADCASTSS X7, Z7
+	VBROADCASTSS rsize+48(FP), Z5
+	VBROADCASTSS alpha+52(FP), Z6
+	VBROADCASTSS k+56(FP), Z7
 	MOVL         $0x3f000000, AX
 	VPBROADCASTD AX, Z8
 	MOVL         $0x3fc00000, AX
@@ -1779,7 +1776,7 @@ avx2VMaxK3_part_nan:
 	JMP       avx2VMaxK3_part_store
 
 // func avx2LRN075(x *float32, ld int, cnt int, xc *float32, y *float32, n int, rsize float32, alpha float32, k float32, masks *[4][8]int32)
-// Requires: AVX, AVX2, MMX+, SSE
+// Requires: AVX, MMX+
 TEXT ·avx2LRN075(SB), NOSPLIT, $0-72
 	MOVQ         x+0(FP), SI
 	MOVQ         ld+8(FP), R8
@@ -1796,12 +1793,9 @@ TEXT ·avx2LRN075(SB), NOSPLIT, $0-72
 	VMOVDQU      32(AX), Y13
 	VMOVDQU      64(AX), Y14
 	VMOVDQU      96(AX), Y15
-	MOVSS        rsize+48(FP), X5
-	VBROADCASTSS X5, Y5
-	MOVSS        alpha+52(FP), X6
-	VBROADCASTSS X6, Y6
-	MOVSS        k+56(FP), X7
-	VBROADCASTSS X7, Y7
+	VBROADCASTSS rsize+48(FP), Y5
+	VBROADCASTSS alpha+52(FP), Y6
+	VBROADCASTSS k+56(FP), Y7
 
 avx2LRN075_vec:
 	CMPQ       R11, $0x08

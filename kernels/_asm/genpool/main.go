@@ -505,11 +505,16 @@ func lrn(v isa) {
 	rsize, alpha, k := v.vec(5), v.vec(6), v.vec(7)
 	for _, b := range []struct {
 		param string
-		x     VecPhysical
 		dst   VecPhysical
-	}{{"rsize", X5, rsize}, {"alpha", X6, alpha}, {"k", X7, k}} {
-		Load(Param(b.param), b.x)
-		VBROADCASTSS(b.x, b.dst)
+	}{{"rsize", rsize}, {"alpha", alpha}, {"k", k}} {
+		// Straight from the argument frame: a legacy-SSE MOVSS into
+		// the low lane first mixes SSE into AVX code, which made such
+		// kernels several times slower here.
+		p, err := Param(b.param).Resolve()
+		if err != nil {
+			panic(err)
+		}
+		VBROADCASTSS(p.Addr, b.dst)
 	}
 	sum, xv, r, q := v.vec(0), v.vec(1), v.vec(2), v.vec(3)
 	half, threeHalves, a0, t := v.vec(8), v.vec(9), v.vec(10), v.vec(11)

@@ -1,0 +1,237 @@
+// Command genbn writes kernels/bn_amd64.s and its Go declarations with
+// avo: the AVX-512 plane kernels behind BatchNormApply and
+// BatchNormBackward (kernels/batchnorm.go). Run it through go generate in
+// kernels.
+//
+// Each kernel handles one plane of n floats, 16 at a time, the last
+// partial vector under an opmask of its n%16 lanes: no kernel reads or
+// writes a float at or past n. The ReLU variants take the ReLU's output y
+// and treat a position as active where y > 0 (an ordered compare: NaN is
+// inactive), as the portable loops do.
+package main
+
+import (
+	"fmt"
+
+	. "github.com/mmcloughlin/avo/build"
+	. "github.com/mmcloughlin/avo/operand"
+	. "github.com/mmcloughlin/avo/reg"
+)
+
+// gtOQ is VCMPPS's predicate "greater than, ordered, quiet".
+const gtOQ = 0x1e
+
+func main() {
+	ConstraintExpr("!purego")
+	for _, relu := range []bool{false, true} {
+		apply(relu)
+		sums(relu)
+		dx(relu)
+	}
+	Generate()
+}
+
+// suffix names the ReLU variant of a kernel.
+func suffix(relu bool) string {
+	if relu {
+		return "ReLU"
+	}
+	return ""
+}
+
+// tailMask sets k to the opmask of the n%16 lanes of a plane's last,
+// partial vector; n is left unchanged and CX is clobbered.
+func tailMask(n GPPhysical, k Op) {
+	MOVQ(n, RCX)
+	ANDQ(Imm(15), RCX)
+	MOVL(U32(1), EAX)
+	SHLL(CL, EAX)
+	DECL(EAX)
+	KMOVW(EAX, k)
+}
+
+// loop emits the loop over a plane's full vectors and then its partial
+// one: body(off, k) handles the 16 floats at byte offset off, under opmask
+// k when k is not nil; then end, if not nil, and the return.
+func loop(name string, n GPPhysical, body func(off GPPhysical, k Op), end func()) {
+	off, full := RBX, RDX
+	XORQ(off, off)
+	MOVQ(n, full)
+	ANDQ(I32(-16), full)
+	SHLQ(Imm(2), full)
+	Label(name + "_full")
+	CMPQ(off, full)
+	JGE(LabelRef(name + "_tail"))
+	body(off, nil)
+	ADDQ(Imm(64), off)
+	JMP(LabelRef(name + "_full"))
+	Label(name + "_tail")
+	TESTQ(U32(15), n)
+	JZ(LabelRef(name + "_done"))
+	tailMask(n, K1)
+	body(off, K1)
+	Label(name + "_done")
+	if end != nil {
+		end()
+	}
+	VZEROUPPER()
+	RET()
+}
+
+// broadcast fills z with the float32 parameter name, read straight from
+// the argument frame: a legacy-SSE MOVSS into the low lane first would mix
+// SSE and AVX-512 code (a load into X1 then VBROADCASTSS made the kernels
+// 5-10x slower here).
+func broadcast(name string, z VecPhysical) {
+	p, err := Param(name).Resolve()
+	if err != nil {
+		panic(err)
+	}
+	VBROADCASTSS(p.Addr, z)
+}
+
+// load moves 16 floats (under opmask k, zeroing the others) into dst.
+func load(m Mem, k Op, dst VecPhysical) {
+	if k == nil {
+		VMOVUPS(m, dst)
+		return
+	}
+	VMOVUPS_Z(m, k, dst)
+}
+
+// active sets K2 to the lanes that take part: those of k (all when k is
+// nil) where, with relu, y > 0. It returns K2, or nil when every lane of a
+// full vector takes part.
+func active(relu bool, y Mem, k Op, zero VecPhysical) Op {
+	if !relu {
+		return k
+	}
+	load(y, k, Z7) // zeroed lanes compare false
+	VCMPPS(Imm(gtOQ), zero, Z7, K2)
+	return K2
+}
+
+// apply: y[i] = fma(x[i], a, b) for i < n (one rounding), then with relu
+// y[i] = max(0, y[i]) keeping NaN and -0.
+func apply(relu bool) {
+	name := "avx512BNApply" + suffix(relu)
+	TEXT(name, NOSPLIT, "func(x, y *float32, n int, a, b float32)")
+	Doc(fmt.Sprintf("%s sets y[i] = fma(x[i], a, b) for i < n%s (see bnApplyGo in kernels/batchnorm.go).", name,
+		map[bool]string{false: "", true: ", then max(0, y[i]) with NaN and -0 kept"}[relu]))
+	x, y, n := RDI, RSI, R8
+	Load(Param("x"), x)
+	Load(Param("y"), y)
+	Load(Param("n"), n)
+	broadcast("a", Z1)
+	broadcast("b", Z2)
+	VXORPS(Z3, Z3, Z3)
+	loop(name, n, func(off GPPhysical, k Op) {
+		load(Mem{Base: x, Index: off, Scale: 1}, k, Z0)
+		VFMADD213PS(Z2, Z1, Z0) // x*a + b
+		if relu {
+			VMAXPS(Z0, Z3, Z0) // max(0, v): v where v is NaN or ±0
+		}
+		dst := Mem{Base: y, Index: off, Scale: 1}
+		if k == nil {
+			VMOVUPS(Z0, dst)
+		} else {
+			VMOVUPS(Z0, k, dst)
+		}
+	}, nil)
+}
+
+// sums: for i < n over the active positions, with j = i%16,
+//
+//	acc[j]    += float64(dy[i])
+//	acc[16+j] += float64(float32(float32(x[i]-mu) * dy[i]))
+func sums(relu bool) {
+	name := "avx512BNSums" + suffix(relu)
+	sig := "func(x, dy *float32, n int, mu float32, acc *[32]float64)"
+	if relu {
+		sig = "func(x, dy, y *float32, n int, mu float32, acc *[32]float64)"
+	}
+	TEXT(name, NOSPLIT, sig)
+	Doc(fmt.Sprintf("%s adds each active dy[i] and float32(x[i]-mu)*dy[i], i < n, into the float64 lanes acc[i%%16] and acc[16+i%%16]%s (see bnSumsGo in kernels/batchnorm.go).",
+		name, map[bool]string{false: "", true: "; i is active where y[i] > 0"}[relu]))
+	x, dy, y, n, acc := RDI, RSI, R9, R8, R10
+	Load(Param("x"), x)
+	Load(Param("dy"), dy)
+	if relu {
+		Load(Param("y"), y)
+	}
+	Load(Param("n"), n)
+	Load(Param("acc"), acc)
+	broadcast("mu", Z1)
+	VXORPS(Z3, Z3, Z3)
+	accs := []VecPhysical{Z10, Z11, Z12, Z13} // sum lo, hi; dotp lo, hi
+	for i, a := range accs {
+		VMOVUPD(Mem{Base: acc, Disp: 64 * i}, a)
+	}
+	loop(name, n, func(off GPPhysical, k Op) {
+		at := func(b GPPhysical) Mem { return Mem{Base: b, Index: off, Scale: 1} }
+		k = active(relu, at(y), k, Z3)
+		load(at(dy), k, Z4) // dz
+		load(at(x), k, Z5)  // x
+		VSUBPS(Z1, Z5, Z5)  // x - mu
+		if k == nil {
+			VMULPS(Z4, Z5, Z5) // (x - mu)*dz
+		} else {
+			VMULPS_Z(Z4, Z5, k, Z5) // inactive lanes +0
+		}
+		for i, v := range []VecPhysical{Z4, Z5} {
+			VCVTPS2PD(v.AsY(), Z8)
+			VEXTRACTF32X8(Imm(1), v, Y9)
+			VCVTPS2PD(Y9, Z9)
+			VADDPD(Z8, accs[2*i], accs[2*i])
+			VADDPD(Z9, accs[2*i+1], accs[2*i+1])
+		}
+	}, func() {
+		for i, a := range accs {
+			VMOVUPD(a, Mem{Base: acc, Disp: 64 * i})
+		}
+	})
+}
+
+// dx: for i < n, with d = dy[i] (0 where inactive),
+//
+//	dx[i] = float32(float32(d - gm - float32(float32(x[i]-mu)*k)) * is) * w
+func dx(relu bool) {
+	name := "avx512BNDx" + suffix(relu)
+	sig := "func(x, dy, dx *float32, n int, mu, k, gm, is, w float32)"
+	if relu {
+		sig = "func(x, dy, y, dx *float32, n int, mu, k, gm, is, w float32)"
+	}
+	TEXT(name, NOSPLIT, sig)
+	Doc(fmt.Sprintf("%s sets dx[i] = ((d - gm - (x[i]-mu)*k)*is)*w for i < n, rounding each operation to float32, with d = dy[i]%s (see bnDxGo in kernels/batchnorm.go).",
+		name, map[bool]string{false: "", true: ", or 0 where !(y[i] > 0)"}[relu]))
+	x, dy, y, out, n := RDI, RSI, R9, R10, R8
+	Load(Param("x"), x)
+	Load(Param("dy"), dy)
+	if relu {
+		Load(Param("y"), y)
+	}
+	Load(Param("dx"), out)
+	Load(Param("n"), n)
+	for i, p := range []string{"mu", "k", "gm", "is", "w"} {
+		broadcast(p, []VecPhysical{Z1, Z2, Z4, Z5, Z6}[i])
+	}
+	VXORPS(Z3, Z3, Z3)
+	loop(name, n, func(off GPPhysical, k Op) {
+		at := func(b GPPhysical) Mem { return Mem{Base: b, Index: off, Scale: 1} }
+		tail := k
+		k = active(relu, at(y), k, Z3)
+		load(at(dy), k, Z8) // d
+		load(at(x), tail, Z9)
+		VSUBPS(Z1, Z9, Z9) // x - mu
+		VMULPS(Z2, Z9, Z9) // t = (x - mu)*k
+		VSUBPS(Z4, Z8, Z8) // d - gm
+		VSUBPS(Z9, Z8, Z8) // - t
+		VMULPS(Z5, Z8, Z8) // * is
+		VMULPS(Z6, Z8, Z8) // * w
+		if tail == nil {
+			VMOVUPS(Z8, at(out))
+		} else {
+			VMOVUPS(Z8, tail, at(out))
+		}
+	}, nil)
+}
