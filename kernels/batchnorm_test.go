@@ -225,7 +225,7 @@ func TestFMA32(t *testing.T) {
 	check(-x, a, -1)
 	check(x, -a, -1)
 	check(float32(1+0x1p-23), 0x1p-24, 1) // a tie that stays one in float64
-	check(0x1p127, 4, 0) // overflows to +Inf
+	check(0x1p127, 4, 0)                  // overflows to +Inf
 	inf := float32(math.Inf(1))
 	if v := fma32(float32(math.NaN()), 1, 1); v == v {
 		t.Errorf("fma32(NaN, 1, 1) = %v, want NaN", v)
