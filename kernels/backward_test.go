@@ -92,6 +92,44 @@ func TestConvBackward(t *testing.T) {
 	}
 }
 
+// TestMaxPool2dBackwardY checks that routing by the pooled output y (from
+// the naive and the active MaxPool2d) lands on the scan's positions, on
+// planes with many ties, ±0, -inf and NaN, with and without padding.
+func TestMaxPool2dBackwardY(t *testing.T) {
+	rng := rand.New(rand.NewSource(11))
+	vals := []float32{0, float32(math.Copysign(0, -1)), 1, -1, 2, float32(math.Inf(-1)), float32(math.NaN())}
+	for _, g := range []ConvGeom{
+		{C: 5, H: 13, W: 13, KH: 3, KW: 3, SH: 2, SW: 2},
+		{C: 4, H: 15, W: 15, KH: 3, KW: 3, SH: 2, SW: 2},
+		{C: 3, H: 7, W: 6, KH: 3, KW: 3, SH: 2, SW: 1, PH: 1, PW: 1},
+		{C: 2, H: 8, W: 11, KH: 2, KW: 2, SH: 3, SW: 3},
+	} {
+		x := make([]float32, g.C*g.H*g.W)
+		for i := range x {
+			x[i] = vals[rng.Intn(len(vals))]
+			if rng.Intn(3) == 0 {
+				x[i] = float32(rng.Intn(4)) // more ties
+			}
+		}
+		dy := randSlice(rng, g.C*g.OH()*g.OW())
+		want := make([]float32, len(x))
+		MaxPool2dBackward(g, x, dy, want)
+		for name, pool := range map[string]func(ConvGeom, []float32, []float32){
+			"naive": MaxPool2dNaive, "active": func(g ConvGeom, x, y []float32) { MaxPool2dThreads(g, x, y, 2) },
+		} {
+			y := make([]float32, len(dy))
+			pool(g, x, y)
+			for threads := 1; threads <= 3; threads++ {
+				got := make([]float32, len(x))
+				MaxPool2dBackwardThreads(g, x, y, dy, got, threads)
+				if i := sameBits(got, want); i >= 0 {
+					t.Fatalf("%+v y from %s, %d threads: dx[%d] = %v, want %v", g, name, threads, i, got[i], want[i])
+				}
+			}
+		}
+	}
+}
+
 // TestMaxPool2dBackward checks the routing rule on ties, -inf windows and
 // NaN, and the adjoint identity <MaxPool(x), dy> = <x, dx> on random
 // input (where each window's maximum is unique).

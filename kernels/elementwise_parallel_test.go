@@ -114,7 +114,7 @@ func TestBackwardThreads(t *testing.T) {
 		MaxPool2dBackward(g, x, dy, want)
 		for threads := 0; threads <= 4; threads++ {
 			got := randSlice(rng, len(x))
-			MaxPool2dBackwardThreads(g, x, dy, got, threads)
+			MaxPool2dBackwardThreads(g, x, nil, dy, got, threads)
 			if i := sameBits(got, want); i >= 0 {
 				t.Fatalf("%+v threads %d: MaxPool2dBackwardThreads[%d] = %v, want %v", g, threads, i, got[i], want[i])
 			}

@@ -15,38 +15,85 @@ import "math"
 // as PyTorch's max_pool2d_with_indices records the index its backward adds
 // at. Positions in the padding are skipped.
 func MaxPool2dBackward(g ConvGeom, x, dy, dx []float32) {
-	MaxPool2dBackwardThreads(g, x, dy, dx, 1)
+	MaxPool2dBackwardThreads(g, x, nil, dy, dx, 1)
 }
 
 // MaxPool2dBackwardThreads is MaxPool2dBackward with the planes split
 // over threads goroutines; each plane of dx is computed as
 // MaxPool2dBackward computes it, so the result is the same for every
-// thread count.
-func MaxPool2dBackwardThreads(g ConvGeom, x, dy, dx []float32, threads int) {
+// thread count. y, if not nil, is MaxPool2d's output for x (C,OH,OW): a
+// window's maximum is then its first position equal to y (±0 alike),
+// which is the position the scan finds, without the scan's unpredictable
+// branches; a window whose y is NaN, or not found, is scanned.
+func MaxPool2dBackwardThreads(g ConvGeom, x, y, dy, dx []float32, threads int) {
 	oh, ow := g.OH(), g.OW()
-	in := g.H * g.W
+	in, out := g.H*g.W, oh*ow
 	poolParallel(g.C, threads, func(c0, c1 int) {
 		clear(dx[c0*in : c1*in])
 		for c := c0; c < c1; c++ {
-			maxPoolBackwardPlane(g, oh, ow, x[c*in:(c+1)*in], dy[c*oh*ow:(c+1)*oh*ow], dx[c*in:(c+1)*in])
+			plane, d, grad := x[c*in:(c+1)*in], dy[c*out:(c+1)*out], dx[c*in:(c+1)*in]
+			if y != nil {
+				maxPoolBackwardPlaneY(g, oh, ow, plane, y[c*out:(c+1)*out], d, grad)
+			} else {
+				maxPoolBackwardPlane(g, oh, ow, plane, d, grad)
+			}
 		}
 	})
+}
+
+// window is the input box [y0, y1) × [x0, x1) of output (oy, ox), the
+// padding left out.
+func (g ConvGeom) window(oy, ox int) (y0, y1, x0, x1 int) {
+	return max(oy*g.SH-g.PH, 0), min(oy*g.SH-g.PH+g.KH, g.H), max(ox*g.SW-g.PW, 0), min(ox*g.SW-g.PW+g.KW, g.W)
 }
 
 // maxPoolBackwardPlane adds each d (OH,OW) at its window's maximum in
 // plane (H,W), into grad (H,W).
 func maxPoolBackwardPlane(g ConvGeom, oh, ow int, plane, d, grad []float32) {
 	for oy := 0; oy < oh; oy++ {
-		y0, y1 := max(oy*g.SH-g.PH, 0), min(oy*g.SH-g.PH+g.KH, g.H)
 		for ox := 0; ox < ow; ox++ {
-			x0, x1 := max(ox*g.SW-g.PW, 0), min(ox*g.SW-g.PW+g.KW, g.W)
-			m, arg := float32(math.Inf(-1)), y0*g.W+x0
-			for iy := y0; iy < y1; iy++ {
-				for ix := x0; ix < x1; ix++ {
-					if v := plane[iy*g.W+ix]; v > m || v != v {
-						m, arg = v, iy*g.W+ix
+			grad[windowArgmax(g, plane, oy, ox)] += d[oy*ow+ox]
+		}
+	}
+}
+
+// windowArgmax is the index in plane (H,W) of the maximum of window (oy,
+// ox) by MaxPool2dNaive's scan.
+func windowArgmax(g ConvGeom, plane []float32, oy, ox int) int {
+	y0, y1, x0, x1 := g.window(oy, ox)
+	m, arg := float32(math.Inf(-1)), y0*g.W+x0
+	for iy := y0; iy < y1; iy++ {
+		for ix := x0; ix < x1; ix++ {
+			if v := plane[iy*g.W+ix]; v > m || v != v {
+				m, arg = v, iy*g.W+ix
+			}
+		}
+	}
+	return arg
+}
+
+// maxPoolBackwardPlaneY is maxPoolBackwardPlane given the pooled plane
+// out (OH,OW): each d goes to the first position of its window equal to
+// its maximum.
+func maxPoolBackwardPlaneY(g ConvGeom, oh, ow int, plane, out, d, grad []float32) {
+	for oy := 0; oy < oh; oy++ {
+		for ox := 0; ox < ow; ox++ {
+			arg := -1
+			if t := out[oy*ow+ox]; t == t {
+				y0, y1, x0, x1 := g.window(oy, ox)
+			search:
+				for iy := y0; iy < y1; iy++ {
+					row := plane[iy*g.W : iy*g.W+x1]
+					for ix := x0; ix < x1; ix++ {
+						if row[ix] == t {
+							arg = iy*g.W + ix
+							break search
+						}
 					}
 				}
+			}
+			if arg < 0 {
+				arg = windowArgmax(g, plane, oy, ox)
 			}
 			grad[arg] += d[oy*ow+ox]
 		}

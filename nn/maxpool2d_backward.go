@@ -8,12 +8,24 @@ import (
 // Backward is the gradient of Forward: x is (N,C,H,W), dy (N,C,OH,OW);
 // dx (N,C,H,W) gets each dy at its window's first maximum in x, as
 // PyTorch routes it (kernels.MaxPool2dBackwardThreads over the N*C
-// planes). y is not read.
+// planes). y, Forward's output for x, may be nil; given, it locates each
+// maximum faster (the same positions).
 func (l *MaxPool2d) Backward(x, y, dy *tensor.Tensor, g *Grads) (*tensor.Tensor, error) {
-	if _, err := checkBackward("nn.MaxPool2d backward", l, x, y, dy, false); err != nil {
+	shape, err := checkBackward("nn.MaxPool2d backward", l, x, y, dy, false)
+	if err != nil {
 		return nil, err
 	}
+	var yData []float32
+	if y != nil {
+		if err := checkData("nn.MaxPool2d backward y", y); err != nil {
+			return nil, err
+		}
+		if !tensor.SameShape(y.Shape, shape) {
+			return nil, &tensor.ShapeError{Op: "nn.MaxPool2d backward y", Got: y.Shape, Want: shape}
+		}
+		yData = y.Data
+	}
 	dx := g.buffer(l, slotDx, x.Shape)
-	kernels.MaxPool2dBackwardThreads(l.geom(x.Shape), x.Data, dy.Data, dx.Data, l.Threads)
+	kernels.MaxPool2dBackwardThreads(l.geom(x.Shape), x.Data, yData, dy.Data, dx.Data, l.Threads)
 	return dx, nil
 }
