@@ -93,8 +93,10 @@ func TestConvBackward(t *testing.T) {
 }
 
 // TestMaxPool2dBackwardY checks that routing by the pooled output y (from
-// the naive and the active MaxPool2d) lands on the scan's positions, on
-// planes with many ties, ±0, -inf and NaN, with and without padding.
+// the naive and the active MaxPool2d), with every variant's argmax, lands
+// on the scan's positions, on planes with many ties, ±0, -inf and NaN,
+// with and without padding, and that the argmax kernels write no idx past
+// the row.
 func TestMaxPool2dBackwardY(t *testing.T) {
 	rng := rand.New(rand.NewSource(11))
 	vals := []float32{0, float32(math.Copysign(0, -1)), 1, -1, 2, float32(math.Inf(-1)), float32(math.NaN())}
@@ -103,6 +105,8 @@ func TestMaxPool2dBackwardY(t *testing.T) {
 		{C: 4, H: 15, W: 15, KH: 3, KW: 3, SH: 2, SW: 2},
 		{C: 3, H: 7, W: 6, KH: 3, KW: 3, SH: 2, SW: 1, PH: 1, PW: 1},
 		{C: 2, H: 8, W: 11, KH: 2, KW: 2, SH: 3, SW: 3},
+		{C: 2, H: 5, W: 40, KH: 3, KW: 2, SH: 1, SW: 1},
+		{C: 2, H: 7, W: 71, KH: 3, KW: 3, SH: 2, SW: 2},
 	} {
 		x := make([]float32, g.C*g.H*g.W)
 		for i := range x {
@@ -119,11 +123,26 @@ func TestMaxPool2dBackwardY(t *testing.T) {
 		} {
 			y := make([]float32, len(dy))
 			pool(g, x, y)
-			for threads := 1; threads <= 3; threads++ {
-				got := make([]float32, len(x))
-				MaxPool2dBackwardThreads(g, x, y, dy, got, threads)
-				if i := sameBits(got, want); i >= 0 {
-					t.Fatalf("%+v y from %s, %d threads: dx[%d] = %v, want %v", g, name, threads, i, got[i], want[i])
+			for _, im := range poolImpls {
+				for threads := 1; threads <= 3; threads++ {
+					got := make([]float32, len(x))
+					maxPool2dBackward(im, g, x, y, dy, got, threads)
+					if i := sameBits(got, want); i >= 0 {
+						t.Fatalf("%+v y from %s, %s, %d threads: dx[%d] = %v, want %v", g, name, im.name, threads, i, got[i], want[i])
+					}
+				}
+				if g.PH != 0 || g.PW != 0 {
+					continue
+				}
+				idx := make([]int32, g.OW()+guardLen)
+				for i := range idx {
+					idx[i] = -7
+				}
+				im.argmax(x, g.W, y, g.OW(), g.KH, g.KW, g.SW, idx)
+				for i, v := range idx[g.OW():] {
+					if v != -7 {
+						t.Fatalf("%+v %s: argmax wrote idx[%d] past the row", g, im.name, g.OW()+i)
+					}
 				}
 			}
 		}

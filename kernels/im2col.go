@@ -29,39 +29,66 @@ func outDim(in, k, s, p int) int {
 //	col[((c*KH+i)*KW+j)*OH*OW + oy*OW + ox] = x[c, oy*SH-PH+i, ox*SW-PW+j]
 //
 // with 0 where the row or column falls in the padding. A convolution with
-// weights W of shape (Cout, C*KH*KW) is then W × col.
+// weights W of shape (Cout, C*KH*KW) is then W × col. At SW > 1 each
+// plane's rows are first split into their SW phases (columns r, r+SW, ...)
+// so that every run of col is one contiguous copy, as at SW = 1.
 func Im2col(g ConvGeom, x, col []float32) {
 	oh, ow := g.OH(), g.OW()
 	n := oh * ow
 	x = x[:g.C*g.H*g.W]
 	col = col[:g.C*g.KH*g.KW*n]
+	pw := (g.W + g.SW - 1) / g.SW // phase width
+	var phases *[]float32
+	if g.SW > 1 {
+		phases = getFloats(g.H * g.SW * pw)
+		defer floatPool.Put(phases)
+	}
 	for c := 0; c < g.C; c++ {
 		plane := x[c*g.H*g.W : (c+1)*g.H*g.W]
+		rows, ld := plane, g.W // row iy, phase r starts at rows[(iy*SW+r)*ld]
+		if phases != nil {
+			rows, ld = *phases, pw
+			splitPhases(plane, g.H, g.W, g.SW, pw, rows)
+		}
 		for i := 0; i < g.KH; i++ {
 			for j := 0; j < g.KW; j++ {
 				dst := col[((c*g.KH+i)*g.KW+j)*n : ((c*g.KH+i)*g.KW+j+1)*n]
-				// Output columns ox whose input column ix = ox*SW-PW+j lies in [0, W).
+				// Output columns ox whose input column ix = ox*SW-PW+j lies in
+				// [0, W); ix = (ox+a)*SW + r, column ox+a of phase r.
 				lo, hi := validRange(ow, g.W, g.SW, g.PW, j)
+				q := j - g.PW
+				a := q / g.SW
+				if q < 0 && q%g.SW != 0 {
+					a--
+				}
+				r := q - a*g.SW
 				for oy := 0; oy < oh; oy++ {
 					d := dst[oy*ow : (oy+1)*ow]
 					iy := oy*g.SH - g.PH + i
-					if iy < 0 || iy >= g.H {
+					if iy < 0 || iy >= g.H || lo >= hi {
 						clear(d)
 						continue
 					}
 					clear(d[:lo])
 					clear(d[hi:])
-					src := plane[iy*g.W : (iy+1)*g.W]
-					if g.SW == 1 {
-						copy(d[lo:hi], src[lo-g.PW+j:])
-						continue
-					}
-					ix := lo*g.SW - g.PW + j
-					for ox := lo; ox < hi; ox++ {
-						d[ox] = src[ix]
-						ix += g.SW
-					}
+					copy(d[lo:hi], rows[(iy*g.SW+r)*ld+lo+a:])
 				}
+			}
+		}
+	}
+}
+
+// splitPhases writes the s phases of each of the h rows of plane (h×w) into
+// dst: dst[((iy*s)+r)*pw + k] = plane[iy*w + k*s + r] for k*s + r < w.
+func splitPhases(plane []float32, h, w, s, pw int, dst []float32) {
+	for iy := 0; iy < h; iy++ {
+		src := plane[iy*w : (iy+1)*w]
+		for r := 0; r < s; r++ {
+			d := dst[(iy*s+r)*pw : (iy*s+r+1)*pw]
+			k := 0
+			for ix := r; ix < w; ix += s {
+				d[k] = src[ix]
+				k++
 			}
 		}
 	}

@@ -16,6 +16,8 @@ var convGeoms = []struct {
 	{ConvGeom{C: 6, H: 5, W: 5, KH: 3, KW: 3, SH: 1, SW: 1, PH: 1, PW: 1}, 3, 3},
 	{ConvGeom{C: 1, H: 1, W: 1, KH: 1, KW: 1, SH: 1, SW: 1}, 1, 1},
 	{ConvGeom{C: 2, H: 9, W: 4, KH: 3, KW: 2, SH: 2, SW: 3, PH: 0, PW: 1}, 1, 2},
+	{ConvGeom{C: 3, H: 12, W: 11, KH: 5, KW: 5, SH: 2, SW: 2, PH: 2, PW: 2}, 1, 4},
+	{ConvGeom{C: 2, H: 6, W: 7, KH: 2, KW: 6, SH: 1, SW: 5, PH: 1, PW: 4}, 1, 3},
 }
 
 // TestIm2colConv checks Im2col against Im2colNaive (exactly, with guards

@@ -174,10 +174,15 @@ type poolImpl struct {
 	// lrn075 is LRN's scaling for beta = 0.75 of one channel's n
 	// positions, with cnt window channels ld apart in x (see lrnGo).
 	lrn075 func(x []float32, ld, cnt int, xc, y []float32, n int, rsize, alpha, k float32)
+	// argmax sets idx[o], o < n, to the offset i*ldx + o*sw + j in x of
+	// window o's maximum y[o] (kh×kw, no padding): the first (i, j) in
+	// row-major order with x == y[o], the last NaN where y[o] is NaN, -1
+	// where there is none (see argmaxGo).
+	argmax func(x []float32, ldx int, y []float32, n, kh, kw, sw int, idx []int32)
 }
 
 // poolImpls are the registered implementations, portable first.
-var poolImpls = append([]*poolImpl{{"portable", hmaxGo, vmaxGo, lrnGo}}, poolArchImpls()...)
+var poolImpls = append([]*poolImpl{{"portable", hmaxGo, vmaxGo, lrnGo, argmaxGo}}, poolArchImpls()...)
 
 // activePool is the implementation the exported kernels run.
 func activePool() *poolImpl { return poolImpls[len(poolImpls)-1] }

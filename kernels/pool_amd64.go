@@ -17,10 +17,10 @@ func init() {
 func poolArchImpls() []*poolImpl {
 	var ims []*poolImpl
 	if cpu.X86.HasAVX2 {
-		ims = append(ims, &poolImpl{"avx2", avx2PoolHMax, avx2PoolVMax, avx2PoolLRN})
+		ims = append(ims, &poolImpl{"avx2", avx2PoolHMax, avx2PoolVMax, avx2PoolLRN, argmaxGo})
 	}
 	if cpu.X86.HasAVX512F && cpu.X86.HasAVX512DQ { // DQ: VFPCLASSPS
-		ims = append(ims, &poolImpl{"avx512", avx512PoolHMax, avx512PoolVMax, avx512PoolLRN})
+		ims = append(ims, &poolImpl{"avx512", avx512PoolHMax, avx512PoolVMax, avx512PoolLRN, avx512PoolArgmaxRow})
 	}
 	return ims
 }
@@ -153,4 +153,13 @@ func avx2PoolLRN(x []float32, ld, cnt int, xc, y []float32, n int, rsize, alpha,
 	}
 	_, _, _ = x[(cnt-1)*ld+n-1], xc[n-1], y[n-1]
 	avx2LRN075(&x[0], ld, cnt, &xc[0], &y[0], n, rsize, alpha, k, &avx2Masks[0][n%8])
+}
+
+// avx512PoolArgmaxRow is poolImpl.argmax for AVX-512.
+func avx512PoolArgmaxRow(x []float32, ldx int, y []float32, n, kh, kw, sw int, idx []int32) {
+	if n <= 0 {
+		return
+	}
+	_, _, _ = x[(kh-1)*ldx+(n-1)*sw+kw-1], y[n-1], idx[n-1]
+	avx512PoolArgmax(&x[0], ldx, &y[0], n, kh, kw, sw, &idx[0])
 }

@@ -40,6 +40,24 @@ DATA poolOdds<>+56(SB)/4, $0x0000001d
 DATA poolOdds<>+60(SB)/4, $0x0000001f
 GLOBL poolOdds<>(SB), RODATA|NOPTR, $64
 
+DATA poolIota<>+0(SB)/4, $0x00000000
+DATA poolIota<>+4(SB)/4, $0x00000001
+DATA poolIota<>+8(SB)/4, $0x00000002
+DATA poolIota<>+12(SB)/4, $0x00000003
+DATA poolIota<>+16(SB)/4, $0x00000004
+DATA poolIota<>+20(SB)/4, $0x00000005
+DATA poolIota<>+24(SB)/4, $0x00000006
+DATA poolIota<>+28(SB)/4, $0x00000007
+DATA poolIota<>+32(SB)/4, $0x00000008
+DATA poolIota<>+36(SB)/4, $0x00000009
+DATA poolIota<>+40(SB)/4, $0x0000000a
+DATA poolIota<>+44(SB)/4, $0x0000000b
+DATA poolIota<>+48(SB)/4, $0x0000000c
+DATA poolIota<>+52(SB)/4, $0x0000000d
+DATA poolIota<>+56(SB)/4, $0x0000000e
+DATA poolIota<>+60(SB)/4, $0x0000000f
+GLOBL poolIota<>(SB), RODATA|NOPTR, $64
+
 // func avx512Deinterleave2(even *float32, odd *float32, src *float32, n int)
 // Requires: AVX, AVX512F
 TEXT ·avx512Deinterleave2(SB), NOSPLIT, $0-32
@@ -67,6 +85,108 @@ deint2_loop:
 	JMP       deint2_loop
 
 deint2_done:
+	VZEROUPPER
+	RET
+
+// func avx512PoolArgmax(x *float32, ldx int, y *float32, n int, kh int, kw int, sw int, idx *int32)
+// Requires: AVX, AVX512F
+TEXT ·avx512PoolArgmax(SB), NOSPLIT, $0-64
+	MOVQ         x+0(FP), DI
+	MOVQ         ldx+8(FP), SI
+	MOVQ         y+16(FP), R8
+	MOVQ         n+24(FP), R9
+	MOVQ         idx+56(FP), R13
+	MOVQ         sw+48(FP), R12
+	VPBROADCASTD R12, Z20
+	VPMULLD      poolIota<>+0(SB), Z20, Z20
+	SHLQ         $0x04, R12
+	VPBROADCASTD R12, Z21
+	MOVL         $0xffffffff, AX
+	VPBROADCASTD AX, Z22
+	KXNORW       K1, K1, K1
+	XORQ         BX, BX
+
+argmax_full:
+	MOVQ      BX, AX
+	ADDQ      $0x10, AX
+	CMPQ      AX, R9
+	JG        argmax_tail
+	VMOVUPS.Z (R8)(BX*4), K1, Z0
+	VCMPPS    $0x03, Z0, Z0, K1, K3
+	VMOVDQA32 Z22, Z1
+	KXORW     K4, K4, K4
+	XORQ      R10, R10
+	XORQ      R12, R12
+
+argmax_full_row:
+	XORQ CX, CX
+
+argmax_full_col:
+	LEAQ         (R10)(CX*1), AX
+	LEAQ         (DI)(AX*4), DX
+	KMOVW        K1, K2
+	VGATHERDPS   (DX)(Z20*4), K2, Z2
+	VPBROADCASTD AX, Z3
+	VPADDD       Z20, Z3, Z3
+	VCMPPS       $0x00, Z0, Z2, K1, K5
+	KANDNW       K5, K4, K5
+	VMOVDQA32    Z3, K5, Z1
+	KORW         K5, K4, K4
+	VCMPPS       $0x03, Z2, Z2, K3, K6
+	VMOVDQA32    Z3, K6, Z1
+	INCQ         CX
+	CMPQ         CX, kw+40(FP)
+	JL           argmax_full_col
+	ADDQ         SI, R10
+	INCQ         R12
+	CMPQ         R12, kh+32(FP)
+	JL           argmax_full_row
+	VMOVDQU32    Z1, K1, (R13)(BX*4)
+	ADDQ         $0x10, BX
+	VPADDD       Z21, Z20, Z20
+	JMP          argmax_full
+
+argmax_tail:
+	MOVQ      R9, CX
+	SUBQ      BX, CX
+	JLE       argmax_done
+	MOVL      $0x00000001, AX
+	SHLL      CL, AX
+	DECL      AX
+	KMOVW     AX, K1
+	VMOVUPS.Z (R8)(BX*4), K1, Z0
+	VCMPPS    $0x03, Z0, Z0, K1, K3
+	VMOVDQA32 Z22, Z1
+	KXORW     K4, K4, K4
+	XORQ      R10, R10
+	XORQ      R12, R12
+
+argmax_tail_row:
+	XORQ CX, CX
+
+argmax_tail_col:
+	LEAQ         (R10)(CX*1), AX
+	LEAQ         (DI)(AX*4), DX
+	KMOVW        K1, K2
+	VGATHERDPS   (DX)(Z20*4), K2, Z2
+	VPBROADCASTD AX, Z3
+	VPADDD       Z20, Z3, Z3
+	VCMPPS       $0x00, Z0, Z2, K1, K5
+	KANDNW       K5, K4, K5
+	VMOVDQA32    Z3, K5, Z1
+	KORW         K5, K4, K4
+	VCMPPS       $0x03, Z2, Z2, K3, K6
+	VMOVDQA32    Z3, K6, Z1
+	INCQ         CX
+	CMPQ         CX, kw+40(FP)
+	JL           argmax_tail_col
+	ADDQ         SI, R10
+	INCQ         R12
+	CMPQ         R12, kh+32(FP)
+	JL           argmax_tail_row
+	VMOVDQU32    Z1, K1, (R13)(BX*4)
+
+argmax_done:
 	VZEROUPPER
 	RET
 

@@ -22,18 +22,27 @@ func MaxPool2dBackward(g ConvGeom, x, dy, dx []float32) {
 // over threads goroutines; each plane of dx is computed as
 // MaxPool2dBackward computes it, so the result is the same for every
 // thread count. y, if not nil, is MaxPool2d's output for x (C,OH,OW): a
-// window's maximum is then its first position equal to y (±0 alike),
-// which is the position the scan finds, without the scan's unpredictable
-// branches; a window whose y is NaN, or not found, is scanned.
+// window's maximum is then its first position equal to y (±0 alike; the
+// last NaN where y is NaN), which is the position the scan finds, found
+// by poolImpl.argmax a row of windows at a time; a window whose maximum
+// is not found there is scanned.
 func MaxPool2dBackwardThreads(g ConvGeom, x, y, dy, dx []float32, threads int) {
+	maxPool2dBackward(activePool(), g, x, y, dy, dx, threads)
+}
+
+func maxPool2dBackward(im *poolImpl, g ConvGeom, x, y, dy, dx []float32, threads int) {
 	oh, ow := g.OH(), g.OW()
 	in, out := g.H*g.W, oh*ow
 	poolParallel(g.C, threads, func(c0, c1 int) {
 		clear(dx[c0*in : c1*in])
+		var idx []int32
+		if y != nil && g.PH == 0 && g.PW == 0 {
+			idx = make([]int32, ow)
+		}
 		for c := c0; c < c1; c++ {
 			plane, d, grad := x[c*in:(c+1)*in], dy[c*out:(c+1)*out], dx[c*in:(c+1)*in]
-			if y != nil {
-				maxPoolBackwardPlaneY(g, oh, ow, plane, y[c*out:(c+1)*out], d, grad)
+			if idx != nil {
+				maxPoolBackwardPlaneY(im, g, oh, ow, plane, y[c*out:(c+1)*out], d, grad, idx)
 			} else {
 				maxPoolBackwardPlane(g, oh, ow, plane, d, grad)
 			}
@@ -72,31 +81,41 @@ func windowArgmax(g ConvGeom, plane []float32, oy, ox int) int {
 	return arg
 }
 
-// maxPoolBackwardPlaneY is maxPoolBackwardPlane given the pooled plane
-// out (OH,OW): each d goes to the first position of its window equal to
-// its maximum.
-func maxPoolBackwardPlaneY(g ConvGeom, oh, ow int, plane, out, d, grad []float32) {
+// maxPoolBackwardPlaneY is maxPoolBackwardPlane for a geometry without
+// padding, given the pooled plane out (OH,OW): im.argmax finds each row's
+// maxima (in idx, OW values), and a window whose maximum is not found is
+// scanned.
+func maxPoolBackwardPlaneY(im *poolImpl, g ConvGeom, oh, ow int, plane, out, d, grad []float32, idx []int32) {
 	for oy := 0; oy < oh; oy++ {
-		for ox := 0; ox < ow; ox++ {
-			arg := -1
-			if t := out[oy*ow+ox]; t == t {
-				y0, y1, x0, x1 := g.window(oy, ox)
-			search:
-				for iy := y0; iy < y1; iy++ {
-					row := plane[iy*g.W : iy*g.W+x1]
-					for ix := x0; ix < x1; ix++ {
-						if row[ix] == t {
-							arg = iy*g.W + ix
-							break search
-						}
+		base := oy * g.SH * g.W
+		im.argmax(plane[base:], g.W, out[oy*ow:(oy+1)*ow], ow, g.KH, g.KW, g.SW, idx)
+		for ox, a := range idx[:ow] {
+			at := base + int(a)
+			if a < 0 {
+				at = windowArgmax(g, plane, oy, ox)
+			}
+			grad[at] += d[oy*ow+ox]
+		}
+	}
+}
+
+// argmaxGo is poolImpl.argmax.
+func argmaxGo(x []float32, ldx int, y []float32, n, kh, kw, sw int, idx []int32) {
+	for o, t := range y[:n] {
+		a := -1
+	search:
+		for i := 0; i < kh; i++ {
+			for j := 0; j < kw; j++ {
+				off := i*ldx + o*sw + j
+				if v := x[off]; v == t || (t != t && v != v) {
+					a = off
+					if t == t {
+						break search // the first equal; the last NaN
 					}
 				}
 			}
-			if arg < 0 {
-				arg = windowArgmax(g, plane, oy, ox)
-			}
-			grad[arg] += d[oy*ow+ox]
 		}
+		idx[o] = int32(a)
 	}
 }
 

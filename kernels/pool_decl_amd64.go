@@ -7,6 +7,9 @@ package kernels
 // avx512Deinterleave2 splits 2n floats into their even and odd ones, n a multiple of 16 (see deinterleave2 in kernels/_asm/genpool).
 func avx512Deinterleave2(even *float32, odd *float32, src *float32, n int)
 
+// avx512PoolArgmax sets idx[o], o < n, to the offset of the first maximum y[o] (the last NaN where y[o] is NaN, -1 if none) of window o, kh×kw at column o*sw of rows ldx apart in x (see argmax in kernels/_asm/genpool).
+func avx512PoolArgmax(x *float32, ldx int, y *float32, n int, kh int, kw int, sw int, idx *int32)
+
 // avx512HMax1 computes window maxima along rows at stride 1 (see hmax in kernels/_asm/genpool).
 func avx512HMax1(x *float32, ldx int, rows int, n int, kw int, out *float32, ldo int, masks uint64)
 

@@ -49,7 +49,9 @@ func main() {
 	for i := 0; i < 16; i++ {
 		DATA(4*i, U32(2*i+1))
 	}
+	iotaTable()
 	deinterleave2()
+	argmax()
 	for _, v := range []isa{avx512, avx2} {
 		regs(v)
 		for _, k := range []int{0, 2, 3} {
