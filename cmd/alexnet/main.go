@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"runtime/pprof"
 
 	"github.com/alexnet-go/alexnet/kernels"
 	"github.com/spf13/cobra"
@@ -35,7 +36,10 @@ func newRoot() *cobra.Command {
 		// ALEXNET_SGEMM picks the kernel implementation (avx512, avx2,
 		// blocked, naive) instead of the fastest the CPU has;
 		// ALEXNET_CONV=direct turns Winograd convolutions off.
-		PersistentPreRunE: func(*cobra.Command, []string) error {
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			if err := startProfile(cmd); err != nil {
+				return err
+			}
 			if name := os.Getenv("ALEXNET_SGEMM"); name != "" {
 				if err := kernels.UseSgemm(name); err != nil {
 					return fmt.Errorf("ALEXNET_SGEMM: %w", err)
@@ -51,10 +55,25 @@ func newRoot() *cobra.Command {
 			}
 			return nil
 		},
+		PersistentPostRun: func(*cobra.Command, []string) { pprof.StopCPUProfile() },
 	}
 	root.PersistentFlags().Int("threads", runtime.NumCPU(), "threads for the forward pass")
+	root.PersistentFlags().String("cpuprofile", "", "write a CPU profile of the command to this file (go tool pprof)")
 	root.AddCommand(benchCmd(), classifyCmd(), evalCmd(), preprocessCmd(), serveCmd(), summaryCmd(), trainCmd(), weightsCmd())
 	return root
+}
+
+// startProfile starts the CPU profile that --cpuprofile asks for.
+func startProfile(cmd *cobra.Command) error {
+	path, _ := cmd.Flags().GetString("cpuprofile")
+	if path == "" {
+		return nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("--cpuprofile: %w", err)
+	}
+	return pprof.StartCPUProfile(f)
 }
 
 func threadsFlag(cmd *cobra.Command) int {

@@ -18,7 +18,7 @@ var trainPresets = map[string][][2]string{
 	// a random 64×64 crop, flip, PCA lighting).
 	"tiny-imagenet": {
 		{"arch", "tiny-bn"}, {"channels", "32,96,192,128,128"}, {"hidden", "1024"},
-		{"size", "64"}, {"batch", "128"}, {"epochs", "25"},
+		{"size", "64"}, {"batch", "128"}, {"epochs", "35"},
 		{"lr", "0.05"}, {"momentum", "0.9"}, {"weight-decay", "5e-4"},
 		{"schedule", "cosine"}, {"warmup", "1"}, {"label-smoothing", "0.1"},
 		{"init", "he"}, {"aug", "paper"}, {"pca", "0.1"},

@@ -13,7 +13,11 @@
 //	go run ./scripts/trainbench --arch tiny-bn --size 64 --classes 200 --channels 32,96,192,128,128 --hidden 1024 # the preset's
 //
 // The PyTorch side is trainbench.py beside this file, run with
-// --python (/usr/bin/python3, PyTorch 1.13).
+// --python (/usr/bin/python3, Debian's PyTorch 1.13, whose linear layers
+// run on the system BLAS: install libopenblas0-pthread, or they take
+// netlib's reference BLAS, 4x slower for the whole step). OpenBLAS runs
+// with OPENBLAS_CORETYPE=SkylakeX (--openblas-coretype), its fastest here,
+// as in bench/compare.
 package main
 
 import (
@@ -41,6 +45,7 @@ type options struct {
 	batch, size, classes, threads, hidden int
 	warmup, steps, rounds                 int
 	arch, channels, python, cpuprofile    string
+	openblasCore                          string
 	worker                                bool
 }
 
@@ -62,6 +67,7 @@ func main() {
 	flag.IntVar(&o.steps, "steps", 2, "timed steps per process")
 	flag.IntVar(&o.rounds, "rounds", 2, "rounds (one process per engine each)")
 	flag.StringVar(&o.python, "python", "/usr/bin/python3", "Python with PyTorch")
+	flag.StringVar(&o.openblasCore, "openblas-coretype", "SkylakeX", "OPENBLAS_CORETYPE for PyTorch (empty: OpenBLAS's own detection)")
 	flag.BoolVar(&o.worker, "worker", false, "run the Go steps in this process and print JSON (internal)")
 	flag.StringVar(&o.cpuprofile, "cpuprofile", "", "with -worker: write a CPU profile of the timed steps to this file")
 	flag.Parse()
@@ -106,7 +112,11 @@ func run(o options) error {
 			cmds[0], cmds[1] = cmds[1], cmds[0]
 		}
 		for _, c := range cmds {
-			out, err := exec.Command(c[0], c[1:]...).Output()
+			cmd := exec.Command(c[0], c[1:]...)
+			if c[0] == o.python && o.openblasCore != "" {
+				cmd.Env = append(os.Environ(), "OPENBLAS_CORETYPE="+o.openblasCore)
+			}
+			out, err := cmd.Output()
 			if err != nil {
 				if ee, ok := err.(*exec.ExitError); ok {
 					return fmt.Errorf("%s: %v\n%s", strings.Join(c, " "), err, ee.Stderr)

@@ -32,7 +32,7 @@ The recipe, flag for flag the preset's:
              (label_smoothing 0.1); LinearLR(start_factor 0.01) over the
              first epoch, then CosineAnnealingLR over the other steps, both
              stepped per iteration (SequentialLR)
-  epochs     25
+  epochs     35
 """
 import argparse
 import csv
@@ -275,7 +275,7 @@ def main():
     t = sub.add_parser("train")
     t.add_argument("--data", required=True)
     t.add_argument("--out", required=True)
-    t.add_argument("--epochs", type=int, default=25)
+    t.add_argument("--epochs", type=int, default=35)
     t.add_argument("--batch", type=int, default=128)
     t.add_argument("--arch", default="tiny-bn", choices=["tiny", "tiny-bn"])
     t.add_argument("--lr", type=float, default=0.05)
