@@ -121,6 +121,10 @@ func sgdPlain(w, g []float32, lr, wd float32) {
 //	d = d + mom·buf[i] if nesterov, else buf[i]
 //	w[i] -= lr·d
 func sgdMomentum(w, g, buf []float32, lr, mom, damp, wd float32, first, nesterov bool) {
+	if !first && !nesterov && wd != 0 {
+		kernels.SGDMomentum(w, g, buf, lr, mom, damp, wd) // the same operations, vectorised
+		return
+	}
 	g, buf = g[:len(w)], buf[:len(w)]
 	for i, d := range g {
 		if wd != 0 {
