@@ -198,20 +198,6 @@ func (cb *convBack) addColDyT(wk *convBackWorker, col, dyg, ct []float32) {
 	}
 }
 
-// transposeInto writes the m×p matrix src into dst as p rows of ld:
-// dst[s*ld+o] = src[o*p+s], in blocks of 16 rows of src.
-func transposeInto(dst []float32, ld int, src []float32, m, p int) {
-	for o0 := 0; o0 < m; o0 += 16 {
-		o1 := min(o0+16, m)
-		for s := 0; s < p; s++ {
-			d := dst[s*ld+o0 : s*ld+o1]
-			for i := range d {
-				d[i] = src[(o0+i)*p+s]
-			}
-		}
-	}
-}
-
 // reduce adds the workers' partial sums into dw and db, the workers taken
 // in order.
 func (cb *convBack) reduce(workers []*convBackWorker, dw, db []float32, threads int) {

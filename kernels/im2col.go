@@ -62,20 +62,53 @@ func Im2col(g ConvGeom, x, col []float32) {
 					a--
 				}
 				r := q - a*g.SW
-				for oy := 0; oy < oh; oy++ {
-					d := dst[oy*ow : (oy+1)*ow]
-					iy := oy*g.SH - g.PH + i
-					if iy < 0 || iy >= g.H || lo >= hi {
-						clear(d)
-						continue
-					}
-					clear(d[:lo])
-					clear(d[hi:])
-					copy(d[lo:hi], rows[(iy*g.SW+r)*ld+lo+a:])
+				// Output rows oy whose input row iy = oy*SH-PH+i lies in [0, H).
+				y0, y1 := validRange(oh, g.H, g.SH, g.PH, i)
+				if lo >= hi || y0 >= y1 {
+					clear(dst)
+					continue
+				}
+				clear(dst[:y0*ow])
+				clear(dst[y1*ow:])
+				iy := y0*g.SH - g.PH + i
+				im2colRows(dst[y0*ow:y1*ow], rows[(iy*g.SW+r)*ld+lo+a:], g.SH*g.SW*ld, y1-y0, ow, lo, hi)
+			}
+		}
+	}
+}
+
+// im2colRows sets, for r < rows, dst[r*ow : (r+1)*ow] to row r of src (lds
+// floats apart) between zeros: dst[r*ow + x] = src[r*lds + x - lo] for lo
+// <= x < hi, 0 elsewhere. It is the AVX-512 kernel where the CPU has it
+// and ow is at most 128 (layout_amd64.go).
+var im2colRows = im2colRowsGo
+
+// im2colRowsGo is the portable im2colRows.
+func im2colRowsGo(dst, src []float32, lds, rows, ow, lo, hi int) {
+	for r := 0; r < rows; r++ {
+		d := dst[r*ow : (r+1)*ow]
+		clear(d[:lo])
+		clear(d[hi:])
+		copy(d[lo:hi], src[r*lds:r*lds+hi-lo])
+	}
+}
+
+// im2colMasks are avx512Im2colRows' opmasks for rows of ow floats with the
+// run [lo, hi): for chunk k of 16 lanes, m[2k] the lanes in [lo, hi) and
+// m[2k+1] those below ow.
+func im2colMasks(ow, lo, hi int) (m [16]uint16, chunks int) {
+	chunks = (ow + 15) / 16
+	for k := 0; k < chunks; k++ {
+		for l := 0; l < 16; l++ {
+			if x := 16*k + l; x < ow {
+				m[2*k+1] |= 1 << l
+				if x >= lo && x < hi {
+					m[2*k] |= 1 << l
 				}
 			}
 		}
 	}
+	return m, chunks
 }
 
 // splitPhases writes the s phases of each of the h rows of plane (h×w) into

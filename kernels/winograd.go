@@ -106,26 +106,37 @@ func PackWinogradWeights(w []float32, outC, c, k, groups int) *WinogradWeights {
 	mat := make([]float32, a*a*m*c)
 	for grp := 0; grp < groups; grp++ {
 		parFor(m, runtime.GOMAXPROCS(0), func(o0, o1 int) {
-			gg := make([]float64, a*k) // G·g
+			var gt [6 * 5]float64 // spec.g flattened, α×k
+			for i := 0; i < a; i++ {
+				copy(gt[i*k:(i+1)*k], spec.g[i])
+			}
+			var gg [6 * 5]float64 // G·g
+			var kd [25]float64
 			for o := o0; o < o1; o++ {
 				for ci := 0; ci < c; ci++ {
-					ker := w[((grp*m+o)*c+ci)*k*k:][:k*k]
+					for q, v := range w[((grp*m+o)*c+ci)*k*k:][:k*k] {
+						kd[q] = float64(v)
+					}
 					for i := 0; i < a; i++ {
+						gi := gt[i*k : (i+1)*k]
 						for j := 0; j < k; j++ {
 							var s float64
-							for q := 0; q < k; q++ {
-								s += spec.g[i][q] * float64(ker[q*k+j])
+							for q, gv := range gi {
+								s += gv * kd[q*k+j]
 							}
 							gg[i*k+j] = s
 						}
 					}
+					at := mat[o*c+ci:]
 					for i := 0; i < a; i++ { // (G·g)·Gᵀ
+						gi := gg[i*k : (i+1)*k]
 						for j := 0; j < a; j++ {
+							gj := gt[j*k : (j+1)*k]
 							var s float64
-							for q := 0; q < k; q++ {
-								s += gg[i*k+q] * spec.g[j][q]
+							for q, v := range gi {
+								s += v * gj[q]
 							}
-							mat[((i*a+j)*m+o)*c+ci] = float32(s)
+							at[(i*a+j)*m*c] = float32(s)
 						}
 					}
 				}

@@ -3,9 +3,12 @@
 recipe, data and epochs in torch 1.13 / torchvision 0.14, to check that the
 recipe (not this project's numerics or luck) gives the accuracy.
 
-Run from the repository root with Debian's PyTorch:
+Run from the repository root with Debian's PyTorch (apt-get install
+python3-torch python3-torchvision python3-pil libopenblas0-pthread; without
+OpenBLAS the linear layers run on netlib's reference BLAS), its OpenBLAS
+set to its fastest kernels here:
 
-    /usr/bin/python3 scripts/trainref/trainref.py train --data ../shared/data/tiny-imagenet-200 --out OUT
+    OPENBLAS_CORETYPE=SkylakeX /usr/bin/python3 scripts/trainref/trainref.py train --data ../shared/data/tiny-imagenet-200 --out OUT
     /usr/bin/python3 scripts/trainref/trainref.py eval --data ../shared/data/tiny-imagenet-200 --weights DIR/model.pth
 
 train writes OUT/epochs.csv (epoch, lr, train loss and top-1, val loss,
