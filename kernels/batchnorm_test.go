@@ -142,18 +142,7 @@ func TestBatchNorm(t *testing.T) {
 // bits and leave the guards alone.
 func TestBNPlaneKernels(t *testing.T) {
 	rng := rand.New(rand.NewSource(3))
-	special := []float32{float32(math.NaN()), 0, float32(math.Copysign(0, -1)), float32(math.Inf(1)),
-		float32(math.Inf(-1)), 1e-40, -1e-40, 1, -1}
-	fill := func(n int) []float32 {
-		s := guarded(n)
-		for i := range n {
-			s[i] = float32(rng.NormFloat64())
-			if rng.Intn(5) == 0 {
-				s[i] = special[rng.Intn(len(special))]
-			}
-		}
-		return s
-	}
+	fill := func(n int) []float32 { return guardedSpecials(rng, n) }
 	ref := bnImpls[0]
 	for _, im := range bnImpls[1:] {
 		for n := 0; n <= 40; n++ {
@@ -236,6 +225,21 @@ func TestFMA32(t *testing.T) {
 	if v := fma32(inf, 2, 1); v != inf {
 		t.Errorf("fma32(+Inf, 2, 1) = %v, want +Inf", v)
 	}
+}
+
+// guardedSpecials returns n normal deviates, about one in five replaced by
+// NaN, ±0, ±inf, a ±subnormal or ±1, followed by guardLen guards.
+func guardedSpecials(rng *rand.Rand, n int) []float32 {
+	special := []float32{float32(math.NaN()), 0, float32(math.Copysign(0, -1)), float32(math.Inf(1)),
+		float32(math.Inf(-1)), 1e-40, -1e-40, 1, -1}
+	s := guarded(n)
+	for i := range n {
+		s[i] = float32(rng.NormFloat64())
+		if rng.Intn(5) == 0 {
+			s[i] = special[rng.Intn(len(special))]
+		}
+	}
+	return s
 }
 
 // guarded returns n values followed by guardLen guards.

@@ -9,23 +9,23 @@
 TEXT ·avx512SGDMomentum(SB), NOSPLIT, $0-48
 	MOVQ         w+0(FP), DI
 	MOVQ         grad+8(FP), SI
-	MOVQ         buf+16(FP), DX
+	MOVQ         buf+16(FP), R9
 	MOVQ         n+24(FP), R8
 	VBROADCASTSS lr+32(FP), Z1
 	VBROADCASTSS mom+36(FP), Z2
 	VBROADCASTSS damp+40(FP), Z3
 	VBROADCASTSS wd+44(FP), Z4
 	XORQ         BX, BX
-	MOVQ         R8, CX
-	ANDQ         $-16, CX
-	SHLQ         $0x02, CX
+	MOVQ         R8, DX
+	ANDQ         $-16, DX
+	SHLQ         $0x02, DX
 
 sgd_full:
-	CMPQ    BX, CX
+	CMPQ    BX, DX
 	JGE     sgd_tail
 	VMOVUPS (DI)(BX*1), Z5
 	VMOVUPS (SI)(BX*1), Z6
-	VMOVUPS (DX)(BX*1), Z7
+	VMOVUPS (R9)(BX*1), Z7
 	VMULPS  Z5, Z4, Z8
 	VADDPS  Z8, Z6, Z6
 	VMULPS  Z2, Z7, Z7
@@ -33,22 +33,23 @@ sgd_full:
 	VADDPS  Z6, Z7, Z7
 	VMULPS  Z7, Z1, Z8
 	VSUBPS  Z8, Z5, Z5
-	VMOVUPS Z7, (DX)(BX*1)
+	VMOVUPS Z7, (R9)(BX*1)
 	VMOVUPS Z5, (DI)(BX*1)
 	ADDQ    $0x40, BX
 	JMP     sgd_full
 
 sgd_tail:
+	TESTQ     $0x0000000f, R8
+	JZ        sgd_done
 	MOVQ      R8, CX
 	ANDQ      $0x0f, CX
-	JZ        sgd_done
 	MOVL      $0x00000001, AX
 	SHLL      CL, AX
 	DECL      AX
 	KMOVW     AX, K1
 	VMOVUPS.Z (DI)(BX*1), K1, Z5
 	VMOVUPS.Z (SI)(BX*1), K1, Z6
-	VMOVUPS.Z (DX)(BX*1), K1, Z7
+	VMOVUPS.Z (R9)(BX*1), K1, Z7
 	VMULPS    Z5, Z4, Z8
 	VADDPS    Z8, Z6, Z6
 	VMULPS    Z2, Z7, Z7
@@ -56,7 +57,7 @@ sgd_tail:
 	VADDPS    Z6, Z7, Z7
 	VMULPS    Z7, Z1, Z8
 	VSUBPS    Z8, Z5, Z5
-	VMOVUPS   Z7, K1, (DX)(BX*1)
+	VMOVUPS   Z7, K1, (R9)(BX*1)
 	VMOVUPS   Z5, K1, (DI)(BX*1)
 
 sgd_done:

@@ -13,6 +13,7 @@ package main
 import (
 	"fmt"
 
+	"github.com/alexnet-go/alexnet/kernels/_asm/internal/avoutil"
 	. "github.com/mmcloughlin/avo/build"
 	. "github.com/mmcloughlin/avo/operand"
 	. "github.com/mmcloughlin/avo/reg"
@@ -39,66 +40,6 @@ func suffix(relu bool) string {
 	return ""
 }
 
-// tailMask sets k to the opmask of the n%16 lanes of a plane's last,
-// partial vector; n is left unchanged and CX is clobbered.
-func tailMask(n GPPhysical, k Op) {
-	MOVQ(n, RCX)
-	ANDQ(Imm(15), RCX)
-	MOVL(U32(1), EAX)
-	SHLL(CL, EAX)
-	DECL(EAX)
-	KMOVW(EAX, k)
-}
-
-// loop emits the loop over a plane's full vectors and then its partial
-// one: body(off, k) handles the 16 floats at byte offset off, under opmask
-// k when k is not nil; then end, if not nil, and the return.
-func loop(name string, n GPPhysical, body func(off GPPhysical, k Op), end func()) {
-	off, full := RBX, RDX
-	XORQ(off, off)
-	MOVQ(n, full)
-	ANDQ(I32(-16), full)
-	SHLQ(Imm(2), full)
-	Label(name + "_full")
-	CMPQ(off, full)
-	JGE(LabelRef(name + "_tail"))
-	body(off, nil)
-	ADDQ(Imm(64), off)
-	JMP(LabelRef(name + "_full"))
-	Label(name + "_tail")
-	TESTQ(U32(15), n)
-	JZ(LabelRef(name + "_done"))
-	tailMask(n, K1)
-	body(off, K1)
-	Label(name + "_done")
-	if end != nil {
-		end()
-	}
-	VZEROUPPER()
-	RET()
-}
-
-// broadcast fills z with the float32 parameter name, read straight from
-// the argument frame: a legacy-SSE MOVSS into the low lane first would mix
-// SSE and AVX-512 code (a load into X1 then VBROADCASTSS made the kernels
-// 5-10x slower here).
-func broadcast(name string, z VecPhysical) {
-	p, err := Param(name).Resolve()
-	if err != nil {
-		panic(err)
-	}
-	VBROADCASTSS(p.Addr, z)
-}
-
-// load moves 16 floats (under opmask k, zeroing the others) into dst.
-func load(m Mem, k Op, dst VecPhysical) {
-	if k == nil {
-		VMOVUPS(m, dst)
-		return
-	}
-	VMOVUPS_Z(m, k, dst)
-}
-
 // active sets K2 to the lanes that take part: those of k (all when k is
 // nil) where, with relu, y > 0. It returns K2, or nil when every lane of a
 // full vector takes part.
@@ -106,7 +47,7 @@ func active(relu bool, y Mem, k Op, zero VecPhysical) Op {
 	if !relu {
 		return k
 	}
-	load(y, k, Z7) // zeroed lanes compare false
+	avoutil.Load16(y, k, Z7) // zeroed lanes compare false
 	VCMPPS(Imm(gtOQ), zero, Z7, K2)
 	return K2
 }
@@ -122,21 +63,16 @@ func apply(relu bool) {
 	Load(Param("x"), x)
 	Load(Param("y"), y)
 	Load(Param("n"), n)
-	broadcast("a", Z1)
-	broadcast("b", Z2)
+	avoutil.Broadcast("a", Z1)
+	avoutil.Broadcast("b", Z2)
 	VXORPS(Z3, Z3, Z3)
-	loop(name, n, func(off GPPhysical, k Op) {
-		load(Mem{Base: x, Index: off, Scale: 1}, k, Z0)
+	avoutil.Loop16(name, n, func(off GPPhysical, k Op) {
+		avoutil.Load16(Mem{Base: x, Index: off, Scale: 1}, k, Z0)
 		VFMADD213PS(Z2, Z1, Z0) // x*a + b
 		if relu {
 			VMAXPS(Z0, Z3, Z0) // max(0, v): v where v is NaN or ±0
 		}
-		dst := Mem{Base: y, Index: off, Scale: 1}
-		if k == nil {
-			VMOVUPS(Z0, dst)
-		} else {
-			VMOVUPS(Z0, k, dst)
-		}
+		avoutil.Store16(Z0, k, Mem{Base: y, Index: off, Scale: 1})
 	}, nil)
 }
 
@@ -161,18 +97,18 @@ func sums(relu bool) {
 	}
 	Load(Param("n"), n)
 	Load(Param("acc"), acc)
-	broadcast("mu", Z1)
+	avoutil.Broadcast("mu", Z1)
 	VXORPS(Z3, Z3, Z3)
 	accs := []VecPhysical{Z10, Z11, Z12, Z13} // sum lo, hi; dotp lo, hi
 	for i, a := range accs {
 		VMOVUPD(Mem{Base: acc, Disp: 64 * i}, a)
 	}
-	loop(name, n, func(off GPPhysical, k Op) {
+	avoutil.Loop16(name, n, func(off GPPhysical, k Op) {
 		at := func(b GPPhysical) Mem { return Mem{Base: b, Index: off, Scale: 1} }
 		k = active(relu, at(y), k, Z3)
-		load(at(dy), k, Z4) // dz
-		load(at(x), k, Z5)  // x
-		VSUBPS(Z1, Z5, Z5)  // x - mu
+		avoutil.Load16(at(dy), k, Z4) // dz
+		avoutil.Load16(at(x), k, Z5)  // x
+		VSUBPS(Z1, Z5, Z5)            // x - mu
 		if k == nil {
 			VMULPS(Z4, Z5, Z5) // (x - mu)*dz
 		} else {
@@ -213,25 +149,21 @@ func dx(relu bool) {
 	Load(Param("dx"), out)
 	Load(Param("n"), n)
 	for i, p := range []string{"mu", "k", "gm", "is", "w"} {
-		broadcast(p, []VecPhysical{Z1, Z2, Z4, Z5, Z6}[i])
+		avoutil.Broadcast(p, []VecPhysical{Z1, Z2, Z4, Z5, Z6}[i])
 	}
 	VXORPS(Z3, Z3, Z3)
-	loop(name, n, func(off GPPhysical, k Op) {
+	avoutil.Loop16(name, n, func(off GPPhysical, k Op) {
 		at := func(b GPPhysical) Mem { return Mem{Base: b, Index: off, Scale: 1} }
 		tail := k
 		k = active(relu, at(y), k, Z3)
-		load(at(dy), k, Z8) // d
-		load(at(x), tail, Z9)
+		avoutil.Load16(at(dy), k, Z8) // d
+		avoutil.Load16(at(x), tail, Z9)
 		VSUBPS(Z1, Z9, Z9) // x - mu
 		VMULPS(Z2, Z9, Z9) // t = (x - mu)*k
 		VSUBPS(Z4, Z8, Z8) // d - gm
 		VSUBPS(Z9, Z8, Z8) // - t
 		VMULPS(Z5, Z8, Z8) // * is
 		VMULPS(Z6, Z8, Z8) // * w
-		if tail == nil {
-			VMOVUPS(Z8, at(out))
-		} else {
-			VMOVUPS(Z8, tail, at(out))
-		}
+		avoutil.Store16(Z8, tail, at(out))
 	}, nil)
 }

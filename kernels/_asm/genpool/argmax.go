@@ -1,6 +1,7 @@
 package main
 
 import (
+	"github.com/alexnet-go/alexnet/kernels/_asm/internal/avoutil"
 	. "github.com/mmcloughlin/avo/build"
 	. "github.com/mmcloughlin/avo/operand"
 	. "github.com/mmcloughlin/avo/reg"
@@ -80,7 +81,7 @@ func iotaTable() {
 // and stores their offsets; name tells its labels apart.
 func argmaxVector(name string) {
 	x, ldx, y, idx, o := RDI, RSI, R8, R13, RBX
-	kh, kw := paramAddr("kh"), paramAddr("kw")
+	kh, kw := avoutil.ParamAddr("kh"), avoutil.ParamAddr("kw")
 	VMOVUPS_Z(Mem{Base: y, Index: o, Scale: 4}, K1, Z0)
 	VCMPPS(Imm(cmpUnord), Z0, Z0, K1, K3) // y is NaN
 	VMOVDQA32(Z22, Z1)                    // offsets: -1
@@ -110,13 +111,4 @@ func argmaxVector(name string) {
 	CMPQ(R12, kh)
 	JL(LabelRef("argmax_" + name + "_row"))
 	VMOVDQU32(Z1, K1, Mem{Base: idx, Index: o, Scale: 4})
-}
-
-// paramAddr is the frame address of a parameter.
-func paramAddr(name string) Mem {
-	p, err := Param(name).Resolve()
-	if err != nil {
-		panic(err)
-	}
-	return p.Addr
 }

@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/alexnet-go/alexnet/kernels/_asm/internal/avoutil"
 	. "github.com/mmcloughlin/avo/build"
 	. "github.com/mmcloughlin/avo/operand"
 	. "github.com/mmcloughlin/avo/reg"
@@ -509,14 +510,7 @@ func lrn(v isa) {
 		param string
 		dst   VecPhysical
 	}{{"rsize", rsize}, {"alpha", alpha}, {"k", k}} {
-		// Straight from the argument frame: a legacy-SSE MOVSS into
-		// the low lane first mixes SSE into AVX code, which made such
-		// kernels several times slower here.
-		p, err := Param(b.param).Resolve()
-		if err != nil {
-			panic(err)
-		}
-		VBROADCASTSS(p.Addr, b.dst)
+		avoutil.Broadcast(b.param, b.dst)
 	}
 	sum, xv, r, q := v.vec(0), v.vec(1), v.vec(2), v.vec(3)
 	half, threeHalves, a0, t := v.vec(8), v.vec(9), v.vec(10), v.vec(11)

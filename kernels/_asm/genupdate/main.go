@@ -9,6 +9,7 @@
 package main
 
 import (
+	"github.com/alexnet-go/alexnet/kernels/_asm/internal/avoutil"
 	. "github.com/mmcloughlin/avo/build"
 	. "github.com/mmcloughlin/avo/operand"
 	. "github.com/mmcloughlin/avo/reg"
@@ -28,44 +29,19 @@ func main() {
 func sgdMomentum() {
 	TEXT("avx512SGDMomentum", NOSPLIT, "func(w, grad, buf *float32, n int, lr, mom, damp, wd float32)")
 	Doc("avx512SGDMomentum sets, for i < n, d = grad[i] + wd·w[i], buf[i] = buf[i]·mom + damp·d, w[i] -= lr·buf[i], each operation rounded to float32 (see sgdMomentumGo in kernels/sgd.go).")
-	w, g, buf, n := RDI, RSI, RDX, R8
+	w, g, buf, n := RDI, RSI, R9, R8
 	Load(Param("w"), w)
 	Load(Param("grad"), g)
 	Load(Param("buf"), buf)
 	Load(Param("n"), n)
-	// Broadcast straight from the frame: a legacy-SSE load first would
-	// mix SSE into AVX-512 code (see genbn).
 	for i, p := range []string{"lr", "mom", "damp", "wd"} {
-		a, err := Param(p).Resolve()
-		if err != nil {
-			panic(err)
-		}
-		VBROADCASTSS(a.Addr, []VecPhysical{Z1, Z2, Z3, Z4}[i])
+		avoutil.Broadcast(p, []VecPhysical{Z1, Z2, Z3, Z4}[i])
 	}
-	off, full := RBX, RCX
-	XORQ(off, off)
-	MOVQ(n, full)
-	ANDQ(I32(-16), full)
-	SHLQ(Imm(2), full)
-	body := func(k Op) {
+	avoutil.Loop16("sgd", n, func(off GPPhysical, k Op) {
 		at := func(b GPPhysical) Mem { return Mem{Base: b, Index: off, Scale: 1} }
-		load := func(m Mem, dst VecPhysical) {
-			if k == nil {
-				VMOVUPS(m, dst)
-			} else {
-				VMOVUPS_Z(m, k, dst)
-			}
-		}
-		store := func(src VecPhysical, m Mem) {
-			if k == nil {
-				VMOVUPS(src, m)
-			} else {
-				VMOVUPS(src, k, m)
-			}
-		}
-		load(at(w), Z5)
-		load(at(g), Z6)
-		load(at(buf), Z7)
+		avoutil.Load16(at(w), k, Z5)
+		avoutil.Load16(at(g), k, Z6)
+		avoutil.Load16(at(buf), k, Z7)
 		VMULPS(Z5, Z4, Z8) // wd·w
 		VADDPS(Z8, Z6, Z6) // d = g + wd·w
 		VMULPS(Z2, Z7, Z7) // buf·mom
@@ -73,25 +49,7 @@ func sgdMomentum() {
 		VADDPS(Z6, Z7, Z7) // buf
 		VMULPS(Z7, Z1, Z8) // lr·buf
 		VSUBPS(Z8, Z5, Z5) // w - lr·buf
-		store(Z7, at(buf))
-		store(Z5, at(w))
-	}
-	Label("sgd_full")
-	CMPQ(off, full)
-	JGE(LabelRef("sgd_tail"))
-	body(nil)
-	ADDQ(Imm(64), off)
-	JMP(LabelRef("sgd_full"))
-	Label("sgd_tail")
-	MOVQ(n, RCX)
-	ANDQ(Imm(15), RCX)
-	JZ(LabelRef("sgd_done"))
-	MOVL(U32(1), EAX)
-	SHLL(CL, EAX)
-	DECL(EAX)
-	KMOVW(EAX, K1)
-	body(K1)
-	Label("sgd_done")
-	VZEROUPPER()
-	RET()
+		avoutil.Store16(Z7, k, at(buf))
+		avoutil.Store16(Z5, k, at(w))
+	}, nil)
 }
