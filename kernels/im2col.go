@@ -97,16 +97,11 @@ func im2colRowsGo(dst, src []float32, lds, rows, ow, lo, hi int) {
 // run [lo, hi): for chunk k of 16 lanes, m[2k] the lanes in [lo, hi) and
 // m[2k+1] those below ow.
 func im2colMasks(ow, lo, hi int) (m [16]uint16, chunks int) {
+	lanes := func(n int) uint16 { return uint16(1<<min(max(n, 0), 16) - 1) } // the lanes below n
 	chunks = (ow + 15) / 16
 	for k := 0; k < chunks; k++ {
-		for l := 0; l < 16; l++ {
-			if x := 16*k + l; x < ow {
-				m[2*k+1] |= 1 << l
-				if x >= lo && x < hi {
-					m[2*k] |= 1 << l
-				}
-			}
-		}
+		m[2*k] = lanes(hi-16*k) &^ lanes(lo-16*k)
+		m[2*k+1] = lanes(ow - 16*k)
 	}
 	return m, chunks
 }

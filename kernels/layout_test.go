@@ -63,3 +63,26 @@ func TestIm2colRows(t *testing.T) {
 		}
 	}
 }
+
+// TestIm2colMasks checks im2colMasks against its definition lane by lane.
+func TestIm2colMasks(t *testing.T) {
+	for ow := 1; ow <= 128; ow++ {
+		for lo := 0; lo < ow; lo += 3 {
+			for hi := lo + 1; hi <= ow; hi += 5 {
+				m, chunks := im2colMasks(ow, lo, hi)
+				if chunks != (ow+15)/16 {
+					t.Fatalf("ow %d: %d chunks", ow, chunks)
+				}
+				for x := 0; x < 16*chunks; x++ {
+					k, l := x/16, uint(x%16)
+					if got, want := m[2*k]>>l&1 == 1, x >= lo && x < hi && x < ow; got != want {
+						t.Fatalf("ow %d [%d, %d): load lane %d = %v", ow, lo, hi, x, got)
+					}
+					if got, want := m[2*k+1]>>l&1 == 1, x < ow; got != want {
+						t.Fatalf("ow %d: store lane %d = %v", ow, x, got)
+					}
+				}
+			}
+		}
+	}
+}
