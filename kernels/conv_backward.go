@@ -16,7 +16,8 @@ package kernels
 //	    oy*SH-PH+i = iy and ox*SW-PW+j = ix of w[o, c, i, j] · dy[b, o, oy, ox]
 //
 // Each of dw, db and dx may be nil to skip it. Where UseWinograd(g), dx is
-// computed as a Winograd convolution of dy (see convBackwardDataWinograd).
+// computed as a Winograd convolution of dy (see convBackwardDataWinograd)
+// and dw as Winograd sums over tiles (see convBackwardFilterWinograd).
 //
 // The images are split into up to threads contiguous ranges, one goroutine
 // each. Per image and group, with k = g.C*KH*KW, m = outC/groups and
@@ -32,9 +33,13 @@ func ConvBackward(g ConvGeom, groups, outC int, x, w, dy, dw, db, dx []float32, 
 	if dx != nil && UseWinograd(g) {
 		convBackwardDataWinograd(g, groups, outC, w, dy, dx, nb, threads)
 		dx = nil
-		if dw == nil && db == nil {
-			return
-		}
+	}
+	if dw != nil && UseWinograd(g) {
+		convBackwardFilterWinograd(g, groups, outC, x, dy, dw, nb, threads)
+		dw = nil
+	}
+	if dw == nil && db == nil && dx == nil {
+		return
 	}
 	cb := newConvBack(activeArch(), g, groups, outC, w, dw != nil, dx != nil)
 	workers := make([]*convBackWorker, max(1, min(threads, nb)))
@@ -179,6 +184,18 @@ func (cb *convBack) addColDyT(wk *convBackWorker, col, dyg, ct []float32) {
 	ld := panelLD(arch, m)
 	panel := *wk.panel
 	transposeInto(panel, ld, dyg, m, p)
+	addRawPanel(arch, col, p, k, p, panel, ld, ct, m, cb.zeros)
+}
+
+// addRawPanel adds a (k rows of depth p, row stride lda, read in place)
+// times panel (p rows of m floats, row stride ld) into ct (k×m) with
+// arch.gemmRaw:
+//
+//	ct[i*m+o] += Σ_{s < p} a[i*lda+s] · panel[s*ld+o]
+//
+// panel's rows must be readable up to a whole NR past column m - 1, and
+// zeros hold at least max(k, m) + MR + NR zeros.
+func addRawPanel(arch *microArch, a []float32, lda, k, p int, panel []float32, ld int, ct []float32, m int, zeros []float32) {
 	mr, nr := arch.mr, arch.nr
 	depth := p
 	if n := (p + rawKC - 1) / rawKC; n > 1 {
@@ -188,11 +205,11 @@ func (cb *convBack) addColDyT(wk *convBackWorker, col, dyg, ct []float32) {
 		kc := min(depth, p-pc)
 		for is := 0; is < k; is += mr {
 			rows := min(mr, k-is)
-			a := col[is*p+pc : (is+rows-1)*p+pc+kc]
+			ar := a[is*lda+pc : (is+rows-1)*lda+pc+kc]
 			for js := 0; js < m; js += nr {
 				cols := min(nr, m-js)
-				arch.gemmRaw(rows, cols, kc, a, p, panel[pc*ld+js:(pc+kc-1)*ld+js+nr], ld,
-					ct[is*m+js:(is+rows-1)*m+js+cols], m, cb.zeros, cb.zeros, gemmAccum)
+				arch.gemmRaw(rows, cols, kc, ar, lda, panel[pc*ld+js:(pc+kc-1)*ld+js+nr], ld,
+					ct[is*m+js:(is+rows-1)*m+js+cols], m, zeros, zeros, gemmAccum)
 			}
 		}
 	}

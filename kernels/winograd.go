@@ -287,39 +287,46 @@ func winoStep(im *winoImages, u []*PackedA, bias []float32, relu bool, t0, nt, t
 	sc.cb = grow(sc.cb, ld+arch.nr)
 	clear(sc.rb)
 	clear(sc.cb)
-	wk := arch.wino[im.spec.alpha]
-	if wk.input != nil {
-		per := im.tw * im.th
-		sc.reserve(nt/per + 2)
-		var segs []winoSeg
-		for t := t0; t < t0+nt; {
-			b := t / per
-			end := min(t0+nt, (b+1)*per)
-			in, fresh := sc.image(im, b)
-			segs = append(segs, winoSeg{in, fresh, b, t, end})
-			t = end
-		}
-		parFor(c, threads, func(lo, hi int) {
-			for _, sg := range segs {
-				if sg.fresh {
-					sg.in.fillChannels(im.x[sg.b*im.inStride:], lo, hi)
-				}
-			}
-			winoInputVec(wk.input, im, segs, sc.v, ld, lo, hi, t0, nt)
-		})
-	} else {
-		parFor(c, threads, func(lo, hi int) { winoInput(im, sc.v, ld, lo, hi, t0, nt) })
-	}
+	winoInputStep(arch, im, sc.v, ld, c, t0, nt, threads, sc)
 	parFor(nx, threads, func(lo, hi int) {
 		for xi := lo; xi < hi; xi++ {
 			winoGemm(arch, u[xi], sc.v[xi*c*ld:(xi+1)*c*ld], ld, nt, sc.m[xi*m*ld:(xi+1)*m*ld], sc.rb, sc.cb)
 		}
 	})
-	if wk.output != nil {
+	if wk := arch.wino[im.spec.alpha]; wk.output != nil {
 		parFor(m, threads, func(lo, hi int) { winoOutputVec(wk.output, im, sc.m, ld, m, bias, relu, lo, hi, t0, nt) })
 	} else {
 		parFor(m, threads, func(lo, hi int) { winoOutput(im, sc.m, ld, m, bias, relu, lo, hi, t0, nt) })
 	}
+}
+
+// winoInputStep writes V_ξ[ch][j] = (Bᵀ d B)[ξ] into v[(ξ*c+ch)*ld+j] for
+// the c channels of im and tiles j < nt (t0+j overall), with the vector
+// kernel where arch has one, the channels split over threads goroutines.
+func winoInputStep(arch *microArch, im *winoImages, v []float32, ld, c, t0, nt, threads int, sc *winoScratch) {
+	wk := arch.wino[im.spec.alpha]
+	if wk.input == nil {
+		parFor(c, threads, func(lo, hi int) { winoInput(im, v, ld, lo, hi, t0, nt) })
+		return
+	}
+	per := im.tw * im.th
+	sc.reserve(nt/per + 2)
+	var segs []winoSeg
+	for t := t0; t < t0+nt; {
+		b := t / per
+		end := min(t0+nt, (b+1)*per)
+		in, fresh := sc.image(im, b)
+		segs = append(segs, winoSeg{in, fresh, b, t, end})
+		t = end
+	}
+	parFor(c, threads, func(lo, hi int) {
+		for _, sg := range segs {
+			if sg.fresh {
+				sg.in.fillChannels(im.x[sg.b*im.inStride:], lo, hi)
+			}
+		}
+		winoInputVec(wk.input, im, segs, v, ld, lo, hi, t0, nt)
+	})
 }
 
 // winoGemm computes mo (M × n, leading dimension ld) = a · v (K × n, ld).
