@@ -86,16 +86,6 @@ func convFilterGrad64(g ConvGeom, groups, outC int, x, dy []float32, nb int) []f
 	return dw
 }
 
-// maxErr64 is the largest |got - want| over the largest |want|.
-func maxErr64(got []float32, want []float64) float64 {
-	var d, m float64
-	for i, w := range want {
-		d = max(d, math.Abs(float64(got[i])-w))
-		m = max(m, math.Abs(w))
-	}
-	return d / m
-}
-
 // TestConvBackwardFilterWinograd checks the Winograd weight gradient
 // against float64 sums on odd and even output sizes, padding 0 up to
 // k-1, groups, one and several images per step and per goroutine. For
@@ -128,7 +118,7 @@ func TestConvBackwardFilterWinograd(t *testing.T) {
 			SetWinograd(wino)
 			dw := make([]float32, len(want))
 			ConvBackward(g, tc.groups, tc.cout, x, nil, dy, dw, nil, nil, tc.nb, tc.th)
-			errs[wino] = maxErr64(dw, want)
+			errs[wino] = relErr(dw, want)
 		}
 		t.Logf("%s: max error / scale: Winograd %.2g, im2col %.2g", name, errs[true], errs[false])
 		bound := 3*errs[false] + 1e-7 // F(2×2, 3×3): as close as im2col
