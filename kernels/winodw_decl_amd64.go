@@ -4,8 +4,8 @@
 
 package kernels
 
-// avx512WinoDy4 sets w[ξ·xiStride+i] = (A Y Aᵀ)[ξ] for the α×α = 4×4 transform of the 2×2 tile Y = [y0 y1; y2 y3][i], i < n (see winoDyInput in kernels/winograd_filter.go).
+// avx512WinoDy4 sets w[ξ·xiStride+i] = (A Y Aᵀ)[ξ] for the α×α = 4×4 transform of the 2×2 tile Y = [y0 y1; y2 y3][i], i < n (see winoDyGo in kernels/winograd_filter.go).
 func avx512WinoDy4(w *float32, xiStride int, y0 *float32, y1 *float32, y2 *float32, y3 *float32, n int)
 
-// avx512WinoDy6 sets w[ξ·xiStride+i] = (A Y Aᵀ)[ξ] for the α×α = 6×6 transform of the 2×2 tile Y = [y0 y1; y2 y3][i], i < n (see winoDyInput in kernels/winograd_filter.go).
+// avx512WinoDy6 sets w[ξ·xiStride+i] = (A Y Aᵀ)[ξ] for the α×α = 6×6 transform of the 2×2 tile Y = [y0 y1; y2 y3][i], i < n (see winoDyGo in kernels/winograd_filter.go).
 func avx512WinoDy6(w *float32, xiStride int, y0 *float32, y1 *float32, y2 *float32, y3 *float32, n int)

@@ -259,10 +259,16 @@ func getWinoScratch() *winoScratch {
 	if !ok {
 		sc = &winoScratch{}
 	}
+	sc.forget()
+	return sc
+}
+
+// forget marks every slot empty, for images other than the ones its ids
+// refer to (another call's, or another group's planes).
+func (sc *winoScratch) forget() {
 	for k := range sc.ids {
 		sc.ids[k] = -1
 	}
-	return sc
 }
 
 // grow returns s with length n, reallocated if its capacity is short.

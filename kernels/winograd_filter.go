@@ -62,9 +62,7 @@ func convBackwardFilterWinograd(g ConvGeom, groups, outC int, x, dy, dw []float3
 		gi.y = dy[grp*m*oh*ow:] // the forward output's gradient: W's input
 		runTeam(len(workers), func(t int) {
 			wk := workers[t]
-			for k := range wk.sc.ids { // the slots hold the previous group's planes
-				wk.sc.ids[k] = -1
-			}
+			wk.sc.forget() // the slots hold the previous group's planes
 			acc := (*wk.acc)[grp*nx*c*m:][:nx*c*m]
 			end := (t + 1) * nb / len(workers)
 			for b := t * nb / len(workers); b < end; b += perStep {
@@ -112,7 +110,7 @@ type winoDyFunc func(w []float32, xiStride int, y0, y1, y2, y3 []float32, n int)
 // winoDyKernels are the vector winoDyFuncs by α, nil where there is none.
 var winoDyKernels [7]winoDyFunc
 
-// winoDyInput writes W_ξ[j][o] = (A dY Aᵀ)[ξ] into panel[(ξ*nt+j)*ldp+o]
+// dyInput writes W_ξ[j][o] = (A dY Aᵀ)[ξ] into panel[(ξ*nt+j)*ldp+o]
 // for tiles j < nt (t0+j overall, whole images) of im.y, ∂L/∂Y, and its m
 // channels; the 2×2 tile dY is zero past OH, OW. Each image's dY is first
 // transposed into wk.dyT, a row of channels per position, so that a tile's

@@ -76,7 +76,7 @@ func pair(c0, c1 float32, u, v, dst VecPhysical) VecPhysical {
 func dyTransform(alpha int) {
 	name := fmt.Sprintf("avx512WinoDy%d", alpha)
 	TEXT(name, NOSPLIT, "func(w *float32, xiStride int, y0, y1, y2, y3 *float32, n int)")
-	Doc(fmt.Sprintf("%s sets w[ξ·xiStride+i] = (A Y Aᵀ)[ξ] for the α×α = %d×%d transform of the 2×2 tile Y = [y0 y1; y2 y3][i], i < n (see winoDyInput in kernels/winograd_filter.go).", name, alpha, alpha))
+	Doc(fmt.Sprintf("%s sets w[ξ·xiStride+i] = (A Y Aᵀ)[ξ] for the α×α = %d×%d transform of the 2×2 tile Y = [y0 y1; y2 y3][i], i < n (see winoDyGo in kernels/winograd_filter.go).", name, alpha, alpha))
 	w, stride, n, ptr := RDI, RSI, R12, R13
 	ys := []GPPhysical{R8, R9, R10, R11}
 	Load(Param("w"), w)
