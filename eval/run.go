@@ -107,6 +107,10 @@ var errLimit = errors.New("eval: limit reached")
 
 const exampleBudget = 64 << 20
 
+// ErrNoMappedClasses is the error of Run with Restrict when no class of
+// the data set maps to ImageNet-1k, leaving nothing to rank over.
+var ErrNoMappedClasses = errors.New("no class of the data set maps to ImageNet-1k to restrict the argmax to")
+
 // Run classifies the samples of ds with p and scores them against their
 // labels. Samples that cannot be read or decoded are listed in
 // Summary.Errors and skipped (with opt.Strict, the first one stops Run
@@ -116,133 +120,49 @@ func Run(ctx context.Context, p *predict.Predictor, ds Dataset, opt *Options) (*
 	if opt == nil {
 		opt = &Options{}
 	}
-	tta := opt.TTA
-	if tta == "" {
-		tta = Center
-	}
-	if tta != Center && tta != TenCrop {
-		return nil, fmt.Errorf("unknown test-time augmentation %q (want %s or %s)", tta, Center, TenCrop)
-	}
-	labels := MapClasses(ds.Classes())
-	sel, err := labels.Select(opt.Classes)
+	r, err := newScorer(p, ds, opt)
 	if err != nil {
 		return nil, err
 	}
-	var allowed []int
-	// A model trained on the data set's own classes (logit c is class c,
-	// as `alexnet train` makes) is scored in ImageNet's index space:
-	// each class's score goes to its ImageNet index, and the top-k is
-	// over those indices.
-	native := nativeIndices(p.Model.Config().NumClasses, labels)
-	if native != nil {
-		allowed = labels.Mapped()
-	}
-	if opt.Restrict && native == nil {
-		if allowed = labels.Mapped(); len(allowed) == 0 {
-			return nil, errors.New("--restrict: no class of the data set maps to ImageNet-1k")
-		}
-	}
-	s := &Summary{Data: ds.Name(), Arch: p.Arch, TTA: tta, Restrict: opt.Restrict,
-		RestrictClasses: len(allowed), Errors: []FileError{}, UnmappedClasses: labels.Unmapped()}
-	if !opt.Restrict && native == nil {
-		s.RestrictClasses = p.Model.Config().NumClasses
-	}
-	total := ds.Len()
-	if sel != nil {
-		total = -1
-	}
-	if opt.Limit > 0 && (total < 0 || opt.Limit < total) {
-		total = opt.Limit
-	}
-	src := func(ctx context.Context, yield func(predict.Input) error) error {
-		err := ds.Each(ctx, func(smp Sample) error {
-			if sel != nil && !sel[smp.Label] {
-				return nil
-			}
-			if opt.Limit > 0 && s.Images >= opt.Limit {
-				return errLimit
-			}
-			s.Images++ // only the source goroutine writes Images until RunSource returns
-			return yield(predict.Input{Name: smp.Name, Data: smp.Data, Label: smp.Label, Err: smp.Err})
-		})
-		if errors.Is(err, errLimit) {
-			return nil
-		}
-		return err
-	}
-	tally := NewTally(labels)
 	if opt.Predictions != nil {
 		if err := WritePredictionsHeader(opt.Predictions); err != nil {
 			return nil, err
 		}
 	}
-	done, kept := 0, 0
 	start := time.Now()
-	err = p.RunSource(ctx, src, predict.RunOptions{Batch: opt.Batch, Workers: opt.Workers, TenCrop: tta == TenCrop},
-		func(r predict.Result) error {
-			done++
-			if opt.Progress != nil {
-				opt.Progress(done, total)
-			}
-			if r.Err != nil {
-				if opt.Strict {
-					return &SampleError{Name: r.File, Err: r.Err}
-				}
-				s.Errors = append(s.Errors, FileError{Name: r.File, Error: r.Err.Error()})
-				return nil
-			}
-			s.Classified++
-			scores := r.Logits
-			if scores == nil {
-				scores = r.Probs
-			}
-			if native != nil {
-				scores = scatter(scores, native)
-			}
-			top := Rank(scores, 5, allowed)
-			if opt.Predictions != nil {
-				if err := writePrediction(opt.Predictions, r.File, labels, r.Label, top); err != nil {
-					return err
-				}
-			}
-			switch {
-			case r.Label < 0 || r.Label >= len(labels.Classes):
-				s.Unlabeled++
-			case !tally.Add(r.Label, top):
-				s.Unmapped++
-			case opt.Examples > 0 && len(top) > 0 && top[0] != labels.Index(r.Label):
-				c := tally.pairs[[2]int{r.Label, top[0]}]
-				if len(c.Examples) < opt.Examples {
-					ex := Example{Name: r.File}
-					if kept+len(r.Data) <= exampleBudget {
-						ex.data = append([]byte(nil), r.Data...)
-						kept += len(ex.data)
-					}
-					c.Examples = append(c.Examples, ex)
-				}
-			}
-			return nil
-		})
-	s.Seconds = time.Since(start).Seconds()
+	err = p.RunSource(ctx, r.source(ds), predict.RunOptions{Batch: opt.Batch, Workers: opt.Workers,
+		TenCrop: r.s.TTA == TenCrop}, r.add)
+	r.s.Seconds = time.Since(start).Seconds()
 	if err != nil {
 		return nil, err
 	}
-	if s.Seconds > 0 {
-		s.ImagesPerSec = float64(s.Classified) / s.Seconds
+	r.finish()
+	return r.s, nil
+}
+
+// checkTTA returns the test-time augmentation tta names ("" is Center).
+func checkTTA(tta string) (string, error) {
+	if tta == "" {
+		tta = Center
 	}
-	s.Scored, s.Top1Correct, s.Top5Correct = tally.Scored, tally.Top1Correct, tally.Top5Correct
-	s.Top1, s.Top5 = tally.Top1(), tally.Top5()
-	s.PerClass = tally.PerClass()
-	s.Confusions = tally.Confusions(10)
-	if opt.Examples > 0 {
-		for _, c := range s.Confusions {
-			for i := range c.Examples {
-				c.Examples[i].Thumb = thumbnail(c.Examples[i].data)
-				c.Examples[i].data = nil
-			}
-		}
+	if tta != Center && tta != TenCrop {
+		return "", fmt.Errorf("unknown test-time augmentation %q (want %s or %s)", tta, Center, TenCrop)
 	}
-	return s, nil
+	return tta, nil
+}
+
+// expectedTotal is the number of samples Run expects to read from a data
+// set of n samples: n, or at most limit when limit > 0; -1 (unknown) when
+// a class selection filters them without a limit.
+func expectedTotal(n int, filtered bool, limit int) int {
+	total := n
+	if filtered {
+		total = -1
+	}
+	if limit > 0 && (total < 0 || limit < total) {
+		total = limit
+	}
+	return total
 }
 
 // nativeIndices returns the ImageNet index of each of the n logits of a

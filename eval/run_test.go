@@ -115,6 +115,19 @@ func TestRunBadFiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	checkBadFiles(t, s, badNames)
+	if s.Images != len(ds.samples) || s.Classified != len(want) || progress != len(ds.samples) {
+		t.Errorf("images %d classified %d progress %d", s.Images, s.Classified, progress)
+	}
+	checkScores(t, s, ds, want, badNames, &csvBuf)
+	checkReport(t, s, badNames)
+	checkText(t, s, badNames)
+}
+
+// checkBadFiles checks that s lists exactly badNames as errors, in
+// order, each error naming its file.
+func checkBadFiles(t *testing.T, s *Summary, badNames []string) {
+	t.Helper()
 	var gotBad []string
 	for _, e := range s.Errors {
 		gotBad = append(gotBad, e.Name)
@@ -125,11 +138,14 @@ func TestRunBadFiles(t *testing.T) {
 	if !slices.Equal(gotBad, badNames) {
 		t.Errorf("errors %v, want %v", gotBad, badNames)
 	}
-	if s.Images != len(ds.samples) || s.Classified != len(want) || progress != len(ds.samples) {
-		t.Errorf("images %d classified %d progress %d", s.Images, s.Classified, progress)
-	}
-	// Expected scores from PyTorch's logits and the sample labels.
-	rows, err := csv.NewReader(&csvBuf).ReadAll()
+}
+
+// checkScores checks each CSV row of predictions against PyTorch's top-5
+// from want (the logits of ds's good samples) and s's counts against the
+// scores those give with the sample labels.
+func checkScores(t *testing.T, s *Summary, ds *fakeDS, want [][]float32, badNames []string, predictions *bytes.Buffer) {
+	t.Helper()
+	rows, err := csv.NewReader(predictions).ReadAll()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -142,22 +158,9 @@ func TestRunBadFiles(t *testing.T) {
 		if slices.Contains(badNames, smp.Name) {
 			continue
 		}
-		row := rows[1+g]
-		wantTop := Rank(want[g], 5, nil)
-		var gotTop []int
-		for _, v := range row[3:] {
-			i, _ := strconv.Atoi(v)
-			gotTop = append(gotTop, i)
-		}
-		if row[0] != smp.Name || row[2] != ds.classes[smp.Label] || !slices.Equal(gotTop, wantTop) {
-			t.Errorf("CSV row %v, want %s %s top-5 %v", row, smp.Name, ds.classes[smp.Label], wantTop)
-		}
-		idx, ok := imagenet.Index(ds.classes[smp.Label])
-		if !ok {
+		wantTop := checkRow(t, rows[1+g], smp.Name, ds.classes[smp.Label], want[g])
+		if idx, ok := imagenet.Index(ds.classes[smp.Label]); !ok {
 			unmapped++
-			if row[1] != "-1" {
-				t.Errorf("unmapped label index %s", row[1])
-			}
 		} else {
 			scored++
 			if wantTop[0] == idx {
@@ -177,8 +180,32 @@ func TestRunBadFiles(t *testing.T) {
 		t.Errorf("top1 %v unmapped classes %v", s.Top1, s.UnmappedClasses)
 	}
 	t.Logf("%d scored: top-1 %d, top-5 %d; %.1f images/s", scored, top1, top5, s.ImagesPerSec)
+}
 
-	// The report: self-contained HTML naming the bad files, and summary.json.
+// checkRow checks one CSV row: the file name, the label's class id, -1 as
+// the label index of an unmapped class, and the top-5 of logits, which it
+// returns.
+func checkRow(t *testing.T, row []string, name, class string, logits []float32) []int {
+	t.Helper()
+	wantTop := Rank(logits, 5, nil)
+	var gotTop []int
+	for _, v := range row[3:] {
+		i, _ := strconv.Atoi(v)
+		gotTop = append(gotTop, i)
+	}
+	if row[0] != name || row[2] != class || !slices.Equal(gotTop, wantTop) {
+		t.Errorf("CSV row %v, want %s %s top-5 %v", row, name, class, wantTop)
+	}
+	if _, ok := imagenet.Index(class); !ok && row[1] != "-1" {
+		t.Errorf("unmapped label index %s", row[1])
+	}
+	return wantTop
+}
+
+// checkReport checks the report of s: self-contained HTML naming the bad
+// files, and summary.json with the summary's and a class's fields.
+func checkReport(t *testing.T, s *Summary, badNames []string) {
+	t.Helper()
 	dir := t.TempDir()
 	if err := WriteReport(dir, s); err != nil {
 		t.Fatal(err)
@@ -211,6 +238,12 @@ func TestRunBadFiles(t *testing.T) {
 			t.Errorf("per_class entry lacks %q", k)
 		}
 	}
+}
+
+// checkText checks that the text summary of s gives the accuracies, the
+// speed and the bad files.
+func checkText(t *testing.T, s *Summary, badNames []string) {
+	t.Helper()
 	var text bytes.Buffer
 	if err := WriteText(&text, s); err != nil {
 		t.Fatal(err)
@@ -273,5 +306,15 @@ func TestRunFilterLimitRestrict(t *testing.T) {
 		if f[0] != names[i] || f[3] != strconv.Itoa(wantTop[0]) || f[4] != strconv.Itoa(wantTop[1]) || f[5] != "" {
 			t.Errorf("row %v, want %s with %v", f, names[i], wantTop)
 		}
+	}
+}
+
+// Restrict over a data set none of whose classes maps to ImageNet-1k is
+// ErrNoMappedClasses.
+func TestRunRestrictNoMappedClasses(t *testing.T) {
+	ds := &fakeDS{classes: []string{"my-folder"}}
+	_, err := Run(context.Background(), loadNarrow(t), ds, &Options{Restrict: true})
+	if !errors.Is(err, ErrNoMappedClasses) {
+		t.Errorf("err = %v, want ErrNoMappedClasses", err)
 	}
 }

@@ -105,7 +105,7 @@ func describe(s *Summary) string {
 
 func argmaxOver(s *Summary) string {
 	if s.Restrict {
-		return fmt.Sprintf("the data set's %d mapped classes only (--restrict)", s.RestrictClasses)
+		return fmt.Sprintf("the data set's %d mapped classes only", s.RestrictClasses)
 	}
 	return fmt.Sprintf("all %d classes", s.RestrictClasses)
 }

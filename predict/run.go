@@ -88,109 +88,24 @@ func (p *Predictor) RunSource(ctx context.Context, src Source, opt RunOptions, e
 	ctx, cancel := context.WithCancel(ctx)
 	// Each input gets a slot channel so results can be consumed in order
 	// while up to 2*batch inputs are being decoded ahead.
-	type task struct {
-		in Input
-		ch chan job
-	}
 	slots := make(chan chan job, 2*batch)
 	todo := make(chan task)
 	var wg sync.WaitGroup
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for t := range todo {
-				j := job{in: t.in, e: t.in.Err}
-				if j.e == nil {
-					j.xs, j.e = p.prepare(t.in, opt.TenCrop)
-				}
-				t.ch <- j
-			}
-		}()
-	}
+	p.startWorkers(&wg, todo, workers, opt.TenCrop)
 	var srcErr error // written before slots is closed
 	go func() {
 		defer close(slots)
 		defer close(todo)
-		srcErr = src(ctx, func(in Input) error {
-			ch := make(chan job, 1)
-			select {
-			case slots <- ch:
-			case <-ctx.Done():
-				return ctx.Err()
-			}
-			select {
-			case todo <- task{in, ch}:
-			case <-ctx.Done():
-				return ctx.Err()
-			}
-			return nil
-		})
+		srcErr = feed(ctx, src, slots, todo)
 	}()
 	// On any return: stop the producer, then let the workers drain.
 	defer func() {
 		cancel()
 		wg.Wait()
 	}()
-	index := 0
-	var pending []job
-	flush := func() error {
-		if len(pending) == 0 {
-			return nil
-		}
-		var xs []*tensor.Tensor
-		for _, j := range pending {
-			if j.e == nil {
-				xs = append(xs, j.xs...)
-			}
-		}
-		var logits *tensor.Tensor
-		if len(xs) > 0 {
-			x, err := tensor.Stack(xs)
-			if err != nil {
-				return err
-			}
-			if logits, err = p.Forward(ctx, x); err != nil {
-				return err
-			}
-		}
-		r := 0
-		for _, j := range pending {
-			res := Result{File: j.in.Name, Index: index, Label: j.in.Label, Data: j.in.Data, Err: j.e}
-			index++
-			if j.e == nil {
-				if opt.TenCrop {
-					res.Probs = meanSoftmax(logits, r, len(j.xs))
-				} else {
-					res.Logits = logits.Row(r).Data
-				}
-				r += len(j.xs)
-			}
-			if err := emit(res); err != nil {
-				return err
-			}
-		}
-		pending = pending[:0]
-		return nil
-	}
-	ready := 0
-	for ch := range slots {
-		var j job
-		select {
-		case j = <-ch:
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-		pending = append(pending, j)
-		if j.e == nil {
-			ready++
-		}
-		if ready == batch {
-			if err := flush(); err != nil {
-				return err
-			}
-			ready = 0
-		}
+	b := &batcher{p: p, ctx: ctx, batch: batch, tenCrop: opt.TenCrop, emit: emit}
+	if err := b.collect(slots); err != nil {
+		return err
 	}
 	if err := ctx.Err(); err != nil {
 		return err
@@ -198,7 +113,138 @@ func (p *Predictor) RunSource(ctx context.Context, src Source, opt RunOptions, e
 	if srcErr != nil {
 		return srcErr
 	}
-	return flush()
+	return b.flush()
+}
+
+// task is one input on its way to a decoding worker, with the slot its
+// job goes back on.
+type task struct {
+	in Input
+	ch chan job
+}
+
+// startWorkers starts n goroutines that decode and preprocess the inputs
+// of todo until it is closed, each answering on its task's slot.
+func (p *Predictor) startWorkers(wg *sync.WaitGroup, todo <-chan task, n int, tenCrop bool) {
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for t := range todo {
+				j := job{in: t.in, e: t.in.Err}
+				if j.e == nil {
+					j.xs, j.e = p.prepare(t.in, tenCrop)
+				}
+				t.ch <- j
+			}
+		}()
+	}
+}
+
+// feed runs src, queueing each input's slot on slots (in input order)
+// and the input itself on todo, until src ends or ctx does.
+func feed(ctx context.Context, src Source, slots chan<- chan job, todo chan<- task) error {
+	return src(ctx, func(in Input) error {
+		ch := make(chan job, 1)
+		select {
+		case slots <- ch:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		select {
+		case todo <- task{in, ch}:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		return nil
+	})
+}
+
+// batcher gathers decoded jobs in input order and runs a forward pass
+// each time batch of them are ready.
+type batcher struct {
+	p       *Predictor
+	ctx     context.Context
+	batch   int
+	tenCrop bool
+	emit    func(Result) error
+	index   int   // the stream position of pending[0]
+	pending []job // jobs not yet emitted, failed ones included
+}
+
+// collect takes each slot's job in order, flushing every batch ready
+// jobs, until slots is closed.
+func (b *batcher) collect(slots <-chan chan job) error {
+	ready := 0
+	for ch := range slots {
+		var j job
+		select {
+		case j = <-ch:
+		case <-b.ctx.Done():
+			return b.ctx.Err()
+		}
+		b.pending = append(b.pending, j)
+		if j.e == nil {
+			ready++
+		}
+		if ready == b.batch {
+			if err := b.flush(); err != nil {
+				return err
+			}
+			ready = 0
+		}
+	}
+	return nil
+}
+
+// flush runs the pending jobs' tensors through the model in one forward
+// pass and emits a Result for every pending job, in order.
+func (b *batcher) flush() error {
+	if len(b.pending) == 0 {
+		return nil
+	}
+	logits, err := b.forward()
+	if err != nil {
+		return err
+	}
+	r := 0
+	for _, j := range b.pending {
+		res := Result{File: j.in.Name, Index: b.index, Label: j.in.Label, Data: j.in.Data, Err: j.e}
+		b.index++
+		if j.e == nil {
+			if b.tenCrop {
+				res.Probs = meanSoftmax(logits, r, len(j.xs))
+			} else {
+				res.Logits = logits.Row(r).Data
+			}
+			r += len(j.xs)
+		}
+		if err := b.emit(res); err != nil {
+			return err
+		}
+	}
+	b.pending = b.pending[:0]
+	return nil
+}
+
+// forward stacks the input tensors of the pending jobs that decoded and
+// returns the model's logits for them, one row per tensor; nil when none
+// did.
+func (b *batcher) forward() (*tensor.Tensor, error) {
+	var xs []*tensor.Tensor
+	for _, j := range b.pending {
+		if j.e == nil {
+			xs = append(xs, j.xs...)
+		}
+	}
+	if len(xs) == 0 {
+		return nil, nil
+	}
+	x, err := tensor.Stack(xs)
+	if err != nil {
+		return nil, err
+	}
+	return b.p.Forward(b.ctx, x)
 }
 
 // meanSoftmax returns the mean over rows r..r+n-1 of logits of each row's
