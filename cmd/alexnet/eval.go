@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -88,13 +89,51 @@ func runEval(cmd *cobra.Command, f evalFlags) error {
 	if err != nil {
 		return err
 	}
-	path, err := resolveWeights(ctx, f.arch, f.weights, stderr)
+	p, path, err := loadEvalPredictor(ctx, cmd, f)
 	if err != nil {
 		return err
 	}
-	p, err := predict.Load(f.arch, path, threadsFlag(cmd))
+	opt := &eval.Options{Batch: f.batch, Limit: f.limit, Classes: f.classes, Restrict: f.restrict,
+		TTA: f.tta, Strict: f.strict}
+	if f.report != "" {
+		opt.Examples = 4
+	}
+	var pf *os.File
+	if f.predictions != "" {
+		if pf, err = os.Create(f.predictions); err != nil {
+			return err
+		}
+		defer pf.Close()
+		opt.Predictions = pf
+	}
+	finish := evalProgress(stderr, opt)
+	s, err := eval.Run(ctx, p, ds, opt)
+	finish()
+	if errors.Is(err, eval.ErrNoMappedClasses) {
+		return fmt.Errorf("--restrict: %w", err)
+	}
 	if err != nil {
 		return err
+	}
+	if pf != nil {
+		if err := pf.Close(); err != nil {
+			return fmt.Errorf("--predictions: %w", err)
+		}
+	}
+	s.Data, s.Split, s.Weights = f.data, f.split, path
+	return writeEvalResults(cmd, f, s)
+}
+
+// loadEvalPredictor loads the model of --arch and --weights with the
+// preprocessing of --resize and --crop; it returns the weights' path too.
+func loadEvalPredictor(ctx context.Context, cmd *cobra.Command, f evalFlags) (*predict.Predictor, string, error) {
+	path, err := resolveWeights(ctx, f.arch, f.weights, cmd.ErrOrStderr())
+	if err != nil {
+		return nil, "", err
+	}
+	p, err := predict.Load(f.arch, path, threadsFlag(cmd))
+	if err != nil {
+		return nil, "", err
 	}
 	if f.resize > 0 {
 		p.Transform.ResizeSize = f.resize
@@ -102,19 +141,12 @@ func runEval(cmd *cobra.Command, f evalFlags) error {
 	if f.crop > 0 {
 		p.Transform.CropSize = f.crop
 	}
-	opt := &eval.Options{Batch: f.batch, Limit: f.limit, Classes: f.classes, Restrict: f.restrict,
-		TTA: f.tta, Strict: f.strict}
-	if f.report != "" {
-		opt.Examples = 4
-	}
-	if f.predictions != "" {
-		pf, err := os.Create(f.predictions)
-		if err != nil {
-			return err
-		}
-		defer pf.Close()
-		opt.Predictions = pf
-	}
+	return p, path, nil
+}
+
+// evalProgress sets opt.Progress to draw a progress bar on stderr when
+// stderr is a terminal. The returned func finishes the bar.
+func evalProgress(stderr io.Writer, opt *eval.Options) (finish func()) {
 	var bar *progressbar.ProgressBar
 	if isTerminal(stderr) {
 		opt.Progress = func(done, total int) {
@@ -128,25 +160,24 @@ func runEval(cmd *cobra.Command, f evalFlags) error {
 			bar.Set(done)
 		}
 	}
-	s, err := eval.Run(ctx, p, ds, opt)
-	if bar != nil {
-		bar.Finish()
-	}
-	if err != nil {
-		return err
-	}
-	if f.predictions != "" {
-		if err := opt.Predictions.(*os.File).Close(); err != nil {
-			return fmt.Errorf("--predictions: %w", err)
+	return func() {
+		if bar != nil {
+			bar.Finish()
 		}
 	}
-	s.Data, s.Split, s.Weights = f.data, f.split, path
+}
+
+// writeEvalResults writes the --report folder and prints s as text or
+// --json; when images failed it says how many on stderr and returns
+// errReported.
+func writeEvalResults(cmd *cobra.Command, f evalFlags, s *eval.Summary) error {
 	if f.report != "" {
 		if err := eval.WriteReport(f.report, s); err != nil {
 			return fmt.Errorf("--report: %w", err)
 		}
 	}
 	out := cmd.OutOrStdout()
+	var err error
 	if f.json {
 		err = eval.WriteJSON(out, s)
 	} else {
@@ -156,7 +187,7 @@ func runEval(cmd *cobra.Command, f evalFlags) error {
 		return err
 	}
 	if len(s.Errors) > 0 {
-		fmt.Fprintf(stderr, "alexnet: %d of %d images failed\n", len(s.Errors), s.Images)
+		fmt.Fprintf(cmd.ErrOrStderr(), "alexnet: %d of %d images failed\n", len(s.Errors), s.Images)
 		return errReported
 	}
 	return nil

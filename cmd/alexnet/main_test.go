@@ -21,36 +21,6 @@ import (
 	"github.com/alexnet-go/alexnet/weights"
 )
 
-// Fixtures from testdata/gen/classify.py (PyTorch): narrow AlexNets with
-// seeded random weights, their logits for the images in images.txt, and
-// hashes of torchvision's input tensors.
-const fixtures = "../../testdata/classify"
-
-// run executes the command line in-process and returns stdout, stderr and
-// the error Execute returned.
-func run(t *testing.T, args ...string) (string, string, error) {
-	t.Helper()
-	root := newRoot()
-	var out, errb bytes.Buffer
-	root.SetOut(&out)
-	root.SetErr(&errb)
-	root.SetArgs(args)
-	err := root.Execute()
-	return out.String(), errb.String(), err
-}
-
-func images(t *testing.T) []string {
-	b, err := os.ReadFile(filepath.Join(fixtures, "images.txt"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []string
-	for _, l := range strings.Fields(string(b)) {
-		out = append(out, filepath.Join("..", "..", l))
-	}
-	return out
-}
-
 // classify --json --logits on real files plus a text file named .jpg and a
 // 0-byte file: the good images' logits equal PyTorch's within 1e-4 and
 // their top-5 is PyTorch's argsort; each bad file gets its own JSON error
@@ -139,7 +109,7 @@ func argsortDesc(x []float32) []int {
 
 func TestClassifyText(t *testing.T) {
 	img := images(t)[0]
-	stdout, _, err := run(t, "classify", "--weights", filepath.Join(fixtures, "tv_narrow.pth"), "--top", "3", img)
+	stdout, _, err := run(t, "classify", "--weights", narrowWeights, "--top", "3", img)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -209,7 +179,7 @@ func TestSummaryTotals(t *testing.T) {
 // lists them.
 func TestWeightsConvertAndInfo(t *testing.T) {
 	dir := t.TempDir()
-	src := filepath.Join(fixtures, "tv_narrow.pth")
+	src := narrowWeights
 	st := filepath.Join(dir, "m.safetensors")
 	back := filepath.Join(dir, "m.pth")
 	for _, args := range [][]string{{"weights", "convert", src, st}, {"weights", "convert", st, back}} {
@@ -275,7 +245,7 @@ func TestWeightsDownloadAndResolve(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "alexnet-owt-7be5be79.pth") || !strings.Contains(err.Error(), os.Getenv("ALEXNET_HOME")) {
 		t.Errorf("offline error does not say where to put the file: %v", err)
 	}
-	t.Setenv("ALEXNET_WEIGHTS", filepath.Join(fixtures, "tv_narrow.pth"))
+	t.Setenv("ALEXNET_WEIGHTS", narrowWeights)
 	if _, _, err := run(t, "classify", images(t)[0]); err != nil {
 		t.Errorf("classify with $ALEXNET_WEIGHTS: %v", err)
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 
 	"github.com/alexnet-go/alexnet/model"
 	"github.com/alexnet-go/alexnet/tensor"
@@ -16,37 +17,42 @@ func summaryCmd() *cobra.Command {
 		Short: "Print the layer table: output shapes, parameters, MACs",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cfg, err := model.ConfigFor(arch)
-			if err != nil {
-				return err
-			}
-			if classes > 0 {
-				cfg.NumClasses = classes
-			}
-			m, err := model.New(cfg)
-			if err != nil {
-				return err
-			}
-			rows, err := m.Summary(cfg.InputSize)
-			if err != nil {
-				return err
-			}
-			w := cmd.OutOrStdout()
-			const row = "%-14s %-18s %-18s %12s %14s\n"
-			fmt.Fprintf(w, row, "layer", "type", "output shape", "params", "MACs")
-			for _, r := range rows {
-				fmt.Fprintf(w, row, r.Name, r.Type, tensor.ShapeString(r.OutShape), group(int64(r.Params)), group(r.MACs))
-			}
-			params, macs := model.Totals(rows)
-			fmt.Fprintf(w, row, "total", "", "", group(int64(params)), group(macs))
-			fmt.Fprintf(cmd.OutOrStdout(), "\n%s: input %s, %.1fM parameters (%.1f MB as float32), %.3f GMAC per image\n",
-				arch, tensor.ShapeString([]int{1, 3, cfg.InputSize, cfg.InputSize}), float64(params)/1e6, float64(params)*4/1e6, float64(macs)/1e9)
-			return nil
+			return printSummary(cmd.OutOrStdout(), arch, classes)
 		},
 	}
 	cmd.Flags().StringVar(&arch, "arch", "torchvision", "architecture: torchvision, original, tiny or tiny-bn (64×64 inputs)")
 	cmd.Flags().IntVar(&classes, "classes", 0, "number of output classes (default 1000)")
 	return cmd
+}
+
+// printSummary prints the layer table of arch with classes output classes
+// (0: its default), with the totals and a line on the input and sizes.
+func printSummary(w io.Writer, arch string, classes int) error {
+	cfg, err := model.ConfigFor(arch)
+	if err != nil {
+		return err
+	}
+	if classes > 0 {
+		cfg.NumClasses = classes
+	}
+	m, err := model.New(cfg)
+	if err != nil {
+		return err
+	}
+	rows, err := m.Summary(cfg.InputSize)
+	if err != nil {
+		return err
+	}
+	const row = "%-14s %-18s %-18s %12s %14s\n"
+	fmt.Fprintf(w, row, "layer", "type", "output shape", "params", "MACs")
+	for _, r := range rows {
+		fmt.Fprintf(w, row, r.Name, r.Type, tensor.ShapeString(r.OutShape), group(int64(r.Params)), group(r.MACs))
+	}
+	params, macs := model.Totals(rows)
+	fmt.Fprintf(w, row, "total", "", "", group(int64(params)), group(macs))
+	fmt.Fprintf(w, "\n%s: input %s, %.1fM parameters (%.1f MB as float32), %.3f GMAC per image\n",
+		arch, tensor.ShapeString([]int{1, 3, cfg.InputSize, cfg.InputSize}), float64(params)/1e6, float64(params)*4/1e6, float64(macs)/1e9)
+	return nil
 }
 
 // group formats n with thousands separators: 61100840 -> "61,100,840".

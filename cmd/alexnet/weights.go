@@ -103,21 +103,27 @@ func weightsInfoCmd() *cobra.Command {
 		Short: "List the tensors of a .pth or .safetensors file",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			sd, err := weights.Load(args[0], nil)
-			if err != nil {
-				return err
-			}
-			w := tabwriter.NewWriter(cmd.OutOrStdout(), 2, 4, 2, ' ', 0)
-			var total int
-			for _, name := range sd.Names {
-				t := sd.Tensors[name]
-				fmt.Fprintf(w, "%s\t%s\t%d\n", name, tensor.ShapeString(t.Shape), t.Len())
-				total += t.Len()
-			}
-			fmt.Fprintf(w, "total\t\t%d\n", total)
-			return w.Flush()
+			return weightsInfo(cmd.OutOrStdout(), args[0])
 		},
 	}
+}
+
+// weightsInfo prints the name, shape and size of each tensor of the
+// weights file at path, and their total size.
+func weightsInfo(out io.Writer, path string) error {
+	sd, err := weights.Load(path, nil)
+	if err != nil {
+		return err
+	}
+	w := tabwriter.NewWriter(out, 2, 4, 2, ' ', 0)
+	var total int
+	for _, name := range sd.Names {
+		t := sd.Tensors[name]
+		fmt.Fprintf(w, "%s\t%s\t%d\n", name, tensor.ShapeString(t.Shape), t.Len())
+		total += t.Len()
+	}
+	fmt.Fprintf(w, "total\t\t%d\n", total)
+	return w.Flush()
 }
 
 func weightsConvertCmd() *cobra.Command {
@@ -126,11 +132,17 @@ func weightsConvertCmd() *cobra.Command {
 		Short: "Convert weights between .pth and .safetensors (by OUT's extension)",
 		Args:  cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			sd, err := weights.Load(args[0], nil)
-			if err != nil {
-				return err
-			}
-			return weights.Save(args[1], sd)
+			return weightsConvert(args[0], args[1])
 		},
 	}
+}
+
+// weightsConvert writes the tensors of the weights file in to out, in
+// the format out's extension names.
+func weightsConvert(in, out string) error {
+	sd, err := weights.Load(in, nil)
+	if err != nil {
+		return err
+	}
+	return weights.Save(out, sd)
 }
