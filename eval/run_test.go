@@ -255,7 +255,7 @@ func checkText(t *testing.T, s *Summary, badNames []string) {
 	}
 }
 
-// --strict stops at the first bad file with an error naming it.
+// Strict stops at the first bad file with an error naming it.
 func TestRunStrict(t *testing.T) {
 	ds, _, badNames := fixture(t)
 	_, err := Run(context.Background(), loadNarrow(t), ds, &Options{Strict: true, Batch: 2})
@@ -265,8 +265,8 @@ func TestRunStrict(t *testing.T) {
 	}
 }
 
-// --classes keeps the named classes' samples, --limit the first N of them,
-// and --restrict ranks among the data set's mapped classes only.
+// Classes keeps the named classes' samples, Limit the first N of them,
+// and Restrict ranks among the data set's mapped classes only.
 func TestRunFilterLimitRestrict(t *testing.T) {
 	ds, want, badNames := fixture(t)
 	var csvBuf bytes.Buffer

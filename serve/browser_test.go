@@ -93,15 +93,7 @@ type shownClass struct {
 // probabilities are predict's. Skipped where there is no Chromium, unless
 // $ALEXNET_REQUIRE_CHROMIUM is set (as in CI).
 func TestBrowser(t *testing.T) {
-	bin := chromium()
-	if bin == "" && os.Getenv("ALEXNET_REQUIRE_CHROMIUM") != "" {
-		t.Fatal("no Chromium found ($ALEXNET_CHROMIUM, chromium, chromium-browser, google-chrome on $PATH) " +
-			"and $ALEXNET_REQUIRE_CHROMIUM is set")
-	}
-	if bin == "" {
-		t.Skip("no Chromium found ($ALEXNET_CHROMIUM, chromium, chromium-browser, google-chrome on $PATH): " +
-			"install Debian's chromium package to run the browser test")
-	}
+	bin := requireChromium(t)
 	p, err := predict.Load("torchvision", *browserWeights, 0)
 	if err != nil {
 		t.Fatal(err)
@@ -116,21 +108,66 @@ func TestBrowser(t *testing.T) {
 	notImage := filepath.Join(t.TempDir(), "notes.txt")
 	os.WriteFile(notImage, []byte("a shopping list, not a photo"), 0o644)
 
+	bctx := newBrowser(t, bin)
+	checkNotImageShown(t, bctx, ts.URL, notImage)
+	checkPhotoShown(t, bctx, photo, want)
+	checkPasteAndDrop(t, bctx)
+	// Back to the photo for the screenshot.
+	err = chromedp.Do(bctx,
+		chromedp.SetUploadFiles(chromedp.ID("file"), []string{photo}),
+		chromedp.Poll[chromedp.Void](`document.getElementById("status").textContent.startsWith("Done: `+filepath.Base(photo)+`")`,
+			chromedp.WithPollingTimeout(30*time.Second)),
+		chromedp.WaitVisible(chromedp.ID("box")),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if *screenshot != "" {
+		writeScreenshot(t, bctx, *screenshot)
+	}
+}
+
+// requireChromium returns the Chromium binary, skipping the test where
+// there is none unless $ALEXNET_REQUIRE_CHROMIUM is set, then failing it.
+func requireChromium(t *testing.T) string {
+	t.Helper()
+	bin := chromium()
+	if bin == "" && os.Getenv("ALEXNET_REQUIRE_CHROMIUM") != "" {
+		t.Fatal("no Chromium found ($ALEXNET_CHROMIUM, chromium, chromium-browser, google-chrome on $PATH) " +
+			"and $ALEXNET_REQUIRE_CHROMIUM is set")
+	}
+	if bin == "" {
+		t.Skip("no Chromium found ($ALEXNET_CHROMIUM, chromium, chromium-browser, google-chrome on $PATH): " +
+			"install Debian's chromium package to run the browser test")
+	}
+	return bin
+}
+
+// newBrowser starts headless Chromium bin, for at most 90 s, with a
+// profile of its own; it stops at the test's end.
+func newBrowser(t *testing.T, bin string) context.Context {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	defer cancel()
+	t.Cleanup(cancel)
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(bin), chromedp.NoSandbox, chromedp.DisableGPU,
 		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-sync", true),
 		chromedp.UserDataDir(t.TempDir()))
 	actx, acancel := chromedp.NewExecAllocator(ctx, opts...)
-	defer acancel()
+	t.Cleanup(acancel)
 	bctx, bcancel := chromedp.NewContext(actx)
-	defer bcancel()
+	t.Cleanup(bcancel)
+	return bctx
+}
 
-	err = chromedp.Do(bctx,
+// checkNotImageShown opens the page at url at the test's width, chooses
+// the file notImage and checks the error it shows.
+func checkNotImageShown(t *testing.T, bctx context.Context, url, notImage string) {
+	t.Helper()
+	err := chromedp.Do(bctx,
 		chromedp.EmulateViewport(int64(*browserWidth), 800, chromedp.EmulateScale(1)),
-		chromedp.Navigate(ts.URL),
+		chromedp.Navigate(url),
 		chromedp.WaitVisible(chromedp.ID("drop")),
 		chromedp.SetUploadFiles(chromedp.ID("file"), []string{notImage}),
 		chromedp.WaitVisible(chromedp.ID("error")),
@@ -145,8 +182,14 @@ func TestBrowser(t *testing.T) {
 	if !strings.Contains(msg, "not an image") {
 		t.Errorf("error shown for a text file: %q", msg)
 	}
+}
 
-	err = chromedp.Do(bctx,
+// checkPhotoShown chooses photo and checks the top-5 the page shows
+// against want, and the page's state: the 224-pixel crop, no error, the
+// timing, nothing wider than the window.
+func checkPhotoShown(t *testing.T, bctx context.Context, photo string, want []predict.Class) {
+	t.Helper()
+	err := chromedp.Do(bctx,
 		chromedp.SetUploadFiles(chromedp.ID("file"), []string{photo}),
 		chromedp.WaitVisible(chromedp.CSS("#top li")),
 		chromedp.WaitVisible(chromedp.ID("box")),
@@ -182,8 +225,12 @@ func TestBrowser(t *testing.T) {
 		t.Errorf("page state after the result: %v", state)
 	}
 	t.Logf("page top-5: %v", shown)
+}
 
-	// Paste, then drop, an image the page draws itself.
+// checkPasteAndDrop pastes, then drops, an image the page draws itself,
+// and checks that each is classified with its size in the caption.
+func checkPasteAndDrop(t *testing.T, bctx context.Context) {
+	t.Helper()
 	for _, how := range []string{"paste", "drop"} {
 		name := how + "d.png"
 		if _, err := chromedp.Run(bctx, chromedp.Evaluate[bool](fmt.Sprintf(synthetic, name, how), chromedp.EvalAwaitPromise)); err != nil {
@@ -199,26 +246,18 @@ func TestBrowser(t *testing.T) {
 			t.Errorf("%s: caption %q", how, status)
 		}
 	}
-	// Back to the photo for the screenshot.
-	err = chromedp.Do(bctx,
-		chromedp.SetUploadFiles(chromedp.ID("file"), []string{photo}),
-		chromedp.Poll[chromedp.Void](`document.getElementById("status").textContent.startsWith("Done: `+filepath.Base(photo)+`")`,
-			chromedp.WithPollingTimeout(30*time.Second)),
-		chromedp.WaitVisible(chromedp.ID("box")),
-	)
+}
+
+// writeScreenshot writes a screenshot of the whole page to path.
+func writeScreenshot(t *testing.T, bctx context.Context, path string) {
+	t.Helper()
+	shot, err := chromedp.Run(bctx, chromedp.FullScreenshot(100))
 	if err != nil {
 		t.Fatal(err)
 	}
-
-	if *screenshot != "" {
-		shot, err := chromedp.Run(bctx, chromedp.FullScreenshot(100))
-		if err != nil {
-			t.Fatal(err)
-		}
-		shot = recompress(t, shot)
-		if err := os.WriteFile(*screenshot, shot, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		t.Logf("wrote %s (%d bytes)", *screenshot, len(shot))
+	shot = recompress(t, shot)
+	if err := os.WriteFile(path, shot, 0o644); err != nil {
+		t.Fatal(err)
 	}
+	t.Logf("wrote %s (%d bytes)", path, len(shot))
 }

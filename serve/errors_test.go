@@ -24,13 +24,18 @@ func smallImage() *image.Paletted {
 	return m
 }
 
-// hugePNG is a valid PNG whose IHDR (with a correct CRC) says w×h.
-func hugePNG(t testing.TB, w, h uint32) []byte {
+// encodeSmall returns smallImage encoded by enc.
+func encodeSmall(t testing.TB, enc func(io.Writer, image.Image) error) []byte {
 	var b bytes.Buffer
-	if err := png.Encode(&b, smallImage()); err != nil {
+	if err := enc(&b, smallImage()); err != nil {
 		t.Fatal(err)
 	}
-	d := b.Bytes()
+	return b.Bytes()
+}
+
+// hugePNG is a valid PNG whose IHDR (with a correct CRC) says w×h.
+func hugePNG(t testing.TB, w, h uint32) []byte {
+	d := encodeSmall(t, png.Encode)
 	binary.BigEndian.PutUint32(d[16:], w)
 	binary.BigEndian.PutUint32(d[20:], h)
 	binary.BigEndian.PutUint32(d[29:], crc32.ChecksumIEEE(d[12:29]))
@@ -39,11 +44,7 @@ func hugePNG(t testing.TB, w, h uint32) []byte {
 
 // hugeJPEG is a baseline JPEG whose frame header says w×h.
 func hugeJPEG(t testing.TB, w, h uint16) []byte {
-	var b bytes.Buffer
-	if err := jpeg.Encode(&b, smallImage(), nil); err != nil {
-		t.Fatal(err)
-	}
-	d := b.Bytes()
+	d := encodeSmall(t, func(w io.Writer, m image.Image) error { return jpeg.Encode(w, m, nil) })
 	i := bytes.Index(d, []byte{0xFF, 0xC0})
 	if i < 0 {
 		t.Fatal("no SOF0 in the encoded JPEG")
@@ -55,11 +56,7 @@ func hugeJPEG(t testing.TB, w, h uint16) []byte {
 
 // hugeGIF is a GIF whose logical screen is w×h.
 func hugeGIF(t testing.TB, w, h uint16) []byte {
-	var b bytes.Buffer
-	if err := gif.Encode(&b, smallImage(), nil); err != nil {
-		t.Fatal(err)
-	}
-	d := b.Bytes()
+	d := encodeSmall(t, func(w io.Writer, m image.Image) error { return gif.Encode(w, m, nil) })
 	binary.LittleEndian.PutUint16(d[6:], w)
 	binary.LittleEndian.PutUint16(d[8:], h)
 	return d

@@ -2,9 +2,7 @@ package serve
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strconv"
 	"sync"
@@ -179,100 +177,6 @@ func (s *Server) handleClassify(w http.ResponseWriter, r *http.Request) {
 	}
 	s.countImage(err)
 	writeError(w, err)
-}
-
-// handleBatch answers POST /v1/classify/batch: a multipart/form-data body
-// whose parts named "image" are the images. Each image is admitted as it
-// is read and classified concurrently with the others, so that they can
-// share forward passes.
-func (s *Server) handleBatch(w http.ResponseWriter, r *http.Request) {
-	start := time.Now()
-	top, ok := s.postTop(w, r)
-	if !ok {
-		return
-	}
-	mt, params, err := mediaType(r)
-	if err == nil && mt != "multipart/form-data" {
-		err = notImage(mt, `multipart/form-data with one field "image" per image`)
-	}
-	var body io.Reader
-	if err == nil {
-		body, err = s.bodyReader(w, r)
-	}
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	mr, err := multipartReader(body, params)
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	ctx, cancel := context.WithCancel(r.Context())
-	defer cancel()
-	var (
-		items []*BatchResult // each written by its own goroutine until wg.Wait
-		wg    sync.WaitGroup
-	)
-	fail := func(err error) { // stop the others, wait for them, answer err
-		cancel()
-		wg.Wait()
-		writeError(w, err)
-	}
-	for {
-		p, err := mr.NextPart()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			fail(readError(err))
-			return
-		}
-		if p.FormName() != imageField {
-			continue
-		}
-		if len(items) == s.opt.MaxImages {
-			fail(&Error{Status: http.StatusRequestEntityTooLarge,
-				Msg: fmt.Sprintf("more than %d images in one request", s.opt.MaxImages)})
-			return
-		}
-		release, err := s.tryAdmit()
-		if err != nil {
-			fail(err)
-			return
-		}
-		data, err := io.ReadAll(p)
-		if err != nil {
-			release()
-			fail(readError(err))
-			return
-		}
-		it := &BatchResult{Name: p.FileName()}
-		items = append(items, it)
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer release()
-			c, err := s.classify(ctx, data, it.Name, top, false)
-			s.countImage(err)
-			if err != nil {
-				e := asError(err)
-				it.Status, it.Error = e.Status, e.Msg
-				return
-			}
-			it.Status, it.Top, it.Batch = http.StatusOK, c.top, c.info.Size
-		}()
-	}
-	wg.Wait()
-	if len(items) == 0 {
-		writeError(w, &Error{Status: http.StatusBadRequest, Msg: `the form has no field named "image"`})
-		return
-	}
-	results := make([]BatchResult, len(items))
-	for i, it := range items {
-		results[i] = *it
-	}
-	writeJSON(w, http.StatusOK, BatchResponse{Results: results, Model: s.opt.Model, Ms: ms(time.Since(start))})
 }
 
 // boolParam reads ?name=1 or true.

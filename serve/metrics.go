@@ -37,33 +37,15 @@ func newMetrics(maxBatch int) *metrics {
 			Help:    "Time from a request's arrival to its answer, by handler.",
 			Buckets: prometheus.ExponentialBuckets(0.001, 2, 16), // 1 ms .. 33 s
 		}, []string{"handler"}),
-		batchSize: prometheus.NewHistogram(prometheus.HistogramOpts{
-			Name:    "alexnet_batch_size",
-			Help:    "Images per forward pass formed by the batcher.",
-			Buckets: batchBuckets(maxBatch),
-		}),
-		forward: prometheus.NewHistogram(prometheus.HistogramOpts{
-			Name:    "alexnet_forward_duration_seconds",
-			Help:    "Time of one batched forward pass.",
-			Buckets: prometheus.ExponentialBuckets(0.001, 2, 16),
-		}),
-		decode: prometheus.NewHistogram(prometheus.HistogramOpts{
-			Name:    "alexnet_decode_duration_seconds",
-			Help:    "Time to decode and preprocess one image.",
-			Buckets: prometheus.ExponentialBuckets(0.0005, 2, 16),
-		}),
-		queue: prometheus.NewGauge(prometheus.GaugeOpts{
-			Name: "alexnet_queue_depth",
-			Help: "Images waiting for a forward pass.",
-		}),
-		inflight: prometheus.NewGauge(prometheus.GaugeOpts{
-			Name: "alexnet_inflight_images",
-			Help: "Images admitted and not yet answered (decoding, queued or in a forward pass).",
-		}),
-		lanes: prometheus.NewGauge(prometheus.GaugeOpts{
-			Name: "alexnet_forward_lanes",
-			Help: "Forward passes that can run at once (model replicas), warmed up.",
-		}),
+		batchSize: histogram("alexnet_batch_size", "Images per forward pass formed by the batcher.",
+			batchBuckets(maxBatch)),
+		forward: histogram("alexnet_forward_duration_seconds", "Time of one batched forward pass.",
+			prometheus.ExponentialBuckets(0.001, 2, 16)),
+		decode: histogram("alexnet_decode_duration_seconds", "Time to decode and preprocess one image.",
+			prometheus.ExponentialBuckets(0.0005, 2, 16)),
+		queue:    gauge("alexnet_queue_depth", "Images waiting for a forward pass."),
+		inflight: gauge("alexnet_inflight_images", "Images admitted and not yet answered (decoding, queued or in a forward pass)."),
+		lanes:    gauge("alexnet_forward_lanes", "Forward passes that can run at once (model replicas), warmed up."),
 		images: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "alexnet_images_total",
 			Help: "Images classified (result=ok) or rejected (result=error).",
@@ -72,6 +54,16 @@ func newMetrics(maxBatch int) *metrics {
 	m.reg.MustRegister(m.requests, m.latency, m.batchSize, m.forward, m.decode, m.queue, m.inflight, m.lanes, m.images,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
+}
+
+// histogram is an unlabelled histogram series.
+func histogram(name, help string, buckets []float64) prometheus.Histogram {
+	return prometheus.NewHistogram(prometheus.HistogramOpts{Name: name, Help: help, Buckets: buckets})
+}
+
+// gauge is an unlabelled gauge series.
+func gauge(name, help string) prometheus.Gauge {
+	return prometheus.NewGauge(prometheus.GaugeOpts{Name: name, Help: help})
 }
 
 // batchBuckets are one bucket per batch size up to maxBatch (so that the
