@@ -31,7 +31,8 @@ type Options struct {
 	// ids, ImageNet wnids or ImageNet names (LabelMap.Select).
 	Classes []string
 	// Restrict takes the top-k over the ImageNet indices of the data
-	// set's mapped classes only, instead of all 1000.
+	// set's mapped classes only, instead of all 1000 (ErrNoMappedClasses
+	// when none maps).
 	Restrict bool
 	// TTA is Center ("" means Center) or TenCrop.
 	TTA string
