@@ -3,13 +3,11 @@ package model
 import (
 	"encoding/json"
 	"errors"
-	"math"
 	"math/rand"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/alexnet-go/alexnet/internal/numcmp"
 	"github.com/alexnet-go/alexnet/internal/testutil"
 	"github.com/alexnet-go/alexnet/kernels"
 	"github.com/alexnet-go/alexnet/nn"
@@ -81,14 +79,7 @@ func testNarrow(t *testing.T, name string) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !tensor.SameShape(y.Shape, want.Shape) {
-			t.Fatalf("logits shape %v, want %v", y.Shape, want.Shape)
-		}
-		d := numcmp.MaxAbsDiff(y.Data, want.Data)
-		if d > 1e-4 || math.IsNaN(d) {
-			t.Fatalf("logits max abs diff %g > 1e-4", d)
-		}
-		t.Logf("logits max abs diff %.3g", d)
+		testutil.CheckClose(t, "logits", y, want, 1e-4)
 	}
 }
 

@@ -2,11 +2,9 @@ package nn
 
 import (
 	"errors"
-	"math"
 	"path/filepath"
 	"testing"
 
-	"github.com/alexnet-go/alexnet/internal/numcmp"
 	"github.com/alexnet-go/alexnet/internal/testutil"
 	"github.com/alexnet-go/alexnet/tensor"
 )
@@ -100,14 +98,7 @@ func TestOpsMatchPyTorch(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if !tensor.SameShape(y.Shape, want.Shape) {
-					t.Fatalf("shape %v, want %v", y.Shape, want.Shape)
-				}
-				d := numcmp.MaxAbsDiff(y.Data, want.Data)
-				if d > 1e-4 || math.IsNaN(d) {
-					t.Fatalf("max abs diff %g > 1e-4", d)
-				}
-				t.Logf("max abs diff %.3g", d)
+				testutil.CheckClose(t, "", y, want, 1e-4)
 			}
 		})
 	}

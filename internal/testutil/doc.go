@@ -2,6 +2,7 @@
 // packages share: finding the repository's testdata and shared/data from
 // any package's test folder, reading .npy, JSON and text fixtures, the
 // narrow-model fixtures that testdata/gen/model.py and train.py write,
+// comparing a result with a reference tensor (CheckClose),
 // and running a test once per kernel variant.
 //
 // It is test-only infrastructure: only _test.go files import it. It

@@ -3,12 +3,14 @@ package testutil
 import (
 	"bufio"
 	"encoding/json"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/alexnet-go/alexnet/internal/npy"
+	"github.com/alexnet-go/alexnet/internal/numcmp"
 	"github.com/alexnet-go/alexnet/tensor"
 )
 
@@ -139,4 +141,22 @@ func ReadLines(t testing.TB, path string) []string {
 		t.Fatalf("%s: %v", path, err)
 	}
 	return out
+}
+
+// CheckClose fails t (at once) unless got has want's shape and no value
+// more than tol from want's, a NaN counting as too far, and logs the
+// largest difference; what, when not empty, starts the messages.
+func CheckClose(t testing.TB, what string, got, want *tensor.Tensor, tol float64) {
+	t.Helper()
+	if what != "" {
+		what += " "
+	}
+	if !tensor.SameShape(got.Shape, want.Shape) {
+		t.Fatalf("%sshape %v, want %v", what, got.Shape, want.Shape)
+	}
+	d := numcmp.MaxAbsDiff(got.Data, want.Data)
+	if d > tol || math.IsNaN(d) {
+		t.Fatalf("%smax abs diff %g > %g", what, d, tol)
+	}
+	t.Logf("%smax abs diff %.3g", what, d)
 }

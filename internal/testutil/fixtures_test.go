@@ -1,12 +1,14 @@
 package testutil
 
 import (
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
 	"testing"
 
 	"github.com/alexnet-go/alexnet/internal/npy"
+	"github.com/alexnet-go/alexnet/tensor"
 )
 
 // Root finds the checkout from this package's folder two levels down, and
@@ -96,6 +98,55 @@ func TestNarrow(t *testing.T) {
 	for i, v := range u.U8 {
 		if x.Data[i] != (float32(v)-128)/64 {
 			t.Fatalf("x[%d] = %v for u %d", i, x.Data[i], v)
+		}
+	}
+}
+
+// fatalRecorder is a testing.TB whose Fatalf records the failure and
+// stops the helper (by a panic that checkFails recovers).
+type fatalRecorder struct {
+	testing.TB
+	failed bool
+}
+
+func (r *fatalRecorder) Fatalf(format string, args ...any) {
+	r.failed = true
+	panic(r)
+}
+
+func (r *fatalRecorder) Helper() {}
+
+// checkFails reports whether fn failed r.
+func checkFails(t *testing.T, fn func(tb testing.TB)) (failed bool) {
+	r := &fatalRecorder{TB: t}
+	defer func() {
+		if v := recover(); v != nil && v != any(r) {
+			panic(v)
+		}
+		failed = r.failed
+	}()
+	fn(r)
+	return false
+}
+
+// CheckClose passes values within tol, and fails on a wrong shape, a value
+// too far or a NaN.
+func TestCheckClose(t *testing.T) {
+	want, _ := tensor.FromData([]float32{1, 2, 3}, 3)
+	for _, c := range []struct {
+		data  []float32
+		shape []int
+		pass  bool
+	}{
+		{[]float32{1, 2.05, 3}, []int{3}, true},
+		{[]float32{1, 2.2, 3}, []int{3}, false},
+		{[]float32{1, float32(math.NaN()), 3}, []int{3}, false},
+		{[]float32{1, 2, 3}, []int{1, 3}, false},
+	} {
+		got, _ := tensor.FromData(c.data, c.shape...)
+		failed := checkFails(t, func(tb testing.TB) { CheckClose(tb, "x", got, want, 0.1) })
+		if failed == c.pass {
+			t.Errorf("CheckClose(%v %v): failed %v, want %v", c.data, c.shape, failed, !c.pass)
 		}
 	}
 }
