@@ -44,24 +44,40 @@ func eachLine(r io.Reader, file string, fn func(line string, n int) error) error
 // "file<TAB>wnid<TAB>x0<TAB>y0<TAB>x1<TAB>y1" per line. Only the first two
 // fields are used, but all six must be there.
 func parseValAnnotations(r io.Reader, file string) ([]labelLine, error) {
-	var out []labelLine
-	err := eachLine(r, file, func(line string, n int) error {
+	return parseLabelLines(r, file, "no annotations", func(line string, n int, _ bool) (labelLine, bool, error) {
 		f := strings.Split(line, "\t")
 		if len(f) != 6 {
-			return &FormatError{File: file, Line: n, Msg: fmt.Sprintf("want 6 tab-separated fields (file, wnid, box), have %d", len(f))}
+			return labelLine{}, false, &FormatError{File: file, Line: n, Msg: fmt.Sprintf("want 6 tab-separated fields (file, wnid, box), have %d", len(f))}
 		}
 		name, wnid := strings.TrimSpace(f[0]), strings.TrimSpace(f[1])
 		if name == "" || strings.ContainsAny(name, `/\`) || name == "." || name == ".." {
-			return &FormatError{File: file, Line: n, Msg: fmt.Sprintf("bad image file name %q", name)}
+			return labelLine{}, false, &FormatError{File: file, Line: n, Msg: fmt.Sprintf("bad image file name %q", name)}
 		}
 		if !isWNID(wnid) {
-			return &FormatError{File: file, Line: n, Msg: fmt.Sprintf("bad wnid %q", wnid)}
+			return labelLine{}, false, &FormatError{File: file, Line: n, Msg: fmt.Sprintf("bad wnid %q", wnid)}
 		}
-		out = append(out, labelLine{File: name, Class: wnid, Line: n})
+		return labelLine{File: name, Class: wnid, Line: n}, true, nil
+	})
+}
+
+// parseLabelLines collects the labelLine parse makes of each line (none
+// where it returns false), stopping at its first error; no lines at all
+// is a *FormatError with the message none. first tells parse whether no
+// line has been collected yet.
+func parseLabelLines(r io.Reader, file, none string, parse func(line string, n int, first bool) (labelLine, bool, error)) ([]labelLine, error) {
+	var out []labelLine
+	err := eachLine(r, file, func(line string, n int) error {
+		l, ok, err := parse(line, n, len(out) == 0)
+		if err != nil {
+			return err
+		}
+		if ok {
+			out = append(out, l)
+		}
 		return nil
 	})
 	if err == nil && len(out) == 0 {
-		err = &FormatError{File: file, Msg: "no annotations"}
+		err = &FormatError{File: file, Msg: none}
 	}
 	return out, err
 }
@@ -72,11 +88,10 @@ func parseValAnnotations(r io.Reader, file string) ([]labelLine, error) {
 // the label is the first space-separated word of the second field and
 // must be a wnid. A first line whose label is not a wnid is a header.
 func parseLabelsCSV(r io.Reader, file string) ([]labelLine, error) {
-	var out []labelLine
-	err := eachLine(r, file, func(line string, n int) error {
+	return parseLabelLines(r, file, "no labels", func(line string, n int, first bool) (labelLine, bool, error) {
 		f := strings.SplitN(line, ",", 3)
 		if len(f) < 2 {
-			return &FormatError{File: file, Line: n, Msg: "want image,label"}
+			return labelLine{}, false, &FormatError{File: file, Line: n, Msg: "want image,label"}
 		}
 		name := strings.TrimSpace(f[0])
 		words := strings.Fields(f[1])
@@ -85,21 +100,16 @@ func parseLabelsCSV(r io.Reader, file string) ([]labelLine, error) {
 			label = words[0]
 		}
 		if !isWNID(label) {
-			if n == 1 && len(out) == 0 {
-				return nil // header
+			if n == 1 && first {
+				return labelLine{}, false, nil // header
 			}
-			return &FormatError{File: file, Line: n, Msg: fmt.Sprintf("bad wnid %q", label)}
+			return labelLine{}, false, &FormatError{File: file, Line: n, Msg: fmt.Sprintf("bad wnid %q", label)}
 		}
 		if name == "" || strings.ContainsAny(name, `/\`) {
-			return &FormatError{File: file, Line: n, Msg: fmt.Sprintf("bad image name %q", name)}
+			return labelLine{}, false, &FormatError{File: file, Line: n, Msg: fmt.Sprintf("bad image name %q", name)}
 		}
-		out = append(out, labelLine{File: name, Class: label, Line: n})
-		return nil
+		return labelLine{File: name, Class: label, Line: n}, true, nil
 	})
-	if err == nil && len(out) == 0 {
-		err = &FormatError{File: file, Msg: "no labels"}
-	}
-	return out, err
 }
 
 // parseGroundTruth reads the devkit's ILSVRC2012_validation_ground_truth.txt:

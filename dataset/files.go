@@ -1,9 +1,6 @@
 package dataset
 
-import (
-	"context"
-	"os"
-)
+import "context"
 
 // fileSet is a data set of image files, one per sample, read in order.
 type fileSet struct {
@@ -20,18 +17,11 @@ func (d *fileSet) Len() int          { return len(d.paths) }
 // Each reads each file whole and passes it to fn; a file that cannot be
 // read gives a sample with Err set.
 func (d *fileSet) Each(ctx context.Context, fn func(Sample) error) error {
-	for i, p := range d.paths {
+	for i := range d.paths {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		s := Sample{Index: i, Name: p, Label: d.labels[i]}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			s.Err = &SampleError{Name: p, Err: err}
-		} else {
-			s.Data = b
-		}
-		if err := fn(s); err != nil {
+		if err := fn(d.At(i)); err != nil {
 			return err
 		}
 	}

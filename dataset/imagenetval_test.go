@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
+
+	"github.com/alexnet-go/alexnet/internal/testutil"
 )
 
 // valFixture makes an ImageNet validation folder of n images.
@@ -20,7 +22,7 @@ func valFixture(t *testing.T, n int) string {
 
 // imagenetIndex returns the line of wnid in shared/data/imagenet/wnids.txt.
 func imagenetIndex(t *testing.T, wnid string) int {
-	i := slices.Index(readLines(t, filepath.Join(sharedData(t), "imagenet", "wnids.txt")), wnid)
+	i := slices.Index(testutil.ReadLines(t, testutil.SharedData(t, "imagenet", "wnids.txt")), wnid)
 	if i < 0 {
 		t.Fatalf("%s not in wnids.txt", wnid)
 	}

@@ -15,28 +15,16 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/alexnet-go/alexnet/internal/testutil"
 	"github.com/alexnet-go/alexnet/weights"
 	"github.com/parquet-go/parquet-go"
 )
 
-// Test rows shaped like a Hugging Face `datasets` export (pyarrow):
-// optional group image {optional binary bytes; optional binary path
-// (STRING)}, optional int64 label.
-type testImage struct {
-	Bytes []byte `parquet:"bytes,optional"`
-	Path  string `parquet:"path,optional"`
-}
-
-type testRow struct {
-	Image *testImage `parquet:"image,optional"`
-	Label *int64     `parquet:"label,optional"`
-}
-
 // tinyRows returns the first n Tiny ImageNet val images with labels that
 // index the sorted wnids, as Maysee/tiny-imagenet labels them.
-func tinyRows(t testing.TB, n int) (rows []testRow, sorted []string) {
+func tinyRows(t testing.TB, n int) (rows []hfRow, sorted []string) {
 	root := tinyRoot(t)
-	sorted = readLines(t, filepath.Join(root, "wnids.txt"))
+	sorted = testutil.ReadLines(t, filepath.Join(root, "wnids.txt"))
 	sort.Strings(sorted)
 	labels := tinyValLabels(t, root)
 	for i := 0; i < n; i++ {
@@ -46,14 +34,14 @@ func tinyRows(t testing.TB, n int) (rows []testRow, sorted []string) {
 			t.Fatal(err)
 		}
 		l := int64(slices.Index(sorted, labels[file]))
-		rows = append(rows, testRow{Image: &testImage{Bytes: b}, Label: &l})
+		rows = append(rows, hfRow{Image: &hfImage{Bytes: b}, Label: &l})
 	}
 	return rows, sorted
 }
 
 // writeHF writes rows as parquet, perGroup rows per row group, with the
 // "huggingface" metadata naming names when names is not nil.
-func writeHF(t testing.TB, file string, rows []testRow, perGroup int, names []string) []byte {
+func writeHF(t testing.TB, file string, rows []hfRow, perGroup int, names []string) []byte {
 	var buf bytes.Buffer
 	var opts []parquet.WriterOption
 	if names != nil {
@@ -64,7 +52,7 @@ func writeHF(t testing.TB, file string, rows []testRow, perGroup int, names []st
 		opts = append(opts, parquet.KeyValueMetadata("huggingface",
 			`{"info": {"features": {"image": {"_type": "Image"}, "label": {"names": [`+strings.Join(q, ", ")+`], "_type": "ClassLabel"}}}}`))
 	}
-	w := parquet.NewGenericWriter[testRow](&buf, opts...)
+	w := parquet.NewGenericWriter[hfRow](&buf, opts...)
 	for i := 0; i < len(rows); i += perGroup {
 		if _, err := w.Write(rows[i:min(i+perGroup, len(rows))]); err != nil {
 			t.Fatal(err)
@@ -83,7 +71,7 @@ func writeHF(t testing.TB, file string, rows []testRow, perGroup int, names []st
 }
 
 // checkRows compares ds's samples with rows.
-func checkRows(t *testing.T, ds Dataset, rows []testRow, file string) {
+func checkRows(t *testing.T, ds Dataset, rows []hfRow, file string) {
 	t.Helper()
 	got := collect(t, ds)
 	if len(got) != len(rows) || ds.Len() != len(rows) {
@@ -166,7 +154,7 @@ func TestParquetBad(t *testing.T) {
 	}
 	// Labels out of range and empty images are sample errors.
 	l := int64(5)
-	rows := []testRow{{Image: &testImage{Bytes: []byte("x")}, Label: &l}, {Image: &testImage{}, Label: new(int64)}, {Image: &testImage{Bytes: []byte("y")}, Label: new(int64)}}
+	rows := []hfRow{{Image: &hfImage{Bytes: []byte("x")}, Label: &l}, {Image: &hfImage{}, Label: new(int64)}, {Image: &hfImage{Bytes: []byte("y")}, Label: new(int64)}}
 	f := filepath.Join(dir, "bad.parquet")
 	writeHF(t, f, rows, 3, []string{"a", "b"})
 	ds, err := Open(context.Background(), f, nil)

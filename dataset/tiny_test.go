@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/alexnet-go/alexnet/internal/testutil"
 )
 
 func TestTinyVal(t *testing.T) {
@@ -21,7 +23,7 @@ func TestTinyVal(t *testing.T) {
 	if got, want := ds.Name(), "tiny-imagenet-200 (val)"; got != want {
 		t.Errorf("Name = %q, want %q", got, want)
 	}
-	wnids := readLines(t, filepath.Join(root, "wnids.txt"))
+	wnids := testutil.ReadLines(t, filepath.Join(root, "wnids.txt"))
 	if !slices.Equal(ds.Classes(), wnids) {
 		t.Errorf("Classes differ from wnids.txt order")
 	}
@@ -64,7 +66,7 @@ func TestTinyTrainStops(t *testing.T) {
 	if ds.Len() != 200*250 {
 		t.Errorf("Len = %d, want 50000", ds.Len())
 	}
-	wnids := readLines(t, filepath.Join(root, "wnids.txt"))
+	wnids := testutil.ReadLines(t, filepath.Join(root, "wnids.txt"))
 	gold := slices.Index(wnids, "n01443537") // the first sorted wnid
 	stop := errors.New("stop")
 	n := 0

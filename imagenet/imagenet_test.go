@@ -1,11 +1,10 @@
 package imagenet
 
 import (
-	"bufio"
-	"os"
-	"path/filepath"
 	"sort"
 	"testing"
+
+	"github.com/alexnet-go/alexnet/internal/testutil"
 )
 
 func TestKnownClasses(t *testing.T) {
@@ -55,17 +54,10 @@ func TestSortedAndComplete(t *testing.T) {
 
 // Every Tiny ImageNet class is an ImageNet-1k class.
 func TestTinyImageNetMaps(t *testing.T) {
-	path := filepath.Join("..", "..", "shared", "data", "tiny-imagenet-200", "wnids.txt")
-	f, err := os.Open(path)
-	if err != nil {
-		t.Skipf("shared data absent (%v)", err)
-	}
-	defer f.Close()
-	s := bufio.NewScanner(f)
 	n := 0
-	for s.Scan() {
-		if _, ok := Index(s.Text()); !ok {
-			t.Errorf("tiny imagenet wnid %s not in ImageNet-1k", s.Text())
+	for _, w := range testutil.ReadLines(t, testutil.SharedData(t, "tiny-imagenet-200", "wnids.txt")) {
+		if _, ok := Index(w); !ok {
+			t.Errorf("tiny imagenet wnid %s not in ImageNet-1k", w)
 		}
 		n++
 	}

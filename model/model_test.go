@@ -3,14 +3,12 @@ package model
 import (
 	"encoding/json"
 	"errors"
-	"math"
 	"math/rand"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/alexnet-go/alexnet/internal/npy"
+	"github.com/alexnet-go/alexnet/internal/testutil"
 	"github.com/alexnet-go/alexnet/kernels"
 	"github.com/alexnet-go/alexnet/nn"
 	"github.com/alexnet-go/alexnet/tensor"
@@ -18,26 +16,6 @@ import (
 
 // Fixtures: testdata/gen/model.py (PyTorch 1.13 / torchvision 0.14).
 const fixtures = "../testdata/model"
-
-func readJSON(t testing.TB, path string, v any) {
-	t.Helper()
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := json.Unmarshal(raw, v); err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
-}
-
-func readNpy(t testing.TB, path string) *npy.Array {
-	t.Helper()
-	a, err := npy.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return a
-}
 
 // TestNarrowMatchesPyTorch loads the seeded narrow torchvision-structure,
 // original-structure (LRN, groups), tiny (5×5 stride-2 stem, 3×3 pool,
@@ -63,15 +41,7 @@ func TestNarrowMatchesPyTorch(t *testing.T) {
 func testNarrow(t *testing.T, name string) {
 	t.Helper()
 	dir := filepath.Join(fixtures, name)
-	var fc struct {
-		Arch       string   `json:"arch"`
-		Channels   []int    `json:"channels"`
-		Hidden     int      `json:"hidden"`
-		NumClasses int      `json:"num_classes"`
-		InputSize  int      `json:"input_size"`
-		StateDict  []string `json:"state_dict"`
-	}
-	readJSON(t, filepath.Join(dir, "config.json"), &fc)
+	fc := testutil.ReadNarrowConfig(t, dir)
 	cfg := Config{Arch: fc.Arch, Hidden: fc.Hidden, NumClasses: fc.NumClasses, InputSize: fc.InputSize, Threads: 2}
 	copy(cfg.Channels[:], fc.Channels)
 	m, err := New(cfg)
@@ -79,11 +49,9 @@ func testNarrow(t *testing.T, name string) {
 		t.Fatal(err)
 	}
 	ps := m.State()
-	sd := map[string]*tensor.Tensor{}
+	sd := testutil.NarrowStateDict(t, dir, fc.StateDict)
 	var names []string
 	for _, key := range fc.StateDict {
-		a := readNpy(t, filepath.Join(dir, key+".npy"))
-		sd[key], _ = tensor.FromData(a.F32, a.Shape...)
 		if !strings.HasSuffix(key, ".num_batches_tracked") { // an int64 counter, not a tensor here
 			names = append(names, key)
 		}
@@ -104,31 +72,14 @@ func testNarrow(t *testing.T, name string) {
 			t.Errorf("num_batches_tracked %d, PyTorch's is 7", b.NumBatchesTracked)
 		}
 	}
-	u := readNpy(t, filepath.Join(dir, "input_u8.npy"))
-	x := tensor.New(u.Shape...)
-	for i, v := range u.U8 {
-		x.Data[i] = (float32(v) - 128) / 64
-	}
-	want := readNpy(t, filepath.Join(dir, "logits.npy"))
+	x := testutil.NarrowInput(t, dir)
+	want := testutil.ReadTensor(t, filepath.Join(dir, "logits.npy"))
 	for run := 0; run < 2; run++ { // the second run reuses buffers
 		y, err := m.Forward(x)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !tensor.SameShape(y.Shape, want.Shape) {
-			t.Fatalf("logits shape %v, want %v", y.Shape, want.Shape)
-		}
-		var d float64
-		for i := range y.Data {
-			v := math.Abs(float64(y.Data[i] - want.F32[i]))
-			if v > d || v != v {
-				d = v
-			}
-		}
-		if d > 1e-4 {
-			t.Fatalf("logits max abs diff %g > 1e-4", d)
-		}
-		t.Logf("logits max abs diff %.3g", d)
+		testutil.CheckClose(t, "logits", y, want, 1e-4)
 	}
 }
 
@@ -153,7 +104,7 @@ type pySummary struct {
 func TestSummaryFullSize(t *testing.T) {
 	tinyBN, _ := ConfigFor(ArchTinyBN)
 	var all map[string]pySummary
-	readJSON(t, filepath.Join(fixtures, "summary.json"), &all)
+	testutil.ReadJSON(t, filepath.Join(fixtures, "summary.json"), &all)
 	for arch, cfg := range map[string]Config{ArchTorchvision: TorchvisionConfig(), ArchOriginal: OriginalConfig(), ArchTiny: TinyConfig(), ArchTinyBN: tinyBN} {
 		t.Run(arch, func(t *testing.T) {
 			want, ok := all[arch]
@@ -206,11 +157,9 @@ func TestSummaryFullSize(t *testing.T) {
 }
 
 func narrow(t testing.TB) *AlexNet {
-	m, err := New(Config{Arch: ArchOriginal, Channels: [5]int{4, 6, 8, 6, 4}, Hidden: 8, NumClasses: 3, Threads: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return m
+	cfg := smallConfigs[1]
+	cfg.Threads = 1
+	return newModel(t, cfg, nil)
 }
 
 func TestLoadStateDictErrors(t *testing.T) {

@@ -14,21 +14,10 @@ import (
 // for the batch (Summary's are for one image).
 func TestProfileMatchesForwardAndSummary(t *testing.T) {
 	const batch, size = 2, 67
-	for _, cfg := range []Config{
-		{Arch: ArchTorchvision, Channels: [5]int{5, 7, 9, 3, 4}, Hidden: 11, NumClasses: 6, Threads: 2},
-		{Arch: ArchOriginal, Channels: [5]int{4, 6, 8, 6, 4}, Hidden: 8, NumClasses: 3, Threads: 2},
-	} {
+	for _, cfg := range smallConfigs {
 		t.Run(cfg.Arch, func(t *testing.T) {
-			m, err := New(cfg)
-			if err != nil {
-				t.Fatal(err)
-			}
 			rng := rand.New(rand.NewSource(7))
-			for _, p := range m.Parameters() {
-				for i := range p.T.Data {
-					p.T.Data[i] = float32(rng.NormFloat64() * 0.3)
-				}
-			}
+			m := newModel(t, cfg, func() float32 { return float32(rng.NormFloat64() * 0.3) })
 			x := tensor.New(batch, 3, size, size)
 			for i := range x.Data {
 				x.Data[i] = float32(rng.NormFloat64())

@@ -13,20 +13,9 @@ import (
 // other) and, run on another goroutine at the same time, gives the logits
 // the model gives on its own, for both architectures.
 func TestReplica(t *testing.T) {
-	for _, cfg := range []Config{
-		{Arch: ArchTorchvision, Channels: [5]int{5, 7, 9, 3, 4}, Hidden: 11, NumClasses: 6, Threads: 2},
-		{Arch: ArchOriginal, Channels: [5]int{4, 6, 8, 6, 4}, Hidden: 8, NumClasses: 3, Threads: 2},
-	} {
-		m, err := New(cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
+	for _, cfg := range smallConfigs {
 		rng := rand.New(rand.NewSource(2))
-		for _, p := range m.Parameters() {
-			for i := range p.T.Data {
-				p.T.Data[i] = (rng.Float32() - 0.5) * 0.2
-			}
-		}
+		m := newModel(t, cfg, func() float32 { return (rng.Float32() - 0.5) * 0.2 })
 		r, err := m.Replica()
 		if err != nil {
 			t.Fatal(err)

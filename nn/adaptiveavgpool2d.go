@@ -21,10 +21,15 @@ type AdaptiveAvgPool2d struct {
 
 // NewAdaptiveAvgPool2d returns an AdaptiveAvgPool2d.
 func NewAdaptiveAvgPool2d(outH, outW int) (*AdaptiveAvgPool2d, error) {
-	if outH < 1 || outW < 1 {
-		return nil, &ConfigError{"AdaptiveAvgPool2d", fmt.Sprintf("output %dx%d", outH, outW)}
+	return validated(&AdaptiveAvgPool2d{OutH: outH, OutW: outW, Threads: 1})
+}
+
+// validate checks the hyperparameters.
+func (l *AdaptiveAvgPool2d) validate() error {
+	if l.OutH < 1 || l.OutW < 1 {
+		return &ConfigError{"AdaptiveAvgPool2d", fmt.Sprintf("output %dx%d", l.OutH, l.OutW)}
 	}
-	return &AdaptiveAvgPool2d{OutH: outH, OutW: outW, Threads: 1}, nil
+	return nil
 }
 
 // SetThreads sets Threads.
@@ -38,22 +43,18 @@ func (l *AdaptiveAvgPool2d) OutputShape(in []int) ([]int, error) {
 	if err := checkNCHW("nn.AdaptiveAvgPool2d", in, 0); err != nil {
 		return nil, err
 	}
-	if l.OutH < 1 || l.OutW < 1 {
-		return nil, &ConfigError{"AdaptiveAvgPool2d", fmt.Sprintf("output %dx%d", l.OutH, l.OutW)}
+	if err := l.validate(); err != nil {
+		return nil, err
 	}
 	return []int{in[0], in[1], l.OutH, l.OutW}, nil
 }
 
 // Forward applies kernels.AdaptiveAvgPool2dThreads over the N*C planes.
 func (l *AdaptiveAvgPool2d) Forward(x *tensor.Tensor) (*tensor.Tensor, error) {
-	if err := checkData("nn.AdaptiveAvgPool2d", x); err != nil {
-		return nil, err
-	}
-	shape, err := l.OutputShape(x.Shape)
+	y, err := forwardOut("nn.AdaptiveAvgPool2d", l, x, &l.out)
 	if err != nil {
 		return nil, err
 	}
-	y := reuse(&l.out, shape)
 	kernels.AdaptiveAvgPool2dThreads(x.Shape[0]*x.Shape[1], x.Shape[2], x.Shape[3], l.OutH, l.OutW, x.Data, y.Data, l.Threads)
 	return y, nil
 }

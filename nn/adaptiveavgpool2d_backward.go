@@ -10,10 +10,10 @@ import (
 // (kernels.AdaptiveAvgPool2dBackwardThreads over the N*C planes). x's
 // data and y are not read.
 func (l *AdaptiveAvgPool2d) Backward(x, y, dy *tensor.Tensor, g *Grads) (*tensor.Tensor, error) {
-	if _, err := checkBackward("nn.AdaptiveAvgPool2d backward", l, x, y, dy, false); err != nil {
+	dx, err := backwardDx("nn.AdaptiveAvgPool2d backward", l, x, y, dy, false, g)
+	if err != nil {
 		return nil, err
 	}
-	dx := g.buffer(l, slotDx, x.Shape)
 	kernels.AdaptiveAvgPool2dBackwardThreads(x.Shape[0]*x.Shape[1], x.Shape[2], x.Shape[3], l.OutH, l.OutW, dy.Data, dx.Data, l.Threads)
 	return dx, nil
 }

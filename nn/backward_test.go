@@ -1,12 +1,9 @@
 package nn
 
 import (
-	"encoding/json"
 	"errors"
 	"math"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/alexnet-go/alexnet/internal/numcmp"
@@ -40,14 +37,7 @@ func newBackwardLayer(t *testing.T, c opCase) Backwarder {
 // gradients after the first call and, doubled, after the second (they
 // accumulate), all to opTol relative, logging the largest error.
 func TestBackwardMatchesPyTorch(t *testing.T) {
-	raw, err := os.ReadFile(filepath.Join(backwardFixtures, "cases.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var cases []opCase
-	if err := json.Unmarshal(raw, &cases); err != nil {
-		t.Fatal(err)
-	}
+	cases := readCases(t, backwardFixtures)
 	defer kernels.UseSgemm(kernels.ActiveSgemm())
 	for _, impl := range kernels.SgemmImpls() {
 		if err := kernels.UseSgemm(impl); err != nil {

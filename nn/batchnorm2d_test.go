@@ -31,30 +31,61 @@ func TestBatchNorm2dMatchesPyTorch(t *testing.T) {
 	}
 }
 
-func testBatchNormCase(t *testing.T, c opCase) {
-	ld := func(k string) *tensor.Tensor { return loadFrom(t, bnFixtures, c.Files[k]) }
-	cmp := func(what string, got []float32, want *tensor.Tensor, tol float64) {
-		t.Helper()
-		if len(got) != len(want.Data) {
-			t.Fatalf("%s: %d values, want %d", what, len(got), len(want.Data))
-		}
-		e := numcmp.RelMaxDiff(got, want.Data)
-		if e > tol {
-			t.Errorf("%s: relative error %.3g > %g", what, e, tol)
-		}
-		t.Logf("%-13s max abs diff %.3g, relative %.3g", what, maxAbsDiff(got, want.Data), e)
+// bnCase is one case of testdata/nn/batchnorm with its layer, loaded
+// with the case's parameters and running statistics.
+type bnCase struct {
+	t       *testing.T
+	c       opCase
+	l       *BatchNorm2d
+	tracked int64 // the fixture's num_batches_tracked before training
+}
+
+// ld reads the case's tensor k.
+func (b *bnCase) ld(k string) *tensor.Tensor { return loadFrom(b.t, bnFixtures, b.c.Files[k]) }
+
+// cmp compares got with the case's tensor want to tol relative, logging
+// the differences.
+func (b *bnCase) cmp(what string, got []float32, want string, tol float64) {
+	b.t.Helper()
+	w := b.ld(want)
+	if len(got) != len(w.Data) {
+		b.t.Fatalf("%s: %d values, want %d", what, len(got), len(w.Data))
 	}
+	e := numcmp.RelMaxDiff(got, w.Data)
+	if e > tol {
+		b.t.Errorf("%s: relative error %.3g > %g", what, e, tol)
+	}
+	b.t.Logf("%-13s max abs diff %.3g, relative %.3g", what, numcmp.MaxAbsDiff(got, w.Data), e)
+}
+
+// cmpStats compares y and the running statistics with the fixture's
+// tensors of suffix n ("1" after the first ForwardTrain, "2" after the
+// second).
+func (b *bnCase) cmpStats(yName string, y *tensor.Tensor, n string) {
+	b.t.Helper()
+	b.cmp(yName, y.Data, yName, bnFwdTol)
+	b.cmp("running_mean"+n, b.l.RunningMean.Data, "running_mean"+n, bnFwdTol)
+	b.cmp("running_var"+n, b.l.RunningVar.Data, "running_var"+n, bnFwdTol)
+}
+
+func newBNCase(t *testing.T, c opCase) *bnCase {
 	l, err := NewBatchNorm2d(int(c.Attrs["c"]))
 	if err != nil {
 		t.Fatal(err)
 	}
+	b := &bnCase{t: t, c: c, l: l, tracked: int64(c.Attrs["num_batches_tracked"])}
 	l.Eps, l.Momentum, l.ReLU = c.Attrs["eps"], c.Attrs["momentum"], c.Attrs["relu"] != 0
-	tracked := int64(c.Attrs["num_batches_tracked"])
-	l.NumBatchesTracked = tracked
+	l.NumBatchesTracked = b.tracked
 	for _, p := range append(l.Params(), l.Buffers()...) {
-		copy(p.T.Data, ld(p.Name).Data)
+		copy(p.T.Data, b.ld(p.Name).Data)
 	}
-	x, x2, dy := ld("x"), ld("x2"), ld("dy")
+	return b
+}
+
+func testBatchNormCase(t *testing.T, c opCase) {
+	b := newBNCase(t, c)
+	l := b.l
+	x, x2, dy := b.ld("x"), b.ld("x2"), b.ld("dy")
 	if shape, err := l.OutputShape(x.Shape); err != nil || !tensor.SameShape(shape, x.Shape) {
 		t.Fatalf("OutputShape = %v, %v; want %v", shape, err, x.Shape)
 	}
@@ -63,10 +94,29 @@ func testBatchNormCase(t *testing.T, c opCase) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmp("y", y.Data, ld("y"), bnFwdTol)
-	cmp("running_mean1", l.RunningMean.Data, ld("running_mean1"), bnFwdTol)
-	cmp("running_var1", l.RunningVar.Data, ld("running_var1"), bnFwdTol)
+	b.cmpStats("y", y, "1")
 	g := NewGrads()
+	b.backwardTwice(x, y, dy, g)
+
+	y2, err := l.ForwardTrain(x2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if y2 != y {
+		t.Error("second ForwardTrain did not reuse the output buffer")
+	}
+	b.cmpStats("y2", y2, "2")
+	if l.NumBatchesTracked != b.tracked+2 {
+		t.Errorf("NumBatchesTracked %d, want %d", l.NumBatchesTracked, b.tracked+2)
+	}
+	b.eval(x, dy, g)
+}
+
+// backwardTwice runs Backward twice with g, comparing dx and the
+// parameter gradients after the first call and dx and the doubled
+// (accumulated) gradients after the second.
+func (b *bnCase) backwardTwice(x, y, dy *tensor.Tensor, g *Grads) {
+	t, l := b.t, b.l
 	for run := 1; run <= 2; run++ {
 		dx, err := l.Backward(x, y, dy, g)
 		if err != nil {
@@ -76,16 +126,16 @@ func testBatchNormCase(t *testing.T, c opCase) {
 			t.Fatalf("dx shape %v, want %v", dx.Shape, x.Shape)
 		}
 		if run == 1 {
-			cmp("dx", dx.Data, ld("dx"), bnGradTol)
-			cmp("grad.weight", g.Get(l.Weight).Data, ld("grad.weight"), bnGradTol)
-			cmp("grad.bias", g.Get(l.Bias).Data, ld("grad.bias"), bnGradTol)
+			b.cmp("dx", dx.Data, "dx", bnGradTol)
+			b.cmp("grad.weight", g.Get(l.Weight).Data, "grad.weight", bnGradTol)
+			b.cmp("grad.bias", g.Get(l.Bias).Data, "grad.bias", bnGradTol)
 			continue
 		}
-		if e := numcmp.RelMaxDiff(dx.Data, ld("dx").Data); e > bnGradTol {
+		if e := numcmp.RelMaxDiff(dx.Data, b.ld("dx").Data); e > bnGradTol {
 			t.Errorf("second Backward: dx relative error %.3g", e)
 		}
 		for _, p := range l.Params() {
-			want := ld("grad." + p.Name)
+			want := b.ld("grad." + p.Name)
 			for i := range want.Data {
 				want.Data[i] *= 2
 			}
@@ -94,30 +144,19 @@ func testBatchNormCase(t *testing.T, c opCase) {
 			}
 		}
 	}
+}
 
-	y2, err := l.ForwardTrain(x2)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if y2 != y {
-		t.Error("second ForwardTrain did not reuse the output buffer")
-	}
-	cmp("y2", y2.Data, ld("y2"), bnFwdTol)
-	cmp("running_mean2", l.RunningMean.Data, ld("running_mean2"), bnFwdTol)
-	cmp("running_var2", l.RunningVar.Data, ld("running_var2"), bnFwdTol)
-	if l.NumBatchesTracked != tracked+2 {
-		t.Errorf("NumBatchesTracked %d, want %d", l.NumBatchesTracked, tracked+2)
-	}
-
-	// Eval mode from PyTorch's running statistics, so that this compares
-	// Forward alone.
-	copy(l.RunningMean.Data, ld("running_mean2").Data)
-	copy(l.RunningVar.Data, ld("running_var2").Data)
+// eval runs Forward in eval mode from PyTorch's running statistics, so
+// that it compares Forward alone, and checks that Backward then fails.
+func (b *bnCase) eval(x, dy *tensor.Tensor, g *Grads) {
+	t, l := b.t, b.l
+	copy(l.RunningMean.Data, b.ld("running_mean2").Data)
+	copy(l.RunningVar.Data, b.ld("running_var2").Data)
 	ye, err := l.Forward(x)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmp("y_eval", ye.Data, ld("y_eval"), bnFwdTol)
+	b.cmp("y_eval", ye.Data, "y_eval", bnFwdTol)
 	var ce *ConfigError
 	if _, err := l.Backward(x, ye, dy, g); !errors.As(err, &ce) {
 		t.Errorf("Backward after Forward: err = %v, want *ConfigError", err)

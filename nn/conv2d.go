@@ -75,18 +75,11 @@ func (l *Conv2d) MACs(in []int) int64 {
 // Threads of them. The weights are packed (transformed) on the first call
 // and again after ParamsChanged.
 func (l *Conv2d) Forward(x *tensor.Tensor) (*tensor.Tensor, error) {
-	if err := checkData("nn.Conv2d", x); err != nil {
-		return nil, err
-	}
-	shape, err := l.OutputShape(x.Shape)
+	y, err := forwardOut("nn.Conv2d", l, x, &l.out, l.checkParams)
 	if err != nil {
 		return nil, err
 	}
-	if err := l.checkParams(); err != nil {
-		return nil, err
-	}
 	g := l.geom(x.Shape)
-	y := reuse(&l.out, shape)
 	if kernels.UseWinograd(g) {
 		if l.wino == nil || !l.wino.Current() || l.from != &l.Weight.Data[0] {
 			l.wino = kernels.PackWinogradWeights(l.Weight.Data, l.OutC, g.C, l.Kernel, l.Groups)

@@ -124,6 +124,20 @@ func checkBackward(op string, l Layer, x, y, dy *tensor.Tensor, needY bool) ([]i
 	return shape, nil
 }
 
+// backwardDx runs checkBackward, then the layer's further checks in
+// order, and returns the layer's dx buffer of g, of x's shape.
+func backwardDx(op string, l Layer, x, y, dy *tensor.Tensor, needY bool, g *Grads, checks ...func() error) (*tensor.Tensor, error) {
+	if _, err := checkBackward(op, l, x, y, dy, needY); err != nil {
+		return nil, err
+	}
+	for _, check := range checks {
+		if err := check(); err != nil {
+			return nil, err
+		}
+	}
+	return g.buffer(l, slotDx, x.Shape), nil
+}
+
 // errNoGrads is the error of a parameter layer's Backward given a nil
 // *Grads.
 func errNoGrads(layer string) error {

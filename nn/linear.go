@@ -48,25 +48,26 @@ func (l *Linear) MACs(in []int) int64 { return int64(in[0]) * int64(l.In) * int6
 
 // Forward computes y = x·Weightᵀ + Bias (then ReLU if set) with one Sgemm.
 func (l *Linear) Forward(x *tensor.Tensor) (*tensor.Tensor, error) {
-	if err := checkData("nn.Linear", x); err != nil {
-		return nil, err
-	}
-	shape, err := l.OutputShape(x.Shape)
+	y, err := forwardOut("nn.Linear", l, x, &l.out, l.checkParams)
 	if err != nil {
 		return nil, err
 	}
-	if l.Weight == nil || !tensor.SameShape(l.Weight.Shape, []int{l.Out, l.In}) || len(l.Weight.Data) != l.Out*l.In {
-		return nil, &tensor.ShapeError{Op: "nn.Linear weight", Got: shapeOf(l.Weight), Want: []int{l.Out, l.In}}
-	}
-	if l.Bias == nil || len(l.Bias.Data) != l.Out {
-		return nil, &tensor.ShapeError{Op: "nn.Linear bias", Got: shapeOf(l.Bias), Want: []int{l.Out}}
-	}
-	y := reuse(&l.out, shape)
-	err = kernels.Sgemm(&kernels.Gemm{M: shape[0], N: l.Out, K: l.In,
+	err = kernels.Sgemm(&kernels.Gemm{M: x.Shape[0], N: l.Out, K: l.In,
 		A: x.Data, LDA: l.In, B: l.Weight.Data, LDB: l.In, TransB: true,
 		C: y.Data, LDC: l.Out, ColBias: l.Bias.Data, ReLU: l.ReLU, Threads: l.Threads})
 	if err != nil {
 		return nil, fmt.Errorf("nn.Linear: %w", err)
 	}
 	return y, nil
+}
+
+// checkParams checks that Weight is (Out, In) and Bias has Out values.
+func (l *Linear) checkParams() error {
+	if l.Weight == nil || !tensor.SameShape(l.Weight.Shape, []int{l.Out, l.In}) || len(l.Weight.Data) != l.Out*l.In {
+		return &tensor.ShapeError{Op: "nn.Linear weight", Got: shapeOf(l.Weight), Want: []int{l.Out, l.In}}
+	}
+	if l.Bias == nil || len(l.Bias.Data) != l.Out {
+		return &tensor.ShapeError{Op: "nn.Linear bias", Got: shapeOf(l.Bias), Want: []int{l.Out}}
+	}
+	return nil
 }

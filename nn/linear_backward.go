@@ -20,11 +20,8 @@ func (l *Linear) Backward(x, y, dy *tensor.Tensor, g *Grads) (*tensor.Tensor, er
 	if _, err := checkBackward("nn.Linear backward", l, x, y, dy, l.ReLU); err != nil {
 		return nil, err
 	}
-	if l.Weight == nil || !tensor.SameShape(l.Weight.Shape, []int{l.Out, l.In}) || len(l.Weight.Data) != l.Out*l.In {
-		return nil, &tensor.ShapeError{Op: "nn.Linear weight", Got: shapeOf(l.Weight), Want: []int{l.Out, l.In}}
-	}
-	if l.Bias == nil || len(l.Bias.Data) != l.Out {
-		return nil, &tensor.ShapeError{Op: "nn.Linear bias", Got: shapeOf(l.Bias), Want: []int{l.Out}}
+	if err := l.checkParams(); err != nil {
+		return nil, err
 	}
 	n := x.Shape[0]
 	dz := dy

@@ -22,10 +22,15 @@ type LocalResponseNorm struct {
 
 // NewLocalResponseNorm returns a LocalResponseNorm.
 func NewLocalResponseNorm(size int, alpha, beta, k float32) (*LocalResponseNorm, error) {
-	if size < 1 {
-		return nil, &ConfigError{"LocalResponseNorm", fmt.Sprintf("size %d", size)}
+	return validated(&LocalResponseNorm{Size: size, Alpha: alpha, Beta: beta, K: k, Threads: 1})
+}
+
+// validate checks the hyperparameters.
+func (l *LocalResponseNorm) validate() error {
+	if l.Size < 1 {
+		return &ConfigError{"LocalResponseNorm", fmt.Sprintf("size %d", l.Size)}
 	}
-	return &LocalResponseNorm{Size: size, Alpha: alpha, Beta: beta, K: k, Threads: 1}, nil
+	return nil
 }
 
 // SetThreads sets Threads.
@@ -44,16 +49,10 @@ func (l *LocalResponseNorm) OutputShape(in []int) ([]int, error) {
 
 // Forward applies kernels.LRNThreads.
 func (l *LocalResponseNorm) Forward(x *tensor.Tensor) (*tensor.Tensor, error) {
-	if err := checkData("nn.LocalResponseNorm", x); err != nil {
+	y, err := forwardOut("nn.LocalResponseNorm", l, x, &l.out, l.validate)
+	if err != nil {
 		return nil, err
 	}
-	if _, err := l.OutputShape(x.Shape); err != nil {
-		return nil, err
-	}
-	if l.Size < 1 {
-		return nil, &ConfigError{"LocalResponseNorm", fmt.Sprintf("size %d", l.Size)}
-	}
-	y := reuse(&l.out, x.Shape)
 	kernels.LRNThreads(x.Shape[0], x.Shape[1], tensor.Numel(x.Shape[2:]), l.Size, l.Alpha, l.Beta, l.K, x.Data, y.Data, l.Threads)
 	return y, nil
 }

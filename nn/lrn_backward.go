@@ -1,8 +1,6 @@
 package nn
 
 import (
-	"fmt"
-
 	"github.com/alexnet-go/alexnet/kernels"
 	"github.com/alexnet-go/alexnet/tensor"
 )
@@ -11,13 +9,10 @@ import (
 // from PyTorch's formula (kernels.LRNBackwardThreads over the N
 // images). y is not read.
 func (l *LocalResponseNorm) Backward(x, y, dy *tensor.Tensor, g *Grads) (*tensor.Tensor, error) {
-	if _, err := checkBackward("nn.LocalResponseNorm backward", l, x, y, dy, false); err != nil {
+	dx, err := backwardDx("nn.LocalResponseNorm backward", l, x, y, dy, false, g, l.validate)
+	if err != nil {
 		return nil, err
 	}
-	if l.Size < 1 {
-		return nil, &ConfigError{"LocalResponseNorm", fmt.Sprintf("size %d", l.Size)}
-	}
-	dx := g.buffer(l, slotDx, x.Shape)
 	kernels.LRNBackwardThreads(x.Shape[0], x.Shape[1], tensor.Numel(x.Shape[2:]), l.Size, l.Alpha, l.Beta, l.K, x.Data, dy.Data, dx.Data, l.Threads)
 	return dx, nil
 }

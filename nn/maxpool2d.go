@@ -21,10 +21,15 @@ type MaxPool2d struct {
 
 // NewMaxPool2d returns a MaxPool2d.
 func NewMaxPool2d(kernel, stride int) (*MaxPool2d, error) {
-	if kernel < 1 || stride < 1 {
-		return nil, &ConfigError{"MaxPool2d", fmt.Sprintf("kernel %d stride %d", kernel, stride)}
+	return validated(&MaxPool2d{Kernel: kernel, Stride: stride, Threads: 1})
+}
+
+// validate checks the hyperparameters.
+func (l *MaxPool2d) validate() error {
+	if l.Kernel < 1 || l.Stride < 1 {
+		return &ConfigError{"MaxPool2d", fmt.Sprintf("kernel %d stride %d", l.Kernel, l.Stride)}
 	}
-	return &MaxPool2d{Kernel: kernel, Stride: stride, Threads: 1}, nil
+	return nil
 }
 
 // SetThreads sets Threads.
@@ -51,14 +56,10 @@ func (l *MaxPool2d) OutputShape(in []int) ([]int, error) {
 
 // Forward applies kernels.MaxPool2dThreads over the N*C planes.
 func (l *MaxPool2d) Forward(x *tensor.Tensor) (*tensor.Tensor, error) {
-	if err := checkData("nn.MaxPool2d", x); err != nil {
-		return nil, err
-	}
-	shape, err := l.OutputShape(x.Shape)
+	y, err := forwardOut("nn.MaxPool2d", l, x, &l.out)
 	if err != nil {
 		return nil, err
 	}
-	y := reuse(&l.out, shape)
 	kernels.MaxPool2dThreads(l.geom(x.Shape), x.Data, y.Data, l.Threads)
 	return y, nil
 }

@@ -62,6 +62,17 @@ type ConfigError struct {
 // Error implements error.
 func (e *ConfigError) Error() string { return "nn." + e.Layer + ": " + e.Msg }
 
+// validated returns l if its hyperparameters are valid, else its
+// validate error: the constructors' check, which Forward repeats where a
+// field set after construction could break it.
+func validated[L interface{ validate() error }](l L) (L, error) {
+	if err := l.validate(); err != nil {
+		var zero L
+		return zero, err
+	}
+	return l, nil
+}
+
 // reuse returns *buf if it has the given shape, else a new tensor of that
 // shape stored in *buf.
 func reuse(buf **tensor.Tensor, shape []int) *tensor.Tensor {
@@ -69,6 +80,25 @@ func reuse(buf **tensor.Tensor, shape []int) *tensor.Tensor {
 		*buf = tensor.New(shape...)
 	}
 	return *buf
+}
+
+// forwardOut checks x for l's Forward (its data matches its shape, and
+// l.OutputShape accepts that shape), then runs the layer's further checks
+// in order, and returns *buf resized to the output shape (reuse).
+func forwardOut(op string, l Layer, x *tensor.Tensor, buf **tensor.Tensor, checks ...func() error) (*tensor.Tensor, error) {
+	if err := checkData(op, x); err != nil {
+		return nil, err
+	}
+	shape, err := l.OutputShape(x.Shape)
+	if err != nil {
+		return nil, err
+	}
+	for _, check := range checks {
+		if err := check(); err != nil {
+			return nil, err
+		}
+	}
+	return reuse(buf, shape), nil
 }
 
 // checkNCHW checks that in is (N, C, H, W) with positive dimensions and,

@@ -1,14 +1,11 @@
 package nn
 
 import (
-	"encoding/json"
 	"errors"
-	"math"
-	"os"
 	"path/filepath"
 	"testing"
 
-	"github.com/alexnet-go/alexnet/internal/npy"
+	"github.com/alexnet-go/alexnet/internal/testutil"
 	"github.com/alexnet-go/alexnet/tensor"
 )
 
@@ -28,22 +25,7 @@ type opCase struct {
 // dropout masks, converted to float32).
 func loadFrom(t *testing.T, dir, file string) *tensor.Tensor {
 	t.Helper()
-	a, err := npy.ReadFile(filepath.Join(dir, file))
-	if err != nil {
-		t.Fatal(err)
-	}
-	data := a.F32
-	if a.U8 != nil {
-		data = make([]float32, len(a.U8))
-		for i, v := range a.U8 {
-			data[i] = float32(v)
-		}
-	}
-	x, err := tensor.FromData(data, a.Shape...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return x
+	return testutil.ReadTensor(t, filepath.Join(dir, file))
 }
 
 func load(t *testing.T, file string) *tensor.Tensor { return loadFrom(t, fixtures, file) }
@@ -116,28 +98,10 @@ func TestOpsMatchPyTorch(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if !tensor.SameShape(y.Shape, want.Shape) {
-					t.Fatalf("shape %v, want %v", y.Shape, want.Shape)
-				}
-				d := maxAbsDiff(y.Data, want.Data)
-				if d > 1e-4 || math.IsNaN(d) {
-					t.Fatalf("max abs diff %g > 1e-4", d)
-				}
-				t.Logf("max abs diff %.3g", d)
+				testutil.CheckClose(t, "", y, want, 1e-4)
 			}
 		})
 	}
-}
-
-func maxAbsDiff(a, b []float32) float64 {
-	var d float64
-	for i := range a {
-		v := math.Abs(float64(a[i] - b[i]))
-		if v > d || v != v {
-			d = v
-		}
-	}
-	return d
 }
 
 func TestShapeErrors(t *testing.T) {
@@ -194,13 +158,7 @@ func TestSequentialNamesAndFlatten(t *testing.T) {
 // script wrote.
 func readCases(t *testing.T, dir string) []opCase {
 	t.Helper()
-	raw, err := os.ReadFile(filepath.Join(dir, "cases.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	var cases []opCase
-	if err := json.Unmarshal(raw, &cases); err != nil {
-		t.Fatal(err)
-	}
+	testutil.ReadJSON(t, filepath.Join(dir, "cases.json"), &cases)
 	return cases
 }

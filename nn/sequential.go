@@ -26,26 +26,26 @@ func (s *Sequential) Params() []Param {
 
 // OutputShape chains the layers' OutputShape.
 func (s *Sequential) OutputShape(in []int) ([]int, error) {
-	for i, l := range s.Layers {
-		out, err := l.OutputShape(in)
-		if err != nil {
-			return nil, fmt.Errorf("layer %d: %w", i, err)
-		}
-		in = out
-	}
-	return in, nil
+	return chain(s.Layers, in, Layer.OutputShape)
 }
 
 // Forward applies the layers in order.
 func (s *Sequential) Forward(x *tensor.Tensor) (*tensor.Tensor, error) {
-	for i, l := range s.Layers {
-		y, err := l.Forward(x)
+	return chain(s.Layers, x, Layer.Forward)
+}
+
+// chain passes v through step for each layer in order, each result the
+// next one's input; an error names the layer's index.
+func chain[T any](layers []Layer, v T, step func(Layer, T) (T, error)) (T, error) {
+	for i, l := range layers {
+		out, err := step(l, v)
 		if err != nil {
-			return nil, fmt.Errorf("layer %d: %w", i, err)
+			var zero T
+			return zero, fmt.Errorf("layer %d: %w", i, err)
 		}
-		x = y
+		v = out
 	}
-	return x, nil
+	return v, nil
 }
 
 // SetThreads sets the thread count of every layer that has one.

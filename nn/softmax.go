@@ -22,13 +22,10 @@ func (*Softmax) OutputShape(in []int) ([]int, error) {
 
 // Forward applies kernels.Softmax row by row.
 func (l *Softmax) Forward(x *tensor.Tensor) (*tensor.Tensor, error) {
-	if err := checkData("nn.Softmax", x); err != nil {
+	y, err := forwardOut("nn.Softmax", l, x, &l.out)
+	if err != nil {
 		return nil, err
 	}
-	if _, err := l.OutputShape(x.Shape); err != nil {
-		return nil, err
-	}
-	y := reuse(&l.out, x.Shape)
 	kernels.Softmax(x.Shape[0], x.Shape[1], x.Data, y.Data)
 	return y, nil
 }

@@ -2,6 +2,7 @@ package weights
 
 import (
 	"bytes"
+	"io"
 	"os"
 	"path/filepath"
 	"testing"
@@ -22,18 +23,29 @@ func addSeeds(f *testing.F, names ...string) {
 	}
 }
 
+// fuzzRead reads b with read and fuzzOptions: nil if that fails, else
+// the state dict, which must be consistent (validate).
+func fuzzRead(t *testing.T, b []byte, read func(io.ReaderAt, int64, *Options) (*StateDict, error)) *StateDict {
+	t.Helper()
+	sd, err := read(bytes.NewReader(b), int64(len(b)), fuzzOptions)
+	if err != nil {
+		return nil
+	}
+	if err := sd.validate(); err != nil {
+		t.Fatal(err)
+	}
+	return sd
+}
+
 // FuzzReadSafetensors: any input either fails or yields tensors whose
 // data matches their shapes, and what it yields writes and reads back.
 func FuzzReadSafetensors(f *testing.F) {
 	addSeeds(f, "small.safetensors")
 	f.Add(st(`{"a":{"dtype":"BF16","shape":[2,1],"data_offsets":[0,4]},"__metadata__":{"k":"v"}}`, 4))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		sd, err := ReadSafetensors(bytes.NewReader(b), int64(len(b)), fuzzOptions)
-		if err != nil {
+		sd := fuzzRead(t, b, ReadSafetensors)
+		if sd == nil {
 			return
-		}
-		if err := sd.validate(); err != nil {
-			t.Fatal(err)
 		}
 		var buf bytes.Buffer
 		if err := WriteSafetensors(&buf, sd); err != nil {
@@ -48,13 +60,5 @@ func FuzzReadSafetensors(f *testing.F) {
 // FuzzReadPTH: any input either fails or yields a consistent state dict.
 func FuzzReadPTH(f *testing.F) {
 	addSeeds(f, "small.pth", "small_legacy.pth", "wrapped.pth", "evil.pth")
-	f.Fuzz(func(t *testing.T, b []byte) {
-		sd, err := ReadPTH(bytes.NewReader(b), int64(len(b)), fuzzOptions)
-		if err != nil {
-			return
-		}
-		if err := sd.validate(); err != nil {
-			t.Fatal(err)
-		}
-	})
+	f.Fuzz(func(t *testing.T, b []byte) { fuzzRead(t, b, ReadPTH) })
 }

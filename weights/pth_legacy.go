@@ -16,18 +16,6 @@ var legacyMagic, _ = new(big.Int).SetString("1950a86a20f9469cfc6c", 16)
 
 const legacyProtocol = 1001
 
-// countingReader counts the bytes read through it.
-type countingReader struct {
-	r io.Reader
-	n int64
-}
-
-func (c *countingReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.n += int64(n)
-	return n, err
-}
-
 // readLegacy reads the format of torch.save(...,
 // _use_new_zipfile_serialization=False) (_legacy_save / _legacy_load):
 // pickles of MAGIC_NUMBER, PROTOCOL_VERSION and sys_info, the object
@@ -36,7 +24,7 @@ func (c *countingReader) Read(p []byte) (int, error) {
 // order an int64 element count and the storage's bytes. The older tar
 // layout is not supported.
 func readLegacy(r io.ReaderAt, size int64, opt *Options) (*StateDict, error) {
-	cr := &countingReader{r: io.NewSectionReader(r, 0, size)}
+	cr := &counter{r: io.NewSectionReader(r, 0, size)}
 	br := bufio.NewReader(cr)
 	plain := &pickle.Options{Limits: pickle.Limits{MaxInput: 1 << 16}}
 	magic, err := pickle.Load(br, plain)

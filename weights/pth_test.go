@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/alexnet-go/alexnet/internal/npy"
+	"github.com/alexnet-go/alexnet/internal/testutil"
 	"github.com/alexnet-go/alexnet/tensor"
 	"github.com/alexnet-go/alexnet/weights/pickle"
 )
@@ -27,11 +28,7 @@ var fixtureNames = []string{
 // expected reads the float32 values PyTorch wrote for name.
 func expected(t *testing.T, name string) *npy.Array {
 	t.Helper()
-	a, err := npy.ReadFile(filepath.Join(testdata, "expected", name+".npy"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return a
+	return testutil.ReadNpy(t, filepath.Join(testdata, "expected", name+".npy"))
 }
 
 // checkAgainstFixture compares every tensor of sd bit for bit with the

@@ -31,7 +31,7 @@ func WritePTH(w io.Writer, archive string, sd *StateDict) error {
 	if archive == "" {
 		archive = "archive"
 	}
-	cw := &countWriter{w: w}
+	cw := &counter{w: w}
 	zw := zip.NewWriter(cw)
 	add := func(name string, data []byte) error {
 		if err := zw.Flush(); err != nil {
@@ -120,16 +120,4 @@ func f32Bytes(data []float32) []byte {
 		binary.LittleEndian.PutUint32(b[4*i:], math.Float32bits(v))
 	}
 	return b
-}
-
-// countWriter counts the bytes written through it.
-type countWriter struct {
-	w io.Writer
-	n int64
-}
-
-func (c *countWriter) Write(p []byte) (int, error) {
-	n, err := c.w.Write(p)
-	c.n += int64(n)
-	return n, err
 }

@@ -1,4 +1,4 @@
-// Package numcmp holds the error measure the tests of nn and train compare
+// Package numcmp holds the error measures the tests of nn and train compare
 // float32 results with, against a reference (PyTorch's numbers or a naive
 // loop). kernels keeps its own copy: it imports nothing of the module.
 package numcmp
@@ -24,4 +24,17 @@ func RelMaxDiff(got, want []float32) float64 {
 		return d
 	}
 	return d / m
+}
+
+// MaxAbsDiff is max |a - b| over the values of a, computed in float64; a
+// NaN difference makes it NaN. b must hold at least len(a) values.
+func MaxAbsDiff(a, b []float32) float64 {
+	var d float64
+	for i := range a {
+		v := math.Abs(float64(a[i] - b[i]))
+		if v > d || v != v {
+			d = v
+		}
+	}
+	return d
 }

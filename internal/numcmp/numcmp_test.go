@@ -21,3 +21,13 @@ func TestRelMaxDiff(t *testing.T) {
 		}
 	}
 }
+
+func TestMaxAbsDiff(t *testing.T) {
+	nan := float32(math.NaN())
+	if d := MaxAbsDiff([]float32{1, -2, 3}, []float32{1.5, -2, 0}); d != 3 {
+		t.Errorf("MaxAbsDiff = %g, want 3", d)
+	}
+	if d := MaxAbsDiff([]float32{1, nan, 3}, []float32{9, 2, 3}); !math.IsNaN(d) {
+		t.Errorf("MaxAbsDiff with a NaN = %g, want NaN", d)
+	}
+}

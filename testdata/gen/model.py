@@ -150,23 +150,37 @@ def write_summaries():
     print("original    params", s_orig["params"], "MACs", s_orig["macs"])
 
 
+def init_params(m, gain, other=None):
+    """Draws m's parameters in m.modules() order: Conv2d and Linear weights
+    N(0, gain/fan_in), their biases U(-0.1, 0.1), and other(mod) for every
+    other module when given (one pass, so the draws stay in that order)."""
+    with torch.no_grad():
+        for mod in m.modules():
+            if isinstance(mod, (nn.Conv2d, nn.Linear)):
+                fan_in = mod.weight[0].numel()
+                mod.weight.normal_(0, (gain / fan_in) ** 0.5)
+                mod.bias.uniform_(-0.1, 0.1)
+            elif other is not None:
+                other(mod)
+
+
+def trained_bn(mod):
+    """Sets a BatchNorm2d's affine parameters and running statistics as if
+    trained; other modules are left alone."""
+    if isinstance(mod, nn.BatchNorm2d):
+        mod.weight.uniform_(0.5, 1.5)
+        mod.bias.uniform_(-0.2, 0.2)
+        mod.running_mean.uniform_(-0.5, 0.5)
+        mod.running_var.uniform_(0.5, 2.0)
+        mod.num_batches_tracked.fill_(7)
+
+
 def write_model(name, arch, channels, hidden, classes, size):
     torch.manual_seed(1234)
     m = alexnet(arch, channels, hidden, classes).eval()
     # He-normal weights keep activations O(1) through the narrow net, so the
     # 1e-4 tolerance on logits is a tight test.
-    with torch.no_grad():
-        for mod in m.modules():
-            if isinstance(mod, (nn.Conv2d, nn.Linear)):
-                fan_in = mod.weight[0].numel()
-                mod.weight.normal_(0, (2.0 / fan_in) ** 0.5)
-                mod.bias.uniform_(-0.1, 0.1)
-            elif isinstance(mod, nn.BatchNorm2d):  # running statistics as if trained
-                mod.weight.uniform_(0.5, 1.5)
-                mod.bias.uniform_(-0.2, 0.2)
-                mod.running_mean.uniform_(-0.5, 0.5)
-                mod.running_var.uniform_(0.5, 2.0)
-                mod.num_batches_tracked.fill_(7)
+    init_params(m, 2.0, trained_bn)
     u = torch.randint(0, 256, (2, 3, size, size), dtype=torch.uint8)
     x = (u.float() - 128) / 64
     with torch.no_grad():

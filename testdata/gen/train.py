@@ -51,7 +51,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from model import alexnet, forward, save  # noqa: E402
+from model import alexnet, forward, init_params, save  # noqa: E402
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "train")
 OPS = os.path.join(ROOT, "ops")
@@ -160,12 +160,7 @@ def check_dropout_replay():
 def write_train(name, arch, channels, hidden, classes, size, batch, smoothing, seed):
     torch.manual_seed(seed)
     m = alexnet(arch, channels, hidden, classes)
-    with torch.no_grad():
-        for mod in m.modules():
-            if isinstance(mod, (nn.Conv2d, nn.Linear)):
-                fan_in = mod.weight[0].numel()
-                mod.weight.normal_(0, (1.0 / fan_in) ** 0.5)
-                mod.bias.uniform_(-0.1, 0.1)
+    init_params(m, 1.0)
     u = torch.randint(0, 256, (batch, 3, size, size), dtype=torch.uint8)
     x = (u.float() - 128) / 64
     labels = torch.randint(0, classes, (batch,))
