@@ -1,7 +1,6 @@
 package predict
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"math"
@@ -16,6 +15,7 @@ import (
 	"github.com/alexnet-go/alexnet/imagenet"
 	"github.com/alexnet-go/alexnet/imageproc"
 	"github.com/alexnet-go/alexnet/internal/npy"
+	"github.com/alexnet-go/alexnet/internal/testutil"
 )
 
 // The fixtures come from testdata/gen/classify.py: narrow AlexNets with
@@ -23,19 +23,7 @@ import (
 // pipeline gives for the images listed in images.txt.
 const fixtures = "../testdata/classify"
 
-func images(t *testing.T) []string {
-	f, err := os.Open(filepath.Join(fixtures, "images.txt"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	var out []string
-	s := bufio.NewScanner(f)
-	for s.Scan() {
-		out = append(out, filepath.Join("..", s.Text()))
-	}
-	return out
-}
+func images(t *testing.T) []string { return testutil.ClassifyImages(t) }
 
 // Run over real files, in batches of 3 (so the last batch is partial), with
 // a corrupt file and a missing one among them: every good image's logits

@@ -13,8 +13,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/alexnet-go/alexnet/predict"
 	"github.com/chromedp/chromedp"
+
+	"github.com/alexnet-go/alexnet/predict"
 )
 
 // Flags of TestBrowser, to make the README's screenshot:

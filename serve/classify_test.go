@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/alexnet-go/alexnet/imageproc"
+	"github.com/alexnet-go/alexnet/internal/testutil"
 	"github.com/alexnet-go/alexnet/predict"
 	"github.com/alexnet-go/alexnet/tensor"
 )
@@ -61,7 +62,7 @@ func TestClassifyMatchesPredict(t *testing.T) {
 	s, ts := newTestServer(t, nil)
 	want := reference(t, s.pred, photos, 10)
 	for _, f := range photos {
-		data := readFile(t, f)
+		data := testutil.ReadFile(t, f)
 		var got ClassifyResponse
 		code, h, body := do(t, "POST", ts.URL+"/v1/classify", "image/"+string(imageproc.Sniff(data)), bytes.NewReader(data))
 		if code != http.StatusOK {
@@ -100,7 +101,7 @@ func TestClassifyBatch(t *testing.T) {
 	files := map[string][]byte{"notes.txt": []byte("not an image")}
 	order := []string{}
 	for _, f := range photos {
-		files[f] = readFile(t, f)
+		files[f] = testutil.ReadFile(t, f)
 		order = append(order, f)
 	}
 	order = append(order[:2], append([]string{"notes.txt"}, order[2:]...)...)
@@ -198,7 +199,7 @@ func TestLanes(t *testing.T) {
 	var wg sync.WaitGroup
 	for i := range 24 {
 		f := photos[i%len(photos)]
-		data := readFile(t, f)
+		data := testutil.ReadFile(t, f)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

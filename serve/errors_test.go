@@ -15,6 +15,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/alexnet-go/alexnet/internal/testutil"
 )
 
 // smallImage is a 4x3 image to encode and then forge headers on.
@@ -87,8 +89,8 @@ type badCase struct {
 // badCases are a request of each kind the API refuses. The server has
 // MaxBodyBytes 64 KiB and MaxImages 3.
 func badCases(t testing.TB) []badCase {
-	photo := readFile(t, photos[0]) // 20 KB JPEG
-	big := bytes.Repeat(photo, 4)   // 80 KB, over the limit
+	photo := testutil.ReadFile(t, photos[0]) // 20 KB JPEG
+	big := bytes.Repeat(photo, 4)            // 80 KB, over the limit
 	raw := func(b []byte) func() io.Reader { return func() io.Reader { return bytes.NewReader(b) } }
 	form := func(field string, parts ...[]byte) (func() io.Reader, string) {
 		files := map[string][]byte{}
@@ -186,7 +188,7 @@ func TestBadRequests(t *testing.T) {
 // held by a request whose body is still arriving.
 func TestQueueFull(t *testing.T) {
 	_, ts := newTestServer(t, &Options{Queue: 1})
-	photo := readFile(t, photos[0])
+	photo := testutil.ReadFile(t, photos[0])
 	pr, pw := io.Pipe()
 	// Runs before the server's cleanup (cleanups run last first), so that a
 	// failure below does not leave the server waiting for this upload.

@@ -9,7 +9,6 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -78,15 +77,6 @@ func newHTTPTestServer(t testing.TB, s *Server) *httptest.Server {
 		t.Fatal(err)
 	}
 	return ts
-}
-
-func readFile(t testing.TB, path string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
 }
 
 // multipartBody builds a multipart/form-data body with one part per file,

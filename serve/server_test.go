@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/alexnet-go/alexnet/imageproc"
+	"github.com/alexnet-go/alexnet/internal/testutil"
 )
 
 // Concurrent requests share forward passes: eight clients at once, with a
@@ -25,7 +26,7 @@ import (
 func TestConcurrentRequestsShareBatches(t *testing.T) {
 	_, ts := newTestServer(t, &Options{MaxBatch: 8, MaxWait: 300 * time.Millisecond})
 	before := metricValue(t, ts.URL, "alexnet_batch_size_count")
-	photo := readFile(t, photos[0])
+	photo := testutil.ReadFile(t, photos[0])
 	var (
 		wg      sync.WaitGroup
 		mu      sync.Mutex
@@ -56,28 +57,10 @@ func TestConcurrentRequestsShareBatches(t *testing.T) {
 	t.Logf("8 concurrent requests: %v forward passes, largest batch %d", passes, largest)
 }
 
-// lockedBuffer is a bytes.Buffer safe for the logger's concurrent writes.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // Every answer carries X-Request-Id (the client's, when it sent a sensible
 // one), and the request's log line has it with the status and the error.
 func TestRequestIDAndLogs(t *testing.T) {
-	var logs lockedBuffer
+	var logs testutil.SyncBuffer
 	_, ts := newTestServer(t, &Options{Logger: slog.New(slog.NewJSONHandler(&logs, nil))})
 	req, _ := http.NewRequest("POST", ts.URL+"/v1/classify", strings.NewReader("hello"))
 	req.Header.Set("Content-Type", "text/plain")
@@ -110,7 +93,7 @@ func TestRequestIDAndLogs(t *testing.T) {
 // Close, /readyz and classification say 503 while /healthz stays up.
 func TestProbesPageAndMetrics(t *testing.T) {
 	s, ts := newTestServer(t, nil)
-	photo := readFile(t, photos[0])
+	photo := testutil.ReadFile(t, photos[0])
 	do(t, "POST", ts.URL+"/v1/classify", "image/jpeg", bytes.NewReader(photo))
 	do(t, "POST", ts.URL+"/v1/classify", "text/plain", strings.NewReader("x"))
 	for _, c := range []struct{ path, contentType, contains string }{
@@ -175,7 +158,7 @@ func TestGracefulShutdown(t *testing.T) {
 	if err := s.WaitReady(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	photo := readFile(t, photos[0])
+	photo := testutil.ReadFile(t, photos[0])
 	pr, pw := io.Pipe()
 	type answer struct {
 		code int
@@ -232,7 +215,7 @@ func TestGracefulShutdown(t *testing.T) {
 func TestNoLeaksUnderLoad(t *testing.T) {
 	_, ts := newTestServer(t, &Options{MaxBodyBytes: 64 << 10, MaxImages: 3})
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 16}}
-	photo := readFile(t, photos[0])
+	photo := testutil.ReadFile(t, photos[0])
 	cases := badCases(t)
 	send := func(i int) {
 		var req *http.Request
@@ -318,7 +301,7 @@ func TestReadHeaderMatchesDecode(t *testing.T) {
 		if err != nil {
 			continue
 		}
-		h, err := readHeader(readFile(t, f))
+		h, err := readHeader(testutil.ReadFile(t, f))
 		if err != nil {
 			t.Errorf("%s: decodes but its header does not: %v", f, err)
 			continue

@@ -9,12 +9,12 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/alexnet-go/alexnet/internal/testutil"
 )
 
 // Fixtures from testdata/gen/classify.py (PyTorch): narrow AlexNets with
@@ -46,17 +46,7 @@ func run(t *testing.T, args ...string) (string, string, error) {
 
 // images returns the paths of the fixture images of images.txt, whose
 // logits the fixture .npy files hold in this order.
-func images(t *testing.T) []string {
-	b, err := os.ReadFile(filepath.Join(fixtures, "images.txt"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []string
-	for _, l := range strings.Fields(string(b)) {
-		out = append(out, filepath.Join("..", "..", l))
-	}
-	return out
-}
+func images(t *testing.T) []string { return testutil.ClassifyImages(t) }
 
 // writeFile writes data to dir/class/name, making the class folder, and
 // returns the file's path.
@@ -68,25 +58,6 @@ func writeFile(t *testing.T, dir, class, name string, data []byte) string {
 		t.Fatal(err)
 	}
 	return p
-}
-
-// syncBuffer is a bytes.Buffer safe for a logger writing while the test
-// reads.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // getJSON decodes the JSON answer to a GET of url into v.
@@ -104,8 +75,8 @@ func getJSON(t *testing.T, url string, v any) {
 
 // serveProc is `alexnet serve` running in-process on its own goroutine.
 type serveProc struct {
-	base   string      // the server's URL, without the trailing slash
-	logs   *syncBuffer // its stderr: the JSON log
+	base   string               // the server's URL, without the trailing slash
+	logs   *testutil.SyncBuffer // its stderr: the JSON log
 	cancel context.CancelFunc
 	done   chan error // receives Execute's error when it returns
 }
@@ -116,7 +87,7 @@ type serveProc struct {
 func startServe(t *testing.T, args ...string) *serveProc {
 	t.Helper()
 	root := newRoot()
-	p := &serveProc{logs: &syncBuffer{}, done: make(chan error, 1)}
+	p := &serveProc{logs: &testutil.SyncBuffer{}, done: make(chan error, 1)}
 	root.SetOut(io.Discard)
 	root.SetErr(p.logs)
 	root.SetArgs(append([]string{"serve"}, args...))

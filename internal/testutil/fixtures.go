@@ -160,3 +160,27 @@ func CheckClose(t testing.TB, what string, got, want *tensor.Tensor, tol float64
 	}
 	t.Logf("%smax abs diff %.3g", what, d)
 }
+
+// ReadFile returns the contents of the file at path.
+func ReadFile(t testing.TB, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// ClassifyImages returns the paths of the images listed in
+// testdata/classify/images.txt (relative to the repository root there),
+// in their order: the images whose PyTorch logits the classify fixtures
+// hold.
+func ClassifyImages(t testing.TB) []string {
+	t.Helper()
+	root := Root(t)
+	lines := ReadLines(t, Testdata(t, "classify", "images.txt"))
+	for i, l := range lines {
+		lines[i] = filepath.Join(root, l)
+	}
+	return lines
+}
