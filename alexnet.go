@@ -1,6 +1,7 @@
 package alexnet
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"os"
@@ -130,18 +131,10 @@ func withDefaults(opt *Options) Options {
 	if opt != nil {
 		o = *opt
 	}
-	if o.Arch == "" {
-		o.Arch = Torchvision
-	}
-	if o.Precision == "" {
-		o.Precision = Float32
-	}
-	if o.Replicas < 1 {
-		o.Replicas = 1
-	}
-	if o.TopK < 1 {
-		o.TopK = 5
-	}
+	o.Arch = cmp.Or(o.Arch, Torchvision)
+	o.Precision = cmp.Or(o.Precision, Float32)
+	o.Replicas = max(o.Replicas, 1)
+	o.TopK = cmp.Or(max(o.TopK, 0), 5)
 	return o
 }
 

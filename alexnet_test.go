@@ -2,6 +2,7 @@ package alexnet_test
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"image"
 	"image/png"
@@ -9,7 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"sort"
 	"strings"
 	"testing"
 
@@ -73,7 +73,7 @@ func checkTop(t *testing.T, name string, top []alexnet.Class, logits []float32, 
 	for i := range idx {
 		idx[i] = i
 	}
-	sort.SliceStable(idx, func(a, b int) bool { return logits[idx[a]] > logits[idx[b]] })
+	slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(logits[b], logits[a]) })
 	hi := float64(slices.Max(logits))
 	var sum float64
 	for _, v := range logits {

@@ -20,30 +20,14 @@ import (
 // for these images (testdata/classify/tv_logits.npy) give: maraca first
 // for all six, dugong second.
 func ExampleRun() {
-	root, err := os.MkdirTemp("", "imagefolder")
+	root, err := imageFolder("../testdata/imageproc", map[int][]string{
+		641: {"jpeg_420.jpg", "jpeg_422_prog.jpg", "jpeg_l.jpg", "jpeg_cmyk.jpg"},
+		149: {"png_rgba.png", "resize_301x271.png"},
+	})
 	if err != nil {
 		log.Fatal(err)
 	}
 	defer os.RemoveAll(root)
-	folders := map[int][]string{
-		641: {"jpeg_420.jpg", "jpeg_422_prog.jpg", "jpeg_l.jpg", "jpeg_cmyk.jpg"},
-		149: {"png_rgba.png", "resize_301x271.png"},
-	}
-	for class, files := range folders {
-		dir := filepath.Join(root, imagenet.WNID(class))
-		if err := os.Mkdir(dir, 0o755); err != nil {
-			log.Fatal(err)
-		}
-		for _, f := range files {
-			data, err := os.ReadFile(filepath.Join("../testdata/imageproc", f))
-			if err != nil {
-				log.Fatal(err)
-			}
-			if err := os.WriteFile(filepath.Join(dir, f), data, 0o644); err != nil {
-				log.Fatal(err)
-			}
-		}
-	}
 
 	ctx := context.Background()
 	ds, err := dataset.Open(ctx, root, nil)
@@ -66,4 +50,30 @@ func ExampleRun() {
 	// 6 images, 6 scored: top-1 4, top-5 6
 	// n02074367 dugong: 2 images, top-1 0, top-5 2
 	// n03720891 maraca: 4 images, top-1 4, top-5 4
+}
+
+// imageFolder copies the files of src named in classes into a new
+// temporary ImageFolder, in a folder per ImageNet class named by its wnid,
+// and returns its root.
+func imageFolder(src string, classes map[int][]string) (string, error) {
+	root, err := os.MkdirTemp("", "imagefolder")
+	if err != nil {
+		return "", err
+	}
+	for class, files := range classes {
+		dir := filepath.Join(root, imagenet.WNID(class))
+		if err := os.Mkdir(dir, 0o755); err != nil {
+			return "", err
+		}
+		for _, f := range files {
+			data, err := os.ReadFile(filepath.Join(src, f))
+			if err == nil {
+				err = os.WriteFile(filepath.Join(dir, f), data, 0o644)
+			}
+			if err != nil {
+				return "", err
+			}
+		}
+	}
+	return root, nil
 }

@@ -39,11 +39,8 @@ func TestForwardContext(t *testing.T) {
 		x.Data[i] = float32(math.Cos(float64(i) * 0.37))
 	}
 	want, err := m.Forward(x)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := m.ForwardContext(context.Background(), x)
-	if err != nil {
+	got, errCtx := m.ForwardContext(context.Background(), x)
+	if err := errors.Join(err, errCtx); err != nil {
 		t.Fatal(err)
 	}
 	if !tensor.SameShape(got.Shape, want.Shape) {
