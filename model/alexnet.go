@@ -189,12 +189,8 @@ func (m *AlexNet) Replica() (*AlexNet, error) {
 // torchvision's, 67 for the original, 27 for tiny); the adaptive pool makes
 // the classifier input 6×6 (tiny: 3×3).
 func (m *AlexNet) Forward(x *tensor.Tensor) (*tensor.Tensor, error) {
-	if x == nil || len(x.Shape) != 4 || x.Shape[1] != 3 {
-		var got []int
-		if x != nil {
-			got = x.Shape
-		}
-		return nil, &tensor.ShapeError{Op: "model.Forward", Got: got, Msg: "want (N, 3, H, W)"}
+	if err := checkInput("model.Forward", x); err != nil {
+		return nil, err
 	}
 	y, err := m.Features.Forward(x)
 	if err != nil {

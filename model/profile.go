@@ -50,37 +50,32 @@ func typeName(l nn.Layer) string { return strings.TrimPrefix(fmt.Sprintf("%T", l
 // in the same order. The flatten after avgpool (a reshape) and the final
 // copy of the logits are not timed.
 func (m *AlexNet) Profile(x *tensor.Tensor) (*tensor.Tensor, []LayerTime, error) {
-	if x == nil || len(x.Shape) != 4 || x.Shape[1] != 3 {
-		var got []int
-		if x != nil {
-			got = x.Shape
-		}
-		return nil, nil, &tensor.ShapeError{Op: "model.Profile", Got: got, Msg: "want (N, 3, H, W)"}
+	if err := checkInput("model.Profile", x); err != nil {
+		return nil, nil, err
 	}
-	ms := m.modules()
-	times := make([]LayerTime, 0, len(ms))
-	y := x
-	for _, mod := range ms {
+	var (
+		times []LayerTime
+		start time.Time
+	)
+	before := func(mod module, in *tensor.Tensor) error {
 		lt := LayerTime{Name: mod.name, Type: typeName(mod.l)}
 		if c, ok := mod.l.(nn.MACer); ok {
-			if _, err := mod.l.OutputShape(y.Shape); err == nil {
-				lt.MACs = c.MACs(y.Shape)
+			if _, err := mod.l.OutputShape(in.Shape); err == nil {
+				lt.MACs = c.MACs(in.Shape)
 			}
 		}
-		start := time.Now()
-		out, err := mod.l.Forward(y)
-		lt.Seconds = time.Since(start).Seconds()
-		if err != nil {
-			return nil, nil, fmt.Errorf("model: %s: %w", mod.name, err)
-		}
-		lt.OutShape = slices.Clone(out.Shape)
 		times = append(times, lt)
-		if mod.flatten {
-			if out, err = (nn.Flatten{}).Forward(out); err != nil {
-				return nil, nil, fmt.Errorf("model: flatten: %w", err)
-			}
-		}
-		y = out
+		start = time.Now()
+		return nil
 	}
-	return y.Clone(), times, nil
+	after := func(_ module, out *tensor.Tensor) {
+		lt := &times[len(times)-1]
+		lt.Seconds = time.Since(start).Seconds()
+		lt.OutShape = slices.Clone(out.Shape)
+	}
+	y, err := m.walk(x, before, after)
+	if err != nil {
+		return nil, nil, err
+	}
+	return y, times, nil
 }
