@@ -31,8 +31,9 @@ func TestDecodeErrors(t *testing.T) {
 		if !errors.As(err, target) {
 			t.Errorf("%s: error %T (%v), want %T", p, err, err, target)
 		}
-		if !strings.Contains(err.Error(), p) {
-			t.Errorf("error %q does not name %s", err, p)
+		var fe *FileError
+		if !errors.As(err, &fe) || fe.Name != p || !strings.Contains(err.Error(), p) {
+			t.Errorf("error %q is not a *FileError naming %s", err, p)
 		}
 	}
 	check(write("notes.jpg", []byte("just some text, not a JPEG\n")), new(*UnknownFormatError))
@@ -58,8 +59,11 @@ func TestDecodeErrors(t *testing.T) {
 func TestMalformedRGB(t *testing.T) {
 	bad := &RGB{W: 4, H: 4, Pix: make([]uint8, 5)}
 	if Resize(bad, 8) != nil || ResizeTo(bad, 2, 2) != nil || CenterCrop(bad, 2) != nil ||
-		ToTensor(bad) != nil || Preprocess(bad, nil) != nil || Resize(nil, 8) != nil {
+		ToTensor(bad) != nil || FlipH(bad) != nil || Resize(nil, 8) != nil {
 		t.Error("a step accepted a malformed image")
+	}
+	if x, err := Preprocess(bad, nil); x != nil || !errors.As(err, new(*SizeError)) {
+		t.Errorf("Preprocess of a malformed image: %v, %v; want a *SizeError", x, err)
 	}
 }
 

@@ -158,8 +158,11 @@ func TestPreprocessOptions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := Preprocess(src, &Options{ResizeSize: 40, CropSize: 32, Mean: [3]float32{0.5, 0.4, 0.3}, Std: [3]float32{0.2, 0.25, 0.3}})
-	if got == nil || len(got.Shape) != 3 || got.Shape[0] != 3 || got.Shape[1] != 32 || got.Shape[2] != 32 {
+	got, err := Preprocess(src, &Options{ResizeSize: 40, CropSize: 32, Mean: [3]float32{0.5, 0.4, 0.3}, Std: [3]float32{0.2, 0.25, 0.3}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Shape) != 3 || got.Shape[0] != 3 || got.Shape[1] != 32 || got.Shape[2] != 32 {
 		t.Fatalf("shape %v, want [3 32 32]", got.Shape)
 	}
 	if d := maxAbs(got.Data, want.F32); d > 1e-6 {
