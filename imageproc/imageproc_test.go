@@ -29,20 +29,28 @@ func TestDecodeExact(t *testing.T) {
 			continue
 		}
 		t.Run(c.File, func(t *testing.T) {
-			got, err := DecodeFile(filepath.Join(fixtureDir, c.File))
-			if err != nil {
-				t.Fatal(err)
-			}
-			want := loadRGB(t, c.File+".rgb.npy")
-			if got.W != want.W || got.H != want.H {
-				t.Fatalf("%s (%s): %dx%d, PIL %dx%d", c.File, c.Note, got.W, got.H, want.W, want.H)
-			}
+			got, want := decodeWithPIL(t, c)
 			if worst, n := pixDiff(got, want); n > 0 {
 				t.Fatalf("%s (%s): %d bytes differ from PIL, worst by %d", c.File, c.Note, n, worst)
 			}
 			stages(t, c.File, got, c)
 		})
 	}
+}
+
+// decodeWithPIL decodes a format fixture and loads PIL's pixels of it,
+// failing unless both have the same size.
+func decodeWithPIL(t *testing.T, c refCase) (got, want *RGB) {
+	t.Helper()
+	got, err := DecodeFile(filepath.Join(fixtureDir, c.File))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want = loadRGB(t, c.File+".rgb.npy")
+	if got.W != want.W || got.H != want.H {
+		t.Fatalf("%s (%s): %dx%d, PIL %dx%d", c.File, c.Note, got.W, got.H, want.W, want.H)
+	}
+	return got, want
 }
 
 // TestJPEGMatchesPIL expects PIL's (libjpeg-turbo's) pixels for the JPEG
@@ -53,14 +61,7 @@ func TestJPEGMatchesPIL(t *testing.T) {
 			continue
 		}
 		t.Run(c.File, func(t *testing.T) {
-			got, err := DecodeFile(filepath.Join(fixtureDir, c.File))
-			if err != nil {
-				t.Fatal(err)
-			}
-			want := loadRGB(t, c.File+".rgb.npy")
-			if got.W != want.W || got.H != want.H {
-				t.Fatalf("%dx%d, PIL %dx%d", got.W, got.H, want.W, want.H)
-			}
+			got, want := decodeWithPIL(t, c)
 			if worst, n := pixDiff(got, want); n > 0 {
 				cw, cn := pixDiff(CenterCrop(Resize(got, 256), 224), CenterCrop(Resize(want, 256), 224))
 				t.Fatalf("%s (%s): %d of %d bytes differ from PIL, worst by %d; after resize+crop %d differ, worst by %d",

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"path/filepath"
 	"testing"
 )
 
@@ -300,11 +299,7 @@ func benchKernels(b *testing.B, f func(b *testing.B, k *kernelSet)) {
 // photo (its coefficients stay buffered after decoding: a realistic mix of
 // dense, sparse and DC-only blocks).
 func BenchmarkIDCT(b *testing.B) {
-	data, err := os.ReadFile(filepath.Join(fixtures, "pil_420_prog.jpg"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	d := &decoder{src: source{buf: data}}
+	d := &decoder{src: source{buf: readFixture(b, "pil_420_prog.jpg")}}
 	if err := d.decode(false); err != nil {
 		b.Fatal(err)
 	}
