@@ -86,3 +86,30 @@ func FuzzDecode(f *testing.F) {
 		}
 	})
 }
+
+// Preprocess never returns a nil tensor without an error: nil and empty
+// images are ErrNoPixels, negative sizes an *OptionsError.
+func TestPreprocessErrors(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		img  *RGB
+		opt  *Options
+		want error
+	}{
+		{"nil", nil, nil, ErrNoPixels},
+		{"0x5", NewRGB(0, 5), nil, ErrNoPixels},
+		{"0x5 no resize", NewRGB(0, 5), &Options{CropSize: 4}, ErrNoPixels},
+		{"negative resize", NewRGB(4, 4), &Options{ResizeSize: -1}, &OptionsError{}},
+		{"negative crop", NewRGB(4, 4), &Options{CropSize: -2}, &OptionsError{}},
+	} {
+		x, err := Preprocess(c.img, c.opt)
+		var oe *OptionsError
+		ok := errors.Is(err, c.want) || errors.As(c.want, &oe) && errors.As(err, &oe)
+		if x != nil || !ok {
+			t.Errorf("%s: %v, %v; want %v", c.name, x, err, c.want)
+		}
+	}
+	if _, err := PreprocessFile(filepath.Join(fixtureDir, "missing.png"), nil); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("missing file: %v", err)
+	}
+}
