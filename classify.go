@@ -2,7 +2,6 @@ package alexnet
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"image"
 
@@ -23,8 +22,8 @@ type Class struct {
 func (c Class) String() string { return fmt.Sprintf("%s (%d) %.2f%%", c.Label, c.Index, 100*c.Prob) }
 
 // ErrNoPixels is the error (in an *ImageError) for an image 0 pixels wide
-// or high.
-var ErrNoPixels = errors.New("image has no pixels")
+// or high: imageproc's.
+var ErrNoPixels = imageproc.ErrNoPixels
 
 // ImageError reports an image that could not be classified: Index is its
 // position in ClassifyBatch's slice (0 for Classify and ClassifyBytes),
@@ -56,7 +55,7 @@ func (c *Classifier) Classify(ctx context.Context, img image.Image) ([]Class, er
 // ClassifyBytes decodes an encoded image (JPEG, PNG, GIF, BMP, WebP or
 // TIFF, told apart by content) as PIL does and returns its top classes.
 func (c *Classifier) ClassifyBytes(ctx context.Context, data []byte) ([]Class, error) {
-	img, err := predict.DecodeBytes(data, "")
+	img, err := imageproc.DecodeBytes(data, "")
 	if err != nil {
 		return nil, &ImageError{Err: err}
 	}
@@ -98,10 +97,10 @@ func (c *Classifier) ClassifyBatch(ctx context.Context, imgs []image.Image) ([][
 
 // input preprocesses the i'th image, which it then recycles.
 func (c *Classifier) input(img *imageproc.RGB, i int) (*tensor.Tensor, error) {
-	x := imageproc.Preprocess(img, c.pred.Transform)
+	x, err := imageproc.Preprocess(img, c.pred.Transform)
 	imageproc.Recycle(img)
-	if x == nil {
-		return nil, &ImageError{Index: i, Err: ErrNoPixels}
+	if err != nil {
+		return nil, &ImageError{Index: i, Err: err}
 	}
 	return x, nil
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"strings"
 	"time"
 
 	"github.com/alexnet-go/alexnet/imagenet"
@@ -16,7 +15,7 @@ import (
 // TTA names a test-time augmentation.
 const (
 	Center  = "center"  // Resize, CenterCrop: one forward pass per image
-	TenCrop = "tencrop" // torchvision's TenCrop, softmaxes averaged (predict.Predictor.TenCrop)
+	TenCrop = "tencrop" // torchvision's TenCrop, softmaxes averaged (imageproc.TenCrop)
 )
 
 // Options configure Run. A nil *Options means defaults: batch 8, one
@@ -96,7 +95,7 @@ type SampleError struct {
 }
 
 func (e *SampleError) Error() string {
-	if strings.Contains(e.Err.Error(), e.Name) {
+	if namesSample(e.Err, e.Name) {
 		return "bad sample: " + e.Err.Error()
 	}
 	return fmt.Sprintf("bad sample %s: %v", e.Name, e.Err)

@@ -7,7 +7,6 @@ import (
 	"image/jpeg"
 
 	"github.com/alexnet-go/alexnet/imageproc"
-	"github.com/alexnet-go/alexnet/predict"
 )
 
 // ThumbSize is the side of the report's square thumbnails.
@@ -20,7 +19,7 @@ func thumbnail(data []byte) string {
 	if len(data) == 0 {
 		return ""
 	}
-	img, err := predict.DecodeBytes(data, "")
+	img, err := imageproc.DecodeBytes(data, "")
 	if err != nil {
 		return ""
 	}

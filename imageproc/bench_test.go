@@ -96,6 +96,8 @@ func BenchmarkResizeUp64x64Naive(b *testing.B)       { benchResize(b, 64, 64, 25
 func BenchmarkPreprocess500x375(b *testing.B) {
 	src := randomRGB(500, 375, 2)
 	for i := 0; i < b.N; i++ {
-		Preprocess(src, nil)
+		if _, err := Preprocess(src, nil); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

@@ -12,7 +12,8 @@ import (
 //
 //   - *image.RGBA, *image.NRGBA: the R, G, B bytes as stored; alpha is
 //     dropped, never composited (PIL's rgba2rgb copies the bytes).
-//   - *jpeg.RGB: the packed bytes as they are.
+//   - *jpeg.RGB, *RGB: the packed bytes as they are (copied a row or the
+//     whole buffer at a time).
 //   - *image.Gray ("L", "1"): Y replicated to R, G, B.
 //   - *image.Gray16 (16-bit grayscale PNG/TIFF, PIL mode "I" or "I;16"):
 //     min(Y, 255) replicated: PIL clips, it does not scale.
@@ -34,104 +35,135 @@ func FromImage(img image.Image) *RGB {
 // grayscale source (PNG colour type 0 with tRNS), which PIL opens as mode
 // "I" and clips rather than taking the high byte.
 func fromImage(img image.Image, gray16 bool) *RGB {
+	if m, ok := img.(*image.NYCbCrA); ok {
+		img = &m.YCbCr
+	}
 	b := img.Bounds()
 	out := NewRGB(b.Dx(), b.Dy())
-	w := out.W
 	switch m := img.(type) {
-	case *image.RGBA:
-		rows(out, func(y int, dst []uint8) {
-			src := m.Pix[m.PixOffset(b.Min.X, b.Min.Y+y):]
-			for x := 0; x < w; x++ {
-				dst[3*x], dst[3*x+1], dst[3*x+2] = src[4*x], src[4*x+1], src[4*x+2]
-			}
-		})
+	case *RGB:
+		copy(out.Pix, m.Pix)
 	case *jpeg.RGB:
-		rows(out, func(y int, dst []uint8) {
-			copy(dst, m.Pix[y*m.Stride:])
-		})
+		rows(out, func(y int, dst []uint8) { copy(dst, m.Pix[y*m.Stride:]) })
+	case *image.RGBA:
+		packedAt(m.Pix, m.Stride, m.PixOffset(b.Min.X, b.Min.Y), 4).channels(out, 0, 1, 2)
 	case *image.NRGBA:
-		rows(out, func(y int, dst []uint8) {
-			src := m.Pix[m.PixOffset(b.Min.X, b.Min.Y+y):]
-			for x := 0; x < w; x++ {
-				dst[3*x], dst[3*x+1], dst[3*x+2] = src[4*x], src[4*x+1], src[4*x+2]
-			}
-		})
-	case *image.Gray:
-		rows(out, func(y int, dst []uint8) {
-			src := m.Pix[m.PixOffset(b.Min.X, b.Min.Y+y):]
-			for x := 0; x < w; x++ {
-				v := src[x]
-				dst[3*x], dst[3*x+1], dst[3*x+2] = v, v, v
-			}
-		})
-	case *image.Gray16:
-		rows(out, func(y int, dst []uint8) {
-			src := m.Pix[m.PixOffset(b.Min.X, b.Min.Y+y):]
-			for x := 0; x < w; x++ {
-				v := clip16(src[2*x], src[2*x+1])
-				dst[3*x], dst[3*x+1], dst[3*x+2] = v, v, v
-			}
-		})
+		packedAt(m.Pix, m.Stride, m.PixOffset(b.Min.X, b.Min.Y), 4).channels(out, 0, 1, 2)
 	case *image.RGBA64:
-		rows(out, func(y int, dst []uint8) {
-			src := m.Pix[m.PixOffset(b.Min.X, b.Min.Y+y):]
-			for x := 0; x < w; x++ {
-				dst[3*x], dst[3*x+1], dst[3*x+2] = src[8*x], src[8*x+2], src[8*x+4]
-			}
-		})
+		packedAt(m.Pix, m.Stride, m.PixOffset(b.Min.X, b.Min.Y), 8).channels(out, 0, 2, 4)
 	case *image.NRGBA64:
-		rows(out, func(y int, dst []uint8) {
-			src := m.Pix[m.PixOffset(b.Min.X, b.Min.Y+y):]
-			for x := 0; x < w; x++ {
-				if gray16 {
-					v := clip16(src[8*x], src[8*x+1])
-					dst[3*x], dst[3*x+1], dst[3*x+2] = v, v, v
-				} else {
-					dst[3*x], dst[3*x+1], dst[3*x+2] = src[8*x], src[8*x+2], src[8*x+4]
-				}
-			}
-		})
-	case *image.CMYK:
-		rows(out, func(y int, dst []uint8) {
-			src := m.Pix[m.PixOffset(b.Min.X, b.Min.Y+y):]
-			for x := 0; x < w; x++ {
-				s := src[4*x : 4*x+4]
-				nk := 255 - int(s[3])
-				dst[3*x], dst[3*x+1], dst[3*x+2] = cmyk1(s[0], nk), cmyk1(s[1], nk), cmyk1(s[2], nk)
-			}
-		})
-	case *image.Paletted:
-		var lut [256][3]uint8
-		for i, c := range m.Palette {
-			if i < 256 {
-				lut[i] = storedRGB(c)
-			}
+		p := packedAt(m.Pix, m.Stride, m.PixOffset(b.Min.X, b.Min.Y), 8)
+		if gray16 {
+			p.gray(out, true)
+		} else {
+			p.channels(out, 0, 2, 4)
 		}
-		rows(out, func(y int, dst []uint8) {
-			src := m.Pix[m.PixOffset(b.Min.X, b.Min.Y+y):]
-			for x := 0; x < w; x++ {
-				p := &lut[src[x]]
-				dst[3*x], dst[3*x+1], dst[3*x+2] = p[0], p[1], p[2]
-			}
-		})
+	case *image.Gray:
+		packedAt(m.Pix, m.Stride, m.PixOffset(b.Min.X, b.Min.Y), 1).gray(out, false)
+	case *image.Gray16:
+		packedAt(m.Pix, m.Stride, m.PixOffset(b.Min.X, b.Min.Y), 2).gray(out, true)
+	case *image.CMYK:
+		packedAt(m.Pix, m.Stride, m.PixOffset(b.Min.X, b.Min.Y), 4).cmyk(out)
+	case *image.Paletted:
+		fromPaletted(out, m)
 	case *image.YCbCr:
-		rows(out, func(y int, dst []uint8) {
-			for x := 0; x < w; x++ {
-				yi, ci := m.YOffset(b.Min.X+x, b.Min.Y+y), m.COffset(b.Min.X+x, b.Min.Y+y)
-				dst[3*x], dst[3*x+1], dst[3*x+2] = color.YCbCrToRGB(m.Y[yi], m.Cb[ci], m.Cr[ci])
-			}
-		})
-	case *image.NYCbCrA:
-		return fromImage(&m.YCbCr, false)
+		fromYCbCr(out, m)
 	default:
-		rows(out, func(y int, dst []uint8) {
-			for x := 0; x < w; x++ {
-				c := storedRGB(img.At(b.Min.X+x, b.Min.Y+y))
-				dst[3*x], dst[3*x+1], dst[3*x+2] = c[0], c[1], c[2]
-			}
-		})
+		fromColors(out, img)
 	}
 	return out
+}
+
+// packed is an image stored as rows of pix, stride bytes apart, n bytes a
+// pixel, whose top-left pixel (of its bounds) starts at off.
+type packed struct {
+	pix            []uint8
+	stride, off, n int
+}
+
+func packedAt(pix []uint8, stride, off, n int) packed {
+	return packed{pix: pix, stride: stride, off: off, n: n}
+}
+
+// row returns the bytes from the start of row y.
+func (p packed) row(y int) []uint8 { return p.pix[p.off+y*p.stride:] }
+
+// channels fills out with the bytes at offsets r, g, b of each pixel.
+func (p packed) channels(out *RGB, r, g, b int) {
+	rows(out, func(y int, dst []uint8) {
+		src := p.row(y)
+		for x := range out.W {
+			s := src[p.n*x:]
+			dst[3*x], dst[3*x+1], dst[3*x+2] = s[r], s[g], s[b]
+		}
+	})
+}
+
+// gray fills out with each pixel's first sample replicated: a byte, or
+// with wide a big-endian 16-bit value clipped as PIL's I -> RGB does.
+func (p packed) gray(out *RGB, wide bool) {
+	rows(out, func(y int, dst []uint8) {
+		src := p.row(y)
+		for x := range out.W {
+			v := src[p.n*x]
+			if wide {
+				v = clip16(v, src[p.n*x+1])
+			}
+			dst[3*x], dst[3*x+1], dst[3*x+2] = v, v, v
+		}
+	})
+}
+
+// cmyk fills out with PIL's cmyk2rgb of each C, M, Y, K pixel.
+func (p packed) cmyk(out *RGB) {
+	rows(out, func(y int, dst []uint8) {
+		src := p.row(y)
+		for x := range out.W {
+			s := src[4*x : 4*x+4]
+			nk := 255 - int(s[3])
+			dst[3*x], dst[3*x+1], dst[3*x+2] = cmyk1(s[0], nk), cmyk1(s[1], nk), cmyk1(s[2], nk)
+		}
+	})
+}
+
+// fromPaletted fills out with each index's palette entry as stored.
+func fromPaletted(out *RGB, m *image.Paletted) {
+	var lut [256][3]uint8
+	for i, c := range m.Palette {
+		if i < 256 {
+			lut[i] = storedRGB(c)
+		}
+	}
+	b := m.Rect
+	rows(out, func(y int, dst []uint8) {
+		src := m.Pix[m.PixOffset(b.Min.X, b.Min.Y+y):]
+		for x := range out.W {
+			p := &lut[src[x]]
+			dst[3*x], dst[3*x+1], dst[3*x+2] = p[0], p[1], p[2]
+		}
+	})
+}
+
+// fromYCbCr fills out with color.YCbCrToRGB of each pixel, nearest chroma.
+func fromYCbCr(out *RGB, m *image.YCbCr) {
+	b := m.Rect
+	rows(out, func(y int, dst []uint8) {
+		for x := range out.W {
+			yi, ci := m.YOffset(b.Min.X+x, b.Min.Y+y), m.COffset(b.Min.X+x, b.Min.Y+y)
+			dst[3*x], dst[3*x+1], dst[3*x+2] = color.YCbCrToRGB(m.Y[yi], m.Cb[ci], m.Cr[ci])
+		}
+	})
+}
+
+// fromColors fills out through img.At, each colour's R, G, B as stored.
+func fromColors(out *RGB, img image.Image) {
+	b := img.Bounds()
+	rows(out, func(y int, dst []uint8) {
+		for x := range out.W {
+			c := storedRGB(img.At(b.Min.X+x, b.Min.Y+y))
+			dst[3*x], dst[3*x+1], dst[3*x+2] = c[0], c[1], c[2]
+		}
+	})
 }
 
 // rows calls f with each output row of out.

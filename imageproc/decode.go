@@ -2,16 +2,9 @@ package imageproc
 
 import (
 	"bytes"
-	"errors"
 	"image"
-	"image/gif"
-	"image/png"
 	"io"
 	"os"
-
-	"golang.org/x/image/bmp"
-	"golang.org/x/image/tiff"
-	"golang.org/x/image/webp"
 
 	"github.com/alexnet-go/alexnet/imageproc/jpeg"
 )
@@ -66,110 +59,109 @@ func Decode(r io.Reader) (*RGB, error) {
 	return decodeBytes(data)
 }
 
-// DecodeFile is Decode on the named file; errors name it.
+// DecodeBytes is Decode on an encoded image held in memory. Errors are
+// Decode's in a *FileError naming the input as name (unwrapped when name
+// is "").
+func DecodeBytes(data []byte, name string) (*RGB, error) {
+	m, err := decodeBytes(data)
+	if err != nil {
+		return nil, WithName(err, name)
+	}
+	return m, nil
+}
+
+// DecodeFile is Decode on the named file; errors name it (a *FileError,
+// or the *fs.PathError of reading it).
 func DecodeFile(path string) (*RGB, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err // *fs.PathError names the file
 	}
-	m, err := decodeBytes(data)
-	if err != nil {
-		setFile(err, path)
-		return nil, err
-	}
-	return m, nil
+	return DecodeBytes(data, path)
 }
 
-func setFile(err error, path string) {
-	var (
-		u *UnknownFormatError
-		e *EmptyFileError
-		d *DecodeError
-	)
-	switch {
-	case errors.As(err, &u):
-		u.File = path
-	case errors.As(err, &e):
-		e.File = path
-	case errors.As(err, &d):
-		d.File = path
-	}
-}
-
-func decodeBytes(data []byte) (m *RGB, err error) {
+// sniff returns data's format, or the *EmptyFileError or
+// *UnknownFormatError of content that has none.
+func sniff(data []byte) (Format, error) {
 	if len(data) == 0 {
-		return nil, &EmptyFileError{}
+		return "", &EmptyFileError{}
 	}
 	f := Sniff(data)
 	if f == "" {
-		return nil, &UnknownFormatError{Head: append([]byte(nil), data[:min(len(data), 12)]...)}
+		return "", &UnknownFormatError{Head: bytes.Clone(data[:min(len(data), 12)])}
 	}
+	return f, nil
+}
+
+// guarded runs a decoder (or header reader) of format f, wrapping its
+// error in a *DecodeError and turning a panic on hostile input into one:
+// third-party decoders must not take the process down.
+func guarded[T any](f Format, fn func() (T, error)) (v T, err error) {
 	defer func() {
-		// Third-party decoders must not take the process down on hostile input.
-		if r := recover(); r != nil {
-			m, err = nil, &DecodeError{Format: string(f), Err: errors.New("decoder panic on malformed input")}
+		if recover() != nil {
+			var zero T
+			v, err = zero, &DecodeError{Format: string(f), Err: errDecoderPanic}
 		}
 	}()
-	img, err := decodeFormat(f, data)
-	if err != nil {
-		return nil, &DecodeError{Format: string(f), Err: err}
+	if v, err = fn(); err != nil {
+		return v, &DecodeError{Format: string(f), Err: err}
 	}
+	return v, nil
+}
+
+func decodeBytes(data []byte) (*RGB, error) {
+	f, err := sniff(data)
+	if err != nil {
+		return nil, err
+	}
+	return guarded(f, func() (*RGB, error) {
+		img, err := codecs[f].decode(data)
+		if err != nil {
+			return nil, err
+		}
+		return toRGB(f, img, data), nil
+	})
+}
+
+// toRGB is FromImage with the conversions of formats whose decoded layout
+// alone does not say what PIL does: packed JPEG pixels are adopted, GIF
+// frames go on the logical screen, lossy WebP uses libwebp's YUV rules,
+// and 16-bit grayscale PNG clips.
+func toRGB(f Format, img image.Image, data []byte) *RGB {
 	switch f {
 	case JPEG:
 		// DecodeRGB writes 3-component JPEGs packed: adopt the pixels.
 		if m, ok := img.(*jpeg.RGB); ok && m.Stride == 3*m.Rect.Dx() && len(m.Pix) == m.Stride*m.Rect.Dy() {
-			return &RGB{W: m.Rect.Dx(), H: m.Rect.Dy(), Pix: m.Pix}, nil
+			return &RGB{W: m.Rect.Dx(), H: m.Rect.Dy(), Pix: m.Pix}
 		}
 	case GIF:
 		if fr, ok := scanGIF(data); ok {
 			if p, isP := img.(*image.Paletted); isP {
-				return gifToRGB(p, fr), nil
+				return gifToRGB(p, fr)
 			}
 		}
 	case WebP:
-		switch m := img.(type) {
-		case *image.YCbCr:
-			if m.SubsampleRatio == image.YCbCrSubsampleRatio420 && m.Rect.Min == (image.Point{}) {
-				return webpToRGB(m), nil
-			}
-		case *image.NYCbCrA:
-			if m.SubsampleRatio == image.YCbCrSubsampleRatio420 && m.Rect.Min == (image.Point{}) {
-				return webpToRGB(&m.YCbCr), nil
-			}
+		if m := webpPlanes(img); m != nil {
+			return webpToRGB(m)
 		}
 	case PNG:
 		// IHDR is the first chunk: colour type at byte 25. Colour type 0
 		// (grayscale) at 16 bits with tRNS decodes to NRGBA64 but PIL
 		// opens it as mode "I", which clips.
-		return fromImage(img, len(data) > 25 && data[25] == 0), nil
+		return fromImage(img, len(data) > 25 && data[25] == 0)
 	}
-	return fromImage(img, false), nil
+	return fromImage(img, false)
 }
 
-func decodeFormat(f Format, data []byte) (image.Image, error) {
-	r := bytes.NewReader(data)
-	switch f {
-	case JPEG:
-		return jpeg.DecodeRGB(r)
-	case PNG:
-		return png.Decode(r)
-	case GIF:
-		return gif.Decode(r)
-	case BMP:
-		return bmp.Decode(r)
-	case WebP:
-		return webp.Decode(r)
-	default:
-		if b, ok := tiffCMYKAsRGBA(data); ok {
-			m, err := tiff.Decode(bytes.NewReader(b))
-			if err != nil {
-				return nil, err
-			}
-			if c, ok := asCMYK(m); ok {
-				return c, nil
-			}
-			return nil, errors.New("CMYK TIFF decoded to an unexpected layout")
-		}
-		return tiff.Decode(r)
+// webpPlanes returns the 4:2:0 planes at the origin of a lossy WebP
+// image, or nil for any other layout.
+func webpPlanes(img image.Image) *image.YCbCr {
+	m, ok := img.(*image.YCbCr)
+	if a, isA := img.(*image.NYCbCrA); isA {
+		m, ok = &a.YCbCr, true
 	}
+	if !ok || m.SubsampleRatio != image.YCbCrSubsampleRatio420 || m.Rect.Min != (image.Point{}) {
+		return nil
+	}
+	return m
 }

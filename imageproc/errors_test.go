@@ -31,8 +31,9 @@ func TestDecodeErrors(t *testing.T) {
 		if !errors.As(err, target) {
 			t.Errorf("%s: error %T (%v), want %T", p, err, err, target)
 		}
-		if !strings.Contains(err.Error(), p) {
-			t.Errorf("error %q does not name %s", err, p)
+		var fe *FileError
+		if !errors.As(err, &fe) || fe.Name != p || !strings.Contains(err.Error(), p) {
+			t.Errorf("error %q is not a *FileError naming %s", err, p)
 		}
 	}
 	check(write("notes.jpg", []byte("just some text, not a JPEG\n")), new(*UnknownFormatError))
@@ -58,8 +59,11 @@ func TestDecodeErrors(t *testing.T) {
 func TestMalformedRGB(t *testing.T) {
 	bad := &RGB{W: 4, H: 4, Pix: make([]uint8, 5)}
 	if Resize(bad, 8) != nil || ResizeTo(bad, 2, 2) != nil || CenterCrop(bad, 2) != nil ||
-		ToTensor(bad) != nil || Preprocess(bad, nil) != nil || Resize(nil, 8) != nil {
+		ToTensor(bad) != nil || FlipH(bad) != nil || Resize(nil, 8) != nil {
 		t.Error("a step accepted a malformed image")
+	}
+	if x, err := Preprocess(bad, nil); x != nil || !errors.As(err, new(*SizeError)) {
+		t.Errorf("Preprocess of a malformed image: %v, %v; want a *SizeError", x, err)
 	}
 }
 
@@ -81,4 +85,31 @@ func FuzzDecode(f *testing.F) {
 			t.Fatalf("inconsistent image %dx%d with %d bytes", m.W, m.H, len(m.Pix))
 		}
 	})
+}
+
+// Preprocess never returns a nil tensor without an error: nil and empty
+// images are ErrNoPixels, negative sizes an *OptionsError.
+func TestPreprocessErrors(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		img  *RGB
+		opt  *Options
+		want error
+	}{
+		{"nil", nil, nil, ErrNoPixels},
+		{"0x5", NewRGB(0, 5), nil, ErrNoPixels},
+		{"0x5 no resize", NewRGB(0, 5), &Options{CropSize: 4}, ErrNoPixels},
+		{"negative resize", NewRGB(4, 4), &Options{ResizeSize: -1}, &OptionsError{}},
+		{"negative crop", NewRGB(4, 4), &Options{CropSize: -2}, &OptionsError{}},
+	} {
+		x, err := Preprocess(c.img, c.opt)
+		var oe *OptionsError
+		ok := errors.Is(err, c.want) || errors.As(c.want, &oe) && errors.As(err, &oe)
+		if x != nil || !ok {
+			t.Errorf("%s: %v, %v; want %v", c.name, x, err, c.want)
+		}
+	}
+	if _, err := PreprocessFile(filepath.Join(fixtureDir, "missing.png"), nil); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("missing file: %v", err)
+	}
 }

@@ -29,20 +29,28 @@ func TestDecodeExact(t *testing.T) {
 			continue
 		}
 		t.Run(c.File, func(t *testing.T) {
-			got, err := DecodeFile(filepath.Join(fixtureDir, c.File))
-			if err != nil {
-				t.Fatal(err)
-			}
-			want := loadRGB(t, c.File+".rgb.npy")
-			if got.W != want.W || got.H != want.H {
-				t.Fatalf("%s (%s): %dx%d, PIL %dx%d", c.File, c.Note, got.W, got.H, want.W, want.H)
-			}
+			got, want := decodeWithPIL(t, c)
 			if worst, n := pixDiff(got, want); n > 0 {
 				t.Fatalf("%s (%s): %d bytes differ from PIL, worst by %d", c.File, c.Note, n, worst)
 			}
 			stages(t, c.File, got, c)
 		})
 	}
+}
+
+// decodeWithPIL decodes a format fixture and loads PIL's pixels of it,
+// failing unless both have the same size.
+func decodeWithPIL(t *testing.T, c refCase) (got, want *RGB) {
+	t.Helper()
+	got, err := DecodeFile(filepath.Join(fixtureDir, c.File))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want = loadRGB(t, c.File+".rgb.npy")
+	if got.W != want.W || got.H != want.H {
+		t.Fatalf("%s (%s): %dx%d, PIL %dx%d", c.File, c.Note, got.W, got.H, want.W, want.H)
+	}
+	return got, want
 }
 
 // TestJPEGMatchesPIL expects PIL's (libjpeg-turbo's) pixels for the JPEG
@@ -53,14 +61,7 @@ func TestJPEGMatchesPIL(t *testing.T) {
 			continue
 		}
 		t.Run(c.File, func(t *testing.T) {
-			got, err := DecodeFile(filepath.Join(fixtureDir, c.File))
-			if err != nil {
-				t.Fatal(err)
-			}
-			want := loadRGB(t, c.File+".rgb.npy")
-			if got.W != want.W || got.H != want.H {
-				t.Fatalf("%dx%d, PIL %dx%d", got.W, got.H, want.W, want.H)
-			}
+			got, want := decodeWithPIL(t, c)
 			if worst, n := pixDiff(got, want); n > 0 {
 				cw, cn := pixDiff(CenterCrop(Resize(got, 256), 224), CenterCrop(Resize(want, 256), 224))
 				t.Fatalf("%s (%s): %d of %d bytes differ from PIL, worst by %d; after resize+crop %d differ, worst by %d",
@@ -158,8 +159,11 @@ func TestPreprocessOptions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := Preprocess(src, &Options{ResizeSize: 40, CropSize: 32, Mean: [3]float32{0.5, 0.4, 0.3}, Std: [3]float32{0.2, 0.25, 0.3}})
-	if got == nil || len(got.Shape) != 3 || got.Shape[0] != 3 || got.Shape[1] != 32 || got.Shape[2] != 32 {
+	got, err := Preprocess(src, &Options{ResizeSize: 40, CropSize: 32, Mean: [3]float32{0.5, 0.4, 0.3}, Std: [3]float32{0.2, 0.25, 0.3}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Shape) != 3 || got.Shape[0] != 3 || got.Shape[1] != 32 || got.Shape[2] != 32 {
 		t.Fatalf("shape %v, want [3 32 32]", got.Shape)
 	}
 	if d := maxAbs(got.Data, want.F32); d > 1e-6 {

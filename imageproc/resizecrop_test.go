@@ -33,7 +33,10 @@ func TestResizeCrop(t *testing.T) {
 				continue
 			}
 			opt := &Options{ResizeSize: size, CropSize: crop, Mean: ImageNetMean, Std: ImageNetStd}
-			x := Preprocess(src, opt)
+			x, err := Preprocess(src, opt)
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
 			staged := Normalize(ToTensor(want), opt.Mean, opt.Std)
 			if !slices.Equal(x.Shape, staged.Shape) || !slices.Equal(x.Data, staged.Data) {
 				t.Errorf("%s: Preprocess differs from Normalize(ToTensor(CenterCrop(Resize())))", name)

@@ -1,9 +1,7 @@
 package predict
 
 import (
-	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -135,16 +133,13 @@ func (p *Predictor) Preprocess(path string) (*tensor.Tensor, error) {
 // transform preprocesses img, which it then recycles (its callers decoded
 // it and keep nothing of it).
 func (p *Predictor) transform(img *imageproc.RGB, name string) (*tensor.Tensor, error) {
-	x := imageproc.Preprocess(img, p.Transform)
+	x, err := imageproc.Preprocess(img, p.Transform)
 	imageproc.Recycle(img)
-	if x == nil {
-		return nil, &imageproc.DecodeError{File: name, Err: errors.New("image has no pixels")}
-	}
-	return x, nil
+	return x, imageproc.WithName(err, name)
 }
 
 // prepare decodes one input and returns its input tensors: one, or the
-// ten of TenCrop.
+// ten of imageproc.TenCrop with p.Transform.
 func (p *Predictor) prepare(in Input, tenCrop bool) ([]*tensor.Tensor, error) {
 	var (
 		img *imageproc.RGB
@@ -153,43 +148,20 @@ func (p *Predictor) prepare(in Input, tenCrop bool) ([]*tensor.Tensor, error) {
 	if in.Path != "" {
 		img, err = imageproc.DecodeFile(in.Path)
 	} else {
-		img, err = DecodeBytes(in.Data, in.Name)
+		img, err = imageproc.DecodeBytes(in.Data, in.Name)
 	}
 	if err != nil {
 		return nil, err
 	}
 	if tenCrop {
-		return p.TenCrop(img, in.Name)
+		xs, err := imageproc.TenCrop(img, p.Transform)
+		return xs, imageproc.WithName(err, in.Name)
 	}
 	x, err := p.transform(img, in.Name)
 	if err != nil {
 		return nil, err
 	}
 	return []*tensor.Tensor{x}, nil
-}
-
-// DecodeBytes is imageproc.Decode on an encoded image held in memory; its
-// typed errors (*imageproc.EmptyFileError, *imageproc.UnknownFormatError,
-// *imageproc.DecodeError) name the input as name.
-func DecodeBytes(data []byte, name string) (*imageproc.RGB, error) {
-	img, err := imageproc.Decode(bytes.NewReader(data))
-	if err != nil {
-		var (
-			u *imageproc.UnknownFormatError
-			e *imageproc.EmptyFileError
-			d *imageproc.DecodeError
-		)
-		switch {
-		case errors.As(err, &u):
-			u.File = name
-		case errors.As(err, &e):
-			e.File = name
-		case errors.As(err, &d):
-			d.File = name
-		}
-		return nil, err
-	}
-	return img, nil
 }
 
 // Forward runs a (N,3,S,S) batch and returns (N,classes) logits.

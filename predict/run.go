@@ -55,7 +55,7 @@ func Files(files []string) Source {
 type RunOptions struct {
 	Batch   int  // images per forward pass (with TenCrop, 10× as many rows)
 	Workers int  // decoding goroutines
-	TenCrop bool // test-time augmentation: see Predictor.TenCrop
+	TenCrop bool // test-time augmentation: see imageproc.TenCrop
 }
 
 type job struct {

@@ -3,6 +3,7 @@ package serve
 import (
 	"bytes"
 	"context"
+	"errors"
 	"math"
 	"net/http"
 	"sync"
@@ -135,10 +136,10 @@ func TestClassifyBatch(t *testing.T) {
 	}
 }
 
-// transform, which keeps the crop for the page, gives bit for bit the
-// tensor of imageproc.Preprocess with the predictor's options, also when
-// it writes over a reused tensor, and its box is the centre crop in the
-// source's pixels.
+// imageproc.PreprocessInto, which keeps the crop for the page, gives bit
+// for bit the tensor of imageproc.Preprocess with the predictor's options,
+// also when it writes over a reused tensor, and its box is the centre crop
+// in the source's pixels.
 func TestTransformMatchesPreprocess(t *testing.T) {
 	p := loadNarrow(t)
 	reused := tensor.New(3, 224, 224)
@@ -147,7 +148,10 @@ func TestTransformMatchesPreprocess(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := imageproc.Preprocess(img, p.Transform)
+		want, err := imageproc.Preprocess(img, p.Transform)
+		if err != nil {
+			t.Fatal(err)
+		}
 		var dst *tensor.Tensor
 		switch i % 3 {
 		case 1:
@@ -158,7 +162,11 @@ func TestTransformMatchesPreprocess(t *testing.T) {
 		case 2:
 			dst = tensor.New(3, 5, 7) // the wrong shape: not used
 		}
-		x, crop, box := transform(img, p.Transform, dst)
+		pp, err := imageproc.PreprocessInto(dst, img, p.Transform)
+		if err != nil {
+			t.Fatal(err)
+		}
+		x, crop, box := pp.X, pp.Crop, pp.Box
 		if x == nil || len(x.Data) != len(want.Data) {
 			t.Fatalf("%s: tensor %v", f, x)
 		}
@@ -182,7 +190,7 @@ func TestTransformMatchesPreprocess(t *testing.T) {
 			t.Errorf("%s (%dx%d): box %v not centred", f, img.W, img.H, box)
 		}
 	}
-	if x, _, _ := transform(imageproc.NewRGB(0, 5), p.Transform, nil); x != nil {
+	if pp, err := imageproc.PreprocessInto(nil, imageproc.NewRGB(0, 5), p.Transform); pp.X != nil || !errors.Is(err, imageproc.ErrNoPixels) {
 		t.Error("0-pixel image gave a tensor")
 	}
 }

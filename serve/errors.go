@@ -78,6 +78,8 @@ func asError(err error) *Error {
 	case errors.As(err, &de):
 		return &Error{Status: http.StatusBadRequest, Err: err,
 			Msg: fmt.Sprintf("the image could not be decoded: %v", de.Err)}
+	case errors.Is(err, imageproc.ErrNoPixels):
+		return &Error{Status: http.StatusBadRequest, Err: err, Msg: "the image could not be decoded: image has no pixels"}
 	case errors.Is(err, ErrQueueFull):
 		return &Error{Status: http.StatusServiceUnavailable, Msg: "the server is busy (its queue is full); try again shortly", Err: err}
 	case errors.Is(err, ErrClosed):
@@ -143,6 +145,3 @@ func byteSize(n int64) string {
 	}
 	return fmt.Sprintf("%.1f %s", v, units[u])
 }
-
-// errPanic stands for a panic in a third-party decoder on malformed input.
-var errPanic = errors.New("decoder panic on malformed input")

@@ -81,7 +81,7 @@ func (a *Augment) Apply(img *imageproc.RGB, rng *rand.Rand) *tensor.Tensor {
 		return nil
 	}
 	if a.Flip && rng.Float64() < 0.5 {
-		img = hflip(img)
+		img = imageproc.FlipH(img)
 	}
 	t := imageproc.ToTensor(img)
 	if a.PCAStd > 0 {
@@ -178,19 +178,6 @@ func AddLighting(t *tensor.Tensor, rgb [3]float32) {
 			d[i] += rgb[c]
 		}
 	}
-}
-
-// hflip mirrors img left to right.
-func hflip(img *imageproc.RGB) *imageproc.RGB {
-	out := imageproc.NewRGB(img.W, img.H)
-	for y := 0; y < img.H; y++ {
-		src := img.Pix[3*y*img.W : 3*(y+1)*img.W]
-		dst := out.Pix[3*y*img.W : 3*(y+1)*img.W]
-		for x := 0; x < img.W; x++ {
-			copy(dst[3*x:3*x+3], src[3*(img.W-1-x):3*(img.W-1-x)+3])
-		}
-	}
-	return out
 }
 
 // SampleRand returns the generator of one sample's augmentation in one

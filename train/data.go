@@ -1,7 +1,6 @@
 package train
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"math/rand/v2"
@@ -221,18 +220,16 @@ func prepare(smp dataset.Sample, seed uint64, epoch, id int, aug *Augment, eval 
 	if smp.Err != nil {
 		return nil, smp.Err
 	}
-	img, err := imageproc.Decode(bytes.NewReader(smp.Data))
+	img, err := imageproc.DecodeBytes(smp.Data, smp.Name)
 	if err != nil {
-		return nil, fmt.Errorf("train: sample %s: %w", smp.Name, err)
+		return nil, err
 	}
-	var x *tensor.Tensor
-	if aug != nil {
-		x = aug.Apply(img, SampleRand(seed, epoch, id))
-	} else {
-		x = imageproc.Preprocess(img, eval)
+	if aug == nil {
+		x, err := imageproc.Preprocess(img, eval)
+		return x, imageproc.WithName(err, smp.Name)
 	}
-	if x == nil {
-		return nil, fmt.Errorf("train: sample %s: image has no pixels", smp.Name)
+	if x := aug.Apply(img, SampleRand(seed, epoch, id)); x != nil {
+		return x, nil
 	}
-	return x, nil
+	return nil, imageproc.WithName(imageproc.ErrNoPixels, smp.Name)
 }

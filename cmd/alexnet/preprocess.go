@@ -28,13 +28,12 @@ PyTorch.`,
 			if err != nil {
 				return err
 			}
-			img, err := imageproc.DecodeFile(args[0])
+			opt := imageproc.DefaultOptions()
+			opt.CropSize = cfg.InputSize
+			x, err := imageproc.PreprocessFile(args[0], opt)
 			if err != nil {
 				return err
 			}
-			opt := imageproc.DefaultOptions()
-			opt.CropSize = cfg.InputSize
-			x := imageproc.Preprocess(img, opt)
 			f, err := os.Create(out)
 			if err != nil {
 				return err

@@ -3,8 +3,6 @@ package jpeg
 import (
 	"bytes"
 	"errors"
-	"os"
-	"path/filepath"
 	"testing"
 )
 
@@ -16,10 +14,7 @@ import (
 // comment segments shifting each scan of a progressive file across the
 // boundary; here the third scan, with the expected outcome.
 func TestPillowBlocks(t *testing.T) {
-	data, err := os.ReadFile(filepath.Join(fixtures, "cj_arith_prog_420.jpg"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	data := readFixture(t, "cj_arith_prog_420.jpg")
 	want, err := Decode(bytes.NewReader(data))
 	if err != nil {
 		t.Fatal(err)

@@ -7,13 +7,11 @@ import (
 	"image/color"
 	"os"
 	"path/filepath"
-	"strings"
+	"slices"
 	"testing"
 
 	"github.com/alexnet-go/alexnet/internal/npy"
 )
-
-const fixtures = "../../testdata/jpeg"
 
 // pixels returns the image's samples as np.asarray lays out Pillow's image:
 // L as HxW, RGB as HxWx3, CMYK as HxWx4.
@@ -38,53 +36,30 @@ func pixels(m image.Image) (shape []int, b []byte) {
 // (Pillow's np.asarray(Image.open(f))) and requires identical bytes, the
 // same shape and a DecodeConfig that agrees with Decode.
 func TestFixtures(t *testing.T) {
-	npys, _ := filepath.Glob(filepath.Join(fixtures, "*.npy"))
-	if len(npys) == 0 {
-		t.Fatal("no fixtures; run testdata/gen/jpeg.py")
-	}
-	for _, np := range npys {
-		name := strings.TrimSuffix(filepath.Base(np), ".npy")
-		t.Run(name, func(t *testing.T) {
-			want, err := npy.ReadFile(np)
-			if err != nil {
-				t.Fatal(err)
-			}
-			data, err := os.ReadFile(filepath.Join(fixtures, name+".jpg"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			m, err := Decode(bytes.NewReader(data))
-			if err != nil {
-				t.Fatal(err)
-			}
-			shape, got := pixels(m)
-			if !equalInts(shape, want.Shape) {
-				t.Fatalf("shape %v, Pillow %v", shape, want.Shape)
-			}
-			if i := firstDiff(got, want.U8); i >= 0 {
-				t.Fatalf("byte %d (of %d) = %d, Pillow %d", i, len(got), got[i], want.U8[i])
-			}
-			cfg, err := DecodeConfig(bytes.NewReader(data))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if cfg.Width != m.Bounds().Dx() || cfg.Height != m.Bounds().Dy() || cfg.ColorModel != m.ColorModel() {
-				t.Errorf("DecodeConfig %dx%d %v; Decode %v %v", cfg.Width, cfg.Height, cfg.ColorModel, m.Bounds(), m.ColorModel())
-			}
-		})
-	}
-}
-
-func equalInts(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
+	eachFixture(t, "npy", func(t *testing.T, np string, data []byte) {
+		want, err := npy.ReadFile(np)
+		if err != nil {
+			t.Fatal(err)
 		}
-	}
-	return true
+		m, err := Decode(bytes.NewReader(data))
+		if err != nil {
+			t.Fatal(err)
+		}
+		shape, got := pixels(m)
+		if !slices.Equal(shape, want.Shape) {
+			t.Fatalf("shape %v, Pillow %v", shape, want.Shape)
+		}
+		if i := firstDiff(got, want.U8); i >= 0 {
+			t.Fatalf("byte %d (of %d) = %d, Pillow %d", i, len(got), got[i], want.U8[i])
+		}
+		cfg, err := DecodeConfig(bytes.NewReader(data))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cfg.Width != m.Bounds().Dx() || cfg.Height != m.Bounds().Dy() || cfg.ColorModel != m.ColorModel() {
+			t.Errorf("DecodeConfig %dx%d %v; Decode %v %v", cfg.Width, cfg.Height, cfg.ColorModel, m.Bounds(), m.ColorModel())
+		}
+	})
 }
 
 func firstDiff(a, b []byte) int {
@@ -142,13 +117,9 @@ func TestUnsupported(t *testing.T) {
 // TestFixtures) really are SOF9 and SOF10 files, some with DAC segments;
 // a DAC with L > U or a bad table class is a FormatError.
 func TestArithmetic(t *testing.T) {
-	files, _ := filepath.Glob(filepath.Join(fixtures, "cj_arith*.jpg"))
 	var sof9, sof10, dac int
-	for _, f := range files {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
+	for _, f := range fixtureFiles(t, "cj_arith*.jpg") {
+		data := readFixture(t, f)
 		sof9 += bytes.Count(data, []byte{0xFF, 0xC9})
 		sof10 += bytes.Count(data, []byte{0xFF, 0xCA})
 		dac += bytes.Count(data, []byte{0xFF, 0xCC})

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"math/rand"
-	"os"
 	"path/filepath"
 	"testing"
 )
@@ -13,12 +12,8 @@ import (
 // file is truncated" for any JPEG that ends before its EOI marker, so
 // Decode must return a FormatError, and never panic.
 func TestTruncated(t *testing.T) {
-	files, _ := filepath.Glob(filepath.Join(fixtures, "*.jpg"))
-	for _, f := range files {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
+	for _, f := range fixtureFiles(t, "*.jpg") {
+		data := readFixture(t, f)
 		step := max(1, len(data)/40)
 		for n := 0; n < len(data)-1; n += step {
 			_, err := Decode(bytes.NewReader(data[:n]))
@@ -40,11 +35,7 @@ func TestGarbage(t *testing.T) {
 	rng := rand.New(rand.NewSource(1))
 	var files [][]byte
 	for _, name := range []string{"pil_420_prog.jpg", "cj_arith_mixed.jpg", "cj_arith_dac_seq.jpg"} {
-		data, err := os.ReadFile(filepath.Join(fixtures, name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		files = append(files, data)
+		files = append(files, readFixture(t, name))
 	}
 	for i := 0; i < 600; i++ {
 		data := files[(i/3)%len(files)]

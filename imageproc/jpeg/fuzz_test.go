@@ -3,8 +3,6 @@ package jpeg
 import (
 	"bytes"
 	"errors"
-	"os"
-	"path/filepath"
 	"testing"
 )
 
@@ -14,9 +12,8 @@ import (
 // agree with DecodeConfig on the size of what it decodes. The pixel limit
 // is lowered so that no input allocates more than a megabyte or takes long.
 func FuzzDecode(f *testing.F) {
-	files, _ := filepath.Glob(filepath.Join(fixtures, "*.jpg"))
-	for _, p := range files {
-		if b, err := os.ReadFile(p); err == nil && len(b) < 20000 {
+	for _, p := range fixtureFiles(f, "*.jpg") {
+		if b := readFixture(f, p); len(b) < 20000 {
 			f.Add(b)
 		}
 	}

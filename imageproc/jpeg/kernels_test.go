@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"path/filepath"
 	"testing"
 )
 
@@ -55,91 +54,11 @@ func checkGuards(t *testing.T, what string, buf []byte) {
 	}
 }
 
-// testIDCT is the conformance test of an idct kernel against idctGo: random
-// blocks of every density, extreme coefficients (±32767, -32768) and
-// quantisers (up to 65535, stored as their low 16 bits), blocks whose AC
-// rows 1-7 or whole AC are zero, single nonzero coefficients, at strides
-// 8 to 24, with guards around the output and between its rows.
+// testIDCT is the conformance test of an idct kernel against idctGo: the
+// blocks of idctCases, at strides 8 to 24, with guards around the output
+// and between its rows.
 func testIDCT(t *testing.T, idct func(b *[64]int16, q *[64]int16, dst []byte, stride int)) {
-	r := rand.New(rand.NewPCG(1, 2))
-	extreme := []int16{0, 1, -1, 2, -2, 127, -128, 1023, -1024, 16383, -16384, 32767, -32768}
-	coef := func(mode int) int16 {
-		switch mode {
-		case 0:
-			return int16(r.IntN(64) - 32)
-		case 1:
-			return int16(r.IntN(2048) - 1024)
-		case 2:
-			return int16(r.Uint32())
-		}
-		return extreme[r.IntN(len(extreme))]
-	}
-	quant := func(mode int) int32 {
-		switch mode {
-		case 0:
-			return 1 + r.Int32N(100)
-		case 1:
-			return 1 + r.Int32N(65535)
-		}
-		return []int32{1, 255, 256, 32767, 32768, 65535}[r.IntN(6)]
-	}
-	var blocks []struct {
-		b [64]int16
-		q [64]int16
-	}
-	add := func(b *[64]int16, q *[64]int32) {
-		var q16 [64]int16
-		for i, v := range q {
-			q16[i] = int16(v) // the decoder's c.q: wrap16(coef*q) needs only q's low 16 bits
-		}
-		blocks = append(blocks, struct {
-			b [64]int16
-			q [64]int16
-		}{*b, q16})
-	}
-	for range 20000 {
-		var b [64]int16
-		var q [64]int32
-		cm, qm := r.IntN(4), r.IntN(3)
-		for i := range q {
-			q[i] = quant(qm)
-		}
-		switch r.IntN(5) {
-		case 0: // dense
-			for i := range b {
-				b[i] = coef(cm)
-			}
-		case 1: // sparse
-			for range 1 + r.IntN(8) {
-				b[r.IntN(64)] = coef(cm)
-			}
-		case 2: // AC rows 1-7 zero
-			for i := range 8 {
-				if r.IntN(2) == 0 {
-					b[i] = coef(cm)
-				}
-			}
-		case 3: // DC only
-			b[0] = coef(cm)
-		case 4: // one nonzero coefficient
-			b[r.IntN(64)] = coef(cm)
-		}
-		add(&b, &q)
-	}
-	for k := range 64 { // every position alone, at the extremes
-		for _, v := range []int16{32767, -32768, 1, -1} {
-			for _, qv := range []int32{1, 65535, 32768} {
-				var b [64]int16
-				var q [64]int32
-				for i := range q {
-					q[i] = qv
-				}
-				b[k] = v
-				add(&b, &q)
-			}
-		}
-	}
-	for i, blk := range blocks {
+	for i, blk := range idctCases() {
 		stride := 8 + 8*(i%3)
 		n := 7*stride + 8
 		_, want := guarded(n) // the guards between rows must stay too
@@ -152,6 +71,104 @@ func testIDCT(t *testing.T, idct func(b *[64]int16, q *[64]int16, dst []byte, st
 				blk.b, blk.q, stride, i, i/stride, i%stride, got[i], want[i])
 		}
 	}
+}
+
+// idctCase is one block of coefficients and its quantiser, stored as the
+// decoder's c.q holds it.
+type idctCase struct {
+	b, q [64]int16
+}
+
+func newIDCTCase(b *[64]int16, q *[64]int32) idctCase {
+	c := idctCase{b: *b}
+	for i, v := range q {
+		c.q[i] = int16(v) // the decoder's c.q: wrap16(coef*q) needs only q's low 16 bits
+	}
+	return c
+}
+
+// idctCases are random blocks of every density, extreme coefficients
+// (±32767, -32768) and quantisers (up to 65535), blocks whose AC rows 1-7
+// or whole AC are zero, and single nonzero coefficients at every position.
+func idctCases() []idctCase {
+	r := rand.New(rand.NewPCG(1, 2))
+	var cases []idctCase
+	for range 20000 {
+		b, q := randomIDCTBlock(r)
+		cases = append(cases, newIDCTCase(&b, &q))
+	}
+	for k := range 64 { // every position alone, at the extremes
+		for _, v := range []int16{32767, -32768, 1, -1} {
+			for _, qv := range []int32{1, 65535, 32768} {
+				var b [64]int16
+				var q [64]int32
+				for i := range q {
+					q[i] = qv
+				}
+				b[k] = v
+				cases = append(cases, newIDCTCase(&b, &q))
+			}
+		}
+	}
+	return cases
+}
+
+// randomIDCTBlock draws a coefficient and a quantiser mode, the quantiser,
+// then the block's density.
+func randomIDCTBlock(r *rand.Rand) (b [64]int16, q [64]int32) {
+	cm, qm := r.IntN(4), r.IntN(3)
+	for i := range q {
+		q[i] = randomQuant(r, qm)
+	}
+	switch r.IntN(5) {
+	case 0: // dense
+		for i := range b {
+			b[i] = randomCoef(r, cm)
+		}
+	case 1: // sparse
+		for range 1 + r.IntN(8) {
+			b[r.IntN(64)] = randomCoef(r, cm)
+		}
+	case 2: // AC rows 1-7 zero
+		for i := range 8 {
+			if r.IntN(2) == 0 {
+				b[i] = randomCoef(r, cm)
+			}
+		}
+	case 3: // DC only
+		b[0] = randomCoef(r, cm)
+	case 4: // one nonzero coefficient
+		b[r.IntN(64)] = randomCoef(r, cm)
+	}
+	return b, q
+}
+
+var extremeCoefs = []int16{0, 1, -1, 2, -2, 127, -128, 1023, -1024, 16383, -16384, 32767, -32768}
+
+// randomCoef is a coefficient: small, medium, any 16-bit value, or one of
+// extremeCoefs, by mode.
+func randomCoef(r *rand.Rand, mode int) int16 {
+	switch mode {
+	case 0:
+		return int16(r.IntN(64) - 32)
+	case 1:
+		return int16(r.IntN(2048) - 1024)
+	case 2:
+		return int16(r.Uint32())
+	}
+	return extremeCoefs[r.IntN(len(extremeCoefs))]
+}
+
+// randomQuant is a quantiser: small, any up to 65535, or an extreme one,
+// by mode.
+func randomQuant(r *rand.Rand, mode int) int32 {
+	switch mode {
+	case 0:
+		return 1 + r.Int32N(100)
+	case 1:
+		return 1 + r.Int32N(65535)
+	}
+	return []int32{1, 255, 256, 32767, 32768, 65535}[r.IntN(6)]
 }
 
 // testYCC is the conformance test of a colour converter against its Go
@@ -282,11 +299,7 @@ func benchKernels(b *testing.B, f func(b *testing.B, k *kernelSet)) {
 // photo (its coefficients stay buffered after decoding: a realistic mix of
 // dense, sparse and DC-only blocks).
 func BenchmarkIDCT(b *testing.B) {
-	data, err := os.ReadFile(filepath.Join(fixtures, "pil_420_prog.jpg"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	d := &decoder{src: source{buf: data}}
+	d := &decoder{src: source{buf: readFixture(b, "pil_420_prog.jpg")}}
 	if err := d.decode(false); err != nil {
 		b.Fatal(err)
 	}

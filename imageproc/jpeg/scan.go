@@ -19,17 +19,70 @@ func (d *decoder) readSOS() error {
 	if err != nil {
 		return err
 	}
+	sc, err := d.parseSOS(p)
+	if err != nil {
+		return err
+	}
+	if err := d.scanTables(&sc); err != nil {
+		return err
+	}
+	if d.scans == 0 {
+		if err := d.allocCoefficients(len(sc.comps)); err != nil {
+			return err
+		}
+	} else if d.direct {
+		// libjpeg would re-read coefficients that were never buffered;
+		// a sequential frame whose first scan held every component is done.
+		return nil
+	}
+	if d.scans++; d.scans > maxScans {
+		return UnsupportedError(fmt.Sprintf("more than %d scans", maxScans))
+	}
+	return d.decodeScan(&sc)
+}
+
+// parseSOS parses the scan header segment p (T.81 B.2.3): its components
+// and their table selectors, then its spectral selection and successive
+// approximation, which a sequential frame ignores.
+func (d *decoder) parseSOS(p []byte) (scan, error) {
+	var sc scan
 	if len(p) < 1 {
-		return FormatError("short SOS segment")
+		return sc, FormatError("short SOS segment")
 	}
 	ns := int(p[0])
 	if ns < 1 || ns > 4 || len(p) != 4+2*ns {
-		return FormatError("bad SOS length")
+		return sc, FormatError("bad SOS length")
 	}
-	var sc scan
+	if err := d.scanComponents(&sc, p[1:1+2*ns]); err != nil {
+		return sc, err
+	}
+	q := p[1+2*ns:]
+	sc.ss, sc.se, sc.ah, sc.al = int(q[0]), int(q[1]), int(q[2]>>4), int(q[2]&15)
+	if !d.progressive {
+		sc.ss, sc.se, sc.ah, sc.al = 0, 63, 0, 0
+		return sc, nil
+	}
+	bad := false
+	if sc.ss == 0 {
+		bad = sc.se != 0
+	} else {
+		bad = sc.se < sc.ss || sc.se > 63 || ns != 1
+	}
+	if sc.ah != 0 && sc.al != sc.ah-1 || sc.al > 13 {
+		bad = true
+	}
+	if bad {
+		return sc, FormatError(fmt.Sprintf("bad progressive scan Ss=%d Se=%d Ah=%d Al=%d", sc.ss, sc.se, sc.ah, sc.al))
+	}
+	return sc, nil
+}
+
+// scanComponents reads the (Csj, Tdj/Taj) pairs of a scan header into
+// sc.comps, setting each component's table selectors.
+func (d *decoder) scanComponents(sc *scan, pairs []byte) error {
 	blocks := 0
-	for i := 0; i < ns; i++ {
-		id, tabs := p[1+2*i], p[2+2*i]
+	for i := 0; i < len(pairs)/2; i++ {
+		id, tabs := pairs[2*i], pairs[2*i+1]
 		ci := -1
 		for j := range d.comp {
 			if d.comp[j].id == id {
@@ -52,27 +105,15 @@ func (d *decoder) readSOS() error {
 		sc.comps = append(sc.comps, ci)
 		blocks += c.h * c.v
 	}
-	if ns > 1 && blocks > 10 {
+	if len(sc.comps) > 1 && blocks > 10 {
 		return FormatError("sampling factors too large for interleaved scan")
 	}
-	q := p[1+2*ns:]
-	sc.ss, sc.se, sc.ah, sc.al = int(q[0]), int(q[1]), int(q[2]>>4), int(q[2]&15)
-	if d.progressive {
-		bad := false
-		if sc.ss == 0 {
-			bad = sc.se != 0
-		} else {
-			bad = sc.se < sc.ss || sc.se > 63 || ns != 1
-		}
-		if sc.ah != 0 && sc.al != sc.ah-1 || sc.al > 13 {
-			bad = true
-		}
-		if bad {
-			return FormatError(fmt.Sprintf("bad progressive scan Ss=%d Se=%d Ah=%d Al=%d", sc.ss, sc.se, sc.ah, sc.al))
-		}
-	} else {
-		sc.ss, sc.se, sc.ah, sc.al = 0, 63, 0, 0
-	}
+	return nil
+}
+
+// scanTables checks that the scan's Huffman tables are defined and loads
+// each component's quantization table the first time it appears.
+func (d *decoder) scanTables(sc *scan) error {
 	for _, ci := range sc.comps {
 		c := &d.comp[ci]
 		needDC := !d.progressive || sc.ss == 0 && sc.ah == 0
@@ -90,28 +131,27 @@ func (d *decoder) readSOS() error {
 			c.qSet = true
 		}
 	}
-	if d.scans == 0 {
-		if d.width*d.height > maxPixels {
-			return UnsupportedError(fmt.Sprintf("image of %dx%d pixels is too large", d.width, d.height))
-		}
-		d.direct = !d.progressive && ns == len(d.comp)
-		for i := range d.comp {
-			c := &d.comp[i]
-			if d.direct {
-				c.plane = bufpool.Get(c.bw * c.bh * 64)
-			} else {
-				c.coef = make([]int16, c.bw*c.bh*64)
-			}
-		}
-	} else if d.direct {
-		// libjpeg would re-read coefficients that were never buffered;
-		// a sequential frame whose first scan held every component is done.
-		return nil
+	return nil
+}
+
+// allocCoefficients, at the first scan of ns components, checks the image
+// size and allocates each component's storage: sample planes when one
+// sequential scan holds every component (decoded directly), else
+// coefficient buffers for the later scans.
+func (d *decoder) allocCoefficients(ns int) error {
+	if d.width*d.height > maxPixels {
+		return UnsupportedError(fmt.Sprintf("image of %dx%d pixels is too large", d.width, d.height))
 	}
-	if d.scans++; d.scans > maxScans {
-		return UnsupportedError(fmt.Sprintf("more than %d scans", maxScans))
+	d.direct = !d.progressive && ns == len(d.comp)
+	for i := range d.comp {
+		c := &d.comp[i]
+		if d.direct {
+			c.plane = bufpool.Get(c.bw * c.bh * 64)
+		} else {
+			c.coef = make([]int16, c.bw*c.bh*64)
+		}
 	}
-	return d.decodeScan(&sc)
+	return nil
 }
 
 // decodeScan decodes the entropy-coded segments of one scan, MCU by MCU

@@ -2,9 +2,6 @@ package jpeg
 
 import (
 	"encoding/binary"
-	"os"
-	"path/filepath"
-	"strings"
 	"testing"
 )
 
@@ -17,10 +14,7 @@ type rawPlane struct {
 }
 
 func readRaw(t *testing.T, path string) []rawPlane {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := readFixture(t, path)
 	i32 := func() int {
 		if len(b) < 4 {
 			t.Fatalf("%s: short file", path)
@@ -47,41 +41,30 @@ func readRaw(t *testing.T, path string) []rawPlane {
 // decoding, dequantisation and jidctint.c's islow IDCT with its range
 // limit) with libjpeg-turbo's raw_data_out planes dumped by rawdump.
 func TestIDCTPlanes(t *testing.T) {
-	raws, _ := filepath.Glob(filepath.Join(fixtures, "*.raw"))
-	if len(raws) == 0 {
-		t.Fatal("no .raw fixtures")
-	}
-	for _, raw := range raws {
-		name := strings.TrimSuffix(filepath.Base(raw), ".raw")
-		t.Run(name, func(t *testing.T) {
-			want := readRaw(t, raw)
-			data, err := os.ReadFile(filepath.Join(fixtures, name+".jpg"))
-			if err != nil {
-				t.Fatal(err)
+	eachFixture(t, "raw", func(t *testing.T, raw string, data []byte) {
+		want := readRaw(t, raw)
+		d := &decoder{src: source{buf: data}}
+		if err := d.decode(false); err != nil {
+			t.Fatal(err)
+		}
+		d.planes()
+		if len(d.comp) != len(want) {
+			t.Fatalf("%d components, rawdump %d", len(d.comp), len(want))
+		}
+		for ci, w := range want {
+			c := &d.comp[ci]
+			if c.h != w.h || c.v != w.v || c.w != w.w || c.hgt != w.hgt {
+				t.Fatalf("component %d: %dx%d samp %dx%d; rawdump %dx%d samp %dx%d",
+					ci, c.w, c.hgt, c.h, c.v, w.w, w.hgt, w.h, w.v)
 			}
-			d := &decoder{src: source{buf: data}}
-			if err := d.decode(false); err != nil {
-				t.Fatal(err)
-			}
-			d.planes()
-			if len(d.comp) != len(want) {
-				t.Fatalf("%d components, rawdump %d", len(d.comp), len(want))
-			}
-			for ci, w := range want {
-				c := &d.comp[ci]
-				if c.h != w.h || c.v != w.v || c.w != w.w || c.hgt != w.hgt {
-					t.Fatalf("component %d: %dx%d samp %dx%d; rawdump %dx%d samp %dx%d",
-						ci, c.w, c.hgt, c.h, c.v, w.w, w.hgt, w.h, w.v)
-				}
-				for y := 0; y < w.hgt; y++ {
-					got := c.plane[y*c.bw*8 : y*c.bw*8+w.w]
-					if i := firstDiff(got, w.pix[y*w.w:(y+1)*w.w]); i >= 0 {
-						t.Fatalf("component %d row %d col %d = %d, libjpeg %d", ci, y, i, got[i], w.pix[y*w.w+i])
-					}
+			for y := 0; y < w.hgt; y++ {
+				got := c.plane[y*c.bw*8 : y*c.bw*8+w.w]
+				if i := firstDiff(got, w.pix[y*w.w:(y+1)*w.w]); i >= 0 {
+					t.Fatalf("component %d row %d col %d = %d, libjpeg %d", ci, y, i, got[i], w.pix[y*w.w+i])
 				}
 			}
-		})
-	}
+		}
+	})
 }
 
 // TestUpsampleEdges checks the fancy upsamplers' edge rules on a short row
