@@ -499,10 +499,7 @@ func winoOutput() {
 	// Output column i of a 16-column half takes lane (half*8 + i/2) of y0
 	// for even i, of y1 (table entries 16-31) for odd i.
 	for h, name := range []string{"winoInterleaveLo", "winoInterleaveHi"} {
-		interleave[h] = GLOBL(name, RODATA|NOPTR)
-		for i := 0; i < 16; i++ {
-			DATA(4*i, U32(8*h+i/2+16*(i%2)))
-		}
+		interleave[h] = avoutil.Table32(name, 16, func(i int) uint32 { return uint32(8*h + i/2 + 16*(i%2)) })
 	}
 	lo, hi := interleave[0], interleave[1]
 

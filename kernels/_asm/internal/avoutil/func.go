@@ -72,3 +72,13 @@ func MaskCL(k Op) {
 	DECL(EAX)
 	KMOVW(EAX, k)
 }
+
+// Table32 emits the read-only table name of n 32-bit values f(0) to
+// f(n-1) and returns its address.
+func Table32(name string, n int, f func(i int) uint32) Mem {
+	m := GLOBL(name, RODATA|NOPTR)
+	for i := 0; i < n; i++ {
+		DATA(4*i, U32(f(i)))
+	}
+	return m
+}
