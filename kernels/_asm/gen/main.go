@@ -11,6 +11,7 @@ import (
 	"fmt"
 
 	"github.com/alexnet-go/alexnet/kernels/_asm/internal/avoutil"
+	"github.com/alexnet-go/alexnet/kernels/_asm/internal/consts"
 	. "github.com/mmcloughlin/avo/build"
 	. "github.com/mmcloughlin/avo/operand"
 	. "github.com/mmcloughlin/avo/reg"
@@ -24,11 +25,12 @@ var (
 	zmm          = avoutil.ZRegs
 )
 
-// Tile sizes; kernels/simd_amd64.go repeats them as constants.
+// Tile sizes, shared with kernels/simd_consts_amd64.go (genconsts writes
+// it from the same constants).
 const (
-	avx512MR, avx2MR       = 14, 6 // rows of the SGEMM tile
-	avx512DotM, avx512DotN = 6, 4  // dot kernel tile
-	avx2DotM, avx2DotN     = 3, 4
+	avx512MR, avx2MR       = consts.AVX512MR, consts.AVX2MR // rows of the SGEMM tile
+	avx512DotM, avx512DotN = consts.AVX512DotM, consts.AVX512DotN
+	avx2DotM, avx2DotN     = consts.AVX2DotM, consts.AVX2DotN
 )
 
 func main() {

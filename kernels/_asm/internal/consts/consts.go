@@ -1,0 +1,46 @@
+// Package consts holds the constants that the generators and the Go code
+// of the module both use, in one place: the generators read them here,
+// and the command genconsts writes them into the Go packages as generated
+// files (Files), so that the assembly and the Go code it serves cannot
+// disagree.
+package consts
+
+// Tile sizes of the SGEMM micro-kernels and the dot-product (GEMV) kernels
+// of kernels/_asm/gen.
+const (
+	AVX512MR   = 14 // rows of the AVX-512 SGEMM tile (32 columns)
+	AVX2MR     = 6  // rows of the AVX2 SGEMM tile (16 columns)
+	AVX512DotM = 6  // rows of x of the largest AVX-512 dot kernel
+	AVX512DotN = 4  // rows of w of the largest AVX-512 dot kernel
+	AVX2DotM   = 3  // rows of x of the largest AVX2 dot kernel
+	AVX2DotN   = 4  // rows of w of the largest AVX2 dot kernel
+)
+
+// Fixed-point constants of the islow inverse DCT of jidctint.c:
+// FIX(x) = round(x * 2^ConstBits).
+const (
+	ConstBits = 13
+	Pass1Bits = 2
+
+	Fix0_298631336 = 2446
+	Fix0_390180644 = 3196
+	Fix0_541196100 = 4433
+	Fix0_765366865 = 6270
+	Fix0_899976223 = 7373
+	Fix1_175875602 = 9633
+	Fix1_501321110 = 12299
+	Fix1_847759065 = 15137
+	Fix1_961570560 = 16069
+	Fix2_053119869 = 16819
+	Fix2_562915447 = 20995
+	Fix3_072711026 = 25172
+)
+
+// Multipliers of the YCbCr->RGB conversion of jdcolor.c (SCALEBITS 16,
+// FIX(x) = round(x * 2^16)), with their signs.
+const (
+	YccCrR = 91881  // FIX(1.40200): R from Cr
+	YccCbB = 116130 // FIX(1.77200): B from Cb
+	YccCrG = -46802 // -FIX(0.71414): G from Cr
+	YccCbG = -22554 // -FIX(0.34414): G from Cb
+)
