@@ -17,13 +17,8 @@ import (
 	. "github.com/mmcloughlin/avo/reg"
 )
 
-// isa describes one vector instruction set's registers.
-type isa = avoutil.ISA
-
-var (
-	avx512, avx2 = avoutil.AVX512, avoutil.AVX2
-	zmm          = avoutil.ZRegs
-)
+// zmm are the ZMM registers by number.
+var zmm = avoutil.ZRegs
 
 // Tile sizes, shared with kernels/simd_consts_amd64.go (genconsts writes
 // it from the same constants).
@@ -37,14 +32,14 @@ func main() {
 	ConstraintExpr("!purego")
 	for _, mode := range []aMode{packedA, rawA} {
 		for m := 1; m <= avx512MR; m++ {
-			gemmKernel(avx512, avx512MR, m, mode)
+			gemmKernel(avoutil.AVX512, avx512MR, m, mode)
 		}
 		for m := 1; m <= avx2MR; m++ {
-			gemmKernel(avx2, avx2MR, m, mode)
+			gemmKernel(avoutil.AVX2, avx2MR, m, mode)
 		}
 	}
 	for m := 1; m <= avx512MR; m++ {
-		gemmKernel(avx512, avx512MR, m, offsetB)
+		gemmKernel(avoutil.AVX512, avx512MR, m, offsetB)
 	}
 	copyRows()
 	winoInput()
@@ -53,12 +48,12 @@ func main() {
 	winoOutput6()
 	for m := 1; m <= avx512DotM; m++ {
 		for n := 1; n <= avx512DotN; n++ {
-			dotKernel(avx512, m, n)
+			dotKernel(avoutil.AVX512, m, n)
 		}
 	}
 	for m := 1; m <= avx2DotM; m++ {
 		for n := 1; n <= avx2DotN; n++ {
-			dotKernel(avx2, m, n)
+			dotKernel(avoutil.AVX2, m, n)
 		}
 	}
 	Generate()
@@ -99,7 +94,7 @@ var gemmModes = [...]struct{ infix, sig, what string }{
 // connected layer, read once, in place). Row p of b is at b[p*ldb], or at
 // b[offs[p]] with offsetB (rows of an implicit im2col, read in place from
 // the input). lda, ldb, ldc and offs are in floats.
-func gemmKernel(v isa, mr, m int, mode aMode) {
+func gemmKernel(v avoutil.ISA, mr, m int, mode aMode) {
 	md := gemmModes[mode]
 	g := &gemm{v: v, mr: mr, m: m, mode: mode, name: fmt.Sprintf("%s%s%d", v.Name, md.infix, m),
 		b0: v.Vec(0), b1: v.Vec(1), x0: v.Vec(2), x1: v.Vec(3)}
@@ -116,7 +111,7 @@ func gemmKernel(v isa, mr, m int, mode aMode) {
 
 // gemm is the state of one gemmKernel while it is emitted.
 type gemm struct {
-	v              isa
+	v              avoutil.ISA
 	mr, m          int
 	mode           aMode
 	name           string
@@ -141,10 +136,7 @@ func (g *gemm) init() {
 	v, vb := g.v, g.v.VecBytes()
 	avoutil.Params("c ldc*4 flags", gC, gLdc, gFlags)
 	if v.Mask {
-		Load(Param("mask"), EAX)
-		KMOVW(EAX, K1)
-		SHRL(Imm(16), EAX)
-		KMOVW(EAX, K2)
+		columnMasks()
 	}
 	TESTQ(U32(1), gFlags)
 	JNZ(LabelRef(g.name + "_loadc"))
@@ -296,7 +288,7 @@ func (g *gemm) store() {
 //	    out[i*ldo+j] += Σ_{p < k} x[i*ldx+p] * w[j*ldw+p]
 //
 // with one vector of lane-wise partial sums per output, added up at the end.
-func dotKernel(v isa, m, n int) {
+func dotKernel(v avoutil.ISA, m, n int) {
 	name := fmt.Sprintf("%sDot%dx%d", v.Name, m, n)
 	avoutil.Func(name, "func(k int, x *float32, ldx int, w *float32, ldw int, out *float32, ldo int)",
 		fmt.Sprintf("%s adds %d×%d dot products into out (see dotKernel in kernels/_asm/gen).", name, m, n))
@@ -331,7 +323,7 @@ func dotKernel(v isa, m, n int) {
 // dotLoop emits the loop of dotKernel over k bytes of the rows xr of x and
 // wr of w: the lane-wise products of x row i and w row j summed into
 // acc(i, j).
-func dotLoop(v isa, name string, k GPPhysical, xr, wr []GPPhysical, acc func(i, j int) VecPhysical) {
+func dotLoop(v avoutil.ISA, name string, k GPPhysical, xr, wr []GPPhysical, acc func(i, j int) VecPhysical) {
 	m, n := len(xr), len(wr)
 	xv := func(i int) VecPhysical { return v.Vec(i) }
 	wv := v.Vec(m)
@@ -360,7 +352,7 @@ func dotLoop(v isa, name string, k GPPhysical, xr, wr []GPPhysical, acc func(i, 
 
 // hsumInto emits out += the sum of a's lanes (a scalar float at out),
 // halving a in place; Y0 is scratch.
-func hsumInto(v isa, a VecPhysical, out Mem) {
+func hsumInto(v avoutil.ISA, a VecPhysical, out Mem) {
 	ya, xa := a.AsY(), a.AsX()
 	if v.Lanes == 16 {
 		VEXTRACTF32X8(Imm(1), a, Y0)
@@ -541,11 +533,17 @@ func winoOutputPrologue(name, doc string) (mp, xs, out, ow, flags GPPhysical) {
 	avoutil.Func(name, "func(m *float32, xiStride int, out *float32, ow int, bias *float32, flags int, mask uint32)", doc)
 	mp, xs, out, ow, flags = RSI, R8, RDI, R9, R10
 	avoutil.Params("m xiStride*4 out ow*4 flags", mp, xs, out, ow, flags)
+	columnMasks()
+	return
+}
+
+// columnMasks loads the opmasks of the two vectors of a 32-column tile
+// from the parameter mask: its low 16 bits into K1, its high ones into K2.
+func columnMasks() {
 	Load(Param("mask"), EAX)
 	KMOVW(EAX, K1)
 	SHRL(Imm(16), EAX)
 	KMOVW(EAX, K2)
-	return
 }
 
 // winoStore ends a Winograd output transform: y0, y1 of row 0 in Z26,

@@ -314,16 +314,15 @@ func pass(in [8]VecPhysical, t []VecPhysical, shift uint64) [8]VecPhysical {
 // each as 8 words in row order. t and u are scratch registers; m may be
 // either of them or a.
 func transpose(a, t, u, m []VecPhysical) []VecPhysical {
-	// t: rows (0,2), (1,3), (4,6), (5,7) interleaved.
-	VPUNPCKLWD(a[1], a[0], t[0])
-	VPUNPCKHWD(a[1], a[0], t[1])
-	VPUNPCKLWD(a[3], a[2], t[2])
-	VPUNPCKHWD(a[3], a[2], t[3])
-	// u: rows 0-3 of columns (0,1), (2,3); rows 4-7 of columns (0,1), (2,3).
-	VPUNPCKLWD(t[1], t[0], u[0])
-	VPUNPCKHWD(t[1], t[0], u[1])
-	VPUNPCKLWD(t[3], t[2], u[2])
-	VPUNPCKHWD(t[3], t[2], u[3])
+	// t: rows (0,2), (1,3), (4,6), (5,7) interleaved; then u: rows 0-3 of
+	// columns (0,1), (2,3); rows 4-7 of columns (0,1), (2,3).
+	for _, p := range [][2][]VecPhysical{{a, t}, {t, u}} {
+		src, dst := p[0], p[1]
+		for i := 0; i < 4; i += 2 {
+			VPUNPCKLWD(src[i+1], src[i], dst[i])
+			VPUNPCKHWD(src[i+1], src[i], dst[i+1])
+		}
+	}
 	VPUNPCKLQDQ(u[2], u[0], m[0])
 	VPUNPCKHQDQ(u[2], u[0], m[1])
 	VPUNPCKLQDQ(u[3], u[1], m[2])

@@ -20,21 +20,13 @@ import (
 	. "github.com/mmcloughlin/avo/reg"
 )
 
-// isa describes one vector instruction set.
-type isa = avoutil.ISA
-
-var (
-	avx512, avx2 = avoutil.AVX512, avoutil.AVX2
-	zmm          = avoutil.ZRegs
-)
-
 // evens and odds are the VPERMT2PS indices that take the even and the odd
 // floats of a pair of vectors (the stride-2 deinterleave of AVX-512).
 var evens, odds Mem
 
 func main() {
 	avoutil.Run(tables, deinterleave2, argmax, func() {
-		for _, v := range []isa{avx512, avx2} {
+		for _, v := range []avoutil.ISA{avoutil.AVX512, avoutil.AVX2} {
 			regs(v)
 			for _, k := range []int{0, 2, 3} {
 				hmax(v, 1, k)
@@ -69,7 +61,7 @@ type masks struct {
 
 // loadMasks loads the masks of the partial vector from the parameter
 // "masks" (and the constant high mask of a full stride-2 vector).
-func loadMasks(v isa) masks {
+func loadMasks(v avoutil.ISA) masks {
 	if v.Mask {
 		Load(Param("masks"), RAX)
 		KMOVW(EAX, K2)
@@ -92,7 +84,7 @@ func loadMasks(v isa) masks {
 
 // kernel is the state of a max or LRN kernel while it is emitted.
 type kernel struct {
-	v    isa
+	v    avoutil.ISA
 	name string
 	mk   masks
 	cold []func() // paths emitted after the RET
@@ -100,7 +92,7 @@ type kernel struct {
 
 // begin starts the kernel name of v, of the Go parameters params and the
 // lane masks in v's form.
-func begin(v isa, name, params, doc string) *kernel {
+func begin(v avoutil.ISA, name, params, doc string) *kernel {
 	m := "masks uint64"
 	if !v.Mask {
 		m = "masks *[4][8]int32"
@@ -194,7 +186,7 @@ func maxName(base, where string, k int) (name, doc string) {
 // VMAXPS x, m (Intel operand order) is x > m ? x : m, which keeps m when
 // either is NaN; the lanes where x is NaN are then blended in. t is a
 // scratch vector (AVX2).
-func maxStep(v isa, m, x, t VecPhysical) {
+func maxStep(v avoutil.ISA, m, x, t VecPhysical) {
 	if v.Mask {
 		VCMPPS(Imm(3), x, x, K5) // unordered: x is NaN
 		VMAXPS(m, x, m)
@@ -219,7 +211,7 @@ func maxStep(v isa, m, x, t VecPhysical) {
 // With k > 0 the kernel is <isa>HMax<s>K<k>, for kw = k only, unrolled
 // (see fold); with k = 0 it loops over any kw, loading each column from
 // the pair at x[r*ldx + o*2 + j].
-func hmax(v isa, s, k int) {
+func hmax(v avoutil.ISA, s, k int) {
 	name, doc := maxName(fmt.Sprintf("%sHMax%d", v.Name, s), fmt.Sprintf("along rows at stride %d", s), k)
 	kn := begin(v, name, "x *float32, ldx, rows, n, kw int, out *float32, ldo int", doc+" (see hmax in kernels/_asm/genpool).")
 	r := rows{x: RSI, xRow: R8, rows: R9, n: R10, out: RDI, ldo: R12, xp: R13, op: R14, cnt: RBX}
@@ -352,7 +344,7 @@ var (
 )
 
 // regs points the register variables at v's registers.
-func regs(v isa) {
+func regs(v avoutil.ISA) {
 	acc, hiVec, tmp = v.Vec(5), v.Vec(9), v.Vec(6)
 	cols = []VecPhysical{v.Vec(1), v.Vec(2), v.Vec(3)}
 }
@@ -365,7 +357,7 @@ func regs(v isa) {
 // which is the fold of maxStep wherever none of cols[1..k-1] is NaN (a NaN
 // in cols[0] stays in acc as it should); if one is, the vector is redone
 // with maxStep by the returned cold path, emitted after the kernel's RET.
-func fold(v isa, k int, l string) func() {
+func fold(v avoutil.ISA, k int, l string) func() {
 	VMAXPS(cols[0], cols[1], acc)
 	for j := 2; j < k; j++ {
 		VMAXPS(acc, cols[j], acc)
@@ -397,7 +389,7 @@ func fold(v isa, k int, l string) func() {
 //
 // with step the fold of maxStep. ldx and ldo are in floats, kh >= 1. With
 // k > 0 the kernel is <isa>VMaxK<k>, for kh = k only, unrolled (see fold).
-func vmax(v isa, k int) {
+func vmax(v avoutil.ISA, k int) {
 	name, doc := maxName(v.Name+"VMax", "down columns", k)
 	kn := begin(v, name, "x *float32, ldx, rows, n, kh, sh int, out *float32, ldo int", doc+" (see vmax in kernels/_asm/genpool).")
 	r := rows{x: RSI, rows: R9, n: R10, xRow: R12, out: RDI, ldo: R13, xp: R14, op: RAX, cnt: RBX}
@@ -453,7 +445,7 @@ func vmax(v isa, k int) {
 // power and over three times faster than the square roots and division,
 // which it keeps for the vectors with d zero, infinite, negative or
 // subnormal in some lane (VFPCLASSPS).
-func lrn(v isa) {
+func lrn(v avoutil.ISA) {
 	name := v.Name + "LRN075"
 	kn := begin(v, name, "x *float32, ld, cnt int, xc, y *float32, n int, rsize, alpha, k float32",
 		name+" scales one channel by its window sum of squares to the power -0.75 (see lrn in kernels/_asm/genpool).")
