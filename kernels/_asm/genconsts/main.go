@@ -1,6 +1,8 @@
 // Command genconsts writes the constants that a Go package shares with
 // the generators (kernels/_asm/internal/consts) into a generated Go file
-// of that package. Run it through go generate in the package:
+// of that package: integer constants and [][]float32 matrices, in the
+// order consts.Files lists them. Run it through go generate in the
+// package:
 //
 //	genconsts -set kernels -out ../simd_consts_amd64.go
 package main
@@ -12,6 +14,7 @@ import (
 	"go/format"
 	"log"
 	"os"
+	"strconv"
 	"strings"
 
 	"github.com/alexnet-go/alexnet/kernels/_asm/internal/consts"
@@ -44,9 +47,7 @@ func render(f consts.File, cmd string) ([]byte, error) {
 	fmt.Fprintf(&b, "package %s\n", f.Pkg)
 	for _, bl := range f.Blocks {
 		b.WriteString("\n")
-		for _, line := range strings.Split(bl.Doc, "\n") {
-			fmt.Fprintf(&b, "// %s\n", line)
-		}
+		comment(&b, bl.Doc)
 		b.WriteString("const (\n")
 		for _, c := range bl.Consts {
 			fmt.Fprintf(&b, "\t%s = %d", c.Name, c.Value)
@@ -57,5 +58,35 @@ func render(f consts.File, cmd string) ([]byte, error) {
 		}
 		b.WriteString(")\n")
 	}
+	for _, bl := range f.Matrices {
+		b.WriteString("\n")
+		comment(&b, bl.Doc)
+		b.WriteString("var (\n")
+		for _, m := range bl.Matrices {
+			fmt.Fprintf(&b, "\t%s = [][]float32{", m.Name)
+			for i, row := range m.Rows {
+				if i > 0 {
+					b.WriteString(", ")
+				}
+				b.WriteString("{")
+				for j, v := range row {
+					if j > 0 {
+						b.WriteString(", ")
+					}
+					b.WriteString(strconv.FormatFloat(float64(v), 'g', -1, 32))
+				}
+				b.WriteString("}")
+			}
+			b.WriteString("}\n")
+		}
+		b.WriteString(")\n")
+	}
 	return format.Source(b.Bytes())
+}
+
+// comment writes doc as a // comment, line by line.
+func comment(b *bytes.Buffer, doc string) {
+	for _, line := range strings.Split(doc, "\n") {
+		fmt.Fprintf(b, "// %s\n", line)
+	}
 }

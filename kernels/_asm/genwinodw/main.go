@@ -20,16 +20,15 @@ import (
 	"fmt"
 
 	"github.com/alexnet-go/alexnet/kernels/_asm/internal/avoutil"
+	"github.com/alexnet-go/alexnet/kernels/_asm/internal/consts"
 	. "github.com/mmcloughlin/avo/build"
 	. "github.com/mmcloughlin/avo/operand"
 	. "github.com/mmcloughlin/avo/reg"
 )
 
-// at are the Aᵀ of kernels/winograd.go, 2×α.
-var at = map[int][2][]float32{
-	4: {{1, 1, 1, 0}, {0, 1, -1, -1}},
-	6: {{1, 1, 1, 1, 1, 0}, {0, 1, -1, 2, -2, 1}},
-}
+// at are the Aᵀ of kernels/winograd.go (winoAT4, winoAT6 written by
+// genconsts from the same matrices), 2×α, by α.
+var at = map[int][][]float32{4: consts.WinoAT4, 6: consts.WinoAT6}
 
 func main() {
 	avoutil.Run(func() { dyTransform(4) }, func() { dyTransform(6) })

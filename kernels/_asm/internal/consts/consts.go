@@ -36,6 +36,13 @@ const (
 	Fix3_072711026 = 25172
 )
 
+// WinoAT4 and WinoAT6 are the output transforms Aᵀ (2×α) of the Winograd
+// algorithms F(2×2, 3×3) (α = 4) and F(2×2, 5×5) (α = 6).
+var (
+	WinoAT4 = [][]float32{{1, 1, 1, 0}, {0, 1, -1, -1}}
+	WinoAT6 = [][]float32{{1, 1, 1, 1, 1, 0}, {0, 1, -1, 2, -2, 1}}
+)
+
 // Multipliers of the YCbCr->RGB conversion of jdcolor.c (SCALEBITS 16,
 // FIX(x) = round(x * 2^16)), with their signs.
 const (

@@ -13,11 +13,24 @@ type Block struct {
 	Consts []Const
 }
 
+// A Matrix is a [][]float32 variable of a generated file.
+type Matrix struct {
+	Name string
+	Rows [][]float32
+}
+
+// A MatrixBlock is a var block of matrices, with its doc comment.
+type MatrixBlock struct {
+	Doc      string
+	Matrices []Matrix
+}
+
 // A File is a generated Go file of constants.
 type File struct {
-	Pkg    string // package clause
-	Build  string // build constraint, or ""
-	Blocks []Block
+	Pkg      string // package clause
+	Build    string // build constraint, or ""
+	Blocks   []Block
+	Matrices []MatrixBlock
 }
 
 // Files are the generated files, by the name genconsts -set takes.
@@ -32,6 +45,10 @@ var Files = map[string]File{
 			{"avx2DotM", AVX2DotM, "rows of x of the largest AVX2 dot kernel"},
 			{"avx2DotN", AVX2DotN, "rows of w of the largest AVX2 dot kernel"},
 		},
+	}}},
+	"wino": {Pkg: "kernels", Matrices: []MatrixBlock{{
+		Doc:      "The output transforms Aᵀ (2×α) of the Winograd algorithms F(2×2, 3×3)\n(α = 4) and F(2×2, 5×5) (α = 6).",
+		Matrices: []Matrix{{"winoAT4", WinoAT4}, {"winoAT6", WinoAT6}},
 	}}},
 	"jpeg": {Pkg: "jpeg", Blocks: []Block{{
 		Doc: "Fixed-point constants of the islow inverse DCT: FIX(x) = round(x * 2^13)\n(jidctint.c, CONST_BITS 13).",
