@@ -20,43 +20,43 @@ import (
 // zmm are the ZMM registers by number.
 var zmm = avoutil.ZRegs
 
-// Tile sizes, shared with kernels/simd_consts_amd64.go (genconsts writes
-// it from the same constants).
-const (
-	avx512MR, avx2MR       = consts.AVX512MR, consts.AVX2MR // rows of the SGEMM tile
-	avx512DotM, avx512DotN = consts.AVX512DotM, consts.AVX512DotN
-	avx2DotM, avx2DotN     = consts.AVX2DotM, consts.AVX2DotN
-)
+// isas are the two ISAs and their tile sizes, shared with
+// kernels/simd_consts_amd64.go (genconsts writes it from the same values).
+var isas = []struct {
+	v avoutil.ISA
+	t consts.Tiles
+}{{avoutil.AVX512, consts.AVX512Tiles}, {avoutil.AVX2, consts.AVX2Tiles}}
 
 func main() {
-	ConstraintExpr("!purego")
+	avoutil.Run(gemmKernels, copyRows, winoInput, winoOutput, winoInput6, winoOutput6, dotKernels)
+}
+
+// gemmKernels emits the SGEMM micro-kernels of every height m <= MR: with
+// A packed and with A raw for both ISAs, then with B at offsets for
+// AVX-512.
+func gemmKernels() {
 	for _, mode := range []aMode{packedA, rawA} {
-		for m := 1; m <= avx512MR; m++ {
-			gemmKernel(avoutil.AVX512, avx512MR, m, mode)
-		}
-		for m := 1; m <= avx2MR; m++ {
-			gemmKernel(avoutil.AVX2, avx2MR, m, mode)
-		}
-	}
-	for m := 1; m <= avx512MR; m++ {
-		gemmKernel(avoutil.AVX512, avx512MR, m, offsetB)
-	}
-	copyRows()
-	winoInput()
-	winoOutput()
-	winoInput6()
-	winoOutput6()
-	for m := 1; m <= avx512DotM; m++ {
-		for n := 1; n <= avx512DotN; n++ {
-			dotKernel(avoutil.AVX512, m, n)
+		for _, is := range isas {
+			for m := 1; m <= is.t.MR; m++ {
+				gemmKernel(is.v, is.t.MR, m, mode)
+			}
 		}
 	}
-	for m := 1; m <= avx2DotM; m++ {
-		for n := 1; n <= avx2DotN; n++ {
-			dotKernel(avoutil.AVX2, m, n)
+	for m := 1; m <= isas[0].t.MR; m++ {
+		gemmKernel(isas[0].v, isas[0].t.MR, m, offsetB)
+	}
+}
+
+// dotKernels emits the dot-product kernels of every size m×n up to
+// DotM×DotN for both ISAs.
+func dotKernels() {
+	for _, is := range isas {
+		for m := 1; m <= is.t.DotM; m++ {
+			for n := 1; n <= is.t.DotN; n++ {
+				dotKernel(is.v, m, n)
+			}
 		}
 	}
-	Generate()
 }
 
 // aMode is how a gemmKernel addresses its operands.

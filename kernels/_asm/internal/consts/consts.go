@@ -5,15 +5,18 @@
 // disagree.
 package consts
 
-// Tile sizes of the SGEMM micro-kernels and the dot-product (GEMV) kernels
-// of kernels/_asm/gen.
-const (
-	AVX512MR   = 14 // rows of the AVX-512 SGEMM tile (32 columns)
-	AVX2MR     = 6  // rows of the AVX2 SGEMM tile (16 columns)
-	AVX512DotM = 6  // rows of x of the largest AVX-512 dot kernel
-	AVX512DotN = 4  // rows of w of the largest AVX-512 dot kernel
-	AVX2DotM   = 3  // rows of x of the largest AVX2 dot kernel
-	AVX2DotN   = 4  // rows of w of the largest AVX2 dot kernel
+// Tiles are the tile sizes of one ISA's SGEMM micro-kernels and
+// dot-product (GEMV) kernels in kernels/_asm/gen.
+type Tiles struct {
+	MR         int // rows of the SGEMM tile (two vectors of columns)
+	DotM, DotN int // rows of x and of w of the largest dot kernel
+}
+
+// AVX512Tiles and AVX2Tiles are the tile sizes of the AVX-512 and the
+// AVX2 kernels.
+var (
+	AVX512Tiles = Tiles{MR: 14, DotM: 6, DotN: 4}
+	AVX2Tiles   = Tiles{MR: 6, DotM: 3, DotN: 4}
 )
 
 // Fixed-point constants of the islow inverse DCT of jidctint.c:

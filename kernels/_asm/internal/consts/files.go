@@ -38,12 +38,12 @@ var Files = map[string]File{
 	"kernels": {Pkg: "kernels", Build: "!purego", Blocks: []Block{{
 		Doc: "Tile sizes of the generated SGEMM and dot-product kernels.",
 		Consts: []Const{
-			{"avx512MR", AVX512MR, "rows of the AVX-512 SGEMM tile (32 columns)"},
-			{"avx2MR", AVX2MR, "rows of the AVX2 SGEMM tile (16 columns)"},
-			{"avx512DotM", AVX512DotM, "rows of x of the largest AVX-512 dot kernel"},
-			{"avx512DotN", AVX512DotN, "rows of w of the largest AVX-512 dot kernel"},
-			{"avx2DotM", AVX2DotM, "rows of x of the largest AVX2 dot kernel"},
-			{"avx2DotN", AVX2DotN, "rows of w of the largest AVX2 dot kernel"},
+			{"avx512MR", AVX512Tiles.MR, "rows of the AVX-512 SGEMM tile (32 columns)"},
+			{"avx2MR", AVX2Tiles.MR, "rows of the AVX2 SGEMM tile (16 columns)"},
+			{"avx512DotM", AVX512Tiles.DotM, "rows of x of the largest AVX-512 dot kernel"},
+			{"avx512DotN", AVX512Tiles.DotN, "rows of w of the largest AVX-512 dot kernel"},
+			{"avx2DotM", AVX2Tiles.DotM, "rows of x of the largest AVX2 dot kernel"},
+			{"avx2DotN", AVX2Tiles.DotN, "rows of w of the largest AVX2 dot kernel"},
 		},
 	}}},
 	"wino": {Pkg: "kernels", Matrices: []MatrixBlock{{
