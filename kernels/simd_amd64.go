@@ -9,13 +9,11 @@ import (
 )
 
 //go:generate go run -C _asm ./gen -pkg kernels -out ../simd_amd64.s -stubs ../simd_decl_amd64.go
+//go:generate go run -C _asm ./genconsts -set kernels -out ../simd_consts_amd64.go
 
-// Tile sizes of the generated kernels (kernels/_asm/gen repeats them).
-const (
-	avx512MR, avx2MR       = 14, 6
-	avx512DotM, avx512DotN = 6, 4
-	avx2DotM, avx2DotN     = 3, 4
-)
+// The tile sizes of the generated kernels, avx512MR, avx2MR, avx512DotM,
+// avx512DotN, avx2DotM and avx2DotN, are in simd_consts_amd64.go, written
+// from kernels/_asm/internal/consts, which the generator reads.
 
 type gemmAsm func(kc int, a, b *float32, ldb int, c *float32, ldc int, rb, cb *float32, flags int, mask uint32)
 type gemmRawAsm func(kc int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, rb, cb *float32, flags int, mask uint32)

@@ -40,11 +40,16 @@ type winoSpec struct {
 	at       [][]float32 // 2×α
 }
 
+// The Aᵀ of both, winoAT4 and winoAT6, are in wino_consts.go, written from
+// kernels/_asm/internal/consts, which the generator of the AVX-512 dY
+// transform reads.
+//
+//go:generate go run -C _asm ./genconsts -set wino -out ../wino_consts.go
 var (
 	wino3 = &winoSpec{r: 3, alpha: 4,
 		bt: [][]float32{{1, 0, -1, 0}, {0, 1, 1, 0}, {0, -1, 1, 0}, {0, 1, 0, -1}},
 		g:  [][]float64{{1, 0, 0}, {0.5, 0.5, 0.5}, {0.5, -0.5, 0.5}, {0, 0, 1}},
-		at: [][]float32{{1, 1, 1, 0}, {0, 1, -1, -1}}}
+		at: winoAT4}
 	wino5 = &winoSpec{r: 5, alpha: 6,
 		bt: [][]float32{{4, 0, -5, 0, 1, 0}, {0, -4, -4, 1, 1, 0}, {0, 4, -4, -1, 1, 0},
 			{0, -2, -1, 2, 1, 0}, {0, 2, -1, -2, 1, 0}, {0, 4, 0, -5, 0, 1}},
@@ -52,7 +57,7 @@ var (
 			{-1.0 / 6, 1.0 / 6, -1.0 / 6, 1.0 / 6, -1.0 / 6},
 			{1.0 / 24, 1.0 / 12, 1.0 / 6, 1.0 / 3, 2.0 / 3}, {1.0 / 24, -1.0 / 12, 1.0 / 6, -1.0 / 3, 2.0 / 3},
 			{0, 0, 0, 0, 1}},
-		at: [][]float32{{1, 1, 1, 1, 1, 0}, {0, 1, -1, 2, -2, 1}}}
+		at: winoAT6}
 )
 
 // winoSpecFor returns the algorithm for g, or nil: square 3×3 or 5×5

@@ -16,10 +16,10 @@ func init() {
 	const oneHalf = 1 << 15
 	for i := range 256 {
 		x := int32(i - 128)
-		crR[i] = (91881*x + oneHalf) >> 16
-		cbB[i] = (116130*x + oneHalf) >> 16
-		crG[i] = -46802 * x
-		cbG[i] = -22554*x + oneHalf
+		crR[i] = (yccCrR*x + oneHalf) >> 16
+		cbB[i] = (yccCbB*x + oneHalf) >> 16
+		crG[i] = yccCrG * x
+		cbG[i] = yccCbG*x + oneHalf
 	}
 }
 

@@ -1,24 +1,11 @@
 package jpeg
 
-// Fixed-point constants of the islow inverse DCT: FIX(x) = round(x * 2^13)
-// (jidctint.c, CONST_BITS 13).
-const (
-	constBits = 13
-	pass1Bits = 2
+// The fixed-point constants of the islow inverse DCT (constBits, pass1Bits,
+// fix0_298631336 ...) and of the YCbCr->RGB conversion (yccCrR ...) are in
+// consts_gen.go, written from kernels/_asm/internal/consts, which the
+// generator of the AVX2 kernels reads.
 
-	fix0_298631336 = 2446
-	fix0_390180644 = 3196
-	fix0_541196100 = 4433
-	fix0_765366865 = 6270
-	fix0_899976223 = 7373
-	fix1_175875602 = 9633
-	fix1_501321110 = 12299
-	fix1_847759065 = 15137
-	fix1_961570560 = 16069
-	fix2_053119869 = 16819
-	fix2_562915447 = 20995
-	fix3_072711026 = 25172
-)
+//go:generate go run -C ../../kernels/_asm ./genconsts -set jpeg -out ../../imageproc/jpeg/consts_gen.go
 
 func clamp8(x int) byte {
 	if x < 0 {

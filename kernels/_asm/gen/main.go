@@ -10,64 +10,53 @@ package main
 import (
 	"fmt"
 
+	"github.com/alexnet-go/alexnet/kernels/_asm/internal/avoutil"
+	"github.com/alexnet-go/alexnet/kernels/_asm/internal/consts"
 	. "github.com/mmcloughlin/avo/build"
 	. "github.com/mmcloughlin/avo/operand"
 	. "github.com/mmcloughlin/avo/reg"
 )
 
-// isa describes one vector instruction set's registers.
-type isa struct {
-	name  string // function name prefix: "avx512", "avx2"
-	lanes int    // float32 lanes per vector register
-	regs  int    // vector registers
-	vec   func(i int) VecPhysical
-	mask  bool // AVX-512 opmasks for partial columns
-}
+// zmm are the ZMM registers by number.
+var zmm = avoutil.ZRegs
 
-var (
-	avx512 = isa{"avx512", 16, 32, func(i int) VecPhysical { return zmm[i] }, true}
-	avx2   = isa{"avx2", 8, 16, func(i int) VecPhysical { return ymm[i] }, false}
-	zmm    = []VecPhysical{Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15,
-		Z16, Z17, Z18, Z19, Z20, Z21, Z22, Z23, Z24, Z25, Z26, Z27, Z28, Z29, Z30, Z31}
-	ymm = []VecPhysical{Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7, Y8, Y9, Y10, Y11, Y12, Y13, Y14, Y15}
-)
-
-// Tile sizes; kernels/simd_amd64.go repeats them as constants.
-const (
-	avx512MR, avx2MR       = 14, 6 // rows of the SGEMM tile
-	avx512DotM, avx512DotN = 6, 4  // dot kernel tile
-	avx2DotM, avx2DotN     = 3, 4
-)
+// isas are the two ISAs and their tile sizes, shared with
+// kernels/simd_consts_amd64.go (genconsts writes it from the same values).
+var isas = []struct {
+	v avoutil.ISA
+	t consts.Tiles
+}{{avoutil.AVX512, consts.AVX512Tiles}, {avoutil.AVX2, consts.AVX2Tiles}}
 
 func main() {
-	ConstraintExpr("!purego")
+	avoutil.Run(gemmKernels, copyRows, winoInput, winoOutput, winoInput6, winoOutput6, dotKernels)
+}
+
+// gemmKernels emits the SGEMM micro-kernels of every height m <= MR: with
+// A packed and with A raw for both ISAs, then with B at offsets for
+// AVX-512.
+func gemmKernels() {
 	for _, mode := range []aMode{packedA, rawA} {
-		for m := 1; m <= avx512MR; m++ {
-			gemmKernel(avx512, avx512MR, m, mode)
-		}
-		for m := 1; m <= avx2MR; m++ {
-			gemmKernel(avx2, avx2MR, m, mode)
-		}
-	}
-	for m := 1; m <= avx512MR; m++ {
-		gemmKernel(avx512, avx512MR, m, offsetB)
-	}
-	copyRows()
-	winoInput()
-	winoOutput()
-	winoInput6()
-	winoOutput6()
-	for m := 1; m <= avx512DotM; m++ {
-		for n := 1; n <= avx512DotN; n++ {
-			dotKernel(avx512, m, n)
+		for _, is := range isas {
+			for m := 1; m <= is.t.MR; m++ {
+				gemmKernel(is.v, is.t.MR, m, mode)
+			}
 		}
 	}
-	for m := 1; m <= avx2DotM; m++ {
-		for n := 1; n <= avx2DotN; n++ {
-			dotKernel(avx2, m, n)
+	for m := 1; m <= isas[0].t.MR; m++ {
+		gemmKernel(isas[0].v, isas[0].t.MR, m, offsetB)
+	}
+}
+
+// dotKernels emits the dot-product kernels of every size m×n up to
+// DotM×DotN for both ISAs.
+func dotKernels() {
+	for _, is := range isas {
+		for m := 1; m <= is.t.DotM; m++ {
+			for n := 1; n <= is.t.DotN; n++ {
+				dotKernel(is.v, m, n)
+			}
 		}
 	}
-	Generate()
 }
 
 // aMode is how a gemmKernel addresses its operands.
@@ -78,6 +67,17 @@ const (
 	rawA                 // A rows lda apart, read in place
 	offsetB              // A packed, B rows at a table of offsets
 )
+
+// gemmModes names each aMode's kernels and gives their Go signature and
+// what their doc comment says they read.
+var gemmModes = [...]struct{ infix, sig, what string }{
+	packedA: {"Gemm", "func(kc int, a *float32, b *float32, ldb int, c *float32, ldc int, rb, cb *float32, flags int, mask uint32)",
+		"a packed strip of A"},
+	rawA: {"GemmRaw", "func(kc int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, rb, cb *float32, flags int, mask uint32)",
+		"rows of A, lda apart"},
+	offsetB: {"GemmOff", "func(kc int, a *float32, b *float32, offs *int32, c *float32, ldc int, rb, cb *float32, flags int, mask uint32)",
+		"a packed strip of A and rows of B at offsets"},
+}
 
 // gemmKernel emits the m-row SGEMM micro-kernel: a tile of m rows and two
 // vectors (NR = 2*lanes columns) of C from m rows of A and kc rows of NR
@@ -94,187 +94,190 @@ const (
 // connected layer, read once, in place). Row p of b is at b[p*ldb], or at
 // b[offs[p]] with offsetB (rows of an implicit im2col, read in place from
 // the input). lda, ldb, ldc and offs are in floats.
-func gemmKernel(v isa, mr, m int, mode aMode) {
-	raw := mode == rawA
-	name := fmt.Sprintf("%sGemm%d", v.name, m)
-	sig := "func(kc int, a *float32, b *float32, ldb int, c *float32, ldc int, rb, cb *float32, flags int, mask uint32)"
-	what := "a packed strip of A"
-	switch mode {
-	case rawA:
-		name = fmt.Sprintf("%sGemmRaw%d", v.name, m)
-		sig = "func(kc int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, rb, cb *float32, flags int, mask uint32)"
-		what = "rows of A, lda apart"
-	case offsetB:
-		name = fmt.Sprintf("%sGemmOff%d", v.name, m)
-		sig = "func(kc int, a *float32, b *float32, offs *int32, c *float32, ldc int, rb, cb *float32, flags int, mask uint32)"
-		what = "a packed strip of A and rows of B at offsets"
+func gemmKernel(v avoutil.ISA, mr, m int, mode aMode) {
+	md := gemmModes[mode]
+	g := &gemm{v: v, mr: mr, m: m, mode: mode, name: fmt.Sprintf("%s%s%d", v.Name, md.infix, m),
+		b0: v.Vec(0), b1: v.Vec(1), x0: v.Vec(2), x1: v.Vec(3)}
+	avoutil.Func(g.name, md.sig, fmt.Sprintf("%s computes an %d×%d tile of C from %s (see gemmKernel in kernels/_asm/gen).", g.name, m, 2*v.Lanes, md.what))
+	if v.Mask {
+		g.k1, g.k2 = K1, K2
 	}
-	TEXT(name, NOSPLIT, sig)
-	Doc(fmt.Sprintf("%s computes an %d×%d tile of C from %s (see gemmKernel in kernels/_asm/gen).", name, m, 2*v.lanes, what))
-	vb := v.lanes * 4 // bytes per vector
-	acc := func(i, h int) VecPhysical { return v.vec(4 + 2*i + h) }
-	b0, b1, x0, x1 := v.vec(0), v.vec(1), v.vec(2), v.vec(3)
+	g.init()
+	Label(g.name + "_body")
+	g.operands()
+	g.loop()
+	g.store()
+}
 
-	// Prologue: the masks and the initial value, C (accumulate) or the biases.
-	c, ldc, flags, rb, cb := RDX, R8, R11, R9, R10
-	Load(Param("c"), c)
-	Load(Param("ldc"), ldc)
-	SHLQ(Imm(2), ldc)
-	Load(Param("flags"), flags)
-	if v.mask {
-		Load(Param("mask"), EAX)
-		KMOVW(EAX, K1)
-		SHRL(Imm(16), EAX)
-		KMOVW(EAX, K2)
-	}
-	TESTQ(U32(1), flags)
-	JNZ(LabelRef(name + "_loadc"))
-	Load(Param("rb"), rb)
-	Load(Param("cb"), cb)
-	VMOVUPS(Mem{Base: cb}, b0)
-	VMOVUPS(Mem{Base: cb, Disp: vb}, b1)
-	for i := 0; i < m; i++ {
-		VBROADCASTSS(Mem{Base: rb, Disp: 4 * i}, x0)
-		VADDPS(b0, x0, acc(i, 0))
-		VADDPS(b1, x0, acc(i, 1))
-	}
-	JMP(LabelRef(name + "_body"))
-	Label(name + "_loadc")
-	for i := 0; i < m; i++ {
-		if v.mask {
-			VMOVUPS_Z(Mem{Base: c}, K1, acc(i, 0))
-			VMOVUPS_Z(Mem{Base: c, Disp: vb}, K2, acc(i, 1))
-		} else {
-			VMOVUPS(Mem{Base: c}, acc(i, 0))
-			VMOVUPS(Mem{Base: c, Disp: vb}, acc(i, 1))
-		}
-		ADDQ(ldc, c)
-	}
+// gemm is the state of one gemmKernel while it is emitted.
+type gemm struct {
+	v              avoutil.ISA
+	mr, m          int
+	mode           aMode
+	name           string
+	b0, b1, x0, x1 VecPhysical // the two vectors of a row of b; broadcasts of A
+	k1, k2         Op          // the column masks of the two vectors (nil: all)
+	aElem          func(i, u int) Mem
+	advanceA       func(steps int)
+}
 
-	// Body: kc steps, unrolled by four.
-	Label(name + "_body")
-	kc, b, ldb, ldb3 := RCX, RDI, R13, R14
-	Load(Param("kc"), kc)
-	Load(Param("b"), b)
-	if mode == offsetB {
-		Load(Param("offs"), ldb) // R13: the offsets; R14, R12: scratch
+// Registers of gemmKernel's prologue and epilogue, then of its loop.
+var (
+	gC, gLdc, gFlags, gRb, gCb = RDX, R8, R11, R9, R10
+	gKc, gB, gLdb, gLdb3       = RCX, RDI, R13, R14
+)
+
+// acc is the accumulator of row i, vector h of the tile.
+func (g *gemm) acc(i, h int) VecPhysical { return g.v.Vec(4 + 2*i + h) }
+
+// init emits the prologue: the masks and the initial value of the
+// accumulators, C (flags&1) or the biases rb[i] + cb[j].
+func (g *gemm) init() {
+	v, vb := g.v, g.v.VecBytes()
+	avoutil.Params("c ldc*4 flags", gC, gLdc, gFlags)
+	if v.Mask {
+		columnMasks()
+	}
+	TESTQ(U32(1), gFlags)
+	JNZ(LabelRef(g.name + "_loadc"))
+	avoutil.Params("rb cb", gRb, gCb)
+	VMOVUPS(Mem{Base: gCb}, g.b0)
+	VMOVUPS(Mem{Base: gCb, Disp: vb}, g.b1)
+	for i := 0; i < g.m; i++ {
+		VBROADCASTSS(Mem{Base: gRb, Disp: 4 * i}, g.x0)
+		VADDPS(g.b0, g.x0, g.acc(i, 0))
+		VADDPS(g.b1, g.x0, g.acc(i, 1))
+	}
+	JMP(LabelRef(g.name + "_body"))
+	Label(g.name + "_loadc")
+	for i := 0; i < g.m; i++ {
+		v.Load(Mem{Base: gC}, g.k1, g.acc(i, 0))
+		v.Load(Mem{Base: gC, Disp: vb}, g.k2, g.acc(i, 1))
+		ADDQ(gLdc, gC)
+	}
+}
+
+// quad is row u of a four-row group at base r with stride l (l3 = 3*l).
+func quad(r, l, l3 Register, u, disp int) Mem {
+	switch u {
+	case 0:
+		return Mem{Base: r, Disp: disp}
+	case 1:
+		return Mem{Base: r, Index: l, Scale: 1, Disp: disp}
+	case 2:
+		return Mem{Base: r, Index: l, Scale: 2, Disp: disp}
+	}
+	return Mem{Base: r, Index: l3, Scale: 1, Disp: disp}
+}
+
+// operands loads kc and the addresses of b and A, and sets aElem and
+// advanceA to address A and step it.
+func (g *gemm) operands() {
+	avoutil.Params("kc b", gKc, gB)
+	if g.mode == offsetB {
+		Load(Param("offs"), gLdb) // R13: the offsets; R14, R12: scratch
 	} else {
-		Load(Param("ldb"), ldb)
-		SHLQ(Imm(2), ldb)
-		LEAQ(Mem{Base: ldb, Index: ldb, Scale: 2}, ldb3)
+		avoutil.Params("ldb*4", gLdb)
+		LEAQ(Mem{Base: gLdb, Index: gLdb, Scale: 2}, gLdb3)
 	}
-	// Row u of a four-row group at base r with stride l (l3 = 3*l).
-	quad := func(r, l, l3 Register, u, disp int) Mem {
-		switch u {
-		case 0:
-			return Mem{Base: r, Disp: disp}
-		case 1:
-			return Mem{Base: r, Index: l, Scale: 1, Disp: disp}
-		case 2:
-			return Mem{Base: r, Index: l, Scale: 2, Disp: disp}
-		}
-		return Mem{Base: r, Index: l3, Scale: 1, Disp: disp}
+	Load(Param("a"), RSI)
+	if g.mode != rawA {
+		g.aElem = func(i, u int) Mem { return Mem{Base: RSI, Disp: 4 * (u*g.mr + i)} }
+		g.advanceA = func(steps int) { ADDQ(U32(steps*g.mr*4), RSI) }
+		return
 	}
 	// Raw A: rows 4q..4q+3 hang off base q, lda apart.
 	bases := []GPPhysical{RSI, R8, R9, R10}
 	lda, lda3 := R11, R12
-	var aElem func(i, u int) Mem
-	var advanceA func(steps int)
-	if raw {
-		Load(Param("a"), RSI)
-		Load(Param("lda"), lda)
-		SHLQ(Imm(2), lda)
-		LEAQ(Mem{Base: lda, Index: lda, Scale: 2}, lda3)
-		for q := 1; q*4 < m; q++ {
-			LEAQ(Mem{Base: bases[q-1], Index: lda, Scale: 4}, bases[q])
-		}
-		aElem = func(i, u int) Mem { return quad(bases[i/4], lda, lda3, i%4, 4*u) }
-		advanceA = func(steps int) {
-			for q := 0; q*4 < m; q++ {
-				ADDQ(U32(4*steps), bases[q])
-			}
-		}
-	} else {
-		Load(Param("a"), RSI)
-		aElem = func(i, u int) Mem { return Mem{Base: RSI, Disp: 4 * (u*mr + i)} }
-		advanceA = func(steps int) { ADDQ(U32(steps*mr*4), RSI) }
+	avoutil.Params("lda*4", lda)
+	LEAQ(Mem{Base: lda, Index: lda, Scale: 2}, lda3)
+	for q := 1; q*4 < g.m; q++ {
+		LEAQ(Mem{Base: bases[q-1], Index: lda, Scale: 4}, bases[q])
 	}
-	step := func(u int) {
-		if mode == offsetB {
-			row := []GPPhysical{R14, R12}[u%2]
-			MOVLQSX(Mem{Base: ldb, Disp: 4 * u}, row)
-			VMOVUPS(Mem{Base: b, Index: row, Scale: 4}, b0)
-			VMOVUPS(Mem{Base: b, Index: row, Scale: 4, Disp: vb}, b1)
-		} else {
-			VMOVUPS(quad(b, ldb, ldb3, u, 0), b0)
-			VMOVUPS(quad(b, ldb, ldb3, u, vb), b1)
-		}
-		for i := 0; i < m; i++ {
-			x := x0
-			if i%2 == 1 {
-				x = x1
-			}
-			VBROADCASTSS(aElem(i, u), x)
-			VFMADD231PS(b0, x, acc(i, 0))
-			VFMADD231PS(b1, x, acc(i, 1))
+	g.aElem = func(i, u int) Mem { return quad(bases[i/4], lda, lda3, i%4, 4*u) }
+	g.advanceA = func(steps int) {
+		for q := 0; q*4 < g.m; q++ {
+			ADDQ(U32(4*steps), bases[q])
 		}
 	}
-	const unroll = 4
-	Label(name + "_loop4")
-	CMPQ(kc, Imm(unroll))
-	JL(LabelRef(name + "_tail"))
-	for u := 0; u < unroll; u++ {
-		step(u)
-	}
-	advanceA(unroll)
-	if mode == offsetB {
-		ADDQ(U32(4*unroll), ldb)
-	} else {
-		LEAQ(Mem{Base: b, Index: ldb, Scale: 4}, b)
-	}
-	SUBQ(Imm(unroll), kc)
-	JMP(LabelRef(name + "_loop4"))
-	Label(name + "_tail")
-	TESTQ(kc, kc)
-	JE(LabelRef(name + "_store"))
-	step(0)
-	advanceA(1)
-	if mode == offsetB {
-		ADDQ(U32(4), ldb)
-	} else {
-		ADDQ(ldb, b)
-	}
-	DECQ(kc)
-	JMP(LabelRef(name + "_tail"))
+}
 
-	// Epilogue: ReLU, then store.
-	Label(name + "_store")
-	Load(Param("flags"), flags)
-	TESTQ(U32(2), flags)
-	JE(LabelRef(name + "_write"))
-	VXORPS(b0, b0, b0)
-	for i := 0; i < m; i++ {
-		VMAXPS(b0, acc(i, 0), acc(i, 0))
-		VMAXPS(b0, acc(i, 1), acc(i, 1))
+// step emits step u of the unrolled loop: row u of b times column u of A
+// added into every accumulator.
+func (g *gemm) step(u int) {
+	vb := g.v.VecBytes()
+	if g.mode == offsetB {
+		row := []GPPhysical{R14, R12}[u%2]
+		MOVLQSX(Mem{Base: gLdb, Disp: 4 * u}, row)
+		VMOVUPS(Mem{Base: gB, Index: row, Scale: 4}, g.b0)
+		VMOVUPS(Mem{Base: gB, Index: row, Scale: 4, Disp: vb}, g.b1)
+	} else {
+		VMOVUPS(quad(gB, gLdb, gLdb3, u, 0), g.b0)
+		VMOVUPS(quad(gB, gLdb, gLdb3, u, vb), g.b1)
 	}
-	Label(name + "_write")
-	Load(Param("c"), c)
-	Load(Param("ldc"), ldc)
-	SHLQ(Imm(2), ldc)
-	for i := 0; i < m; i++ {
-		if v.mask {
-			VMOVUPS(acc(i, 0), K1, Mem{Base: c})
-			VMOVUPS(acc(i, 1), K2, Mem{Base: c, Disp: vb})
-		} else {
-			VMOVUPS(acc(i, 0), Mem{Base: c})
-			VMOVUPS(acc(i, 1), Mem{Base: c, Disp: vb})
+	for i := 0; i < g.m; i++ {
+		x := g.x0
+		if i%2 == 1 {
+			x = g.x1
 		}
-		if i+1 < m {
-			ADDQ(ldc, c)
+		VBROADCASTSS(g.aElem(i, u), x)
+		VFMADD231PS(g.b0, x, g.acc(i, 0))
+		VFMADD231PS(g.b1, x, g.acc(i, 1))
+	}
+}
+
+// loop emits the body: kc steps, unrolled by four, then one at a time.
+func (g *gemm) loop() {
+	const unroll = 4
+	Label(g.name + "_loop4")
+	CMPQ(gKc, Imm(unroll))
+	JL(LabelRef(g.name + "_tail"))
+	for u := 0; u < unroll; u++ {
+		g.step(u)
+	}
+	g.advanceA(unroll)
+	if g.mode == offsetB {
+		ADDQ(U32(4*unroll), gLdb)
+	} else {
+		LEAQ(Mem{Base: gB, Index: gLdb, Scale: 4}, gB)
+	}
+	SUBQ(Imm(unroll), gKc)
+	JMP(LabelRef(g.name + "_loop4"))
+	Label(g.name + "_tail")
+	TESTQ(gKc, gKc)
+	JE(LabelRef(g.name + "_store"))
+	g.step(0)
+	g.advanceA(1)
+	if g.mode == offsetB {
+		ADDQ(U32(4), gLdb)
+	} else {
+		ADDQ(gLdb, gB)
+	}
+	DECQ(gKc)
+	JMP(LabelRef(g.name + "_tail"))
+}
+
+// store emits the epilogue: ReLU if flags&2, then the tile to c.
+func (g *gemm) store() {
+	Label(g.name + "_store")
+	Load(Param("flags"), gFlags)
+	TESTQ(U32(2), gFlags)
+	JE(LabelRef(g.name + "_write"))
+	VXORPS(g.b0, g.b0, g.b0)
+	for i := 0; i < g.m; i++ {
+		VMAXPS(g.b0, g.acc(i, 0), g.acc(i, 0))
+		VMAXPS(g.b0, g.acc(i, 1), g.acc(i, 1))
+	}
+	Label(g.name + "_write")
+	avoutil.Params("c ldc*4", gC, gLdc)
+	for i := 0; i < g.m; i++ {
+		g.v.Store(g.acc(i, 0), g.k1, Mem{Base: gC})
+		g.v.Store(g.acc(i, 1), g.k2, Mem{Base: gC, Disp: g.v.VecBytes()})
+		if i+1 < g.m {
+			ADDQ(gLdc, gC)
 		}
 	}
-	VZEROUPPER()
-	RET()
+	avoutil.End()
 }
 
 // dotKernel emits the m×n dot-product kernel: m rows of x against n rows
@@ -285,20 +288,12 @@ func gemmKernel(v isa, mr, m int, mode aMode) {
 //	    out[i*ldo+j] += Σ_{p < k} x[i*ldx+p] * w[j*ldw+p]
 //
 // with one vector of lane-wise partial sums per output, added up at the end.
-func dotKernel(v isa, m, n int) {
-	name := fmt.Sprintf("%sDot%dx%d", v.name, m, n)
-	TEXT(name, NOSPLIT, "func(k int, x *float32, ldx int, w *float32, ldw int, out *float32, ldo int)")
-	Doc(fmt.Sprintf("%s adds %d×%d dot products into out (see dotKernel in kernels/_asm/gen).", name, m, n))
-	vb := v.lanes * 4
+func dotKernel(v avoutil.ISA, m, n int) {
+	name := fmt.Sprintf("%sDot%dx%d", v.Name, m, n)
+	avoutil.Func(name, "func(k int, x *float32, ldx int, w *float32, ldw int, out *float32, ldo int)",
+		fmt.Sprintf("%s adds %d×%d dot products into out (see dotKernel in kernels/_asm/gen).", name, m, n))
 	k, ldx, ldw := RCX, R8, R9
-	Load(Param("k"), k)
-	SHLQ(Imm(2), k) // in bytes
-	Load(Param("x"), RSI)
-	Load(Param("ldx"), ldx)
-	SHLQ(Imm(2), ldx)
-	Load(Param("w"), RDI)
-	Load(Param("ldw"), ldw)
-	SHLQ(Imm(2), ldw)
+	avoutil.Params("k*4 x ldx*4 w ldw*4", k, RSI, ldx, RDI, ldw)
 	// Row pointers: x rows in SI, R10-R13, BX; w rows in DI, R14, AX, R15.
 	xr := []GPPhysical{RSI, R10, R11, R12, R13, RBX}[:m]
 	wr := []GPPhysical{RDI, R14, RAX, R15}[:n]
@@ -308,9 +303,30 @@ func dotKernel(v isa, m, n int) {
 	for j := 1; j < n; j++ {
 		LEAQ(Mem{Base: wr[j-1], Index: ldw, Scale: 1}, wr[j])
 	}
-	acc := func(i, j int) VecPhysical { return v.vec(m + 1 + i*n + j) }
-	xv := func(i int) VecPhysical { return v.vec(i) }
-	wv := v.vec(m)
+	acc := func(i, j int) VecPhysical { return v.Vec(m + 1 + i*n + j) }
+	dotLoop(v, name, k, xr, wr, acc)
+	// Add each accumulator's lanes up and into out.
+	Label(name + "_done")
+	out, ldo := RDX, R8
+	avoutil.Params("out ldo*4", out, ldo)
+	for i := 0; i < m; i++ {
+		for j := 0; j < n; j++ {
+			hsumInto(v, acc(i, j), Mem{Base: out, Disp: 4 * j})
+		}
+		if i+1 < m {
+			ADDQ(ldo, out)
+		}
+	}
+	avoutil.End()
+}
+
+// dotLoop emits the loop of dotKernel over k bytes of the rows xr of x and
+// wr of w: the lane-wise products of x row i and w row j summed into
+// acc(i, j).
+func dotLoop(v avoutil.ISA, name string, k GPPhysical, xr, wr []GPPhysical, acc func(i, j int) VecPhysical) {
+	m, n := len(xr), len(wr)
+	xv := func(i int) VecPhysical { return v.Vec(i) }
+	wv := v.Vec(m)
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
 			VXORPS(acc(i, j), acc(i, j), acc(i, j))
@@ -330,42 +346,28 @@ func dotKernel(v isa, m, n int) {
 			VFMADD231PS(xv(i), wv, acc(i, j))
 		}
 	}
-	ADDQ(U32(vb), off)
+	ADDQ(U32(v.VecBytes()), off)
 	JMP(LabelRef(name + "_loop"))
+}
 
-	// Add each accumulator's lanes up and into out.
-	Label(name + "_done")
-	out, ldo := RDX, R8
-	Load(Param("out"), out)
-	Load(Param("ldo"), ldo)
-	SHLQ(Imm(2), ldo)
-	for i := 0; i < m; i++ {
-		for j := 0; j < n; j++ {
-			a := acc(i, j)
-			ya, xa := a.AsY(), a.AsX()
-			if v.lanes == 16 {
-				VEXTRACTF32X8(Imm(1), a, Y0)
-				VADDPS(Y0, ya, ya)
-			}
-			if v.lanes == 16 { // EVEX: accumulators may be X16-X31
-				VEXTRACTF32X4(Imm(1), ya, X0)
-			} else {
-				VEXTRACTF128(Imm(1), ya, X0)
-			}
-			VADDPS(X0, xa, xa)
-			VMOVHLPS(xa, X0, X0)
-			VADDPS(X0, xa, xa)
-			VMOVSHDUP(xa, X0)
-			VADDSS(X0, xa, xa)
-			VADDSS(Mem{Base: out, Disp: 4 * j}, xa, xa)
-			VMOVSS(xa, Mem{Base: out, Disp: 4 * j})
-		}
-		if i+1 < m {
-			ADDQ(ldo, out)
-		}
+// hsumInto emits out += the sum of a's lanes (a scalar float at out),
+// halving a in place; Y0 is scratch.
+func hsumInto(v avoutil.ISA, a VecPhysical, out Mem) {
+	ya, xa := a.AsY(), a.AsX()
+	if v.Lanes == 16 {
+		VEXTRACTF32X8(Imm(1), a, Y0)
+		VADDPS(Y0, ya, ya)
+		VEXTRACTF32X4(Imm(1), ya, X0) // EVEX: accumulators may be X16-X31
+	} else {
+		VEXTRACTF128(Imm(1), ya, X0)
 	}
-	VZEROUPPER()
-	RET()
+	VADDPS(X0, xa, xa)
+	VMOVHLPS(xa, X0, X0)
+	VADDPS(X0, xa, xa)
+	VMOVSHDUP(xa, X0)
+	VADDSS(X0, xa, xa)
+	VADDSS(out, xa, xa)
+	VMOVSS(xa, out)
 }
 
 // copyRows emits avx512CopyRows, the inner loop of the im2col packer: n
@@ -378,16 +380,10 @@ func dotKernel(v isa, m, n int) {
 //	    j += cnt
 //	}
 func copyRows() {
-	TEXT("avx512CopyRows", NOSPLIT, "func(d, src *float32, step, ow, ox, n int)")
-	Doc("avx512CopyRows copies n floats of rows of src into d (see copyRows in kernels/_asm/gen).")
+	avoutil.Func("avx512CopyRows", "func(d, src *float32, step, ow, ox, n int)",
+		"avx512CopyRows copies n floats of rows of src into d (see copyRows in kernels/_asm/gen).")
 	d, s, step, ow, ox, n, cnt, p := RDI, RSI, R8, R9, R10, R11, RCX, R12
-	Load(Param("d"), d)
-	Load(Param("src"), s)
-	Load(Param("step"), step)
-	SHLQ(Imm(2), step)
-	Load(Param("ow"), ow)
-	Load(Param("ox"), ox)
-	Load(Param("n"), n)
+	avoutil.Params("d src step*4 ow ox n", d, s, step, ow, ox, n)
 	Label("copyrows_row")
 	TESTQ(n, n)
 	JE(LabelRef("copyrows_done"))
@@ -419,9 +415,7 @@ func copyRows() {
 	ADDQ(step, s)
 	XORQ(ox, ox)
 	JMP(LabelRef("copyrows_row"))
-	Label("copyrows_done")
-	VZEROUPPER()
-	RET()
+	avoutil.EndAt("copyrows_done")
 }
 
 // winoInput emits avx512WinoInput, the Winograd F(2×2, 3×3) input
@@ -433,19 +427,8 @@ func copyRows() {
 //	             src[r*rowStride + l+1], src[r*rowStride + phase + l+1]
 //	v[(4r+s)*xiStride + l] = (Bᵀ d B)[r][s]        (lanes in mask)
 func winoInput() {
-	TEXT("avx512WinoInput", NOSPLIT, "func(v *float32, xiStride int, src *float32, rowStride, phase int, mask uint32)")
-	Doc("avx512WinoInput transforms up to 16 Winograd input tiles (see winoInput in kernels/_asm/gen).")
-	v, xs, src, rs, ph := RDI, R8, RSI, R9, R10
-	Load(Param("v"), v)
-	Load(Param("xiStride"), xs)
-	SHLQ(Imm(2), xs)
-	Load(Param("src"), src)
-	Load(Param("rowStride"), rs)
-	SHLQ(Imm(2), rs)
-	Load(Param("phase"), ph)
-	SHLQ(Imm(2), ph)
-	Load(Param("mask"), EAX)
-	KMOVW(EAX, K1)
+	v, xs, src, rs, ph, _ := winoInputPrologue("avx512WinoInput", "",
+		"avx512WinoInput transforms up to 16 Winograd input tiles (see winoInput in kernels/_asm/gen).")
 	d := func(r, s int) VecPhysical { return zmm[r*4+s] }
 	e := func(r, s int) VecPhysical { return zmm[16+r*4+s] }
 	for r := 0; r < 4; r++ {
@@ -475,8 +458,23 @@ func winoInput() {
 			ADDQ(xs, v)
 		}
 	}
-	VZEROUPPER()
-	RET()
+	avoutil.End()
+}
+
+// winoInputPrologue starts a Winograd input transform: the function
+// header (its signature extended by extra), then v, xiStride, src,
+// rowStride and phase (strides in bytes), and tmp where extra has it, in
+// registers and the lane mask in K1.
+func winoInputPrologue(name, extra, doc string) (v, xs, src, rs, ph, tmp GPPhysical) {
+	avoutil.Func(name, "func(v *float32, xiStride int, src *float32, rowStride, phase int, mask uint32"+extra+")", doc)
+	v, xs, src, rs, ph, tmp = RDI, R8, RSI, R9, R10, R11
+	avoutil.Params("v xiStride*4 src rowStride*4 phase*4", v, xs, src, rs, ph)
+	if extra != "" {
+		Load(Param("tmp"), tmp)
+	}
+	Load(Param("mask"), EAX)
+	KMOVW(EAX, K1)
+	return
 }
 
 // interleave holds the permutation tables of winoStore (set by winoOutput).
@@ -495,10 +493,7 @@ func winoOutput() {
 	// Output column i of a 16-column half takes lane (half*8 + i/2) of y0
 	// for even i, of y1 (table entries 16-31) for odd i.
 	for h, name := range []string{"winoInterleaveLo", "winoInterleaveHi"} {
-		interleave[h] = GLOBL(name, RODATA|NOPTR)
-		for i := 0; i < 16; i++ {
-			DATA(4*i, U32(8*h+i/2+16*(i%2)))
-		}
+		interleave[h] = avoutil.Table32(name, 16, func(i int) uint32 { return uint32(8*h + i/2 + 16*(i%2)) })
 	}
 	lo, hi := interleave[0], interleave[1]
 
@@ -535,21 +530,20 @@ func winoOutput() {
 // header, then m, xiStride (bytes), out, ow (bytes) and flags in
 // registers and the column masks in K1, K2.
 func winoOutputPrologue(name, doc string) (mp, xs, out, ow, flags GPPhysical) {
-	TEXT(name, NOSPLIT, "func(m *float32, xiStride int, out *float32, ow int, bias *float32, flags int, mask uint32)")
-	Doc(doc)
+	avoutil.Func(name, "func(m *float32, xiStride int, out *float32, ow int, bias *float32, flags int, mask uint32)", doc)
 	mp, xs, out, ow, flags = RSI, R8, RDI, R9, R10
-	Load(Param("m"), mp)
-	Load(Param("xiStride"), xs)
-	SHLQ(Imm(2), xs)
-	Load(Param("out"), out)
-	Load(Param("ow"), ow)
-	SHLQ(Imm(2), ow)
-	Load(Param("flags"), flags)
+	avoutil.Params("m xiStride*4 out ow*4 flags", mp, xs, out, ow, flags)
+	columnMasks()
+	return
+}
+
+// columnMasks loads the opmasks of the two vectors of a 32-column tile
+// from the parameter mask: its low 16 bits into K1, its high ones into K2.
+func columnMasks() {
 	Load(Param("mask"), EAX)
 	KMOVW(EAX, K1)
 	SHRL(Imm(16), EAX)
 	KMOVW(EAX, K2)
-	return
 }
 
 // winoStore ends a Winograd output transform: y0, y1 of row 0 in Z26,
@@ -580,15 +574,8 @@ func winoStore(prefix string, out, ow, flags GPPhysical, lo, hi Mem) {
 		VMOVUPS(Z2, K1, Mem{Base: out})
 		VMOVUPS(Z3, K2, Mem{Base: out, Disp: 64})
 	}
-	Label(prefix + "_done")
-	VZEROUPPER()
-	RET()
+	avoutil.EndAt(prefix + "_done")
 }
-
-// Float32 bit patterns of the F(2×2, 5×5) transform constants.
-const (
-	f4, fm4, fm5, f2 = 0x40800000, 0xc0800000, 0xc0a00000, 0x40000000
-)
 
 // bt6 applies F(2×2, 5×5)'s Bᵀ to six vectors (x0-x5 in Z0-Z5) into y
 // (Z6-Z11), with the constants 4, -4, -5, 2 in Z28-Z31 and Z12-Z15 free:
@@ -628,23 +615,10 @@ func bt6() {
 //
 //	v[(6r+s)*xiStride + l] = (Bᵀ d B)[r][s]        (lanes in mask)
 func winoInput6() {
-	TEXT("avx512WinoInput6", NOSPLIT, "func(v *float32, xiStride int, src *float32, rowStride, phase int, mask uint32, tmp *float32)")
-	Doc("avx512WinoInput6 transforms up to 16 F(2×2, 5×5) input tiles (see winoInput6 in kernels/_asm/gen).")
-	v, xs, src, rs, ph, tmp := RDI, R8, RSI, R9, R10, R11
-	Load(Param("v"), v)
-	Load(Param("xiStride"), xs)
-	SHLQ(Imm(2), xs)
-	Load(Param("src"), src)
-	Load(Param("rowStride"), rs)
-	SHLQ(Imm(2), rs)
-	Load(Param("phase"), ph)
-	SHLQ(Imm(2), ph)
-	Load(Param("tmp"), tmp)
-	Load(Param("mask"), EAX)
-	KMOVW(EAX, K1)
-	for i, c := range []uint32{f4, fm4, fm5, f2} {
-		MOVL(U32(c), EAX)
-		VPBROADCASTD(EAX, zmm[28+i])
+	v, xs, src, rs, ph, tmp := winoInputPrologue("avx512WinoInput6", ", tmp *float32",
+		"avx512WinoInput6 transforms up to 16 F(2×2, 5×5) input tiles (see winoInput6 in kernels/_asm/gen).")
+	for i, c := range []float32{4, -4, -5, 2} {
+		avoutil.SplatF32(c, zmm[28+i])
 	}
 	// Rows: t[r][s] = (d_r B)[s] = Bᵀ applied to row r's six values.
 	for r := 0; r < 6; r++ {
@@ -682,8 +656,7 @@ func winoInput6() {
 		}
 		ADDQ(xs, v)
 	}
-	VZEROUPPER()
-	RET()
+	avoutil.End()
 }
 
 // winoOutput6 emits avx512WinoOutput6, the F(2×2, 5×5) output transform
@@ -693,8 +666,7 @@ func winoInput6() {
 //	Aᵀ = [1 1 1 1 1 0; 0 1 -1 2 -2 1]
 func winoOutput6() {
 	mp, xs, out, ow, flags := winoOutputPrologue("avx512WinoOutput6", "avx512WinoOutput6 transforms up to 16 F(2×2, 5×5) output tiles (see winoOutput6 in kernels/_asm/gen).")
-	MOVL(U32(f2), EAX)
-	VPBROADCASTD(EAX, Z31)
+	avoutil.SplatF32(2, Z31)
 	// a0(x) = x0+x1+x2+x3+x4, a1(x) = (x1-x2) + 2(x3-x4) + x5 of six
 	// vectors in regs[0..5], into d0, d1 (Z12, Z13 scratch).
 	at := func(regs []VecPhysical, d0, d1 VecPhysical) {

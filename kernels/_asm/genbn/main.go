@@ -23,13 +23,13 @@ import (
 const gtOQ = 0x1e
 
 func main() {
-	ConstraintExpr("!purego")
-	for _, relu := range []bool{false, true} {
-		apply(relu)
-		sums(relu)
-		dx(relu)
-	}
-	Generate()
+	avoutil.Run(func() {
+		for _, relu := range []bool{false, true} {
+			apply(relu)
+			sums(relu)
+			dx(relu)
+		}
+	})
 }
 
 // suffix names the ReLU variant of a kernel.
@@ -38,6 +38,28 @@ func suffix(relu bool) string {
 		return "ReLU"
 	}
 	return ""
+}
+
+// begin starts the backward kernel base (its ReLU variant with relu), of
+// the Go parameters x, dy, then y with relu, then out if not "" (all
+// *float32), then rest, and loads x, dy and y. Its doc comment is docFmt
+// of the name and, with relu, reluDoc. It returns the name.
+func begin(base string, relu bool, out, rest, docFmt, reluDoc string, x, dy, y GPPhysical) string {
+	name, ptrs := base+suffix(relu), "x, dy"
+	if relu {
+		ptrs += ", y"
+	} else {
+		reluDoc = ""
+	}
+	if out != "" {
+		ptrs += ", " + out
+	}
+	avoutil.Func(name, "func("+ptrs+" *float32, "+rest+")", fmt.Sprintf(docFmt, name, reluDoc))
+	avoutil.Params("x dy", x, dy)
+	if relu {
+		Load(Param("y"), y)
+	}
+	return name
 }
 
 // active sets K2 to the lanes that take part: those of k (all when k is
@@ -56,13 +78,10 @@ func active(relu bool, y Mem, k Op, zero VecPhysical) Op {
 // y[i] = max(0, y[i]) keeping NaN and -0.
 func apply(relu bool) {
 	name := "avx512BNApply" + suffix(relu)
-	TEXT(name, NOSPLIT, "func(x, y *float32, n int, a, b float32)")
-	Doc(fmt.Sprintf("%s sets y[i] = fma(x[i], a, b) for i < n%s (see bnApplyGo in kernels/batchnorm.go).", name,
+	avoutil.Func(name, "func(x, y *float32, n int, a, b float32)", fmt.Sprintf("%s sets y[i] = fma(x[i], a, b) for i < n%s (see bnApplyGo in kernels/batchnorm.go).", name,
 		map[bool]string{false: "", true: ", then max(0, y[i]) with NaN and -0 kept"}[relu]))
 	x, y, n := RDI, RSI, R8
-	Load(Param("x"), x)
-	Load(Param("y"), y)
-	Load(Param("n"), n)
+	avoutil.Params("x y n", x, y, n)
 	avoutil.Broadcast("a", Z1)
 	avoutil.Broadcast("b", Z2)
 	VXORPS(Z3, Z3, Z3)
@@ -81,22 +100,11 @@ func apply(relu bool) {
 //	acc[j]    += float64(dy[i])
 //	acc[16+j] += float64(float32(float32(x[i]-mu) * dy[i]))
 func sums(relu bool) {
-	name := "avx512BNSums" + suffix(relu)
-	sig := "func(x, dy *float32, n int, mu float32, acc *[32]float64)"
-	if relu {
-		sig = "func(x, dy, y *float32, n int, mu float32, acc *[32]float64)"
-	}
-	TEXT(name, NOSPLIT, sig)
-	Doc(fmt.Sprintf("%s adds each active dy[i] and float32(x[i]-mu)*dy[i], i < n, into the float64 lanes acc[i%%16] and acc[16+i%%16]%s (see bnSumsGo in kernels/batchnorm.go).",
-		name, map[bool]string{false: "", true: "; i is active where y[i] > 0"}[relu]))
 	x, dy, y, n, acc := RDI, RSI, R9, R8, R10
-	Load(Param("x"), x)
-	Load(Param("dy"), dy)
-	if relu {
-		Load(Param("y"), y)
-	}
-	Load(Param("n"), n)
-	Load(Param("acc"), acc)
+	name := begin("avx512BNSums", relu, "", "n int, mu float32, acc *[32]float64",
+		"%s adds each active dy[i] and float32(x[i]-mu)*dy[i], i < n, into the float64 lanes acc[i%%16] and acc[16+i%%16]%s (see bnSumsGo in kernels/batchnorm.go).",
+		"; i is active where y[i] > 0", x, dy, y)
+	avoutil.Params("n acc", n, acc)
 	avoutil.Broadcast("mu", Z1)
 	VXORPS(Z3, Z3, Z3)
 	accs := []VecPhysical{Z10, Z11, Z12, Z13} // sum lo, hi; dotp lo, hi
@@ -132,22 +140,11 @@ func sums(relu bool) {
 //
 //	dx[i] = float32(float32(d - gm - float32(float32(x[i]-mu)*k)) * is) * w
 func dx(relu bool) {
-	name := "avx512BNDx" + suffix(relu)
-	sig := "func(x, dy, dx *float32, n int, mu, k, gm, is, w float32)"
-	if relu {
-		sig = "func(x, dy, y, dx *float32, n int, mu, k, gm, is, w float32)"
-	}
-	TEXT(name, NOSPLIT, sig)
-	Doc(fmt.Sprintf("%s sets dx[i] = ((d - gm - (x[i]-mu)*k)*is)*w for i < n, rounding each operation to float32, with d = dy[i]%s (see bnDxGo in kernels/batchnorm.go).",
-		name, map[bool]string{false: "", true: ", or 0 where !(y[i] > 0)"}[relu]))
 	x, dy, y, out, n := RDI, RSI, R9, R10, R8
-	Load(Param("x"), x)
-	Load(Param("dy"), dy)
-	if relu {
-		Load(Param("y"), y)
-	}
-	Load(Param("dx"), out)
-	Load(Param("n"), n)
+	name := begin("avx512BNDx", relu, "dx", "n int, mu, k, gm, is, w float32",
+		"%s sets dx[i] = ((d - gm - (x[i]-mu)*k)*is)*w for i < n, rounding each operation to float32, with d = dy[i]%s (see bnDxGo in kernels/batchnorm.go).",
+		", or 0 where !(y[i] > 0)", x, dy, y)
+	avoutil.Params("dx n", out, n)
 	for i, p := range []string{"mu", "k", "gm", "is", "w"} {
 		avoutil.Broadcast(p, []VecPhysical{Z1, Z2, Z4, Z5, Z6}[i])
 	}

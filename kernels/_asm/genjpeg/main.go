@@ -11,15 +11,14 @@ package main
 import (
 	"fmt"
 
+	"github.com/alexnet-go/alexnet/kernels/_asm/internal/avoutil"
+	"github.com/alexnet-go/alexnet/kernels/_asm/internal/consts"
 	. "github.com/mmcloughlin/avo/build"
 	. "github.com/mmcloughlin/avo/operand"
 	. "github.com/mmcloughlin/avo/reg"
 )
 
-var (
-	ymm = []VecPhysical{Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7, Y8, Y9, Y10, Y11, Y12, Y13, Y14, Y15}
-	xmm = []VecPhysical{X0, X1, X2, X3, X4, X5, X6, X7, X8, X9, X10, X11, X12, X13, X14, X15}
-)
+var ymm, xmm = avoutil.YRegs, avoutil.XRegs
 
 // x is the XMM register under the YMM register y.
 func x(y VecPhysical) VecPhysical {
@@ -32,57 +31,41 @@ func x(y VecPhysical) VecPhysical {
 }
 
 func main() {
-	ConstraintExpr("!purego")
-	idct()
-	ycc(false)
-	ycc(true)
-	upsample(true)
-	upsample(false)
-	Generate()
+	avoutil.Run(idct, func() { ycc(false) }, func() { ycc(true) }, func() { upsample(true) }, func() { upsample(false) })
 }
 
-// consts holds the 32-byte constant vectors, by name.
-var consts = map[string]Mem{}
+// vecConsts holds the 32-byte constant vectors, by name.
+var vecConsts = map[string]Mem{}
+
+// vecConst returns the 32-byte constant name, emitting it the first time
+// as n lanes of size bytes each, lane i from datum(i).
+func vecConst(name string, n, size int, datum func(i int) Constant) Mem {
+	if m, ok := vecConsts[name]; ok {
+		return m
+	}
+	m := GLOBL(name, RODATA|NOPTR)
+	for i := 0; i < n; i++ {
+		DATA(size*i, datum(i))
+	}
+	vecConsts[name] = m
+	return m
+}
 
 // dwords returns a 32-byte constant of 8 int32 lanes (one value repeated
 // when len(v) is 1).
 func dwords(name string, v ...int32) Mem {
-	if m, ok := consts[name]; ok {
-		return m
-	}
-	m := GLOBL(name, RODATA|NOPTR)
-	for i := 0; i < 8; i++ {
-		DATA(4*i, U32(uint32(v[i%len(v)])))
-	}
-	consts[name] = m
-	return m
+	return vecConst(name, 8, 4, func(i int) Constant { return U32(uint32(v[i%len(v)])) })
 }
 
 // words returns a 32-byte constant of 16 int16 lanes (one value repeated
 // when len(v) is 1).
 func words(name string, v ...int16) Mem {
-	if m, ok := consts[name]; ok {
-		return m
-	}
-	m := GLOBL(name, RODATA|NOPTR)
-	for i := 0; i < 16; i++ {
-		DATA(2*i, U16(uint16(v[i%len(v)])))
-	}
-	consts[name] = m
-	return m
+	return vecConst(name, 16, 2, func(i int) Constant { return U16(uint16(v[i%len(v)])) })
 }
 
 // bytes32 returns a 32-byte constant of 32 bytes.
 func bytes32(name string, v []byte) Mem {
-	if m, ok := consts[name]; ok {
-		return m
-	}
-	m := GLOBL(name, RODATA|NOPTR)
-	for i := 0; i < 32; i++ {
-		DATA(i, U8(v[i]))
-	}
-	consts[name] = m
-	return m
+	return vecConst(name, 32, 1, func(i int) Constant { return U8(v[i]) })
 }
 
 // fix returns the constant vector of an islow IDCT multiplier.
@@ -92,23 +75,6 @@ func fix(v int32) Mem {
 	}
 	return dwords(fmt.Sprintf("jpegFix%d", v), v)
 }
-
-// Fixed-point constants of jidctint.c (CONST_BITS 13), as in
-// imageproc/jpeg/idct.go.
-const (
-	fix0_298631336 = 2446
-	fix0_390180644 = 3196
-	fix0_541196100 = 4433
-	fix0_765366865 = 6270
-	fix0_899976223 = 7373
-	fix1_175875602 = 9633
-	fix1_501321110 = 12299
-	fix1_847759065 = 15137
-	fix1_961570560 = 16069
-	fix2_053119869 = 16819
-	fix2_562915447 = 20995
-	fix3_072711026 = 25172
-)
 
 // idct emits avx2IDCT, idctGo of imageproc/jpeg (see its doc comment for
 // the loop) on one block.
@@ -130,17 +96,13 @@ const (
 // AC coefficients are all zero a scalar path that fills the block with
 // clamp8(descale(wrap16(coef*q << 2), 5) + 128), what both passes give.
 func idct() {
-	TEXT("avx2IDCT", NOSPLIT, "func(b *[64]int16, q *[64]int16, dst *byte, stride int)")
-	Doc("avx2IDCT is idctGo: the islow inverse DCT of block b dequantised by q, to 8 rows of 8 bytes at dst, stride apart (see idct in kernels/_asm/genjpeg).")
-	bp, qp, dst, stride := RSI, RDI, RDX, RCX
-	Load(Param("b"), bp)
-	Load(Param("q"), qp)
-	Load(Param("dst"), dst)
-	Load(Param("stride"), stride)
+	avoutil.Func("avx2IDCT", "func(b *[64]int16, q *[64]int16, dst *byte, stride int)",
+		"avx2IDCT is idctGo: the islow inverse DCT of block b dequantised by q, to 8 rows of 8 bytes at dst, stride apart (see idct in kernels/_asm/genjpeg).")
+	avoutil.Params("b q dst stride", idctB, idctQ, idctDst, idctStride)
 
 	// Raw coefficients, two rows per register.
 	for i := 0; i < 4; i++ {
-		VMOVDQU(Mem{Base: bp, Disp: 32 * i}, ymm[i])
+		VMOVDQU(Mem{Base: idctB, Disp: 32 * i}, ymm[i])
 	}
 	VPOR(Y2, Y1, Y4)
 	VPOR(Y3, Y4, Y4)
@@ -148,25 +110,43 @@ func idct() {
 	VPOR(Y5, Y4, Y4)
 	VPTEST(Y4, Y4)
 	JE(LabelRef("idct_row0"))
+	idctPass1()
+	idctPass2()
+	idctRow0()
+	idctDC()
+}
 
-	// Dequantise (16-bit multiply: wrap16(coef*q)) and widen to rows.
+// Registers of idct: the parameters, and 3*stride.
+var idctB, idctQ, idctDst, idctStride, idctS3 = RSI, RDI, RDX, RCX, R8
+
+// idctA are the registers of the workspace between the passes, packed to
+// words: A..D = rows (0,1), (2,3)... (see transpose).
+var idctA = ymm[4:8]
+
+// idctPass1 emits the dequantisation (16-bit multiply: wrap16(coef*q)) of
+// the coefficients in Y0-Y3, the first pass and its sat16 into idctA.
+func idctPass1() {
 	rows := ymm[8:]
 	for i := 0; i < 4; i++ {
-		VPMULLW(Mem{Base: qp, Disp: 32 * i}, ymm[i], ymm[i])
+		VPMULLW(Mem{Base: idctQ, Disp: 32 * i}, ymm[i], ymm[i])
 		VPMOVSXWD(x(ymm[i]), rows[2*i])
 		VEXTRACTI128(Imm(1), ymm[i], x(ymm[i]))
 		VPMOVSXWD(x(ymm[i]), rows[2*i+1])
 	}
 	var in [8]VecPhysical
 	copy(in[:], rows)
-	out := pass(in, ymm[0:4], dwords("jpegRound11", 1<<10), 11)
-	// sat16 and the transposition's input: A..D = rows (0,1), (2,3)...
-	a := ymm[4:8]
+	out := pass(in, ymm[0:4], consts.ConstBits-consts.Pass1Bits)
 	for i := 0; i < 4; i++ {
-		VPACKSSDW(out[2*i+1], out[2*i], a[i])
+		VPACKSSDW(out[2*i+1], out[2*i], idctA[i])
 	}
+}
 
+// idctPass2 emits, from label idct_pass2, the transposition of the
+// workspace in idctA, the second pass, the +128 and clamp, and the store
+// of the 8 rows; then the return.
+func idctPass2() {
 	Label("idct_pass2")
+	a, rows := idctA, ymm[8:]
 	m := transpose(a, ymm[8:12], ymm[12:16], ymm[0:4])
 	// Columns k and k+4 of the workspace, widened: pass 2's inputs.
 	for k := 0; k < 4; k++ {
@@ -174,8 +154,9 @@ func idct() {
 		VEXTRACTI128(Imm(1), m[k], x(m[k]))
 		VPMOVSXWD(x(m[k]), rows[k+4])
 	}
+	var in [8]VecPhysical
 	copy(in[:], rows)
-	out = pass(in, ymm[0:4], dwords("jpegRound18", 1<<17), 18)
+	out := pass(in, ymm[0:4], consts.ConstBits+consts.Pass1Bits+3)
 	for i := 0; i < 4; i++ {
 		VPACKSSDW(out[2*i+1], out[2*i], a[i])
 	}
@@ -186,7 +167,7 @@ func idct() {
 	}
 	VPACKUSWB(m[1], m[0], Y4) // rows 0, 1 | 4, 5
 	VPACKUSWB(m[3], m[2], Y5) // rows 2, 3 | 6, 7
-	s3 := R8
+	dst, stride, s3 := idctDst, idctStride, idctS3
 	LEAQ(Mem{Base: stride, Index: stride, Scale: 2}, s3)
 	store4 := func(r01, r23 VecPhysical) {
 		VMOVQ(x(r01), Mem{Base: dst})
@@ -199,32 +180,39 @@ func idct() {
 	VEXTRACTI128(Imm(1), Y5, X5)
 	LEAQ(Mem{Base: dst, Index: stride, Scale: 4}, dst)
 	store4(Y4, Y5)
-	VZEROUPPER()
-	RET()
+	avoutil.End()
+}
 
-	// Rows 1-7 are zero: every workspace row is wrap16(wrap16(coef*q) << 2)
-	// of row 0, which the transposition takes as A = B = C = D = row 0's
-	// columns 0-3 twice | columns 4-7 twice.
+// idctRow0 emits, from label idct_row0, the shortcut of a block whose rows
+// 1-7 are zero: every workspace row is wrap16(wrap16(coef*q) << 2) of row
+// 0, which the transposition takes as A = B = C = D = row 0's columns 0-3
+// twice | columns 4-7 twice.
+func idctRow0() {
 	Label("idct_row0")
 	VPTEST(words("jpegAC0", 0, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0), Y0)
 	JE(LabelRef("idct_dc"))
-	VPMULLW(Mem{Base: qp}, Y0, Y0)
-	VPSLLW(Imm(2), Y0, Y0)
-	VPERMQ(Imm(0x50), Y0, a[0]) // qwords 0, 0, 1, 1
+	VPMULLW(Mem{Base: idctQ}, Y0, Y0)
+	VPSLLW(Imm(consts.Pass1Bits), Y0, Y0)
+	VPERMQ(Imm(0x50), Y0, idctA[0]) // qwords 0, 0, 1, 1
 	for i := 1; i < 4; i++ {
-		VMOVDQA(a[0], a[i])
+		VMOVDQA(idctA[0], idctA[i])
 	}
 	JMP(LabelRef("idct_pass2"))
+}
 
-	// Only the DC coefficient is nonzero: the whole block is one value.
+// idctDC emits, from label idct_dc, the block whose only nonzero
+// coefficient is DC: the whole block is one value.
+func idctDC() {
+	const shift = consts.Pass1Bits + 3
+	dst, stride, s3 := idctDst, idctStride, idctS3
 	Label("idct_dc")
-	MOVWLSX(Mem{Base: bp}, EAX)
-	MOVWLSX(Mem{Base: qp}, EBX)
+	MOVWLSX(Mem{Base: idctB}, EAX)
+	MOVWLSX(Mem{Base: idctQ}, EBX)
 	IMULL(EBX, EAX)
-	SHLL(Imm(2), EAX)
+	SHLL(Imm(consts.Pass1Bits), EAX)
 	MOVWLSX(AX, EAX)
-	ADDL(U32(16+128<<5), EAX) // descale by 5, plus 128 (exact: |EAX| < 2^15)
-	SARL(Imm(5), EAX)
+	ADDL(U32(1<<(shift-1)+128<<shift), EAX) // descale, plus 128 (exact: |EAX| < 2^15)
+	SARL(Imm(shift), EAX)
 	XORL(EBX, EBX)
 	TESTL(EAX, EAX)
 	CMOVLLT(EBX, EAX)
@@ -243,29 +231,29 @@ func idct() {
 			LEAQ(Mem{Base: dst, Index: stride, Scale: 4}, dst)
 		}
 	}
-	VZEROUPPER()
-	RET()
+	avoutil.End()
 }
 
 // pass emits one 8-point pass of idct1D over the 8 lanes of in (16-bit
-// values in 32-bit lanes), descaled by shift with rounding constant rnd,
-// using the 4 scratch registers t. It returns the registers of out[0..7];
-// in's registers are overwritten.
-func pass(in [8]VecPhysical, t []VecPhysical, rnd Mem, shift uint64) [8]VecPhysical {
+// values in 32-bit lanes), descaled by shift (rounding half up), using the
+// 4 scratch registers t. It returns the registers of out[0..7]; in's
+// registers are overwritten.
+func pass(in [8]VecPhysical, t []VecPhysical, shift uint64) [8]VecPhysical {
+	rnd := dwords(fmt.Sprintf("jpegRound%d", shift), 1<<(shift-1))
 	t0, t1, t2, t3 := t[0], t[1], t[2], t[3]
 	// Even part.
 	VPADDD(in[6], in[2], t0)
-	VPMULLD(fix(fix0_541196100), t0, t0) // z1
-	VPMULLD(fix(-fix1_847759065), in[6], in[6])
+	VPMULLD(fix(consts.Fix0_541196100), t0, t0) // z1
+	VPMULLD(fix(-consts.Fix1_847759065), in[6], in[6])
 	VPADDD(t0, in[6], in[6]) // tmp2
-	VPMULLD(fix(fix0_765366865), in[2], in[2])
+	VPMULLD(fix(consts.Fix0_765366865), in[2], in[2])
 	VPADDD(t0, in[2], in[2]) // tmp3
 	VPADDD(in[4], in[0], t0)
 	VPSUBD(in[4], in[0], in[4])
 	for _, r := range []VecPhysical{t0, in[4]} {
 		VPSLLD(Imm(16), r, r)
-		VPSRAD(Imm(16-13), r, r) // wrap16(.) << CONST_BITS
-		VPADDD(rnd, r, r)        // the descale rounding, added once to tmp0, tmp1
+		VPSRAD(Imm(16-consts.ConstBits), r, r) // wrap16(.) << CONST_BITS
+		VPADDD(rnd, r, r)                      // the descale rounding, added once to tmp0, tmp1
 	}
 	VPADDD(in[2], t0, in[0])    // tmp10
 	VPSUBD(in[2], t0, in[2])    // tmp13
@@ -282,24 +270,24 @@ func pass(in [8]VecPhysical, t []VecPhysical, rnd Mem, shift uint64) [8]VecPhysi
 		VPSRAD(Imm(16), r, r)
 	}
 	VPADDD(t1, a, t2)
-	VPMULLD(fix(fix1_175875602), t2, t2) // z5
-	VPMULLD(fix(-fix1_961570560), a, a)
+	VPMULLD(fix(consts.Fix1_175875602), t2, t2) // z5
+	VPMULLD(fix(-consts.Fix1_961570560), a, a)
 	VPADDD(t2, a, a) // z3
-	VPMULLD(fix(-fix0_390180644), t1, t1)
+	VPMULLD(fix(-consts.Fix0_390180644), t1, t1)
 	VPADDD(t2, t1, t1) // z4
 	VPADDD(in[1], in[7], t2)
-	VPMULLD(fix(-fix0_899976223), t2, t2) // z1
+	VPMULLD(fix(-consts.Fix0_899976223), t2, t2) // z1
 	VPADDD(in[3], in[5], t3)
-	VPMULLD(fix(-fix2_562915447), t3, t3) // z2
+	VPMULLD(fix(-consts.Fix2_562915447), t3, t3) // z2
 	for _, o := range []struct {
 		r    VecPhysical
 		c    int32
 		z, w VecPhysical
 	}{
-		{in[7], fix0_298631336, t2, a},  // tmp0 = in7*c + z1 + z3
-		{in[5], fix2_053119869, t3, t1}, // tmp1 = in5*c + z2 + z4
-		{in[3], fix3_072711026, t3, a},  // tmp2 = in3*c + z2 + z3
-		{in[1], fix1_501321110, t2, t1}, // tmp3 = in1*c + z1 + z4
+		{in[7], consts.Fix0_298631336, t2, a},  // tmp0 = in7*c + z1 + z3
+		{in[5], consts.Fix2_053119869, t3, t1}, // tmp1 = in5*c + z2 + z4
+		{in[3], consts.Fix3_072711026, t3, a},  // tmp2 = in3*c + z2 + z3
+		{in[1], consts.Fix1_501321110, t2, t1}, // tmp3 = in1*c + z1 + z4
 	} {
 		VPMULLD(fix(o.c), o.r, o.r)
 		VPADDD(o.z, o.r, o.r)
@@ -326,16 +314,15 @@ func pass(in [8]VecPhysical, t []VecPhysical, rnd Mem, shift uint64) [8]VecPhysi
 // each as 8 words in row order. t and u are scratch registers; m may be
 // either of them or a.
 func transpose(a, t, u, m []VecPhysical) []VecPhysical {
-	// t: rows (0,2), (1,3), (4,6), (5,7) interleaved.
-	VPUNPCKLWD(a[1], a[0], t[0])
-	VPUNPCKHWD(a[1], a[0], t[1])
-	VPUNPCKLWD(a[3], a[2], t[2])
-	VPUNPCKHWD(a[3], a[2], t[3])
-	// u: rows 0-3 of columns (0,1), (2,3); rows 4-7 of columns (0,1), (2,3).
-	VPUNPCKLWD(t[1], t[0], u[0])
-	VPUNPCKHWD(t[1], t[0], u[1])
-	VPUNPCKLWD(t[3], t[2], u[2])
-	VPUNPCKHWD(t[3], t[2], u[3])
+	// t: rows (0,2), (1,3), (4,6), (5,7) interleaved; then u: rows 0-3 of
+	// columns (0,1), (2,3); rows 4-7 of columns (0,1), (2,3).
+	for _, p := range [][2][]VecPhysical{{a, t}, {t, u}} {
+		src, dst := p[0], p[1]
+		for i := 0; i < 4; i += 2 {
+			VPUNPCKLWD(src[i+1], src[i], dst[i])
+			VPUNPCKHWD(src[i+1], src[i], dst[i+1])
+		}
+	}
 	VPUNPCKLQDQ(u[2], u[0], m[0])
 	VPUNPCKHQDQ(u[2], u[0], m[1])
 	VPUNPCKLQDQ(u[3], u[1], m[2])
@@ -361,23 +348,53 @@ func ycc(rgba bool) {
 		name, px = "avx2YCCRGBA", 4
 		doc = "avx2YCCRGBA is yccRow: YCbCr to RGBA with A = 255, n a multiple of 8 (see ycc in kernels/_asm/genjpeg)."
 	}
-	TEXT(name, NOSPLIT, "func(dst, y, cb, cr *byte, n int)")
-	Doc(doc)
+	avoutil.Func(name, "func(dst, y, cb, cr *byte, n int)", doc)
 	dst, yp, cbp, crp, n := RDI, RSI, RDX, RCX, RBX
-	Load(Param("dst"), dst)
-	Load(Param("y"), yp)
-	Load(Param("cb"), cbp)
-	Load(Param("cr"), crp)
-	Load(Param("n"), n)
-	c128, half, alpha := Y8, Y9, Y10
-	cR, cGb, cGr, cB, shuf := Y11, Y12, Y13, Y14, Y15
-	VMOVDQU(dwords("jpegD128", 128), c128)
-	VMOVDQU(dwords("jpegHalf16", 1<<15), half)
-	VMOVDQU(dwords("jpegD255", 255), alpha)
-	VMOVDQU(dwords("jpegYccR", 91881), cR)
-	VMOVDQU(dwords("jpegYccGb", -22554), cGb)
-	VMOVDQU(dwords("jpegYccGr", -46802), cGr)
-	VMOVDQU(dwords("jpegYccB", 116130), cB)
+	avoutil.Params("dst y cb cr n", dst, yp, cbp, crp, n)
+	yccConsts(rgba, px)
+	l := name + "_loop"
+	Label(l)
+	CMPQ(n, Imm(8))
+	JL(LabelRef(name + "_done"))
+	VPMOVZXBD(Mem{Base: yp}, yccY)
+	VPMOVZXBD(Mem{Base: cbp}, yccB)
+	VPMOVZXBD(Mem{Base: crp}, yccR)
+	yccPixels()
+	if rgba {
+		VMOVDQU(yccR, Mem{Base: dst})
+	} else {
+		VPERMD(yccR, yccPerm, yccR) // 24 packed bytes
+		VMOVDQU(x(yccR), Mem{Base: dst})
+		VEXTRACTI128(Imm(1), yccR, x(yccR))
+		VMOVQ(x(yccR), Mem{Base: dst, Disp: 16})
+	}
+	ADDQ(Imm(8), yp)
+	ADDQ(Imm(8), cbp)
+	ADDQ(Imm(8), crp)
+	ADDQ(Imm(uint64(8*px)), dst)
+	SUBQ(Imm(8), n)
+	JMP(LabelRef(l))
+	avoutil.EndAt(name + "_done")
+}
+
+// Vector registers of ycc: the constants, then the pixels (Y, Cb, Cr,
+// then R; two scratch vectors).
+var (
+	yccC128, yccHalf, yccAlpha            = Y8, Y9, Y10
+	yccCR, yccCGb, yccCGr, yccCB, yccShuf = Y11, Y12, Y13, Y14, Y15
+	yccPerm                               = Y7
+	yccY, yccB, yccR, yccT, yccU          = Y0, Y1, Y2, Y3, Y4
+)
+
+// yccConsts loads the constants of ycc for px bytes a pixel (rgba: 4).
+func yccConsts(rgba bool, px int) {
+	VMOVDQU(dwords("jpegD128", 128), yccC128)
+	VMOVDQU(dwords("jpegHalf16", 1<<15), yccHalf)
+	VMOVDQU(dwords("jpegD255", 255), yccAlpha)
+	VMOVDQU(dwords("jpegYccR", consts.YccCrR), yccCR)
+	VMOVDQU(dwords("jpegYccGb", consts.YccCbG), yccCGb)
+	VMOVDQU(dwords("jpegYccGr", consts.YccCrG), yccCGr)
+	VMOVDQU(dwords("jpegYccB", consts.YccCbB), yccCB)
 	// After the packs each 128-bit lane holds R0-3 G0-3 B0-3 A0-3.
 	var sh [32]byte
 	for l := 0; l < 2; l++ {
@@ -391,62 +408,38 @@ func ycc(rgba bool) {
 		}
 	}
 	if rgba {
-		VMOVDQU(bytes32("jpegShufRGBA", sh[:]), shuf)
+		VMOVDQU(bytes32("jpegShufRGBA", sh[:]), yccShuf)
 	} else {
-		VMOVDQU(bytes32("jpegShufRGB", sh[:]), shuf)
+		VMOVDQU(bytes32("jpegShufRGB", sh[:]), yccShuf)
+		VMOVDQU(dwords("jpegPermRGB", 0, 1, 2, 4, 5, 6, 3, 7), yccPerm)
 	}
-	perm := Y7
-	if !rgba {
-		VMOVDQU(dwords("jpegPermRGB", 0, 1, 2, 4, 5, 6, 3, 7), perm)
-	}
-	Y_, B_, R_, t, u := Y0, Y1, Y2, Y3, Y4
-	l := name + "_loop"
-	Label(l)
-	CMPQ(n, Imm(8))
-	JL(LabelRef(name + "_done"))
-	VPMOVZXBD(Mem{Base: yp}, Y_)
-	VPMOVZXBD(Mem{Base: cbp}, B_)
-	VPMOVZXBD(Mem{Base: crp}, R_)
-	VPSUBD(c128, B_, B_)
-	VPSUBD(c128, R_, R_)
+}
+
+// yccPixels emits the conversion of the 8 pixels in yccY, yccB, yccR (Cb
+// and Cr not yet centred) to R0-3 G0-3 B0-3 A0-3 | R4-7 ... bytes in
+// yccR, shuffled by yccShuf.
+func yccPixels() {
+	Y_, B_, R_, t, u := yccY, yccB, yccR, yccT, yccU
+	VPSUBD(yccC128, B_, B_)
+	VPSUBD(yccC128, R_, R_)
 	// G
-	VPMULLD(cGb, B_, t)
-	VPMULLD(cGr, R_, u)
+	VPMULLD(yccCGb, B_, t)
+	VPMULLD(yccCGr, R_, u)
 	VPADDD(u, t, t)
-	VPADDD(half, t, t)
+	VPADDD(yccHalf, t, t)
 	VPSRAD(Imm(16), t, t)
 	VPADDD(Y_, t, t)
-	// R
-	VPMULLD(cR, R_, R_)
-	VPADDD(half, R_, R_)
-	VPSRAD(Imm(16), R_, R_)
-	VPADDD(Y_, R_, R_)
-	// B
-	VPMULLD(cB, B_, B_)
-	VPADDD(half, B_, B_)
-	VPSRAD(Imm(16), B_, B_)
-	VPADDD(Y_, B_, B_)
-	VPACKSSDW(t, R_, R_)     // R0-3 G0-3 | R4-7 G4-7
-	VPACKSSDW(alpha, B_, B_) // B0-3 A0-3 | B4-7 A4-7
-	VPACKUSWB(B_, R_, R_)    // R0-3 G0-3 B0-3 A0-3 | R4-7 ...
-	VPSHUFB(shuf, R_, R_)
-	if rgba {
-		VMOVDQU(R_, Mem{Base: dst})
-	} else {
-		VPERMD(R_, perm, R_) // 24 packed bytes
-		VMOVDQU(x(R_), Mem{Base: dst})
-		VEXTRACTI128(Imm(1), R_, x(R_))
-		VMOVQ(x(R_), Mem{Base: dst, Disp: 16})
+	// R, B
+	for _, c := range []struct{ v, k VecPhysical }{{R_, yccCR}, {B_, yccCB}} {
+		VPMULLD(c.k, c.v, c.v)
+		VPADDD(yccHalf, c.v, c.v)
+		VPSRAD(Imm(16), c.v, c.v)
+		VPADDD(Y_, c.v, c.v)
 	}
-	ADDQ(Imm(8), yp)
-	ADDQ(Imm(8), cbp)
-	ADDQ(Imm(8), crp)
-	ADDQ(Imm(uint64(8*px)), dst)
-	SUBQ(Imm(8), n)
-	JMP(LabelRef(l))
-	Label(name + "_done")
-	VZEROUPPER()
-	RET()
+	VPACKSSDW(t, R_, R_)        // R0-3 G0-3 | R4-7 G4-7
+	VPACKSSDW(yccAlpha, B_, B_) // B0-3 A0-3 | B4-7 A4-7
+	VPACKUSWB(B_, R_, R_)       // R0-3 G0-3 B0-3 A0-3 | R4-7 ...
+	VPSHUFB(yccShuf, R_, R_)
 }
 
 // upsample emits avx2H2V2 (two true) or avx2H2V1, the interior of
@@ -467,15 +460,13 @@ func upsample(two bool) {
 		sig = "func(in, nb, out *byte, n int)"
 		doc = "avx2H2V2 is the interior of h2v2Fancy: out[2i], out[2i+1] for i < n from in[i-1..i+1] and nb[i-1..i+1], n a multiple of 16 (see upsample in kernels/_asm/genjpeg)."
 	}
-	TEXT(name, NOSPLIT, sig)
-	Doc(doc)
+	avoutil.Func(name, sig, doc)
 	in, nb, out, n := RSI, RDX, RDI, RCX
 	Load(Param("in"), in)
 	if two {
 		Load(Param("nb"), nb)
 	}
-	Load(Param("out"), out)
-	Load(Param("n"), n)
+	avoutil.Params("out n", out, n)
 	be, bo, shift := words("jpegW1", 1), words("jpegW2", 2), uint64(2)
 	if two {
 		be, bo, shift = words("jpegW8", 8), words("jpegW7", 7), 4
@@ -516,7 +507,5 @@ func upsample(two bool) {
 	ADDQ(Imm(32), out)
 	SUBQ(Imm(16), n)
 	JMP(LabelRef(l))
-	Label(name + "_done")
-	VZEROUPPER()
-	RET()
+	avoutil.EndAt(name + "_done")
 }

@@ -15,30 +15,24 @@
 package main
 
 import (
+	"github.com/alexnet-go/alexnet/kernels/_asm/internal/avoutil"
 	. "github.com/mmcloughlin/avo/build"
 	. "github.com/mmcloughlin/avo/operand"
 	. "github.com/mmcloughlin/avo/reg"
 )
 
-var zmm = []VecPhysical{Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15,
-	Z16, Z17, Z18, Z19, Z20, Z21, Z22, Z23, Z24, Z25, Z26, Z27, Z28, Z29, Z30, Z31}
+var zmm = avoutil.ZRegs
 
 func main() {
-	ConstraintExpr("!purego")
-	transpose16()
-	im2colRows()
-	Generate()
+	avoutil.Run(transpose16, im2colRows)
 }
 
 // transpose16: dst[t*ldd + r] = src[r*lds + t] for r, t < 16.
 func transpose16() {
-	TEXT("avx512Transpose16", NOSPLIT, "func(dst *float32, ldd int, src *float32, lds int)")
-	Doc("avx512Transpose16 sets dst[t*ldd + r] = src[r*lds + t] for r, t < 16 (see transposeInto in kernels/transpose.go).")
+	avoutil.Func("avx512Transpose16", "func(dst *float32, ldd int, src *float32, lds int)",
+		"avx512Transpose16 sets dst[t*ldd + r] = src[r*lds + t] for r, t < 16 (see transposeInto in kernels/transpose.go).")
 	dst, ldd, src, lds := RDI, RSI, RDX, RCX
-	Load(Param("dst"), dst)
-	Load(Param("ldd"), ldd)
-	Load(Param("src"), src)
-	Load(Param("lds"), lds)
+	avoutil.Params("dst ldd src lds", dst, ldd, src, lds)
 	SHLQ(Imm(2), ldd)
 	SHLQ(Imm(2), lds)
 	r, t := zmm[:16], zmm[16:]
@@ -85,8 +79,7 @@ func transpose16() {
 		VSHUFF32X4(Imm(0xdd), w, y, col)
 		store(j+12, col)
 	}
-	VZEROUPPER()
-	RET()
+	avoutil.End()
 }
 
 // im2colRows: for r < rows and x < ow (chunks = ceil(ow/16) ≤ 8 vectors a
@@ -96,17 +89,10 @@ func transpose16() {
 //	dst[r*ow + x] = src[r*lds + x - lo]   for lo <= x < hi
 //	dst[r*ow + x] = 0                     elsewhere
 func im2colRows() {
-	TEXT("avx512Im2colRows", NOSPLIT, "func(dst, src *float32, lds, rows, ow, lo, chunks int, masks *[16]uint16)")
-	Doc("avx512Im2colRows sets dst[r*ow + x] = src[r*lds + x - lo] where masks[2k] has lane x-16k, else 0 where masks[2k+1] has it, for r < rows and x < 16*chunks (see im2colRows in kernels/im2col.go).")
+	avoutil.Func("avx512Im2colRows", "func(dst, src *float32, lds, rows, ow, lo, chunks int, masks *[16]uint16)",
+		"avx512Im2colRows sets dst[r*ow + x] = src[r*lds + x - lo] where masks[2k] has lane x-16k, else 0 where masks[2k+1] has it, for r < rows and x < 16*chunks (see im2colRows in kernels/im2col.go).")
 	dst, src, lds, rows, ow, chunks, masks := RDI, RSI, RDX, R8, R9, R10, R11
-	Load(Param("dst"), dst)
-	Load(Param("src"), src)
-	Load(Param("lds"), lds)
-	Load(Param("rows"), rows)
-	Load(Param("ow"), ow)
-	Load(Param("chunks"), chunks)
-	Load(Param("masks"), masks)
-	Load(Param("lo"), RAX)
+	avoutil.Params("dst src lds rows ow chunks masks lo", dst, src, lds, rows, ow, chunks, masks, RAX)
 	SHLQ(Imm(2), RAX)
 	SUBQ(RAX, src) // lane x of chunk k reads src + 4*(16k + x): x - lo past the run's start
 	SHLQ(Imm(2), lds)
@@ -133,7 +119,5 @@ func im2colRows() {
 	ADDQ(ow, dst)
 	DECQ(rows)
 	JNZ(LabelRef("rows_row"))
-	Label("rows_done")
-	VZEROUPPER()
-	RET()
+	avoutil.EndAt("rows_done")
 }

@@ -26,14 +26,10 @@ const (
 // under an opmask of n%16 lanes, so that nothing outside the windows of
 // the n outputs is read.
 func argmax() {
-	TEXT("avx512PoolArgmax", NOSPLIT, "func(x *float32, ldx int, y *float32, n, kh, kw, sw int, idx *int32)")
-	Doc("avx512PoolArgmax sets idx[o], o < n, to the offset of the first maximum y[o] (the last NaN where y[o] is NaN, -1 if none) of window o, kh×kw at column o*sw of rows ldx apart in x (see argmax in kernels/_asm/genpool).")
+	avoutil.Func("avx512PoolArgmax", "func(x *float32, ldx int, y *float32, n, kh, kw, sw int, idx *int32)",
+		"avx512PoolArgmax sets idx[o], o < n, to the offset of the first maximum y[o] (the last NaN where y[o] is NaN, -1 if none) of window o, kh×kw at column o*sw of rows ldx apart in x (see argmax in kernels/_asm/genpool).")
 	x, ldx, y, n, idx, o := RDI, RSI, R8, R9, R13, RBX
-	Load(Param("x"), x)
-	Load(Param("ldx"), ldx)
-	Load(Param("y"), y)
-	Load(Param("n"), n)
-	Load(Param("idx"), idx)
+	avoutil.Params("x ldx y n idx", x, ldx, y, n, idx)
 	// Z20: lane l's window column l*sw, moved on by 16*sw (Z21) per vector.
 	Load(Param("sw"), R12)
 	VPBROADCASTD(R12.As32(), Z20)
@@ -57,25 +53,13 @@ func argmax() {
 	MOVQ(n, RCX)
 	SUBQ(o, RCX)
 	JLE(LabelRef("argmax_done"))
-	MOVL(U32(1), EAX)
-	SHLL(CL, EAX)
-	DECL(EAX)
-	KMOVW(EAX, K1)
+	avoutil.MaskCL(K1)
 	argmaxVector("tail")
-	Label("argmax_done")
-	VZEROUPPER()
-	RET()
+	avoutil.EndAt("argmax_done")
 }
 
 // iota holds the int32s 0 to 15.
 var iota Mem
-
-func iotaTable() {
-	iota = GLOBL("poolIota", RODATA|NOPTR)
-	for i := 0; i < 16; i++ {
-		DATA(4*i, U32(i))
-	}
-}
 
 // argmaxVector searches the 16 windows from output o (BX) under opmask K1
 // and stores their offsets; name tells its labels apart.

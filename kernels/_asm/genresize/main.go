@@ -15,16 +15,21 @@
 package main
 
 import (
+	"github.com/alexnet-go/alexnet/kernels/_asm/internal/avoutil"
 	. "github.com/mmcloughlin/avo/build"
 	. "github.com/mmcloughlin/avo/operand"
 	. "github.com/mmcloughlin/avo/reg"
 )
 
 func main() {
-	ConstraintExpr("!purego")
-	vertical()
-	horizontal()
-	Generate()
+	avoutil.Run(vertical, horizontal)
+}
+
+// splat fills every dword of y with v, through EAX and x (y's low half).
+func splat(v uint32, x, y VecPhysical) {
+	MOVL(U32(v), EAX)
+	MOVD(EAX, x)
+	VPBROADCASTD(x, y)
 }
 
 // pack8 turns the 8 int32 sums in acc into clip8 bytes stored at dst.
@@ -41,21 +46,16 @@ func pack8(acc VecPhysical, dst Mem) {
 // vertical: dst[i] = clip8(1<<21 + Σ_{j<4} rows[j][i]*k[j]) for i < n, n a
 // multiple of 8.
 func vertical() {
-	TEXT("resizeVert4AVX2", NOSPLIT, "func(dst *uint8, rows *[4]*uint8, k *[4]int32, n int)")
-	Doc("resizeVert4AVX2 computes dst[i] = clip8(1<<21 + Σ_{j<4} rows[j][i]*k[j]) for i < n, n a multiple of 8 (see vrow in imageproc/resizecrop.go).")
+	avoutil.Func("resizeVert4AVX2", "func(dst *uint8, rows *[4]*uint8, k *[4]int32, n int)",
+		"resizeVert4AVX2 computes dst[i] = clip8(1<<21 + Σ_{j<4} rows[j][i]*k[j]) for i < n, n a multiple of 8 (see vrow in imageproc/resizecrop.go).")
 	dst, rp, kp, n := RDI, RSI, RDX, RCX
 	r := []GPPhysical{R8, R9, R10, R11}
-	Load(Param("dst"), dst)
-	Load(Param("rows"), rp)
-	Load(Param("k"), kp)
-	Load(Param("n"), n)
+	avoutil.Params("dst rows k n", dst, rp, kp, n)
 	for j := range r {
 		MOVQ(Mem{Base: rp, Disp: 8 * j}, r[j])
 		VPBROADCASTD(Mem{Base: kp, Disp: 4 * j}, []VecPhysical{Y8, Y9, Y10, Y11}[j])
 	}
-	MOVL(U32(1<<21), EAX)
-	MOVD(EAX, X12)
-	VPBROADCASTD(X12, Y12)
+	splat(1<<21, X12, Y12)
 	XORQ(RBX, RBX)
 	Label("vert_loop")
 	CMPQ(RBX, n)
@@ -69,9 +69,7 @@ func vertical() {
 	pack8(Y0, Mem{Base: dst, Index: RBX, Scale: 1})
 	ADDQ(Imm(8), RBX)
 	JMP(LabelRef("vert_loop"))
-	Label("vert_done")
-	VZEROUPPER()
-	RET()
+	avoutil.EndAt("vert_done")
 }
 
 // horizontal: for each chunk c < chunks of 8 output bytes, tab holds the
@@ -82,20 +80,12 @@ func vertical() {
 // reading the 4 bytes at each src[idx[l]+3j] (a dword gather), so src must
 // have 3 readable bytes past the last one used.
 func horizontal() {
-	TEXT("resizeHorzAVX2", NOSPLIT, "func(dst *uint8, src *uint8, tab *int32, chunks int, taps int)")
-	Doc("resizeHorzAVX2 computes, for each chunk c of 8 output bytes with tab holding 8 offsets idx then taps groups of 8 weights w, dst[8c+l] = clip8(1<<21 + Σ_j src[idx[l]+3j]*w[j][l]) (see hrowTable in imageproc/resizecrop.go).")
+	avoutil.Func("resizeHorzAVX2", "func(dst *uint8, src *uint8, tab *int32, chunks int, taps int)",
+		"resizeHorzAVX2 computes, for each chunk c of 8 output bytes with tab holding 8 offsets idx then taps groups of 8 weights w, dst[8c+l] = clip8(1<<21 + Σ_j src[idx[l]+3j]*w[j][l]) (see hrowTable in imageproc/resizecrop.go).")
 	dst, src, tab, chunks, taps := RDI, RSI, RDX, RCX, R8
-	Load(Param("dst"), dst)
-	Load(Param("src"), src)
-	Load(Param("tab"), tab)
-	Load(Param("chunks"), chunks)
-	Load(Param("taps"), taps)
-	MOVL(U32(1<<21), EAX)
-	MOVD(EAX, X12)
-	VPBROADCASTD(X12, Y12)
-	MOVL(U32(0xff), EAX)
-	MOVD(EAX, X13)
-	VPBROADCASTD(X13, Y13)
+	avoutil.Params("dst src tab chunks taps", dst, src, tab, chunks, taps)
+	splat(1<<21, X12, Y12)
+	splat(0xff, X13, Y13)
 	Label("horz_chunk")
 	TESTQ(chunks, chunks)
 	JZ(LabelRef("horz_done"))
@@ -119,7 +109,5 @@ func horizontal() {
 	ADDQ(Imm(8), dst)
 	DECQ(chunks)
 	JMP(LabelRef("horz_chunk"))
-	Label("horz_done")
-	VZEROUPPER()
-	RET()
+	avoutil.EndAt("horz_done")
 }

@@ -16,9 +16,7 @@ import (
 )
 
 func main() {
-	ConstraintExpr("!purego")
-	sgdMomentum()
-	Generate()
+	avoutil.Run(sgdMomentum)
 }
 
 // sgdMomentum: for i < n,
@@ -27,13 +25,10 @@ func main() {
 //	buf[i] = buf[i]·mom + damp·d
 //	w[i]   = w[i] - lr·buf[i]
 func sgdMomentum() {
-	TEXT("avx512SGDMomentum", NOSPLIT, "func(w, grad, buf *float32, n int, lr, mom, damp, wd float32)")
-	Doc("avx512SGDMomentum sets, for i < n, d = grad[i] + wd·w[i], buf[i] = buf[i]·mom + damp·d, w[i] -= lr·buf[i], each operation rounded to float32 (see sgdMomentumGo in kernels/sgd.go).")
+	avoutil.Func("avx512SGDMomentum", "func(w, grad, buf *float32, n int, lr, mom, damp, wd float32)",
+		"avx512SGDMomentum sets, for i < n, d = grad[i] + wd·w[i], buf[i] = buf[i]·mom + damp·d, w[i] -= lr·buf[i], each operation rounded to float32 (see sgdMomentumGo in kernels/sgd.go).")
 	w, g, buf, n := RDI, RSI, R9, R8
-	Load(Param("w"), w)
-	Load(Param("grad"), g)
-	Load(Param("buf"), buf)
-	Load(Param("n"), n)
+	avoutil.Params("w grad buf n", w, g, buf, n)
 	for i, p := range []string{"lr", "mom", "damp", "wd"} {
 		avoutil.Broadcast(p, []VecPhysical{Z1, Z2, Z3, Z4}[i])
 	}

@@ -18,29 +18,24 @@ package main
 
 import (
 	"fmt"
-	"math"
 
 	"github.com/alexnet-go/alexnet/kernels/_asm/internal/avoutil"
+	"github.com/alexnet-go/alexnet/kernels/_asm/internal/consts"
 	. "github.com/mmcloughlin/avo/build"
 	. "github.com/mmcloughlin/avo/operand"
 	. "github.com/mmcloughlin/avo/reg"
 )
 
-// at are the Aᵀ of kernels/winograd.go, 2×α.
-var at = map[int][2][]float32{
-	4: {{1, 1, 1, 0}, {0, 1, -1, -1}},
-	6: {{1, 1, 1, 1, 1, 0}, {0, 1, -1, 2, -2, 1}},
-}
+// at are the Aᵀ of kernels/winograd.go (winoAT4, winoAT6 written by
+// genconsts from the same matrices), 2×α, by α.
+var at = map[int][][]float32{4: consts.WinoAT4, 6: consts.WinoAT6}
 
 func main() {
-	ConstraintExpr("!purego")
-	dyTransform(4)
-	dyTransform(6)
-	Generate()
+	avoutil.Run(func() { dyTransform(4) }, func() { dyTransform(6) })
 }
 
-// consts are the registers holding broadcast -1, 2 and -2.
-var consts = map[float32]VecPhysical{-1: Z29, 2: Z30, -2: Z31}
+// coefRegs are the registers holding broadcast -1, 2 and -2.
+var coefRegs = map[float32]VecPhysical{-1: Z29, 2: Z30, -2: Z31}
 
 // pair emits c0·u + c1·v (see the package comment) and returns the
 // register that holds it: u or v itself when the pair is a plain copy,
@@ -50,7 +45,7 @@ func pair(c0, c1 float32, u, v, dst VecPhysical) VecPhysical {
 	case c0 == 0 && c1 == 1:
 		return v
 	case c0 == 0:
-		VMULPS(consts[c1], v, dst)
+		VMULPS(coefRegs[c1], v, dst)
 		return dst
 	case c1 == 0:
 		if c0 != 1 {
@@ -64,7 +59,7 @@ func pair(c0, c1 float32, u, v, dst VecPhysical) VecPhysical {
 	case c1 == -1:
 		VSUBPS(v, u, dst) // u + (-v) and u - v round alike
 	default:
-		VMULPS(consts[c1], v, dst)
+		VMULPS(coefRegs[c1], v, dst)
 		VADDPS(dst, u, dst)
 	}
 	return dst
@@ -75,20 +70,12 @@ func pair(c0, c1 float32, u, v, dst VecPhysical) VecPhysical {
 //	w[ξ·xiStride + i] = (A Y Aᵀ)[ξ], ξ = r·α + q
 func dyTransform(alpha int) {
 	name := fmt.Sprintf("avx512WinoDy%d", alpha)
-	TEXT(name, NOSPLIT, "func(w *float32, xiStride int, y0, y1, y2, y3 *float32, n int)")
-	Doc(fmt.Sprintf("%s sets w[ξ·xiStride+i] = (A Y Aᵀ)[ξ] for the α×α = %d×%d transform of the 2×2 tile Y = [y0 y1; y2 y3][i], i < n (see winoDyGo in kernels/winograd_filter.go).", name, alpha, alpha))
+	avoutil.Func(name, "func(w *float32, xiStride int, y0, y1, y2, y3 *float32, n int)", fmt.Sprintf("%s sets w[ξ·xiStride+i] = (A Y Aᵀ)[ξ] for the α×α = %d×%d transform of the 2×2 tile Y = [y0 y1; y2 y3][i], i < n (see winoDyGo in kernels/winograd_filter.go).", name, alpha, alpha))
 	w, stride, n, ptr := RDI, RSI, R12, R13
 	ys := []GPPhysical{R8, R9, R10, R11}
-	Load(Param("w"), w)
-	Load(Param("xiStride"), stride)
-	SHLQ(Imm(2), stride)
-	for i, p := range []string{"y0", "y1", "y2", "y3"} {
-		Load(Param(p), ys[i])
-	}
-	Load(Param("n"), n)
+	avoutil.Params("w xiStride*4 y0 y1 y2 y3 n", w, stride, ys[0], ys[1], ys[2], ys[3], n)
 	for _, c := range []float32{-1, 2, -2} {
-		MOVL(U32(math.Float32bits(c)), EAX)
-		VPBROADCASTD(EAX, consts[c])
+		avoutil.SplatF32(c, coefRegs[c])
 	}
 	t := at[alpha]
 	avoutil.Loop16(name, n, func(off GPPhysical, k Op) {
@@ -101,7 +88,7 @@ func dyTransform(alpha int) {
 		next := 4
 		for i := 0; i < 2; i++ {
 			for q := 0; q < alpha; q++ {
-				e[i] = append(e[i], pair(t[0][q], t[1][q], y[2*i], y[2*i+1], VecPhysical(zmm(next))))
+				e[i] = append(e[i], pair(t[0][q], t[1][q], y[2*i], y[2*i+1], avoutil.ZRegs[next]))
 				next++
 			}
 		}
@@ -116,10 +103,4 @@ func dyTransform(alpha int) {
 			}
 		}
 	}, nil)
-}
-
-// zmm is the i-th ZMM register.
-func zmm(i int) VecPhysical {
-	return []VecPhysical{Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15, Z16,
-		Z17, Z18, Z19, Z20, Z21, Z22, Z23, Z24, Z25, Z26, Z27}[i]
 }

@@ -31,10 +31,7 @@ func Broadcast(name string, z VecPhysical) {
 func TailMask(n GPPhysical, k Op) {
 	MOVQ(n, RCX)
 	ANDQ(Imm(15), RCX)
-	MOVL(U32(1), EAX)
-	SHLL(CL, EAX)
-	DECL(EAX)
-	KMOVW(EAX, k)
+	MaskCL(k)
 }
 
 // Loop16 emits the loop over n floats (n in a register), 16 at a time:
@@ -62,25 +59,12 @@ func Loop16(name string, n GPPhysical, body func(off GPPhysical, k Op), end func
 	if end != nil {
 		end()
 	}
-	VZEROUPPER()
-	RET()
+	End()
 }
 
 // Load16 moves 16 floats into dst, under opmask k (zeroing the other lanes)
 // when k is not nil.
-func Load16(m Mem, k Op, dst VecPhysical) {
-	if k == nil {
-		VMOVUPS(m, dst)
-		return
-	}
-	VMOVUPS_Z(m, k, dst)
-}
+func Load16(m Mem, k Op, dst VecPhysical) { AVX512.Load(m, k, dst) }
 
 // Store16 writes 16 floats of src, the lanes of opmask k when k is not nil.
-func Store16(src VecPhysical, k Op, m Mem) {
-	if k == nil {
-		VMOVUPS(src, m)
-		return
-	}
-	VMOVUPS(src, k, m)
-}
+func Store16(src VecPhysical, k Op, m Mem) { AVX512.Store(src, k, m) }
