@@ -2,8 +2,11 @@ package main
 
 import (
 	"context"
+	"errors"
+	"fmt"
 
 	"github.com/alexnet-go/alexnet/model"
+	"github.com/alexnet-go/alexnet/train"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )
@@ -38,4 +41,14 @@ func commandContext(cmd *cobra.Command) context.Context {
 		return ctx
 	}
 	return context.Background()
+}
+
+// flagError names flag in err: a *train.ChoiceError reads
+// `--flag "value": want ...`, any other error `--flag: err`.
+func flagError(flag string, err error) error {
+	var ce *train.ChoiceError
+	if errors.As(err, &ce) {
+		return fmt.Errorf("%s %q: want %s", flag, ce.Value, ce.Want)
+	}
+	return fmt.Errorf("%s: %w", flag, err)
 }
