@@ -175,31 +175,17 @@ func TestSamplesFromParquet(t *testing.T) {
 	data := t.TempDir()
 	writeFolder(t, data, 2, 3, 66, 64)
 	ctx := context.Background()
-	ds, err := dataset.Open(ctx, data, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := openSamples(t, data)
 	pq := filepath.Join(t.TempDir(), "train-0.parquet")
 	f, err := os.Create(pq)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := dataset.WriteParquet(f, ds, ds.Classes()); err != nil {
+	if err := dataset.WriteParquet(f, a.Set, a.Set.Classes()); err != nil {
 		t.Fatal(err)
 	}
 	f.Close()
-	pds, err := dataset.Open(ctx, pq, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := NewSamples(ctx, ds)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := NewSamples(ctx, pds)
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := openSamples(t, pq)
 	if _, ok := b.Set.(*memSet); !ok {
 		t.Fatalf("parquet samples are %T, want the in-memory set", b.Set)
 	}

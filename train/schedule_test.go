@@ -20,19 +20,10 @@ func TestSchedulesMatchPyTorch(t *testing.T) {
 			LRs      []float64 `json:"lrs"`
 		} `json:"step_lr"`
 		Plateau []struct {
-			Config struct {
-				Mode          string  `json:"mode"`
-				Factor        float64 `json:"factor"`
-				Patience      int     `json:"patience"`
-				Threshold     float64 `json:"threshold"`
-				ThresholdMode string  `json:"threshold_mode"`
-				Cooldown      int     `json:"cooldown"`
-				MinLR         float64 `json:"min_lr"`
-				Eps           float64 `json:"eps"`
-			} `json:"config"`
-			LR      float64   `json:"lr"`
-			Metrics []float64 `json:"metrics"`
-			LRs     []float64 `json:"lrs"`
+			Config  torchArgs[Plateau] `json:"config"`
+			LR      float64            `json:"lr"`
+			Metrics []float64          `json:"metrics"`
+			LRs     []float64          `json:"lrs"`
 		} `json:"plateau"`
 		WarmupCosine []struct {
 			LR          float64   `json:"lr"`
@@ -53,9 +44,7 @@ func TestSchedulesMatchPyTorch(t *testing.T) {
 		}
 	}
 	for i, c := range fx.Plateau {
-		cfg := c.Config
-		p := &Plateau{Mode: cfg.Mode, Factor: cfg.Factor, Patience: cfg.Patience, Threshold: cfg.Threshold,
-			ThresholdMode: cfg.ThresholdMode, Cooldown: cfg.Cooldown, MinLR: cfg.MinLR, Eps: cfg.Eps}
+		p := &c.Config.V
 		lr := c.LR
 		for e, m := range c.Metrics {
 			var err error

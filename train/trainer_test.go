@@ -32,26 +32,20 @@ const (
 )
 
 type fixtureConfig struct {
-	Version        int     `json:"version"`
-	Arch           string  `json:"arch"`
-	Channels       []int   `json:"channels"`
-	Hidden         int     `json:"hidden"`
-	NumClasses     int     `json:"num_classes"`
-	InputSize      int     `json:"input_size"`
-	Batch          int     `json:"batch"`
-	LabelSmoothing float64 `json:"label_smoothing"`
-	SGD            struct {
-		LR          float64 `json:"lr"`
-		Momentum    float64 `json:"momentum"`
-		WeightDecay float64 `json:"weight_decay"`
-		Dampening   float64 `json:"dampening"`
-		Nesterov    bool    `json:"nesterov"`
-	} `json:"sgd"`
-	Steps     int                `json:"steps"`
-	StateDict []string           `json:"state_dict"`
-	Losses    []float64          `json:"losses"`
-	FinalNorm map[string]float64 `json:"final_norm"`
-	DeltaNorm map[string]float64 `json:"delta_norm"`
+	Version        int                `json:"version"`
+	Arch           string             `json:"arch"`
+	Channels       []int              `json:"channels"`
+	Hidden         int                `json:"hidden"`
+	NumClasses     int                `json:"num_classes"`
+	InputSize      int                `json:"input_size"`
+	Batch          int                `json:"batch"`
+	LabelSmoothing float64            `json:"label_smoothing"`
+	SGD            torchArgs[SGD]     `json:"sgd"`
+	Steps          int                `json:"steps"`
+	StateDict      []string           `json:"state_dict"`
+	Losses         []float64          `json:"losses"`
+	FinalNorm      map[string]float64 `json:"final_norm"`
+	DeltaNorm      map[string]float64 `json:"delta_norm"`
 }
 
 func readJSON(t testing.TB, path string, v any) {
@@ -133,8 +127,8 @@ func loadFixture(t *testing.T, name string) *fixture {
 // trainer returns a Trainer of f's model with f's SGD settings and loss,
 // replaying PyTorch's dropout masks for the step *step.
 func (f *fixture) trainer(t *testing.T, step *int) *Trainer {
-	s := f.cfg.SGD
-	tr := NewTrainer(f.m, &SGD{LR: s.LR, Momentum: s.Momentum, WeightDecay: s.WeightDecay, Dampening: s.Dampening, Nesterov: s.Nesterov}, nil)
+	s := f.cfg.SGD.V // a fresh optimiser: no momentum buffers
+	tr := NewTrainer(f.m, &s, nil)
 	tr.Loss = CrossEntropy{LabelSmoothing: f.cfg.LabelSmoothing}
 	tr.Noise = func(i int, d *nn.Dropout, shape []int) (*tensor.Tensor, error) {
 		a := f.masks[i]
