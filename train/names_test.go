@@ -16,6 +16,17 @@ import (
 	"github.com/alexnet-go/alexnet/weights"
 )
 
+func TestWriteClasses(t *testing.T) {
+	dir := t.TempDir()
+	if err := WriteClasses(dir, []string{"tench", "goldfish"}); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, predict.ClassesFile))
+	if err != nil || string(b) != "tench\ngoldfish\n" {
+		t.Errorf("classes file %q, %v", b, err)
+	}
+}
+
 func TestParseSchedule(t *testing.T) {
 	for _, c := range []struct {
 		spec string
@@ -122,17 +133,6 @@ func TestInitFromFile(t *testing.T) {
 	}
 	if _, _, err := InitFromFile(context.Background(), wide, filepath.Join(t.TempDir(), "none.pth"), official); err == nil {
 		t.Error("InitFromFile of a missing file succeeded")
-	}
-}
-
-func TestWriteClasses(t *testing.T) {
-	dir := t.TempDir()
-	if err := WriteClasses(dir, []string{"tench", "goldfish"}); err != nil {
-		t.Fatal(err)
-	}
-	b, err := os.ReadFile(filepath.Join(dir, predict.ClassesFile))
-	if err != nil || string(b) != "tench\ngoldfish\n" {
-		t.Errorf("classes file %q, %v", b, err)
 	}
 }
 

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/alexnet-go/alexnet/internal/refdata"
 )
 
 // TestSchedulesMatchPyTorch compares StepLR and ReduceLROnPlateau with
@@ -33,7 +35,7 @@ func TestSchedulesMatchPyTorch(t *testing.T) {
 			LRs         []float64 `json:"lrs"`
 		} `json:"warmup_cosine"`
 	}
-	readJSON(t, filepath.Join(fixtures, "schedules.json"), &fx)
+	refdata.JSON(t, filepath.Join(fixtures, "schedules.json"), &fx)
 	for _, c := range fx.StepLR {
 		s := StepLR{LR: c.LR, StepSize: c.StepSize, Gamma: c.Gamma}
 		for e, want := range c.LRs {

@@ -10,6 +10,16 @@ import (
 	"github.com/alexnet-go/alexnet/model"
 )
 
+func TestGFLOPS(t *testing.T) {
+	// 1e9 multiply-adds per image, 4 images in 2 s: 4 GFLOP/s.
+	if g := GFLOPS(1e9, 4, 2); g != 4 {
+		t.Errorf("GFLOPS = %g, want 4", g)
+	}
+	if g := GFLOPS(1e9, 4, 0); g != 0 {
+		t.Errorf("GFLOPS with no time = %g, want 0", g)
+	}
+}
+
 func TestMedian(t *testing.T) {
 	for _, c := range []struct {
 		x    []float64
@@ -27,16 +37,6 @@ func TestMedian(t *testing.T) {
 		if !slices.Equal(in, c.x) {
 			t.Errorf("Median reordered its input: %v", c.x)
 		}
-	}
-}
-
-func TestGFLOPS(t *testing.T) {
-	// 1e9 multiply-adds per image, 4 images in 2 s: 4 GFLOP/s.
-	if g := GFLOPS(1e9, 4, 2); g != 4 {
-		t.Errorf("GFLOPS = %g, want 4", g)
-	}
-	if g := GFLOPS(1e9, 4, 0); g != 0 {
-		t.Errorf("GFLOPS with no time = %g, want 0", g)
 	}
 }
 
