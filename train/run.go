@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/alexnet-go/alexnet/model"
-	"github.com/schollz/progressbar/v3"
 )
 
 // Schedule names a learning-rate schedule of Run.
@@ -66,9 +65,12 @@ type Config struct {
 	// StopAfter > 0 returns ErrStopped after that many steps of this call
 	// without saving anything more, as if the process were killed.
 	StopAfter int
-	// Progress, when set, shows progress bars; Log gets one line per
-	// epoch.
-	Progress, Log io.Writer
+	// OnProgress, when set, is called as each phase of an epoch (training,
+	// validation) begins, after each of its batches, and as it ends. Log
+	// gets one line per epoch and, without OnProgress, a progress line
+	// every half minute.
+	OnProgress func(Progress)
+	Log        io.Writer
 }
 
 // ErrStopped is Run's error when Config.StopAfter ends it.
@@ -166,15 +168,4 @@ func top1Hits(logits []float32, labels []int) int {
 		}
 	}
 	return hits
-}
-
-// newBar returns a progress bar on w, or a silent one when w is nil.
-func newBar(w io.Writer, n int, desc string) *progressbar.ProgressBar {
-	if w == nil {
-		return progressbar.DefaultSilent(int64(n))
-	}
-	return progressbar.NewOptions(n, progressbar.OptionSetWriter(w),
-		progressbar.OptionSetDescription(desc), progressbar.OptionShowCount(),
-		progressbar.OptionSetPredictTime(true), progressbar.OptionThrottle(200*time.Millisecond),
-		progressbar.OptionFullWidth(), progressbar.OptionOnCompletion(func() { fmt.Fprintln(w) }))
 }

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/alexnet-go/alexnet/weights"
-	"github.com/schollz/progressbar/v3"
 )
 
 // runner is one call of Run: its config, where the run stands, and what
@@ -147,8 +146,7 @@ func (r *runner) beginEpoch() {
 // progress, the StopAfter stop and the SaveEvery checkpoints.
 func (r *runner) trainEpoch(ctx context.Context, clock *epochClock) error {
 	c, st := r.c, r.st
-	bar := newBar(c.Progress, r.perEpoch, fmt.Sprintf("epoch %d/%d", st.Epoch+1, c.Epochs))
-	bar.Set(st.Batch)
+	r.report(Progress{Event: PhaseBegin, Phase: PhaseTrain, Done: st.Batch})
 	order := EpochOrder(c.Train.Len(), c.Seed, st.Epoch, true)
 	lctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -159,7 +157,7 @@ func (r *runner) trainEpoch(ctx context.Context, clock *epochClock) error {
 		if err := r.step(b, clock); err != nil {
 			return err
 		}
-		r.progress(bar, clock)
+		r.progress(clock)
 		if c.StopAfter > 0 && r.steps >= c.StopAfter {
 			r.logs.flush()
 			return ErrStopped
@@ -170,7 +168,7 @@ func (r *runner) trainEpoch(ctx context.Context, clock *epochClock) error {
 			}
 		}
 	}
-	bar.Finish()
+	r.report(Progress{Event: PhaseEnd, Phase: PhaseTrain, Done: st.Batch})
 	return nil
 }
 
@@ -197,16 +195,28 @@ func (r *runner) step(b Batch, clock *epochClock) error {
 	return nil
 }
 
-// progress advances the bar and, without one, writes a line to c.Log
-// every logEvery.
-func (r *runner) progress(bar *progressbar.ProgressBar, clock *epochClock) {
+// report passes p, completed with the epoch (and, training, the batches
+// per epoch), to c.OnProgress if set.
+func (r *runner) report(p Progress) {
+	if r.c.OnProgress == nil {
+		return
+	}
+	p.Epoch, p.Epochs = r.st.Epoch+1, r.c.Epochs
+	if p.Phase == PhaseTrain {
+		p.Total = r.perEpoch
+	}
+	r.c.OnProgress(p)
+}
+
+// progress reports a training step to c.OnProgress or, without it,
+// writes a line to c.Log every logEvery.
+func (r *runner) progress(clock *epochClock) {
 	c, st := r.c, r.st
 	rate := float64(clock.images) / time.Since(clock.start).Seconds()
 	left := r.eta.left(st.Step)
-	bar.Describe(fmt.Sprintf("epoch %d/%d loss %.4f acc %.3f %.1f img/s, ETA %s", st.Epoch+1, c.Epochs,
-		st.LossSum/float64(st.Seen), float64(st.Correct)/float64(st.Seen), rate, left))
-	bar.Add(1)
-	if c.Progress == nil && c.Log != nil && time.Since(r.lastLog) >= logEvery {
+	r.report(Progress{Event: BatchDone, Phase: PhaseTrain, Done: st.Batch, Loss: st.LossSum / float64(st.Seen),
+		Top1: float64(st.Correct) / float64(st.Seen), ImagesPerS: rate, ETA: left})
+	if c.OnProgress == nil && c.Log != nil && time.Since(r.lastLog) >= logEvery {
 		r.lastLog = time.Now()
 		fmt.Fprintf(c.Log, "epoch %d/%d batch %d/%d step %d: loss %.4f acc %.4f (epoch means), lr %.4g, %.1f img/s, ETA %s\n",
 			st.Epoch+1, c.Epochs, st.Batch, r.perEpoch, st.Step, st.LossSum/float64(st.Seen),
@@ -226,7 +236,14 @@ func (r *runner) validate(ctx context.Context, clock *epochClock) (epochRow, err
 	if c.Val == nil {
 		return er, nil
 	}
-	v, err := Validate(ctx, c.Model, c.Val, c.Aug.EvalTransform(), c.Batch, c.Workers, c.Progress)
+	total := (c.Val.Len() + c.Batch - 1) / c.Batch
+	r.report(Progress{Event: PhaseBegin, Phase: PhaseValidate, Total: total})
+	var done int
+	v, err := Validate(ctx, c.Model, c.Val, c.Aug.EvalTransform(), c.Batch, c.Workers, func(d, n int) {
+		done = d
+		r.report(Progress{Event: BatchDone, Phase: PhaseValidate, Done: d, Total: n})
+	})
+	r.report(Progress{Event: PhaseEnd, Phase: PhaseValidate, Done: done, Total: total})
 	if err != nil {
 		return er, err
 	}

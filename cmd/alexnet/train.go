@@ -4,14 +4,17 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/alexnet-go/alexnet/dataset"
 	"github.com/alexnet-go/alexnet/model"
 	"github.com/alexnet-go/alexnet/train"
+	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )
@@ -265,7 +268,7 @@ func runTrain(cmd *cobra.Command, f trainFlags) error {
 		Seed: f.seed, Schedule: ch.sched, FreezeFeatures: f.freeze == "features", Dir: f.out,
 		SaveEvery: f.saveEvery, Resume: f.resume, StopAfter: f.stopAfter, Log: stderr, Loss: train.CrossEntropy{LabelSmoothing: f.labelSmoothing}}
 	if isTerminal(stderr) {
-		c.Progress = stderr
+		c.OnProgress = (&trainBars{w: stderr}).update
 	}
 	fmt.Fprintf(stderr, "train: %d images, %d classes, val %d images; %s %dx%d, %d parameters\n",
 		trainSet.Len(), len(trainSet.Classes), lenSamples(valSet), m.Config().Arch, f.size, f.size, m.NumParams())
@@ -284,4 +287,33 @@ func lenSamples(s *train.Samples) int {
 		return 0
 	}
 	return s.Len()
+}
+
+// trainBars draws train.Run's progress as a bar per phase on w.
+type trainBars struct {
+	w   io.Writer
+	bar *progressbar.ProgressBar
+}
+
+func (b *trainBars) update(p train.Progress) {
+	switch p.Event {
+	case train.PhaseBegin:
+		desc := p.Phase
+		if p.Phase == train.PhaseTrain {
+			desc = fmt.Sprintf("epoch %d/%d", p.Epoch, p.Epochs)
+		}
+		b.bar = progressbar.NewOptions(p.Total, progressbar.OptionSetWriter(b.w),
+			progressbar.OptionSetDescription(desc), progressbar.OptionShowCount(),
+			progressbar.OptionSetPredictTime(true), progressbar.OptionThrottle(200*time.Millisecond),
+			progressbar.OptionFullWidth(), progressbar.OptionOnCompletion(func() { fmt.Fprintln(b.w) }))
+		b.bar.Set(p.Done)
+	case train.BatchDone:
+		if p.Phase == train.PhaseTrain {
+			b.bar.Describe(fmt.Sprintf("epoch %d/%d loss %.4f acc %.3f %.1f img/s, ETA %s", p.Epoch, p.Epochs,
+				p.Loss, p.Top1, p.ImagesPerS, p.ETA))
+		}
+		b.bar.Add(1)
+	case train.PhaseEnd:
+		b.bar.Finish()
+	}
 }
