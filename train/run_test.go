@@ -12,11 +12,12 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/alexnet-go/alexnet/dataset"
+	"github.com/alexnet-go/alexnet/internal/refdata"
 	"github.com/alexnet-go/alexnet/model"
-	"github.com/alexnet-go/alexnet/weights"
 )
 
 // writeFolder writes an ImageFolder of classes×perClass PNGs, w×h, whose
@@ -120,19 +121,8 @@ func TestResumeIsExact(t *testing.T) {
 			t.Errorf("%s has %d lines, want 16 (header and 15 steps)", f, n)
 		}
 	}
-	wa, err := weights.Load(filepath.Join(full, "model.safetensors"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	wb, err := weights.Load(filepath.Join(cut, "model.pth"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, name := range wa.Names {
-		if !slices.Equal(wa.Tensors[name].Data, wb.Tensors[name].Data) {
-			t.Errorf("%s differs after resume", name)
-		}
-	}
+	// The resumed run's weights are the uninterrupted run's.
+	refdata.SameWeights(t, filepath.Join(full, "model.safetensors"), filepath.Join(cut, "model.pth"))
 	for _, f := range []string{"epochs.csv", "curves.png", CheckpointFile} {
 		if _, err := os.Stat(filepath.Join(cut, f)); err != nil {
 			t.Error(err)
@@ -175,31 +165,17 @@ func TestSamplesFromParquet(t *testing.T) {
 	data := t.TempDir()
 	writeFolder(t, data, 2, 3, 66, 64)
 	ctx := context.Background()
-	ds, err := dataset.Open(ctx, data, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := openSamples(t, data)
 	pq := filepath.Join(t.TempDir(), "train-0.parquet")
 	f, err := os.Create(pq)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := dataset.WriteParquet(f, ds, ds.Classes()); err != nil {
+	if err := dataset.WriteParquet(f, a.Set, a.Set.Classes()); err != nil {
 		t.Fatal(err)
 	}
 	f.Close()
-	pds, err := dataset.Open(ctx, pq, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := NewSamples(ctx, ds)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := NewSamples(ctx, pds)
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := openSamples(t, pq)
 	if _, ok := b.Set.(*memSet); !ok {
 		t.Fatalf("parquet samples are %T, want the in-memory set", b.Set)
 	}
@@ -215,5 +191,33 @@ func TestSamplesFromParquet(t *testing.T) {
 		if !slices.Equal(x.X.Data, y.X.Data) || fmt.Sprint(x.Labels) != fmt.Sprint(y.Labels) {
 			t.Fatalf("batch %d differs", x.Step)
 		}
+	}
+}
+
+// OnProgress sees each phase begin, every batch and the end, in order,
+// with the epoch, the batch counts and the running training figures.
+func TestRunProgress(t *testing.T) {
+	data := t.TempDir()
+	writeFolder(t, data, 2, 3, 66, 64) // 6 images: 2 batches of 4
+	c := runConfig(t, data, t.TempDir(), 7)
+	c.Epochs = 2
+	var got []string
+	c.OnProgress = func(p Progress) {
+		got = append(got, fmt.Sprintf("%d %s %d/%d %d/%d", p.Event, p.Phase, p.Epoch, p.Epochs, p.Done, p.Total))
+		if p.Event == BatchDone && p.Phase == PhaseTrain && (p.Loss <= 0 || p.Top1 < 0 || p.Top1 > 1 || p.ImagesPerS <= 0) {
+			t.Errorf("training progress %+v", p)
+		}
+	}
+	if _, err := Run(context.Background(), c); err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for e := 1; e <= 2; e++ {
+		want = append(want, fmt.Sprintf("0 train %d/2 0/2", e), fmt.Sprintf("1 train %d/2 1/2", e), fmt.Sprintf("1 train %d/2 2/2", e),
+			fmt.Sprintf("2 train %d/2 2/2", e), fmt.Sprintf("0 validate %d/2 0/2", e), fmt.Sprintf("1 validate %d/2 1/2", e),
+			fmt.Sprintf("1 validate %d/2 2/2", e), fmt.Sprintf("2 validate %d/2 2/2", e))
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("progress\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }

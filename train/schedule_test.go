@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/alexnet-go/alexnet/internal/refdata"
 )
 
 // TestSchedulesMatchPyTorch compares StepLR and ReduceLROnPlateau with
@@ -20,19 +22,10 @@ func TestSchedulesMatchPyTorch(t *testing.T) {
 			LRs      []float64 `json:"lrs"`
 		} `json:"step_lr"`
 		Plateau []struct {
-			Config struct {
-				Mode          string  `json:"mode"`
-				Factor        float64 `json:"factor"`
-				Patience      int     `json:"patience"`
-				Threshold     float64 `json:"threshold"`
-				ThresholdMode string  `json:"threshold_mode"`
-				Cooldown      int     `json:"cooldown"`
-				MinLR         float64 `json:"min_lr"`
-				Eps           float64 `json:"eps"`
-			} `json:"config"`
-			LR      float64   `json:"lr"`
-			Metrics []float64 `json:"metrics"`
-			LRs     []float64 `json:"lrs"`
+			Config  torchArgs[Plateau] `json:"config"`
+			LR      float64            `json:"lr"`
+			Metrics []float64          `json:"metrics"`
+			LRs     []float64          `json:"lrs"`
 		} `json:"plateau"`
 		WarmupCosine []struct {
 			LR          float64   `json:"lr"`
@@ -42,7 +35,7 @@ func TestSchedulesMatchPyTorch(t *testing.T) {
 			LRs         []float64 `json:"lrs"`
 		} `json:"warmup_cosine"`
 	}
-	readJSON(t, filepath.Join(fixtures, "schedules.json"), &fx)
+	refdata.JSON(t, filepath.Join(fixtures, "schedules.json"), &fx)
 	for _, c := range fx.StepLR {
 		s := StepLR{LR: c.LR, StepSize: c.StepSize, Gamma: c.Gamma}
 		for e, want := range c.LRs {
@@ -53,9 +46,7 @@ func TestSchedulesMatchPyTorch(t *testing.T) {
 		}
 	}
 	for i, c := range fx.Plateau {
-		cfg := c.Config
-		p := &Plateau{Mode: cfg.Mode, Factor: cfg.Factor, Patience: cfg.Patience, Threshold: cfg.Threshold,
-			ThresholdMode: cfg.ThresholdMode, Cooldown: cfg.Cooldown, MinLR: cfg.MinLR, Eps: cfg.Eps}
+		p := &c.Config.V
 		lr := c.LR
 		for e, m := range c.Metrics {
 			var err error

@@ -1,15 +1,14 @@
 package train
 
 import (
-	"encoding/json"
 	"fmt"
 	"math"
-	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/alexnet-go/alexnet/internal/npy"
 	"github.com/alexnet-go/alexnet/internal/numcmp"
+	"github.com/alexnet-go/alexnet/internal/refdata"
 	"github.com/alexnet-go/alexnet/kernels"
 	"github.com/alexnet-go/alexnet/model"
 	"github.com/alexnet-go/alexnet/nn"
@@ -32,46 +31,20 @@ const (
 )
 
 type fixtureConfig struct {
-	Version        int     `json:"version"`
-	Arch           string  `json:"arch"`
-	Channels       []int   `json:"channels"`
-	Hidden         int     `json:"hidden"`
-	NumClasses     int     `json:"num_classes"`
-	InputSize      int     `json:"input_size"`
-	Batch          int     `json:"batch"`
-	LabelSmoothing float64 `json:"label_smoothing"`
-	SGD            struct {
-		LR          float64 `json:"lr"`
-		Momentum    float64 `json:"momentum"`
-		WeightDecay float64 `json:"weight_decay"`
-		Dampening   float64 `json:"dampening"`
-		Nesterov    bool    `json:"nesterov"`
-	} `json:"sgd"`
-	Steps     int                `json:"steps"`
-	StateDict []string           `json:"state_dict"`
-	Losses    []float64          `json:"losses"`
-	FinalNorm map[string]float64 `json:"final_norm"`
-	DeltaNorm map[string]float64 `json:"delta_norm"`
-}
-
-func readJSON(t testing.TB, path string, v any) {
-	t.Helper()
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := json.Unmarshal(raw, v); err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
-}
-
-func readNpy(t testing.TB, path string) *npy.Array {
-	t.Helper()
-	a, err := npy.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return a
+	Version        int                `json:"version"`
+	Arch           string             `json:"arch"`
+	Channels       []int              `json:"channels"`
+	Hidden         int                `json:"hidden"`
+	NumClasses     int                `json:"num_classes"`
+	InputSize      int                `json:"input_size"`
+	Batch          int                `json:"batch"`
+	LabelSmoothing float64            `json:"label_smoothing"`
+	SGD            torchArgs[SGD]     `json:"sgd"`
+	Steps          int                `json:"steps"`
+	StateDict      []string           `json:"state_dict"`
+	Losses         []float64          `json:"losses"`
+	FinalNorm      map[string]float64 `json:"final_norm"`
+	DeltaNorm      map[string]float64 `json:"delta_norm"`
 }
 
 func norm(data []float32) float64 {
@@ -96,7 +69,7 @@ func loadFixture(t *testing.T, name string) *fixture {
 	t.Helper()
 	dir := filepath.Join(fixtures, name)
 	f := &fixture{initial: map[string][]float32{}, masks: map[int]*npy.Array{}}
-	readJSON(t, filepath.Join(dir, "config.json"), &f.cfg)
+	refdata.JSON(t, filepath.Join(dir, "config.json"), &f.cfg)
 	if f.cfg.Version != 1 {
 		t.Fatalf("fixture version %d, want 1: rerun testdata/gen/train.py", f.cfg.Version)
 	}
@@ -109,23 +82,23 @@ func loadFixture(t *testing.T, name string) *fixture {
 	f.m = m
 	sd := map[string]*tensor.Tensor{}
 	for _, key := range f.cfg.StateDict {
-		a := readNpy(t, filepath.Join(dir, key+".npy"))
+		a := refdata.Npy(t, filepath.Join(dir, key+".npy"))
 		sd[key], _ = tensor.FromData(a.F32, a.Shape...)
 		f.initial[key] = append([]float32(nil), a.F32...)
 	}
 	if err := m.LoadStateDict(sd); err != nil {
 		t.Fatal(err)
 	}
-	u := readNpy(t, filepath.Join(dir, "input_u8.npy"))
+	u := refdata.Npy(t, filepath.Join(dir, "input_u8.npy"))
 	f.x = tensor.New(u.Shape...)
 	for i, v := range u.U8 {
 		f.x.Data[i] = (float32(v) - 128) / 64
 	}
-	for _, v := range readNpy(t, filepath.Join(dir, "labels_u8.npy")).U8 {
+	for _, v := range refdata.Npy(t, filepath.Join(dir, "labels_u8.npy")).U8 {
 		f.labels = append(f.labels, int(v))
 	}
 	for _, i := range []int{0, 3} {
-		f.masks[i] = readNpy(t, filepath.Join(dir, fmt.Sprintf("mask.classifier.%d.npy", i)))
+		f.masks[i] = refdata.Npy(t, filepath.Join(dir, fmt.Sprintf("mask.classifier.%d.npy", i)))
 	}
 	return f
 }
@@ -133,8 +106,8 @@ func loadFixture(t *testing.T, name string) *fixture {
 // trainer returns a Trainer of f's model with f's SGD settings and loss,
 // replaying PyTorch's dropout masks for the step *step.
 func (f *fixture) trainer(t *testing.T, step *int) *Trainer {
-	s := f.cfg.SGD
-	tr := NewTrainer(f.m, &SGD{LR: s.LR, Momentum: s.Momentum, WeightDecay: s.WeightDecay, Dampening: s.Dampening, Nesterov: s.Nesterov}, nil)
+	s := f.cfg.SGD.V // a fresh optimiser: no momentum buffers
+	tr := NewTrainer(f.m, &s, nil)
 	tr.Loss = CrossEntropy{LabelSmoothing: f.cfg.LabelSmoothing}
 	tr.Noise = func(i int, d *nn.Dropout, shape []int) (*tensor.Tensor, error) {
 		a := f.masks[i]
@@ -215,10 +188,10 @@ func testTrain(t *testing.T, name string) {
 		if d > lossTol {
 			t.Errorf("loss %.7f, PyTorch %.7f (diff %.3g > %g)", loss, f.cfg.Losses[0], d, lossTol)
 		}
-		want := readNpy(t, filepath.Join(dir, "logits.npy"))
+		want := refdata.Npy(t, filepath.Join(dir, "logits.npy"))
 		t.Logf("logits relative error %.3g", numcmp.RelMaxDiff(tr.Logits().Data, want.F32))
 		for _, p := range f.m.Parameters() {
-			want := readNpy(t, filepath.Join(dir, "grad."+p.Name+".npy"))
+			want := refdata.Npy(t, filepath.Join(dir, "grad."+p.Name+".npy"))
 			got := tr.Grads().Get(p.T)
 			if got == nil || !tensor.SameShape(got.Shape, want.Shape) {
 				t.Fatalf("%s: no gradient of shape %v", p.Name, want.Shape)

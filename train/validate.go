@@ -2,7 +2,6 @@ package train
 
 import (
 	"context"
-	"io"
 
 	"github.com/alexnet-go/alexnet/imageproc"
 	"github.com/alexnet-go/alexnet/model"
@@ -17,11 +16,11 @@ type Metrics struct {
 
 // Validate runs m in eval mode (dropout off) over s, each image through
 // transform (imageproc.Preprocess), batch images at a time, and scores the
-// logits against the labels: logit k is class k of s.
-func Validate(ctx context.Context, m *model.AlexNet, s *Samples, transform *imageproc.Options, batch, workers int, progress io.Writer) (*Metrics, error) {
+// logits against the labels: logit k is class k of s. progress, when set,
+// is called after each batch with the batches done and their total.
+func Validate(ctx context.Context, m *model.AlexNet, s *Samples, transform *imageproc.Options, batch, workers int, progress func(done, total int)) (*Metrics, error) {
 	order := EpochOrder(s.Len(), 0, 0, false)
-	bar := newBar(progress, (s.Len()+batch-1)/batch, "validate")
-	defer bar.Finish()
+	total, done := (s.Len()+batch-1)/batch, 0
 	var r Metrics
 	var top1, top5 int
 	for b := range Load(ctx, s, order, batch, 0, 0, 0, nil, transform, workers) {
@@ -48,7 +47,9 @@ func Validate(ctx context.Context, m *model.AlexNet, s *Samples, transform *imag
 			}
 		}
 		r.N += len(b.Labels)
-		bar.Add(1)
+		if done++; progress != nil {
+			progress(done, total)
+		}
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err

@@ -22,6 +22,10 @@ type DownloadOptions struct {
 	// Progress receives a progress bar. Nil, or an *os.File that is not a
 	// terminal, means none.
 	Progress io.Writer
+	// OnProgress, when set, is called after each chunk written with the
+	// bytes so far and the size the server announced (-1 if none), for a
+	// caller that shows progress its own way.
+	OnProgress func(done, total int64)
 }
 
 // HTTPError reports a download answered with a status other than 200.
@@ -54,11 +58,12 @@ func (e *ChecksumError) Error() string {
 func Download(ctx context.Context, url, dst, sha256Prefix string, opt *DownloadOptions) (err error) {
 	client := http.DefaultClient
 	var progress io.Writer
+	var onProgress func(done, total int64)
 	if opt != nil {
 		if opt.Client != nil {
 			client = opt.Client
 		}
-		progress = opt.Progress
+		progress, onProgress = opt.Progress, opt.OnProgress
 	}
 	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
 		return err
@@ -91,6 +96,9 @@ func Download(ctx context.Context, url, dst, sha256Prefix string, opt *DownloadO
 		w = io.MultiWriter(w, bar)
 		defer bar.Finish()
 	}
+	if onProgress != nil {
+		w = io.MultiWriter(w, &progressWriter{total: resp.ContentLength, f: onProgress})
+	}
 	if _, err = io.Copy(w, resp.Body); err != nil {
 		return fmt.Errorf("download %s: %w", url, err)
 	}
@@ -104,6 +112,18 @@ func Download(ctx context.Context, url, dst, sha256Prefix string, opt *DownloadO
 		return err
 	}
 	return os.Rename(tmp.Name(), dst)
+}
+
+// progressWriter counts the bytes written through it and reports them to f.
+type progressWriter struct {
+	done, total int64
+	f           func(done, total int64)
+}
+
+func (p *progressWriter) Write(b []byte) (int, error) {
+	p.done += int64(len(b))
+	p.f(p.done, p.total)
+	return len(b), nil
 }
 
 // newBar returns a byte progress bar on w, or nil when w is nil or a

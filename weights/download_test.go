@@ -68,8 +68,18 @@ func TestDownloadSuccess(t *testing.T) {
 	s, _ := server(t)
 	dst := filepath.Join(t.TempDir(), "sub", "w.pth")
 	var bar bytes.Buffer
-	if err := Download(context.Background(), s.URL+"/w.pth", dst, payloadPrefix(), &DownloadOptions{Progress: &bar}); err != nil {
+	var done, total int64
+	onProgress := func(d, n int64) {
+		if d < done {
+			t.Errorf("progress went back from %d to %d bytes", done, d)
+		}
+		done, total = d, n
+	}
+	if err := Download(context.Background(), s.URL+"/w.pth", dst, payloadPrefix(), &DownloadOptions{Progress: &bar, OnProgress: onProgress}); err != nil {
 		t.Fatal(err)
+	}
+	if done != int64(len(payload)) || (total != int64(len(payload)) && total != -1) {
+		t.Errorf("last progress %d of %d bytes, want %d of %d (or of -1, unannounced)", done, total, len(payload), len(payload))
 	}
 	got, err := os.ReadFile(dst)
 	if err != nil || !bytes.Equal(got, payload) {
@@ -188,7 +198,7 @@ func TestResolveReusesTorchCache(t *testing.T) {
 
 func TestResolveOfflineMessage(t *testing.T) {
 	home, torchHome := isolate(t)
-	_, err := Resolve(context.Background(), "", &ResolveOptions{Offline: true})
+	_, err := Resolve(context.Background(), "", &ResolveOptions{Offline: true, Explicit: "the --weights flag"})
 	var nf *NotFoundError
 	if !errors.As(err, &nf) {
 		t.Fatalf("err = %v, want *NotFoundError", err)
@@ -203,6 +213,15 @@ func TestResolveOfflineMessage(t *testing.T) {
 		if !strings.Contains(msg, want) {
 			t.Errorf("message lacks %q:\n%s", want, msg)
 		}
+	}
+	// Without Explicit, the library names no flag of any program.
+	_, err = Resolve(context.Background(), "", &ResolveOptions{Offline: true})
+	if msg := err.Error(); strings.Contains(msg, "--") || !strings.Contains(msg, "with an explicit path or the ALEXNET_WEIGHTS") {
+		t.Errorf("message without Explicit:\n%s", msg)
+	}
+	_, err = Resolve(context.Background(), filepath.Join(home, "none.pth"), nil)
+	if err == nil || !strings.Contains(err.Error(), "(given with an explicit path): file does not exist") {
+		t.Errorf("missing explicit file: %v", err)
 	}
 }
 

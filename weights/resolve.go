@@ -24,6 +24,12 @@ type ResolveOptions struct {
 	SHA256Prefix string
 	Client       *http.Client
 	Progress     io.Writer // progress bar while downloading (see DownloadOptions)
+	// OnProgress, when set, is called as the download proceeds (see
+	// DownloadOptions).
+	OnProgress func(done, total int64)
+	// Explicit says, in messages, what gives Resolve's explicit path
+	// (e.g. "the --weights flag"); empty means "an explicit path".
+	Explicit string
 }
 
 // NotFoundError reports that no weights file was found and none could be
@@ -33,6 +39,7 @@ type NotFoundError struct {
 	URL       string
 	CachePath string // our cache path for File
 	TorchPath string // torch's cache path for File
+	Explicit  string // what gives an explicit path (ResolveOptions.Explicit)
 	Err       error  // why downloading failed; nil when offline
 }
 
@@ -45,14 +52,15 @@ func (e *NotFoundError) Error() string {
 		"Download it from %s\n"+
 		"and put it at %s\n"+
 		"(or at %s, torch's cache),\n"+
-		"or give its path with the --weights flag or the %s environment variable.",
-		e.File, why, e.URL, e.CachePath, e.TorchPath, EnvWeights)
+		"or give its path with %s or the %s environment variable.",
+		e.File, why, e.URL, e.CachePath, e.TorchPath, explicitOr(e.Explicit), EnvWeights)
 }
 
 func (e *NotFoundError) Unwrap() error { return e.Err }
 
 // Resolve returns the path of the weights file to use, trying in order:
-//  1. explicit (a command's -weights flag), which must exist;
+//  1. explicit (a path the caller was given, e.g. by a flag), which must
+//     exist;
 //  2. $ALEXNET_WEIGHTS, which must exist;
 //  3. CacheDir()/FileName;
 //  4. TorchCacheDir()/FileName (a file torchvision already downloaded);
@@ -75,7 +83,7 @@ func Resolve(ctx context.Context, explicit string, opt *ResolveOptions) (string,
 		o.FileName = path.Base(o.URL)
 	}
 	if explicit != "" {
-		return existing(explicit, "given with --weights")
+		return existing(explicit, "given with "+explicitOr(o.Explicit))
 	}
 	if p := os.Getenv(EnvWeights); p != "" {
 		return existing(p, "named by $"+EnvWeights)
@@ -95,16 +103,24 @@ func Resolve(ctx context.Context, explicit string, opt *ResolveOptions) (string,
 			return torchPath, nil
 		}
 	}
-	nf := &NotFoundError{File: o.FileName, URL: o.URL, CachePath: cachePath, TorchPath: torchPath}
+	nf := &NotFoundError{File: o.FileName, URL: o.URL, CachePath: cachePath, TorchPath: torchPath, Explicit: o.Explicit}
 	if o.Offline {
 		return "", nf
 	}
-	err = Download(ctx, o.URL, cachePath, o.SHA256Prefix, &DownloadOptions{Client: o.Client, Progress: o.Progress})
+	err = Download(ctx, o.URL, cachePath, o.SHA256Prefix, &DownloadOptions{Client: o.Client, Progress: o.Progress, OnProgress: o.OnProgress})
 	if err != nil {
 		nf.Err = err
 		return "", nf
 	}
 	return cachePath, nil
+}
+
+// explicitOr is explicit, or "an explicit path" when it is empty.
+func explicitOr(explicit string) string {
+	if explicit == "" {
+		return "an explicit path"
+	}
+	return explicit
 }
 
 // existing returns p if it is a regular file.

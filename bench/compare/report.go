@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/alexnet-go/alexnet/bench/harness"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/text"
@@ -78,7 +79,7 @@ func summarize(res *Results) []Cell {
 				}
 				c.Mode = strings.Join(modes, "+")
 				if c.Rounds = len(ms); c.Rounds > 0 {
-					c.MsPerBatch = medianOf(ms)
+					c.MsPerBatch = harness.Median(ms)
 					c.MsMin, c.MsMax = slices.Min(ms), slices.Max(ms)
 					c.ImagesPerSec = float64(b) * 1e3 / c.MsPerBatch
 					c.GFLOPS = c.ImagesPerSec * o.GFLOPPerImage
@@ -93,15 +94,6 @@ func summarize(res *Results) []Cell {
 	return cells
 }
 
-func medianOf(x []float64) float64 {
-	s := slices.Sorted(slices.Values(x))
-	n := len(s)
-	if n%2 == 1 {
-		return s[n/2]
-	}
-	return (s[n/2-1] + s[n/2]) / 2
-}
-
 func findCell(cells []Cell, e string, b, t int) (Cell, bool) {
 	for _, c := range cells {
 		if c.Engine == e && c.Batch == b && c.Threads == t {
@@ -113,28 +105,59 @@ func findCell(cells []Cell, e string, b, t int) (Cell, bool) {
 
 // markdown renders the summary as a Markdown document with aligned tables.
 func markdown(res *Results) string {
-	o := res.Options
 	var sb strings.Builder
-	fmt.Fprintf(&sb, "# AlexNet (torchvision, 1000 classes, 224×224): %s\n\n",
+	writeIntro(&sb, res)
+	writeSpeedTable(&sb, res)
+	sb.WriteString("\nms per batch over rounds (min–max of the rounds' medians, n = successful rounds):\n\n")
+	writeSpreadTable(&sb, res)
+	sb.WriteString("\n")
+	for _, n := range notes(res) {
+		sb.WriteString("- " + n + "\n")
+	}
+	if errs := failures(res); len(errs) > 0 {
+		sb.WriteString("\nFailures:\n\n")
+		for _, e := range errs {
+			sb.WriteString("- " + e + "\n")
+		}
+	}
+	return sb.String()
+}
+
+// writeIntro writes the title, the host and versions, and how the figures
+// were made.
+func writeIntro(sb *strings.Builder, res *Results) {
+	o := res.Options
+	fmt.Fprintf(sb, "# AlexNet (torchvision, 1000 classes, 224×224): %s\n\n",
 		strings.Join(mapSlice(o.Engines, title), " vs "))
-	fmt.Fprintf(&sb, "Host: %s, %s CPUs, %s. ", orDash(res.Host["cpu"]), orDash(res.Host["cpus"]), orDash(res.Host["go"]))
+	fmt.Fprintf(sb, "Host: %s, %s CPUs, %s. ", orDash(res.Host["cpu"]), orDash(res.Host["cpus"]), orDash(res.Host["go"]))
 	var vs []string
 	for _, k := range slices.Sorted(mapKeys(res.Versions)) {
 		vs = append(vs, k+" "+res.Versions[k])
 	}
 	if len(vs) > 0 {
-		fmt.Fprintf(&sb, "Versions: %s. ", strings.Join(vs, ", "))
+		fmt.Fprintf(sb, "Versions: %s. ", strings.Join(vs, ", "))
 	}
-	fmt.Fprintf(&sb, "Started %s.\n\n", res.Started.Format("2006-01-02 15:04 MST"))
-	fmt.Fprintf(&sb, "Each engine runs in its own process per config; %d interleaved round(s); each round's figure is the median "+
+	fmt.Fprintf(sb, "Started %s.\n\n", res.Started.Format("2006-01-02 15:04 MST"))
+	fmt.Fprintf(sb, "Each engine runs in its own process per config; %d interleaved round(s); each round's figure is the median "+
 		"of its timed iterations (%s; warm-up %s), and the table shows the median over rounds. "+
 		"Speed ratio = ours img/s ÷ the other's img/s (above 1: ours is faster). "+
 		"Peak RSS is the process's ru_maxrss (largest over rounds). "+
 		"%% FMA peak = ours' GFLOP/s ÷ (%.0f GFLOP/s × threads), with %.3f GFLOP per image.\n\n",
 		o.Rounds, batchMapString(o, o.itersFor), batchMapString(o, o.warmupFor), o.PeakPerThread, o.GFLOPPerImage)
+}
 
-	has := func(e string) bool { return slices.Contains(o.Engines, e) }
-	others := slices.DeleteFunc(slices.Clone(o.Engines), func(e string) bool { return e == engOurs })
+// others is o's engines but ours.
+func (o *options) others() []string {
+	return slices.DeleteFunc(slices.Clone(o.Engines), func(e string) bool { return e == engOurs })
+}
+
+func (o *options) has(e string) bool { return slices.Contains(o.Engines, e) }
+
+// writeSpeedTable writes the main table: per config, each engine's ms per
+// batch and img/s, ours' speed ratios, GFLOP/s and share of the FMA peak,
+// and each engine's peak RSS.
+func writeSpeedTable(sb *strings.Builder, res *Results) {
+	o := res.Options
 	header := []string{"batch", "threads"}
 	for _, e := range o.Engines {
 		header = append(header, title(e)+" ms")
@@ -142,8 +165,8 @@ func markdown(res *Results) string {
 	for _, e := range o.Engines {
 		header = append(header, title(e)+" img/s")
 	}
-	if has(engOurs) {
-		for _, e := range others {
+	if o.has(engOurs) {
+		for _, e := range o.others() {
 			header = append(header, "ours/"+title(e))
 		}
 		header = append(header, "ours GFLOP/s", "ours % FMA peak")
@@ -154,105 +177,124 @@ func markdown(res *Results) string {
 	var rows [][]string
 	for _, b := range o.Batches {
 		for _, t := range o.Threads {
-			row := []string{fmt.Sprint(b), fmt.Sprint(t)}
-			cell := func(e string, f func(Cell) string) string {
-				if c, ok := findCell(res.Cells, e, b, t); ok {
-					return f(c)
-				}
-				return "err"
-			}
-			for _, e := range o.Engines {
-				row = append(row, cell(e, func(c Cell) string { return fmt.Sprintf("%.1f", c.MsPerBatch) }))
-			}
-			for _, e := range o.Engines {
-				row = append(row, cell(e, func(c Cell) string { return fmt.Sprintf("%.1f", c.ImagesPerSec) }))
-			}
-			if has(engOurs) {
-				ours, okOurs := findCell(res.Cells, engOurs, b, t)
-				for _, e := range others {
-					oc, ok := findCell(res.Cells, e, b, t)
-					if ok && okOurs {
-						row = append(row, fmt.Sprintf("%.2f×", ours.ImagesPerSec/oc.ImagesPerSec))
-					} else {
-						row = append(row, "–")
-					}
-				}
-				row = append(row, cell(engOurs, func(c Cell) string { return fmt.Sprintf("%.1f", c.GFLOPS) }),
-					cell(engOurs, func(c Cell) string { return fmt.Sprintf("%.1f%%", 100*c.PeakFraction) }))
-			}
-			for _, e := range o.Engines {
-				row = append(row, cell(e, func(c Cell) string {
-					if c.PeakRSS <= 0 {
-						return "–"
-					}
-					return fmt.Sprintf("%.0f", mb(c.PeakRSS))
-				}))
-			}
-			rows = append(rows, row)
+			rows = append(rows, speedRow(res, b, t))
 		}
 	}
-	writeTable(&sb, header, rows)
+	harness.MarkdownTable(sb, header, rows)
+}
 
-	// Spread over rounds and the PyTorch mode: for judging the medians.
-	sb.WriteString("\nms per batch over rounds (min–max of the rounds' medians, n = successful rounds):\n\n")
-	header = []string{"batch", "threads"}
+// speedRow is writeSpeedTable's row for batch b and t threads.
+func speedRow(res *Results, b, t int) []string {
+	o := res.Options
+	row := []string{fmt.Sprint(b), fmt.Sprint(t)}
+	cell := func(e string, f func(Cell) string) string {
+		if c, ok := findCell(res.Cells, e, b, t); ok {
+			return f(c)
+		}
+		return "err"
+	}
+	for _, e := range o.Engines {
+		row = append(row, cell(e, func(c Cell) string { return fmt.Sprintf("%.1f", c.MsPerBatch) }))
+	}
+	for _, e := range o.Engines {
+		row = append(row, cell(e, func(c Cell) string { return fmt.Sprintf("%.1f", c.ImagesPerSec) }))
+	}
+	if o.has(engOurs) {
+		ours, okOurs := findCell(res.Cells, engOurs, b, t)
+		for _, e := range o.others() {
+			oc, ok := findCell(res.Cells, e, b, t)
+			if ok && okOurs {
+				row = append(row, fmt.Sprintf("%.2f×", ours.ImagesPerSec/oc.ImagesPerSec))
+			} else {
+				row = append(row, "–")
+			}
+		}
+		row = append(row, cell(engOurs, func(c Cell) string { return fmt.Sprintf("%.1f", c.GFLOPS) }),
+			cell(engOurs, func(c Cell) string { return fmt.Sprintf("%.1f%%", 100*c.PeakFraction) }))
+	}
+	for _, e := range o.Engines {
+		row = append(row, cell(e, func(c Cell) string {
+			if c.PeakRSS <= 0 {
+				return "–"
+			}
+			return fmt.Sprintf("%.0f", mb(c.PeakRSS))
+		}))
+	}
+	return row
+}
+
+// writeSpreadTable writes the spread over rounds and the PyTorch mode of
+// each config: for judging the medians.
+func writeSpreadTable(sb *strings.Builder, res *Results) {
+	o := res.Options
+	header := []string{"batch", "threads"}
 	for _, e := range o.Engines {
 		header = append(header, title(e))
 	}
 	header = append(header, "others (cores)")
-	if has(engTorch) {
+	if o.has(engTorch) {
 		header = append(header, "PyTorch mode")
 	}
-	rows = nil
+	var rows [][]string
 	for _, b := range o.Batches {
 		for _, t := range o.Threads {
-			row := []string{fmt.Sprint(b), fmt.Sprint(t)}
-			mode := ""
-			others := 0.0
-			for _, e := range o.Engines {
-				c, ok := findCell(res.Cells, e, b, t)
-				s := fmt.Sprintf("%d failed", c.Errors)
-				if ok {
-					s = fmt.Sprintf("%.1f–%.1f (n=%d)", c.MsMin, c.MsMax, c.Rounds)
-					if c.Errors > 0 {
-						s += fmt.Sprintf(", %d failed", c.Errors)
-					}
-				}
-				if e == engTorch {
-					mode = c.Mode
-				}
-				if n := c.Attempts - c.Rounds; n > 0 {
-					s += fmt.Sprintf(", %d retried", n)
-				}
-				others = max(others, c.OtherCores)
-				row = append(row, s)
-			}
-			row = append(row, fmt.Sprintf("≤ %.2f", others))
-			if has(engTorch) {
-				if p, ok := res.TorchProbe[cfgKey(b, t)]; ok && p.Err == "" {
-					mode += " (probe: " + fmtModes(p.Modes) + ")"
-				} else if ok {
-					mode += " (probe failed)"
-				}
-				row = append(row, mode)
-			}
-			rows = append(rows, row)
+			rows = append(rows, spreadRow(res, b, t))
 		}
 	}
-	writeTable(&sb, header, rows, "PyTorch mode")
+	harness.MarkdownTable(sb, header, rows, "PyTorch mode")
+}
 
-	var notes []string
-	notes = append(notes, res.Notes...)
-	if has(engTorch) {
+// spreadRow is writeSpreadTable's row for batch b and t threads.
+func spreadRow(res *Results, b, t int) []string {
+	o := res.Options
+	row := []string{fmt.Sprint(b), fmt.Sprint(t)}
+	mode := ""
+	others := 0.0
+	for _, e := range o.Engines {
+		c, ok := findCell(res.Cells, e, b, t)
+		s := fmt.Sprintf("%d failed", c.Errors)
+		if ok {
+			s = fmt.Sprintf("%.1f–%.1f (n=%d)", c.MsMin, c.MsMax, c.Rounds)
+			if c.Errors > 0 {
+				s += fmt.Sprintf(", %d failed", c.Errors)
+			}
+		}
+		if e == engTorch {
+			mode = c.Mode
+		}
+		if n := c.Attempts - c.Rounds; n > 0 {
+			s += fmt.Sprintf(", %d retried", n)
+		}
+		others = max(others, c.OtherCores)
+		row = append(row, s)
+	}
+	row = append(row, fmt.Sprintf("≤ %.2f", others))
+	if o.has(engTorch) {
+		if p, ok := res.TorchProbe[cfgKey(b, t)]; ok && p.Err == "" {
+			mode += " (probe: " + fmtModes(p.Modes) + ")"
+		} else if ok {
+			mode += " (probe failed)"
+		}
+		row = append(row, mode)
+	}
+	return row
+}
+
+// notes are the report's footnotes: res.Notes, then how each engine ran
+// and what "others" means.
+func notes(res *Results) []string {
+	o := res.Options
+	notes := slices.Clone(res.Notes)
+	if o.has(engTorch) {
 		notes = append(notes, fmt.Sprintf("PyTorch: torch.set_num_threads(T), inference_mode, eval; OPENBLAS_CORETYPE=%s; "+
 			"mode %s (auto: the fastest of %s, probed once per config, checked against the default output).",
 			orDash(o.OpenBLASCore), o.TorchMode, o.TorchProbe))
 	}
-	if has(engORT) {
+	if o.has(engORT) {
 		notes = append(notes, "ONNX Runtime: onnxruntime-node CPU provider, intraOpNumThreads=T, interOpNumThreads=1, "+
 			"graphOptimizationLevel all, sequential; model exported by torch.onnx.export (opset "+fmt.Sprint(o.Opset)+", dynamic batch).")
 	}
-	if has(engOurs) {
+	if o.has(engOurs) {
 		s := "ours: alexnet bench --arch torchvision --json"
 		if len(o.OursArgs) > 0 {
 			s += " " + strings.Join(o.OursArgs, " ")
@@ -262,9 +304,13 @@ func markdown(res *Results) string {
 		}
 		notes = append(notes, s+".")
 	}
-	notes = append(notes, fmt.Sprintf("others: the most CPU, in cores, that other processes used during one of a config's runs "+
+	return append(notes, fmt.Sprintf("others: the most CPU, in cores, that other processes used during one of a config's runs "+
 		"(/proc/stat less the engine's own rusage); a run above %.2f was retried up to %d time(s), keeping the quietest attempt.",
 		o.BusyThreshold, o.BusyRetries))
+}
+
+// failures lists the failed probes and runs, one line each.
+func failures(res *Results) []string {
 	var errs []string
 	for _, k := range slices.Sorted(mapKeys(res.TorchProbe)) {
 		if p := res.TorchProbe[k]; p.Err != "" {
@@ -276,17 +322,7 @@ func markdown(res *Results) string {
 			errs = append(errs, fmt.Sprintf("round %d, %s bs%d t%d: %s", r.Round, title(r.Engine), r.Batch, r.Threads, firstLine(r.Err)))
 		}
 	}
-	sb.WriteString("\n")
-	for _, n := range notes {
-		sb.WriteString("- " + n + "\n")
-	}
-	if len(errs) > 0 {
-		sb.WriteString("\nFailures:\n\n")
-		for _, e := range errs {
-			sb.WriteString("- " + e + "\n")
-		}
-	}
-	return sb.String()
+	return errs
 }
 
 // lastLine is the last non-empty line of s (a Python traceback's message).
@@ -324,48 +360,6 @@ func batchMapString(o *options, f func(int) int) string {
 		parts = append(parts, fmt.Sprintf("bs%d: %d", b, f(b)))
 	}
 	return strings.Join(parts, ", ")
-}
-
-// writeTable writes a Markdown table with padded columns, readable as text;
-// columns are right-aligned but for the header names in left.
-func writeTable(sb *strings.Builder, header []string, rows [][]string, left ...string) {
-	rightCol := make([]bool, len(header))
-	for i, h := range header {
-		rightCol[i] = !slices.Contains(left, h)
-	}
-	w := make([]int, len(header))
-	for i, h := range header {
-		w[i] = len([]rune(h))
-	}
-	for _, r := range rows {
-		for i, c := range r {
-			w[i] = max(w[i], len([]rune(c)))
-		}
-	}
-	line := func(cells []string, right bool) {
-		sb.WriteString("|")
-		for i, c := range cells {
-			pad := strings.Repeat(" ", w[i]-len([]rune(c)))
-			if right && rightCol[i] {
-				sb.WriteString(" " + pad + c + " |")
-			} else {
-				sb.WriteString(" " + c + pad + " |")
-			}
-		}
-		sb.WriteString("\n")
-	}
-	line(header, false)
-	sep := make([]string, len(header))
-	for i := range sep {
-		sep[i] = strings.Repeat("-", w[i])
-		if rightCol[i] {
-			sep[i] = sep[i][:w[i]-1] + ":"
-		}
-	}
-	line(sep, false)
-	for _, r := range rows {
-		line(r, true)
-	}
 }
 
 var engineColor = map[string]color.Color{

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/alexnet-go/alexnet/bench/harness"
 	"github.com/alexnet-go/alexnet/kernels"
 	"github.com/alexnet-go/alexnet/model"
 )
@@ -37,7 +38,7 @@ func TestBenchJSON(t *testing.T) {
 			t.Errorf("no %q in %s", k, stdout)
 		}
 	}
-	var r benchReport
+	var r harness.Report
 	if err := json.Unmarshal([]byte(stdout), &r); err != nil {
 		t.Fatal(err)
 	}
@@ -95,26 +96,5 @@ func TestBenchBadFlags(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("bench %s: err = %v, want one mentioning %q", c.args, err, c.want)
 		}
-	}
-}
-
-func TestParseVmHWM(t *testing.T) {
-	status := "Name:\talexnet\nVmPeak:\t  900 kB\nVmHWM:\t  123456 kB\nVmRSS:\t 1000 kB\n"
-	if n, ok := parseVmHWM([]byte(status)); !ok || n != 123456*1024 {
-		t.Errorf("parseVmHWM = %d, %v", n, ok)
-	}
-	for _, bad := range []string{"", "VmRSS:\t 1 kB\n", "VmHWM:\t x kB\n", "VmHWM:\t 12 MB\n"} {
-		if _, ok := parseVmHWM([]byte(bad)); ok {
-			t.Errorf("parseVmHWM(%q) ok", bad)
-		}
-	}
-}
-
-func TestMedian(t *testing.T) {
-	if m := median([]float64{3, 1, 2}); m != 2 {
-		t.Errorf("median odd = %g", m)
-	}
-	if m := median([]float64{4, 1, 3, 2}); m != 2.5 {
-		t.Errorf("median even = %g", m)
 	}
 }

@@ -30,12 +30,12 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/pprof"
-	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
 
+	"github.com/alexnet-go/alexnet/bench/harness"
 	"github.com/alexnet-go/alexnet/model"
 	"github.com/alexnet-go/alexnet/tensor"
 	"github.com/alexnet-go/alexnet/train"
@@ -107,11 +107,7 @@ func run(o options) error {
 	pyCmd := append([]string{o.python, py}, common...)
 	secs := map[string][]float64{}
 	for r := range o.rounds {
-		cmds := [][]string{goCmd, pyCmd}
-		if r%2 == 1 {
-			cmds[0], cmds[1] = cmds[1], cmds[0]
-		}
-		for _, c := range cmds {
+		for _, c := range harness.Rotate([][]string{goCmd, pyCmd}, r) {
 			cmd := exec.Command(c[0], c[1:]...)
 			if c[0] == o.python && o.openblasCore != "" {
 				cmd.Env = append(os.Environ(), "OPENBLAS_CORETYPE="+o.openblasCore)
@@ -139,9 +135,9 @@ func run(o options) error {
 		arch, o.batch, o.size, o.size, o.classes, o.threads, o.steps*o.rounds)
 	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "engine\ts/step\timages/s\tvs PyTorch\t")
-	ref := median(secs["pytorch"])
+	ref := harness.Median(secs["pytorch"])
 	for _, e := range []string{"go", "pytorch"} {
-		m := median(secs[e])
+		m := harness.Median(secs[e])
 		fmt.Fprintf(tw, "%s\t%.3f\t%.1f\t%.2fx\t\n", e, m, float64(o.batch)/m, ref/m)
 	}
 	return tw.Flush()
@@ -155,18 +151,6 @@ func flagArgs(o options) []string {
 		a = append(a, "-channels", o.channels)
 	}
 	return a
-}
-
-func median(v []float64) float64 {
-	if len(v) == 0 {
-		return 0
-	}
-	s := slices.Clone(v)
-	slices.Sort(s)
-	if len(s)%2 == 1 {
-		return s[len(s)/2]
-	}
-	return (s[len(s)/2-1] + s[len(s)/2]) / 2
 }
 
 // goSteps times the steps of this project's Trainer.

@@ -1,0 +1,54 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/alexnet-go/alexnet/model"
+	"github.com/alexnet-go/alexnet/train"
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+)
+
+// The flag wiring that several subcommands share: one place for each
+// flag's name, default and help text.
+
+// archUsage is the help text of the --arch flag of the subcommands that
+// build a model.
+const archUsage = "architecture: torchvision, original, tiny or tiny-bn (64×64 inputs)"
+
+// newCommand is a subcommand whose RunE calls run; args checks the
+// positional arguments (cobra.NoArgs, cobra.MinimumNArgs(1), ...).
+func newCommand(use, short, long string, args cobra.PositionalArgs, run func(cmd *cobra.Command, args []string) error) *cobra.Command {
+	return &cobra.Command{Use: use, Short: short, Long: long, Args: args, RunE: run}
+}
+
+// addArchFlag registers --arch (default torchvision) into arch.
+func addArchFlag(fl *pflag.FlagSet, arch *string) {
+	fl.StringVar(arch, "arch", model.ArchTorchvision, archUsage)
+}
+
+// addWeightsFlag registers --weights into path.
+func addWeightsFlag(fl *pflag.FlagSet, path *string) {
+	fl.StringVar(path, "weights", "", "weights file (.pth or .safetensors)")
+}
+
+// commandContext is cmd's context, or context.Background when it has
+// none (a command run without ExecuteContext in tests).
+func commandContext(cmd *cobra.Command) context.Context {
+	if ctx := cmd.Context(); ctx != nil {
+		return ctx
+	}
+	return context.Background()
+}
+
+// flagError names flag in err: a *train.ChoiceError reads
+// `--flag "value": want ...`, any other error `--flag: err`.
+func flagError(flag string, err error) error {
+	var ce *train.ChoiceError
+	if errors.As(err, &ce) {
+		return fmt.Errorf("%s %q: want %s", flag, ce.Value, ce.Want)
+	}
+	return fmt.Errorf("%s: %w", flag, err)
+}

@@ -1,0 +1,67 @@
+package refdata
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/alexnet-go/alexnet/tensor"
+	"github.com/alexnet-go/alexnet/weights"
+)
+
+func TestJSON(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "f.json")
+	if err := os.WriteFile(path, []byte(`{"lr": 0.5}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var v struct{ LR float64 }
+	JSON(t, path, &v)
+	if v.LR != 0.5 {
+		t.Errorf("decoded %+v", v)
+	}
+}
+
+func TestNpy(t *testing.T) {
+	files, _ := filepath.Glob("../npy/testdata/*.npy")
+	if len(files) == 0 {
+		t.Skip("no .npy files in internal/npy/testdata")
+	}
+	if a := Npy(t, files[0]); a == nil {
+		t.Errorf("Npy(%s) = nil", files[0])
+	}
+}
+
+// SameWeights passes a file against itself and reports a changed tensor.
+func TestSameWeights(t *testing.T) {
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a.safetensors"), filepath.Join(dir, "b.pth")
+	sd := weights.NewStateDict()
+	w := tensor.New(3)
+	copy(w.Data, []float32{1, 2, 3})
+	sd.Add("w", w)
+	if err := weights.Save(a, sd); err != nil {
+		t.Fatal(err)
+	}
+	w.Data[1] = 5
+	if err := weights.Save(b, sd); err != nil {
+		t.Fatal(err)
+	}
+	if got := SameWeights(t, a, a); len(got.Names) != 1 || got.Names[0] != "w" {
+		t.Errorf("state dict %v", got.Names)
+	}
+	var rec recorder
+	SameWeights(&rec, a, b)
+	if rec.errors != 1 {
+		t.Errorf("%d errors for a changed tensor, want 1", rec.errors)
+	}
+}
+
+// recorder is a testing.TB that counts errors instead of failing.
+type recorder struct {
+	testing.TB
+	errors int
+}
+
+func (r *recorder) Helper()               {}
+func (r *recorder) Errorf(string, ...any) { r.errors++ }
+func (r *recorder) Fatal(args ...any)     { panic(args) }

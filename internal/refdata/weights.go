@@ -1,0 +1,29 @@
+package refdata
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/alexnet-go/alexnet/weights"
+)
+
+// SameWeights loads the weights files want and got (.pth or
+// .safetensors), reports each tensor of want that got does not hold with
+// the same values, and returns want's state dict.
+func SameWeights(t testing.TB, want, got string) *weights.StateDict {
+	t.Helper()
+	a, err := weights.Load(want, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := weights.Load(got, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range a.Names {
+		if bt := b.Tensors[n]; bt == nil || !slices.Equal(a.Tensors[n].Data, bt.Data) {
+			t.Errorf("%s: %s differs from %s", n, got, want)
+		}
+	}
+	return a
+}
