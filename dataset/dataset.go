@@ -12,7 +12,6 @@ package dataset
 
 import (
 	"context"
-	"io"
 	"net/http"
 )
 
@@ -52,8 +51,9 @@ type Options struct {
 	// HubURL is the Hugging Face Hub's address; empty means
 	// https://huggingface.co.
 	HubURL string
-	// Progress receives download progress bars; nil means none.
-	Progress io.Writer
+	// OnProgress, when set, is called as a Hub file downloads, with its
+	// name, the bytes so far and its size (-1 if unannounced).
+	OnProgress func(file string, done, total int64)
 	// Client makes the Hub requests; nil means http.DefaultClient.
 	Client *http.Client
 	// Labels names the labels file of an ImageNet-validation-style

@@ -122,7 +122,12 @@ func fetch(ctx context.Context, url, dst string, opt *Options) error {
 	if opt.Offline {
 		return &OfflineError{File: dst, URL: url}
 	}
-	err := weights.Download(ctx, url, dst, "", &weights.DownloadOptions{Client: opt.Client, Progress: opt.Progress})
+	dopt := &weights.DownloadOptions{Client: opt.Client}
+	if opt.OnProgress != nil {
+		name := filepath.Base(dst)
+		dopt.OnProgress = func(done, total int64) { opt.OnProgress(name, done, total) }
+	}
+	err := weights.Download(ctx, url, dst, "", dopt)
 	if err != nil {
 		return fmt.Errorf("dataset: %w", err)
 	}

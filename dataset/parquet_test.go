@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -15,9 +16,10 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/parquet-go/parquet-go"
+
 	"github.com/alexnet-go/alexnet/internal/testutil"
 	"github.com/alexnet-go/alexnet/weights"
-	"github.com/parquet-go/parquet-go"
 )
 
 // tinyRows returns the first n Tiny ImageNet val images with labels that
@@ -195,10 +197,16 @@ func TestHubTinyImageNet(t *testing.T) {
 	const p = "/datasets/Maysee/tiny-imagenet/resolve/main/data/valid-00000-of-00001-70d52db3c749a935.parquet"
 	srv, n := hubServer(t, map[string][]byte{p: data})
 	cache := t.TempDir()
-	opt := &Options{Split: "valid", CacheDir: cache, HubURL: srv.URL, Client: srv.Client(), Progress: &bytes.Buffer{}}
+	var progressFile string
+	var progressDone int64
+	opt := &Options{Split: "valid", CacheDir: cache, HubURL: srv.URL, Client: srv.Client(),
+		OnProgress: func(file string, done, _ int64) { progressFile, progressDone = file, done }}
 	ds, err := Open(context.Background(), "hf:Maysee/tiny-imagenet", opt)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if progressFile != path.Base(p) || progressDone != int64(len(data)) {
+		t.Errorf("last progress report %q %d bytes, want %q %d", progressFile, progressDone, path.Base(p), len(data))
 	}
 	cached := filepath.Join(cache, "datasets", "Maysee", "tiny-imagenet", "data", "valid-00000-of-00001-70d52db3c749a935.parquet")
 	if b, err := os.ReadFile(cached); err != nil || !bytes.Equal(b, data) {

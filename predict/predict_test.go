@@ -16,6 +16,7 @@ import (
 	"github.com/alexnet-go/alexnet/imageproc"
 	"github.com/alexnet-go/alexnet/internal/npy"
 	"github.com/alexnet-go/alexnet/internal/testutil"
+	"github.com/alexnet-go/alexnet/weights"
 )
 
 // The fixtures come from testdata/gen/classify.py: narrow AlexNets with
@@ -203,7 +204,7 @@ func TestLoadClasses(t *testing.T) {
 		lines[i] = imagenet.WNID(imagenet.NumClasses - 1 - i) // reversed
 	}
 	lines[5] = "my own class"
-	cf := filepath.Join(dir, ClassesFile)
+	cf := filepath.Join(dir, weights.ClassesFile)
 	if err := os.WriteFile(cf, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}

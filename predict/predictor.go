@@ -3,9 +3,7 @@ package predict
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/alexnet-go/alexnet/imagenet"
 	"github.com/alexnet-go/alexnet/imageproc"
@@ -80,25 +78,17 @@ func Load(arch, path string, threads int) (*Predictor, error) {
 	if err != nil {
 		return nil, fmt.Errorf("weights %s: %w", path, err)
 	}
-	cf := filepath.Join(filepath.Dir(path), ClassesFile)
-	if data, err := os.ReadFile(cf); err == nil {
-		var names []string
-		for l := range strings.Lines(string(data)) {
-			if l = strings.TrimSpace(l); l != "" {
-				names = append(names, l)
-			}
-		}
-		if len(names) != p.Model.Config().NumClasses {
-			return nil, fmt.Errorf("%s: %d classes for a model of %d", cf, len(names), p.Model.Config().NumClasses)
-		}
-		p.Classes = names
+	names, err := weights.ReadClasses(path)
+	if err != nil {
+		return nil, err
 	}
+	if names != nil && len(names) != p.Model.Config().NumClasses {
+		cf := filepath.Join(filepath.Dir(path), weights.ClassesFile)
+		return nil, fmt.Errorf("%s: %d classes for a model of %d", cf, len(names), p.Model.Config().NumClasses)
+	}
+	p.Classes = names
 	return p, nil
 }
-
-// ClassesFile is the file beside a weights file that names its classes,
-// one a line in logit order.
-const ClassesFile = "classes.txt"
 
 // TopK is the package's TopK with labels from p.Classes when set: the
 // ImageNet name of a wnid it knows, else the line itself.

@@ -13,7 +13,8 @@
 // dataset.Dataset, read in any order) loaded by worker goroutines (Load)
 // through the paper's or torchvision's augmentation (Augment: random
 // crops, flips, PCA lighting, RandomResizedCrop), epochs of Trainer.Step,
-// per-epoch validation (Validate), CSV logs and a PNG of the curves, and
+// per-epoch validation (Validate), CSV logs, the curves for a Plot callback
+// (package trainplot draws them into a PNG), and
 // atomic checkpoints (SaveCheckpoint) from which a resumed run repeats an
 // uninterrupted one bit for bit: every random draw derives from the seed
 // and the epoch, step or sample index (SampleRand, StepRand, EpochOrder),

@@ -9,12 +9,12 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/alexnet-go/alexnet"
 	"github.com/alexnet-go/alexnet/dataset"
 	"github.com/alexnet-go/alexnet/model"
 	"github.com/alexnet-go/alexnet/train"
+	"github.com/alexnet-go/alexnet/train/trainplot"
 )
 
 // This example trains a small AlexNet (torchvision's layout, 8 filters
@@ -60,7 +60,8 @@ func ExampleRun() {
 	train.InitTorchvision(m, rand.New(rand.NewPCG(3, 4)))
 	out := filepath.Join(data, "run")
 	res, err := train.Run(ctx, &train.Config{Model: m, Opt: &train.SGD{LR: 0.01, Momentum: 0.9}, Train: samples,
-		Aug: train.PaperAugment(72, 64), Epochs: 1, Batch: 4, Workers: 2, Seed: 5, Dir: out})
+		Aug: train.PaperAugment(72, 64), Epochs: 1, Batch: 4, Workers: 2, Seed: 5, Dir: out,
+		Plot: func(c *train.Curves) error { return trainplot.WritePNG(filepath.Join(out, "curves.png"), c) }})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -73,11 +74,7 @@ func ExampleRun() {
 		fmt.Println(f.Name())
 	}
 
-	// The alexnet command writes classes.txt beside the weights; New reads it.
-	names := strings.Join(samples.Classes, "\n") + "\n"
-	if err := os.WriteFile(filepath.Join(out, "classes.txt"), []byte(names), 0o644); err != nil {
-		log.Fatal(err)
-	}
+	// Run wrote classes.txt beside the weights; New reads it.
 	c, err := alexnet.New(ctx, &alexnet.Options{Weights: filepath.Join(out, "model.pth")})
 	if err != nil {
 		log.Fatal(err)
@@ -86,6 +83,7 @@ func ExampleRun() {
 	// Output:
 	// steps: 2
 	// checkpoint.safetensors
+	// classes.txt
 	// curves.png
 	// epochs.csv
 	// model.pth

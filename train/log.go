@@ -4,17 +4,10 @@ import (
 	"bufio"
 	"encoding/csv"
 	"fmt"
-	"image/color"
 	"math"
 	"os"
 	"path/filepath"
 	"strconv"
-
-	"gonum.org/v1/plot"
-	"gonum.org/v1/plot/plotter"
-	"gonum.org/v1/plot/vg"
-	"gonum.org/v1/plot/vg/draw"
-	"gonum.org/v1/plot/vg/vgimg"
 )
 
 // The CSV logs of Run:
@@ -37,12 +30,21 @@ type epochRow struct {
 }
 
 type logs struct {
-	steps, epochs   *os.File
-	sw, ew          *csv.Writer
-	stepXY          plotter.XYs // step, loss
-	stepAcc         plotter.XYs
-	epochLoss, val1 plotter.XYs
-	val5, epochTop1 plotter.XYs
+	steps, epochs *os.File
+	sw, ew        *csv.Writer
+	curves        Curves
+}
+
+// Point is one point of a curve: X is the SGD step.
+type Point struct{ X, Y float64 }
+
+// Curves are a run's training curves so far, against the SGD step: what
+// Config.Plot draws after each epoch.
+type Curves struct {
+	StepLoss, StepTop1 []Point // each step's batch loss and top-1
+	EpochLoss          []Point // each epoch's mean training loss
+	EpochTop1          []Point // each epoch's training top-1 (augmented)
+	ValTop1, ValTop5   []Point // each validated epoch's
 }
 
 func ftoa(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
@@ -60,8 +62,8 @@ func openLogs(dir string, st *State) (*logs, error) {
 		s, _ := strconv.ParseFloat(r[0], 64)
 		loss, _ := strconv.ParseFloat(r[4], 64)
 		acc, _ := strconv.ParseFloat(r[5], 64)
-		l.stepXY = append(l.stepXY, plotter.XY{X: s, Y: loss})
-		l.stepAcc = append(l.stepAcc, plotter.XY{X: s, Y: acc})
+		l.curves.StepLoss = append(l.curves.StepLoss, Point{s, loss})
+		l.curves.StepTop1 = append(l.curves.StepTop1, Point{s, acc})
 	}); err != nil {
 		return nil, err
 	}
@@ -110,8 +112,8 @@ func openCSV(path string, header []string, keep func([]string) bool, seen func([
 
 func (l *logs) step(st *State, lr, loss, top1 float64) {
 	l.sw.Write([]string{strconv.Itoa(st.Step), strconv.Itoa(st.Epoch + 1), strconv.Itoa(st.Batch), ftoa(lr), ftoa(loss), ftoa(top1)})
-	l.stepXY = append(l.stepXY, plotter.XY{X: float64(st.Step), Y: loss})
-	l.stepAcc = append(l.stepAcc, plotter.XY{X: float64(st.Step), Y: top1})
+	l.curves.StepLoss = append(l.curves.StepLoss, Point{float64(st.Step), loss})
+	l.curves.StepTop1 = append(l.curves.StepTop1, Point{float64(st.Step), top1})
 }
 
 func (l *logs) epoch(r epochRow) {
@@ -124,11 +126,12 @@ func (l *logs) epoch(r epochRow) {
 
 func (l *logs) addEpoch(r epochRow) {
 	x := float64(r.Step)
-	l.epochLoss = append(l.epochLoss, plotter.XY{X: x, Y: r.Loss})
-	l.epochTop1 = append(l.epochTop1, plotter.XY{X: x, Y: r.Top1})
+	c := &l.curves
+	c.EpochLoss = append(c.EpochLoss, Point{x, r.Loss})
+	c.EpochTop1 = append(c.EpochTop1, Point{x, r.Top1})
 	if !math.IsNaN(r.ValTop1) {
-		l.val1 = append(l.val1, plotter.XY{X: x, Y: r.ValTop1})
-		l.val5 = append(l.val5, plotter.XY{X: x, Y: r.ValTop5})
+		c.ValTop1 = append(c.ValTop1, Point{x, r.ValTop1})
+		c.ValTop5 = append(c.ValTop5, Point{x, r.ValTop5})
 	}
 }
 
@@ -146,87 +149,4 @@ func (l *logs) close() {
 	l.flush()
 	l.steps.Close()
 	l.epochs.Close()
-}
-
-// plot draws the loss (per step, and each epoch's mean) and the accuracy
-// (training top-1 per epoch, validation top-1 and top-5) against the step
-// into a PNG at path, written atomically.
-func (l *logs) plot(path string) error {
-	lossP := plot.New()
-	lossP.Title.Text = "training loss"
-	lossP.X.Label.Text = "step"
-	lossP.Y.Label.Text = "cross-entropy"
-	lossP.Add(plotter.NewGrid())
-	accP := plot.New()
-	accP.Title.Text = "accuracy"
-	accP.X.Label.Text = "step"
-	accP.Y.Label.Text = "fraction"
-	accP.Add(plotter.NewGrid())
-	add := func(p *plot.Plot, xy plotter.XYs, name string, c color.Color, width vg.Length) error {
-		if len(xy) == 0 {
-			return nil
-		}
-		ln, err := plotter.NewLine(xy)
-		if err != nil {
-			return err
-		}
-		ln.Color, ln.Width = c, width
-		p.Add(ln)
-		p.Legend.Add(name, ln)
-		return nil
-	}
-	grey := color.RGBA{170, 170, 170, 255}
-	blue := color.RGBA{31, 119, 180, 255}
-	orange := color.RGBA{255, 127, 14, 255}
-	green := color.RGBA{44, 160, 44, 255}
-	for _, e := range []error{
-		add(lossP, l.stepXY, "per step", grey, vg.Points(0.5)),
-		add(lossP, smooth(l.stepXY), "moving mean", orange, vg.Points(1.5)),
-		add(lossP, l.epochLoss, "epoch mean", blue, vg.Points(2)),
-		add(accP, l.epochTop1, "train top-1 (augmented)", blue, vg.Points(2)),
-		add(accP, l.val1, "val top-1", orange, vg.Points(2)),
-		add(accP, l.val5, "val top-5", green, vg.Points(2)),
-	} {
-		if e != nil {
-			return e
-		}
-	}
-	lossP.Legend.Top = true
-	accP.Legend.Top, accP.Legend.Left = true, true
-	img := vgimg.New(12*vg.Inch, 4.5*vg.Inch)
-	dc := draw.New(img)
-	tiles := draw.Tiles{Rows: 1, Cols: 2, PadX: vg.Millimeter * 4, PadTop: vg.Millimeter * 2, PadBottom: vg.Millimeter * 2}
-	cv := plot.Align([][]*plot.Plot{{lossP, accP}}, tiles, dc)
-	lossP.Draw(cv[0][0])
-	accP.Draw(cv[0][1])
-	tmp := path + ".tmp"
-	f, err := os.Create(tmp)
-	if err != nil {
-		return err
-	}
-	if _, err := (vgimg.PngCanvas{Canvas: img}).WriteTo(f); err != nil {
-		f.Close()
-		os.Remove(tmp)
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
-}
-
-// smooth returns the trailing mean of xy's Y over a window of a fiftieth
-// of its length (at least 1).
-func smooth(xy plotter.XYs) plotter.XYs {
-	w := max(1, len(xy)/50)
-	out := make(plotter.XYs, len(xy))
-	var sum float64
-	for i, p := range xy {
-		sum += p.Y
-		if i >= w {
-			sum -= xy[i-w].Y
-		}
-		out[i] = plotter.XY{X: p.X, Y: sum / float64(min(i+1, w))}
-	}
-	return out
 }

@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/alexnet-go/alexnet/internal/numcmp"
-	"github.com/alexnet-go/alexnet/internal/refdata"
+	"github.com/alexnet-go/alexnet/internal/testutil"
 	"github.com/alexnet-go/alexnet/tensor"
 )
 
@@ -31,7 +31,7 @@ func TestCrossEntropyMatchesPyTorch(t *testing.T) {
 		Loss           float64     `json:"loss"`
 		Grad           [][]float64 `json:"grad"`
 	}
-	refdata.JSON(t, filepath.Join(fixtures, "loss.json"), &cases)
+	testutil.ReadJSON(t, filepath.Join(fixtures, "loss.json"), &cases)
 	for i, c := range cases {
 		data, shape := flat(c.Logits)
 		x, _ := tensor.FromData(data, shape...)

@@ -4,14 +4,11 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 
 	"github.com/alexnet-go/alexnet/imageproc"
 	"github.com/alexnet-go/alexnet/model"
-	"github.com/alexnet-go/alexnet/predict"
 	"github.com/alexnet-go/alexnet/weights"
 )
 
@@ -141,11 +138,4 @@ func InitFromFile(ctx context.Context, m *model.AlexNet, src string, official fu
 		return path, nil, &InitFromError{Path: path, Err: err}
 	}
 	return path, skipped, nil
-}
-
-// WriteClasses writes classes, one a line, to dir's predict.ClassesFile,
-// where package predict looks for the class names of the weights beside
-// it.
-func WriteClasses(dir string, classes []string) error {
-	return os.WriteFile(filepath.Join(dir, predict.ClassesFile), []byte(strings.Join(classes, "\n")+"\n"), 0o644)
 }

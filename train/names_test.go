@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -12,20 +11,8 @@ import (
 	"testing"
 
 	"github.com/alexnet-go/alexnet/model"
-	"github.com/alexnet-go/alexnet/predict"
 	"github.com/alexnet-go/alexnet/weights"
 )
-
-func TestWriteClasses(t *testing.T) {
-	dir := t.TempDir()
-	if err := WriteClasses(dir, []string{"tench", "goldfish"}); err != nil {
-		t.Fatal(err)
-	}
-	b, err := os.ReadFile(filepath.Join(dir, predict.ClassesFile))
-	if err != nil || string(b) != "tench\ngoldfish\n" {
-		t.Errorf("classes file %q, %v", b, err)
-	}
-}
 
 func TestParseSchedule(t *testing.T) {
 	for _, c := range []struct {

@@ -56,7 +56,7 @@ type Config struct {
 	// FreezeFeatures trains the classifier only (Trainer.FreezeFeatures).
 	FreezeFeatures bool
 	// Dir receives checkpoint.safetensors, steps.csv, epochs.csv,
-	// curves.png and at the end model.pth and model.safetensors.
+	// classes.txt and at the end model.pth and model.safetensors.
 	Dir string
 	// SaveEvery > 0 also checkpoints every SaveEvery steps.
 	SaveEvery int
@@ -70,7 +70,11 @@ type Config struct {
 	// gets one line per epoch and, without OnProgress, a progress line
 	// every half minute.
 	OnProgress func(Progress)
-	Log        io.Writer
+	// Plot, when set, is called after each epoch with the curves so far
+	// (the alexnet command draws them into Dir/curves.png with
+	// trainplot.WritePNG); its error ends the run.
+	Plot func(*Curves) error
+	Log  io.Writer
 }
 
 // ErrStopped is Run's error when Config.StopAfter ends it.
@@ -96,7 +100,7 @@ type Result struct {
 // index); it validates (top-1, top-5, loss) after each epoch and
 // checkpoints then and every SaveEvery steps. Resuming from a checkpoint
 // repeats the run exactly: the same losses, bit for bit. Run also writes
-// the training classes to Dir (WriteClasses), for package predict.
+// the training classes to Dir (weights.WriteClasses), for package predict.
 func Run(ctx context.Context, c *Config) (*Result, error) {
 	if err := c.check(); err != nil {
 		return nil, err

@@ -16,7 +16,7 @@ import (
 	"testing"
 
 	"github.com/alexnet-go/alexnet/dataset"
-	"github.com/alexnet-go/alexnet/internal/refdata"
+	"github.com/alexnet-go/alexnet/internal/testutil/weightcmp"
 	"github.com/alexnet-go/alexnet/model"
 )
 
@@ -94,8 +94,20 @@ func TestResumeIsExact(t *testing.T) {
 	ctx := context.Background()
 
 	full := t.TempDir()
-	if _, err := Run(ctx, runConfig(t, data, full, 42)); err != nil {
+	fc := runConfig(t, data, full, 42)
+	var plots []Curves
+	fc.Plot = func(c *Curves) error { plots = append(plots, *c); return nil }
+	if _, err := Run(ctx, fc); err != nil {
 		t.Fatal(err)
+	}
+	// Plot sees the curves after each of the 3 epochs of 5 steps.
+	if len(plots) != 3 {
+		t.Fatalf("Plot called %d times, want 3", len(plots))
+	}
+	if c := plots[2]; len(c.StepLoss) != 15 || len(c.StepTop1) != 15 || len(c.EpochLoss) != 3 ||
+		len(c.EpochTop1) != 3 || len(c.ValTop1) != 3 || len(c.ValTop5) != 3 || c.EpochLoss[2].X != 15 {
+		t.Errorf("last curves: %d/%d step points, %d/%d epoch, %d/%d val, last epoch at step %v",
+			len(c.StepLoss), len(c.StepTop1), len(c.EpochLoss), len(c.EpochTop1), len(c.ValTop1), len(c.ValTop5), c.EpochLoss[len(c.EpochLoss)-1].X)
 	}
 
 	cut := t.TempDir()
@@ -122,8 +134,8 @@ func TestResumeIsExact(t *testing.T) {
 		}
 	}
 	// The resumed run's weights are the uninterrupted run's.
-	refdata.SameWeights(t, filepath.Join(full, "model.safetensors"), filepath.Join(cut, "model.pth"))
-	for _, f := range []string{"epochs.csv", "curves.png", CheckpointFile} {
+	weightcmp.Same(t, filepath.Join(full, "model.safetensors"), filepath.Join(cut, "model.pth"))
+	for _, f := range []string{"epochs.csv", "classes.txt", CheckpointFile} {
 		if _, err := os.Stat(filepath.Join(cut, f)); err != nil {
 			t.Error(err)
 		}

@@ -73,7 +73,7 @@ func prepareDir(dir string, classes []string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	if err := WriteClasses(dir, classes); err != nil {
+	if err := weights.WriteClasses(dir, classes); err != nil {
 		return err
 	}
 	stale, _ := filepath.Glob(filepath.Join(dir, ".*.tmp*"))
@@ -103,7 +103,7 @@ func (r *runner) resume() error {
 }
 
 // epoch trains the rest of epoch r.st.Epoch, validates, logs, checkpoints
-// as of the start of the next epoch and redraws curves.png.
+// as of the start of the next epoch and calls Config.Plot.
 func (r *runner) epoch(ctx context.Context) error {
 	r.beginEpoch()
 	clock := &epochClock{start: time.Now()}
@@ -126,7 +126,10 @@ func (r *runner) epoch(ctx context.Context) error {
 	if err := r.checkpoint(r.st.Epoch + 1); err != nil {
 		return err
 	}
-	return r.logs.plot(filepath.Join(r.c.Dir, "curves.png"))
+	if r.c.Plot == nil {
+		return nil
+	}
+	return r.c.Plot(&r.logs.curves)
 }
 
 // beginEpoch sets the epoch's learning rate (StepLR) and clears its

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/alexnet-go/alexnet/internal/refdata"
+	"github.com/alexnet-go/alexnet/internal/testutil"
 )
 
 // TestSchedulesMatchPyTorch compares StepLR and ReduceLROnPlateau with
@@ -35,7 +35,7 @@ func TestSchedulesMatchPyTorch(t *testing.T) {
 			LRs         []float64 `json:"lrs"`
 		} `json:"warmup_cosine"`
 	}
-	refdata.JSON(t, filepath.Join(fixtures, "schedules.json"), &fx)
+	testutil.ReadJSON(t, filepath.Join(fixtures, "schedules.json"), &fx)
 	for _, c := range fx.StepLR {
 		s := StepLR{LR: c.LR, StepSize: c.StepSize, Gamma: c.Gamma}
 		for e, want := range c.LRs {

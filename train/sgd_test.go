@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/alexnet-go/alexnet/internal/numcmp"
-	"github.com/alexnet-go/alexnet/internal/refdata"
+	"github.com/alexnet-go/alexnet/internal/testutil"
 	"github.com/alexnet-go/alexnet/nn"
 	"github.com/alexnet-go/alexnet/tensor"
 )
@@ -45,7 +45,7 @@ func TestSGDMatchesPyTorch(t *testing.T) {
 			After [][]any `json:"after"`
 		} `json:"cases"`
 	}
-	refdata.JSON(t, filepath.Join(fixtures, "sgd.json"), &fx)
+	testutil.ReadJSON(t, filepath.Join(fixtures, "sgd.json"), &fx)
 	for ci, c := range fx.Cases {
 		var params []nn.Param
 		for i, s := range fx.Shapes {

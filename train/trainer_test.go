@@ -8,7 +8,7 @@ import (
 
 	"github.com/alexnet-go/alexnet/internal/npy"
 	"github.com/alexnet-go/alexnet/internal/numcmp"
-	"github.com/alexnet-go/alexnet/internal/refdata"
+	"github.com/alexnet-go/alexnet/internal/testutil"
 	"github.com/alexnet-go/alexnet/kernels"
 	"github.com/alexnet-go/alexnet/model"
 	"github.com/alexnet-go/alexnet/nn"
@@ -69,7 +69,7 @@ func loadFixture(t *testing.T, name string) *fixture {
 	t.Helper()
 	dir := filepath.Join(fixtures, name)
 	f := &fixture{initial: map[string][]float32{}, masks: map[int]*npy.Array{}}
-	refdata.JSON(t, filepath.Join(dir, "config.json"), &f.cfg)
+	testutil.ReadJSON(t, filepath.Join(dir, "config.json"), &f.cfg)
 	if f.cfg.Version != 1 {
 		t.Fatalf("fixture version %d, want 1: rerun testdata/gen/train.py", f.cfg.Version)
 	}
@@ -82,23 +82,23 @@ func loadFixture(t *testing.T, name string) *fixture {
 	f.m = m
 	sd := map[string]*tensor.Tensor{}
 	for _, key := range f.cfg.StateDict {
-		a := refdata.Npy(t, filepath.Join(dir, key+".npy"))
+		a := testutil.ReadNpy(t, filepath.Join(dir, key+".npy"))
 		sd[key], _ = tensor.FromData(a.F32, a.Shape...)
 		f.initial[key] = append([]float32(nil), a.F32...)
 	}
 	if err := m.LoadStateDict(sd); err != nil {
 		t.Fatal(err)
 	}
-	u := refdata.Npy(t, filepath.Join(dir, "input_u8.npy"))
+	u := testutil.ReadNpy(t, filepath.Join(dir, "input_u8.npy"))
 	f.x = tensor.New(u.Shape...)
 	for i, v := range u.U8 {
 		f.x.Data[i] = (float32(v) - 128) / 64
 	}
-	for _, v := range refdata.Npy(t, filepath.Join(dir, "labels_u8.npy")).U8 {
+	for _, v := range testutil.ReadNpy(t, filepath.Join(dir, "labels_u8.npy")).U8 {
 		f.labels = append(f.labels, int(v))
 	}
 	for _, i := range []int{0, 3} {
-		f.masks[i] = refdata.Npy(t, filepath.Join(dir, fmt.Sprintf("mask.classifier.%d.npy", i)))
+		f.masks[i] = testutil.ReadNpy(t, filepath.Join(dir, fmt.Sprintf("mask.classifier.%d.npy", i)))
 	}
 	return f
 }
@@ -188,10 +188,10 @@ func testTrain(t *testing.T, name string) {
 		if d > lossTol {
 			t.Errorf("loss %.7f, PyTorch %.7f (diff %.3g > %g)", loss, f.cfg.Losses[0], d, lossTol)
 		}
-		want := refdata.Npy(t, filepath.Join(dir, "logits.npy"))
+		want := testutil.ReadNpy(t, filepath.Join(dir, "logits.npy"))
 		t.Logf("logits relative error %.3g", numcmp.RelMaxDiff(tr.Logits().Data, want.F32))
 		for _, p := range f.m.Parameters() {
-			want := refdata.Npy(t, filepath.Join(dir, "grad."+p.Name+".npy"))
+			want := testutil.ReadNpy(t, filepath.Join(dir, "grad."+p.Name+".npy"))
 			got := tr.Grads().Get(p.T)
 			if got == nil || !tensor.SameShape(got.Shape, want.Shape) {
 				t.Fatalf("%s: no gradient of shape %v", p.Name, want.Shape)

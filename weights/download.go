@@ -10,21 +10,15 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
-
-	"github.com/schollz/progressbar/v3"
 )
 
 // DownloadOptions configure Download. A nil *DownloadOptions means
-// http.DefaultClient and no progress bar.
+// http.DefaultClient and no progress reports.
 type DownloadOptions struct {
 	Client *http.Client
-	// Progress receives a progress bar. Nil, or an *os.File that is not a
-	// terminal, means none.
-	Progress io.Writer
 	// OnProgress, when set, is called after each chunk written with the
-	// bytes so far and the size the server announced (-1 if none), for a
-	// caller that shows progress its own way.
+	// bytes so far and the size the server announced (-1 if none): the
+	// caller shows progress its own way (the alexnet command draws a bar).
 	OnProgress func(done, total int64)
 }
 
@@ -57,13 +51,12 @@ func (e *ChecksumError) Error() string {
 // different destinations.
 func Download(ctx context.Context, url, dst, sha256Prefix string, opt *DownloadOptions) (err error) {
 	client := http.DefaultClient
-	var progress io.Writer
 	var onProgress func(done, total int64)
 	if opt != nil {
 		if opt.Client != nil {
 			client = opt.Client
 		}
-		progress, onProgress = opt.Progress, opt.OnProgress
+		onProgress = opt.OnProgress
 	}
 	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
 		return err
@@ -92,10 +85,6 @@ func Download(ctx context.Context, url, dst, sha256Prefix string, opt *DownloadO
 	}()
 	h := sha256.New()
 	w := io.MultiWriter(tmp, h)
-	if bar := newBar(progress, resp.ContentLength, filepath.Base(dst)); bar != nil {
-		w = io.MultiWriter(w, bar)
-		defer bar.Finish()
-	}
 	if onProgress != nil {
 		w = io.MultiWriter(w, &progressWriter{total: resp.ContentLength, f: onProgress})
 	}
@@ -124,24 +113,4 @@ func (p *progressWriter) Write(b []byte) (int, error) {
 	p.done += int64(len(b))
 	p.f(p.done, p.total)
 	return len(b), nil
-}
-
-// newBar returns a byte progress bar on w, or nil when w is nil or a
-// file that is not a terminal (a log would fill with carriage returns).
-func newBar(w io.Writer, size int64, name string) *progressbar.ProgressBar {
-	if w == nil {
-		return nil
-	}
-	if f, ok := w.(*os.File); ok {
-		if fi, err := f.Stat(); err != nil || fi.Mode()&os.ModeCharDevice == 0 {
-			return nil
-		}
-	}
-	return progressbar.NewOptions64(size,
-		progressbar.OptionSetWriter(w),
-		progressbar.OptionSetDescription(name),
-		progressbar.OptionShowBytes(true),
-		progressbar.OptionThrottle(100*time.Millisecond),
-		progressbar.OptionOnCompletion(func() { fmt.Fprintln(w) }),
-	)
 }

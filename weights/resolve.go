@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"path"
@@ -12,7 +11,7 @@ import (
 )
 
 // ResolveOptions configure Resolve. A nil *ResolveOptions means the
-// official weights, downloading allowed, no progress bar.
+// official weights, downloading allowed, no progress reports.
 type ResolveOptions struct {
 	Offline bool // never download
 	// URL, FileName and SHA256Prefix default to OfficialURL,
@@ -23,7 +22,6 @@ type ResolveOptions struct {
 	FileName     string
 	SHA256Prefix string
 	Client       *http.Client
-	Progress     io.Writer // progress bar while downloading (see DownloadOptions)
 	// OnProgress, when set, is called as the download proceeds (see
 	// DownloadOptions).
 	OnProgress func(done, total int64)
@@ -107,7 +105,7 @@ func Resolve(ctx context.Context, explicit string, opt *ResolveOptions) (string,
 	if o.Offline {
 		return "", nf
 	}
-	err = Download(ctx, o.URL, cachePath, o.SHA256Prefix, &DownloadOptions{Client: o.Client, Progress: o.Progress, OnProgress: o.OnProgress})
+	err = Download(ctx, o.URL, cachePath, o.SHA256Prefix, &DownloadOptions{Client: o.Client, OnProgress: o.OnProgress})
 	if err != nil {
 		nf.Err = err
 		return "", nf

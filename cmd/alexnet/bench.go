@@ -7,11 +7,12 @@ import (
 	"runtime"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"github.com/alexnet-go/alexnet/bench/harness"
 	"github.com/alexnet-go/alexnet/kernels"
 	"github.com/alexnet-go/alexnet/model"
 	"github.com/alexnet-go/alexnet/tensor"
-	"github.com/spf13/cobra"
 )
 
 type benchFlags struct {

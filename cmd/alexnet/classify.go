@@ -5,8 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 
-	"github.com/alexnet-go/alexnet/predict"
 	"github.com/spf13/cobra"
+
+	"github.com/alexnet-go/alexnet/predict"
 )
 
 type classifyFlags struct {
@@ -36,8 +37,8 @@ file (--arch torchvision only).`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&f.weights, "weights", "", "weights file (.pth or .safetensors)")
-	fl.StringVar(&f.arch, "arch", "torchvision", "architecture: torchvision, original, tiny or tiny-bn (64×64 inputs)")
+	addWeightsFlag(fl, &f.weights)
+	addArchFlag(fl, &f.arch)
 	fl.IntVar(&f.top, "top", 5, "number of classes to print per image")
 	fl.IntVar(&f.batch, "batch", 8, "images per forward pass")
 	fl.BoolVar(&f.json, "json", false, "print one JSON object per image")

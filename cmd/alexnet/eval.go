@@ -4,16 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
-	"time"
+
+	"github.com/spf13/cobra"
 
 	"github.com/alexnet-go/alexnet/dataset"
 	"github.com/alexnet-go/alexnet/eval"
 	"github.com/alexnet-go/alexnet/predict"
-	"github.com/schollz/progressbar/v3"
-	"github.com/spf13/cobra"
-	"golang.org/x/term"
 )
 
 type evalFlags struct {
@@ -58,8 +55,8 @@ self-contained report.html and summary.json.`,
 	fl := cmd.Flags()
 	fl.StringVar(&f.data, "data", "", "data set: folder, .parquet file or hf:OWNER/NAME (required)")
 	fl.StringVar(&f.split, "split", "", "split of the data set (val, valid, train, ...)")
-	fl.StringVar(&f.weights, "weights", "", "weights file (.pth or .safetensors)")
-	fl.StringVar(&f.arch, "arch", "torchvision", "architecture: torchvision, original, tiny or tiny-bn (64×64 inputs)")
+	addWeightsFlag(fl, &f.weights)
+	addArchFlag(fl, &f.arch)
 	fl.IntVar(&f.batch, "batch", 8, "images per forward pass")
 	fl.IntVar(&f.resize, "resize", 0, "shorter side before the centre crop (0: 256, tiny 73); e.g. the --resize of `alexnet train`")
 	fl.IntVar(&f.crop, "crop", 0, "side of the centre crop, the model's input (0: 224, original 227, tiny 64); e.g. the --size of `alexnet train`")
@@ -77,15 +74,12 @@ self-contained report.html and summary.json.`,
 }
 
 func runEval(cmd *cobra.Command, f evalFlags) error {
-	ctx := cmd.Context()
-	if ctx == nil {
-		ctx = context.Background()
-	}
+	ctx := commandContext(cmd)
 	stderr := cmd.ErrOrStderr()
 	if f.tta != eval.Center && f.tta != eval.TenCrop {
 		return fmt.Errorf("--tta %q: want %s or %s", f.tta, eval.Center, eval.TenCrop)
 	}
-	ds, err := dataset.Open(ctx, f.data, &dataset.Options{Split: f.split, Offline: f.offline, Progress: stderr})
+	ds, err := dataset.Open(ctx, f.data, &dataset.Options{Split: f.split, Offline: f.offline, OnProgress: downloadBars(stderr)})
 	if err != nil {
 		return err
 	}
@@ -144,29 +138,6 @@ func loadEvalPredictor(ctx context.Context, cmd *cobra.Command, f evalFlags) (*p
 	return p, path, nil
 }
 
-// evalProgress sets opt.Progress to draw a progress bar on stderr when
-// stderr is a terminal. The returned func finishes the bar.
-func evalProgress(stderr io.Writer, opt *eval.Options) (finish func()) {
-	var bar *progressbar.ProgressBar
-	if isTerminal(stderr) {
-		opt.Progress = func(done, total int) {
-			if bar == nil {
-				bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(stderr),
-					progressbar.OptionSetDescription("eval"), progressbar.OptionShowCount(),
-					progressbar.OptionShowIts(), progressbar.OptionSetItsString("img"),
-					progressbar.OptionSetPredictTime(true), progressbar.OptionThrottle(100*time.Millisecond),
-					progressbar.OptionClearOnFinish(), progressbar.OptionFullWidth())
-			}
-			bar.Set(done)
-		}
-	}
-	return func() {
-		if bar != nil {
-			bar.Finish()
-		}
-	}
-}
-
 // writeEvalResults writes the --report folder and prints s as text or
 // --json; when images failed it says how many on stderr and returns
 // errReported.
@@ -191,9 +162,4 @@ func writeEvalResults(cmd *cobra.Command, f evalFlags, s *eval.Summary) error {
 		return errReported
 	}
 	return nil
-}
-
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	return ok && term.IsTerminal(int(f.Fd()))
 }

@@ -5,10 +5,11 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/alexnet-go/alexnet/model"
-	"github.com/alexnet-go/alexnet/train"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
+
+	"github.com/alexnet-go/alexnet/model"
+	"github.com/alexnet-go/alexnet/train"
 )
 
 // The flag wiring that several subcommands share: one place for each

@@ -9,8 +9,9 @@ import (
 	"runtime"
 	"runtime/pprof"
 
-	"github.com/alexnet-go/alexnet/kernels"
 	"github.com/spf13/cobra"
+
+	"github.com/alexnet-go/alexnet/kernels"
 )
 
 // errReported marks a failure already reported on stderr (for example a

@@ -4,10 +4,11 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/spf13/cobra"
+
 	"github.com/alexnet-go/alexnet/imageproc"
 	"github.com/alexnet-go/alexnet/internal/npy"
 	"github.com/alexnet-go/alexnet/model"
-	"github.com/spf13/cobra"
 )
 
 func preprocessCmd() *cobra.Command {

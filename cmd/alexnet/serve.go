@@ -12,10 +12,11 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/alexnet-go/alexnet/predict"
-	"github.com/alexnet-go/alexnet/serve"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
+
+	"github.com/alexnet-go/alexnet/predict"
+	"github.com/alexnet-go/alexnet/serve"
 )
 
 type serveFlags struct {
@@ -57,8 +58,8 @@ the download).`,
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&f.addr, "addr", "127.0.0.1:8080", "address to listen on (\":8080\" for all interfaces)")
-	fl.StringVar(&f.weights, "weights", "", "weights file (.pth or .safetensors)")
-	fl.StringVar(&f.arch, "arch", "torchvision", "architecture: torchvision, original, tiny or tiny-bn (64×64 inputs)")
+	addWeightsFlag(fl, &f.weights)
+	addArchFlag(fl, &f.arch)
 	fl.IntVar(&f.maxBatch, "max-batch", 8, "most images in one forward pass")
 	fl.DurationVar(&f.maxWait, "max-wait", 5*time.Millisecond, "longest wait for a batch to fill")
 	fl.IntVar(&f.queue, "queue", 64, "most images admitted at once (decoding, queued, running); more get 503")

@@ -4,9 +4,10 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/spf13/cobra"
+
 	"github.com/alexnet-go/alexnet/model"
 	"github.com/alexnet-go/alexnet/tensor"
-	"github.com/spf13/cobra"
 )
 
 func summaryCmd() *cobra.Command {
@@ -20,7 +21,7 @@ func summaryCmd() *cobra.Command {
 			return printSummary(cmd.OutOrStdout(), arch, classes)
 		},
 	}
-	cmd.Flags().StringVar(&arch, "arch", "torchvision", "architecture: torchvision, original, tiny or tiny-bn (64×64 inputs)")
+	addArchFlag(cmd.Flags(), &arch)
 	cmd.Flags().IntVar(&classes, "classes", 0, "number of output classes (default 1000)")
 	return cmd
 }

@@ -4,19 +4,18 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/alexnet-go/alexnet/dataset"
 	"github.com/alexnet-go/alexnet/model"
 	"github.com/alexnet-go/alexnet/train"
-	"github.com/schollz/progressbar/v3"
-	"github.com/spf13/cobra"
-	"github.com/spf13/pflag"
+	"github.com/alexnet-go/alexnet/train/trainplot"
 )
 
 type trainFlags struct {
@@ -172,7 +171,7 @@ func (f *trainFlags) parseChoices() (trainChoices, error) {
 func openSamples(ctx context.Context, spec, split string, f trainFlags, stderr *os.File) (*train.Samples, error) {
 	opt := &dataset.Options{Split: split, Offline: f.offline}
 	if stderr != nil {
-		opt.Progress = stderr
+		opt.OnProgress = downloadBars(stderr)
 	}
 	ds, err := dataset.Open(ctx, spec, opt)
 	if err != nil {
@@ -267,6 +266,7 @@ func runTrain(cmd *cobra.Command, f trainFlags) error {
 		Train: trainSet, Val: valSet, Aug: ch.aug, Epochs: f.epochs, Batch: f.batch, Workers: workers,
 		Seed: f.seed, Schedule: ch.sched, FreezeFeatures: f.freeze == "features", Dir: f.out,
 		SaveEvery: f.saveEvery, Resume: f.resume, StopAfter: f.stopAfter, Log: stderr, Loss: train.CrossEntropy{LabelSmoothing: f.labelSmoothing}}
+	c.Plot = func(cv *train.Curves) error { return trainplot.WritePNG(filepath.Join(f.out, "curves.png"), cv) }
 	if isTerminal(stderr) {
 		c.OnProgress = (&trainBars{w: stderr}).update
 	}
@@ -287,33 +287,4 @@ func lenSamples(s *train.Samples) int {
 		return 0
 	}
 	return s.Len()
-}
-
-// trainBars draws train.Run's progress as a bar per phase on w.
-type trainBars struct {
-	w   io.Writer
-	bar *progressbar.ProgressBar
-}
-
-func (b *trainBars) update(p train.Progress) {
-	switch p.Event {
-	case train.PhaseBegin:
-		desc := p.Phase
-		if p.Phase == train.PhaseTrain {
-			desc = fmt.Sprintf("epoch %d/%d", p.Epoch, p.Epochs)
-		}
-		b.bar = progressbar.NewOptions(p.Total, progressbar.OptionSetWriter(b.w),
-			progressbar.OptionSetDescription(desc), progressbar.OptionShowCount(),
-			progressbar.OptionSetPredictTime(true), progressbar.OptionThrottle(200*time.Millisecond),
-			progressbar.OptionFullWidth(), progressbar.OptionOnCompletion(func() { fmt.Fprintln(b.w) }))
-		b.bar.Set(p.Done)
-	case train.BatchDone:
-		if p.Phase == train.PhaseTrain {
-			b.bar.Describe(fmt.Sprintf("epoch %d/%d loss %.4f acc %.3f %.1f img/s, ETA %s", p.Epoch, p.Epochs,
-				p.Loss, p.Top1, p.ImagesPerS, p.ETA))
-		}
-		b.bar.Add(1)
-	case train.PhaseEnd:
-		b.bar.Finish()
-	}
 }

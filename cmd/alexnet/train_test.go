@@ -17,7 +17,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/alexnet-go/alexnet/internal/refdata"
+	"github.com/alexnet-go/alexnet/internal/testutil/weightcmp"
 	"github.com/alexnet-go/alexnet/weights"
 )
 
@@ -85,7 +85,7 @@ func TestTrainCommand(t *testing.T) {
 		t.Errorf("steps.csv differs after kill and resume:\n%s\nvs\n%s", a, b)
 	}
 	// The resumed run's weights are the uninterrupted run's.
-	wa := refdata.SameWeights(t, filepath.Join(full, "model.pth"), filepath.Join(cut, "model.safetensors"))
+	wa := weightcmp.Same(t, filepath.Join(full, "model.pth"), filepath.Join(cut, "model.safetensors"))
 	if len(wa.Names) != 16 || wa.Names[0] != "features.0.weight" || wa.Names[15] != "classifier.6.bias" {
 		t.Errorf("state dict names %v", wa.Names)
 	}

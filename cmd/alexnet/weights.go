@@ -9,9 +9,10 @@ import (
 	"path/filepath"
 	"text/tabwriter"
 
+	"github.com/spf13/cobra"
+
 	"github.com/alexnet-go/alexnet/tensor"
 	"github.com/alexnet-go/alexnet/weights"
-	"github.com/spf13/cobra"
 )
 
 // resolveWeights finds the weights file for arch: the flag, then
@@ -26,7 +27,7 @@ func resolveWeights(ctx context.Context, arch, flag string, progress io.Writer) 
 		}
 		return flag, nil
 	}
-	return weights.Resolve(ctx, flag, &weights.ResolveOptions{Progress: progress})
+	return weights.Resolve(ctx, flag, &weights.ResolveOptions{OnProgress: fileBar(progress, weights.OfficialFile), Explicit: "the --weights flag"})
 }
 
 func weightsCmd() *cobra.Command {
@@ -53,7 +54,7 @@ downloaded into that folder instead.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if dir == "" {
 				path, err := weights.Resolve(cmd.Context(), "", &weights.ResolveOptions{
-					URL: url, SHA256Prefix: prefix, Progress: cmd.ErrOrStderr(),
+					URL: url, SHA256Prefix: prefix, OnProgress: fileBar(cmd.ErrOrStderr(), path.Base(url)),
 				})
 				if err != nil {
 					return err
@@ -65,7 +66,7 @@ downloaded into that folder instead.`,
 				return err
 			}
 			dst := filepath.Join(dir, path.Base(url))
-			if err := weights.Download(cmd.Context(), url, dst, prefix, &weights.DownloadOptions{Progress: cmd.ErrOrStderr()}); err != nil {
+			if err := weights.Download(cmd.Context(), url, dst, prefix, &weights.DownloadOptions{OnProgress: fileBar(cmd.ErrOrStderr(), path.Base(url))}); err != nil {
 				return err
 			}
 			fmt.Fprintln(cmd.OutOrStdout(), dst)
@@ -85,7 +86,7 @@ func weightsPathCmd() *cobra.Command {
 		Short: "Print the weights file that commands would use (no download)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			p, err := weights.Resolve(cmd.Context(), flag, &weights.ResolveOptions{Offline: true})
+			p, err := weights.Resolve(cmd.Context(), flag, &weights.ResolveOptions{Offline: true, Explicit: "the --weights flag"})
 			if err != nil {
 				return err
 			}
@@ -93,7 +94,7 @@ func weightsPathCmd() *cobra.Command {
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&flag, "weights", "", "weights file (.pth or .safetensors)")
+	addWeightsFlag(cmd.Flags(), &flag)
 	return cmd
 }
 

@@ -1,4 +1,6 @@
-package refdata
+// Package weightcmp compares weights files in tests. It is apart from
+// testutil because package weights' own tests use testutil.
+package weightcmp
 
 import (
 	"slices"
@@ -7,10 +9,10 @@ import (
 	"github.com/alexnet-go/alexnet/weights"
 )
 
-// SameWeights loads the weights files want and got (.pth or
+// Same loads the weights files want and got (.pth or
 // .safetensors), reports each tensor of want that got does not hold with
 // the same values, and returns want's state dict.
-func SameWeights(t testing.TB, want, got string) *weights.StateDict {
+func Same(t testing.TB, want, got string) *weights.StateDict {
 	t.Helper()
 	a, err := weights.Load(want, nil)
 	if err != nil {

@@ -1,7 +1,6 @@
-package refdata
+package weightcmp
 
 import (
-	"os"
 	"path/filepath"
 	"testing"
 
@@ -9,30 +8,8 @@ import (
 	"github.com/alexnet-go/alexnet/weights"
 )
 
-func TestJSON(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "f.json")
-	if err := os.WriteFile(path, []byte(`{"lr": 0.5}`), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	var v struct{ LR float64 }
-	JSON(t, path, &v)
-	if v.LR != 0.5 {
-		t.Errorf("decoded %+v", v)
-	}
-}
-
-func TestNpy(t *testing.T) {
-	files, _ := filepath.Glob("../npy/testdata/*.npy")
-	if len(files) == 0 {
-		t.Skip("no .npy files in internal/npy/testdata")
-	}
-	if a := Npy(t, files[0]); a == nil {
-		t.Errorf("Npy(%s) = nil", files[0])
-	}
-}
-
-// SameWeights passes a file against itself and reports a changed tensor.
-func TestSameWeights(t *testing.T) {
+// Same passes a file against itself and reports a changed tensor.
+func TestSame(t *testing.T) {
 	dir := t.TempDir()
 	a, b := filepath.Join(dir, "a.safetensors"), filepath.Join(dir, "b.pth")
 	sd := weights.NewStateDict()
@@ -46,11 +23,11 @@ func TestSameWeights(t *testing.T) {
 	if err := weights.Save(b, sd); err != nil {
 		t.Fatal(err)
 	}
-	if got := SameWeights(t, a, a); len(got.Names) != 1 || got.Names[0] != "w" {
+	if got := Same(t, a, a); len(got.Names) != 1 || got.Names[0] != "w" {
 		t.Errorf("state dict %v", got.Names)
 	}
 	var rec recorder
-	SameWeights(&rec, a, b)
+	Same(&rec, a, b)
 	if rec.errors != 1 {
 		t.Errorf("%d errors for a changed tensor, want 1", rec.errors)
 	}
