@@ -14,31 +14,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/alexnet-go/alexnet/dataset"
 	"github.com/alexnet-go/alexnet/imagenet"
 	"github.com/alexnet-go/alexnet/internal/npy"
 	"github.com/alexnet-go/alexnet/predict"
 )
-
-// fakeDS is an in-memory Dataset.
-type fakeDS struct {
-	classes []string
-	samples []Sample
-}
-
-func (d *fakeDS) Name() string      { return "fake" }
-func (d *fakeDS) Classes() []string { return d.classes }
-func (d *fakeDS) Len() int          { return len(d.samples) }
-func (d *fakeDS) Each(ctx context.Context, fn func(Sample) error) error {
-	for _, s := range d.samples {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		if err := fn(s); err != nil {
-			return err
-		}
-	}
-	return nil
-}
 
 // fixture builds a data set of the images of testdata/classify/images.txt
 // (whose logits PyTorch gives in tv_logits.npy) with three bad files among
@@ -46,7 +26,7 @@ func (d *fakeDS) Each(ctx context.Context, fn func(Sample) error) error {
 // classes are the wnids of ImageNet 641 and 149 and a folder name; labels
 // cycle through them. It returns the data set, the PyTorch logits of the
 // good images in order, and the bad names.
-func fixture(t *testing.T) (*fakeDS, [][]float32, []string) {
+func fixture(t *testing.T) (*dataset.Memory, [][]float32, []string) {
 	t.Helper()
 	list, err := os.ReadFile("../testdata/classify/images.txt")
 	if err != nil {
@@ -72,10 +52,10 @@ func fixture(t *testing.T) (*fakeDS, [][]float32, []string) {
 		"bad/empty.jpg":     {},
 	}
 	badNames := []string{"bad/truncated.jpg", "bad/notes.jpg", "bad/empty.jpg"}
-	ds := &fakeDS{classes: []string{imagenet.WNID(641), imagenet.WNID(149), "my-folder"}}
+	ds := &dataset.Memory{Title: "fake", ClassNames: []string{imagenet.WNID(641), imagenet.WNID(149), "my-folder"}}
 	var want [][]float32
 	add := func(name string, data []byte) {
-		ds.samples = append(ds.samples, Sample{Index: len(ds.samples), Name: name, Label: len(ds.samples) % 3, Data: data})
+		ds.Samples = append(ds.Samples, Sample{Index: len(ds.Samples), Name: name, Label: len(ds.Samples) % 3, Data: data})
 	}
 	for i, b := range good {
 		add(names[i], b)
@@ -107,7 +87,7 @@ func TestRunBadFiles(t *testing.T) {
 	progress := 0
 	s, err := Run(context.Background(), p, ds, &Options{Batch: 3, Workers: 2, Predictions: &csvBuf, Examples: 2,
 		Progress: func(done, total int) {
-			if total != len(ds.samples) || done != progress+1 {
+			if total != len(ds.Samples) || done != progress+1 {
 				t.Errorf("progress %d/%d after %d", done, total, progress)
 			}
 			progress = done
@@ -116,7 +96,7 @@ func TestRunBadFiles(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkBadFiles(t, s, badNames)
-	if s.Images != len(ds.samples) || s.Classified != len(want) || progress != len(ds.samples) {
+	if s.Images != len(ds.Samples) || s.Classified != len(want) || progress != len(ds.Samples) {
 		t.Errorf("images %d classified %d progress %d", s.Images, s.Classified, progress)
 	}
 	checkScores(t, s, ds, want, badNames, &csvBuf)
@@ -143,7 +123,7 @@ func checkBadFiles(t *testing.T, s *Summary, badNames []string) {
 // checkScores checks each CSV row of predictions against PyTorch's top-5
 // from want (the logits of ds's good samples) and s's counts against the
 // scores those give with the sample labels.
-func checkScores(t *testing.T, s *Summary, ds *fakeDS, want [][]float32, badNames []string, predictions *bytes.Buffer) {
+func checkScores(t *testing.T, s *Summary, ds *dataset.Memory, want [][]float32, badNames []string, predictions *bytes.Buffer) {
 	t.Helper()
 	rows, err := csv.NewReader(predictions).ReadAll()
 	if err != nil {
@@ -154,12 +134,12 @@ func checkScores(t *testing.T, s *Summary, ds *fakeDS, want [][]float32, badName
 	}
 	var scored, top1, top5, unmapped int
 	g := 0
-	for _, smp := range ds.samples {
+	for _, smp := range ds.Samples {
 		if slices.Contains(badNames, smp.Name) {
 			continue
 		}
-		wantTop := checkRow(t, rows[1+g], smp.Name, ds.classes[smp.Label], want[g])
-		if idx, ok := imagenet.Index(ds.classes[smp.Label]); !ok {
+		wantTop := checkRow(t, rows[1+g], smp.Name, ds.ClassNames[smp.Label], want[g])
+		if idx, ok := imagenet.Index(ds.ClassNames[smp.Label]); !ok {
 			unmapped++
 		} else {
 			scored++
@@ -279,7 +259,7 @@ func TestRunFilterLimitRestrict(t *testing.T) {
 	var names []string // the good ones among the first two
 	var logits [][]float32
 	g, n := 0, 0
-	for _, smp := range ds.samples {
+	for _, smp := range ds.Samples {
 		bad := slices.Contains(badNames, smp.Name)
 		if smp.Label == 1 && n < 2 {
 			n++
@@ -312,7 +292,7 @@ func TestRunFilterLimitRestrict(t *testing.T) {
 // Restrict over a data set none of whose classes maps to ImageNet-1k is
 // ErrNoMappedClasses.
 func TestRunRestrictNoMappedClasses(t *testing.T) {
-	ds := &fakeDS{classes: []string{"my-folder"}}
+	ds := &dataset.Memory{Title: "fake", ClassNames: []string{"my-folder"}}
 	_, err := Run(context.Background(), loadNarrow(t), ds, &Options{Restrict: true})
 	if !errors.Is(err, ErrNoMappedClasses) {
 		t.Errorf("err = %v, want ErrNoMappedClasses", err)

@@ -62,39 +62,18 @@ func NewSamples(ctx context.Context, ds dataset.Dataset) (*Samples, error) {
 	if ix, ok := ds.(dataset.Indexed); ok {
 		return &Samples{Set: ix, Classes: ds.Classes()}, nil
 	}
-	m := &memSet{Dataset: ds}
+	m := &dataset.Memory{Title: ds.Name(), ClassNames: ds.Classes()}
 	err := ds.Each(ctx, func(s dataset.Sample) error {
 		if s.Err != nil {
 			return s.Err
 		}
-		m.samples = append(m.samples, s)
+		m.Samples = append(m.Samples, s)
 		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("train: reading %s: %w", ds.Name(), err)
 	}
 	return &Samples{Set: m, Classes: ds.Classes()}, nil
-}
-
-// memSet is a Dataset held in memory.
-type memSet struct {
-	dataset.Dataset
-	samples []dataset.Sample
-}
-
-func (m *memSet) Len() int                { return len(m.samples) }
-func (m *memSet) LabelAt(i int) int       { return m.samples[i].Label }
-func (m *memSet) At(i int) dataset.Sample { return m.samples[i] }
-func (m *memSet) Each(ctx context.Context, fn func(dataset.Sample) error) error {
-	for _, s := range m.samples {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		if err := fn(s); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // Len is the number of samples in use.

@@ -188,7 +188,7 @@ func TestSamplesFromParquet(t *testing.T) {
 	}
 	f.Close()
 	b := openSamples(t, pq)
-	if _, ok := b.Set.(*memSet); !ok {
+	if _, ok := b.Set.(*dataset.Memory); !ok {
 		t.Fatalf("parquet samples are %T, want the in-memory set", b.Set)
 	}
 	aug := PaperAugment(72, 64)

@@ -17,8 +17,8 @@ import (
 	"testing"
 
 	"github.com/alexnet-go/alexnet/internal/npy"
+	"github.com/alexnet-go/alexnet/internal/testutil/weightcmp"
 	"github.com/alexnet-go/alexnet/kernels"
-	"github.com/alexnet-go/alexnet/weights"
 )
 
 // classify --json --logits on real files plus a text file named .jpg and a
@@ -187,25 +187,7 @@ func TestWeightsConvertAndInfo(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	a, err := weights.Load(src, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := weights.Load(back, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if strings.Join(a.Names, ",") != strings.Join(b.Names, ",") {
-		t.Fatalf("names %v vs %v", a.Names, b.Names)
-	}
-	for _, n := range a.Names {
-		x, y := a.Tensors[n], b.Tensors[n]
-		for i := range x.Data {
-			if x.Data[i] != y.Data[i] {
-				t.Fatalf("%s[%d] changed", n, i)
-			}
-		}
-	}
+	weightcmp.Same(t, src, back)
 	stdout, _, err := run(t, "weights", "info", st)
 	if err != nil || !strings.Contains(stdout, "classifier.6.weight") || !strings.Contains(stdout, "[1000, 32]") {
 		t.Errorf("info: %v\n%s", err, stdout)

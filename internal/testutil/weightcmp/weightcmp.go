@@ -10,8 +10,9 @@ import (
 )
 
 // Same loads the weights files want and got (.pth or
-// .safetensors), reports each tensor of want that got does not hold with
-// the same values, and returns want's state dict.
+// .safetensors), reports names that differ (or come in another order)
+// and each tensor of want that got does not hold with the same values,
+// and returns want's state dict.
 func Same(t testing.TB, want, got string) *weights.StateDict {
 	t.Helper()
 	a, err := weights.Load(want, nil)
@@ -21,6 +22,9 @@ func Same(t testing.TB, want, got string) *weights.StateDict {
 	b, err := weights.Load(got, nil)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if !slices.Equal(a.Names, b.Names) {
+		t.Errorf("%s names %v, %s names %v", want, a.Names, got, b.Names)
 	}
 	for _, n := range a.Names {
 		if bt := b.Tensors[n]; bt == nil || !slices.Equal(a.Tensors[n].Data, bt.Data) {
