@@ -5,6 +5,8 @@ import (
 	"math"
 	"math/rand"
 	"testing"
+
+	"github.com/alexnet-go/alexnet/internal/cpuvariant"
 )
 
 // dot64 is Σ a[i]·b[i] in float64.
@@ -77,11 +79,8 @@ func TestCol2im(t *testing.T) {
 // TestConvBackward checks ConvBackward against ConvBackwardNaive for every
 // registered Sgemm implementation (see checkConvBackward).
 func TestConvBackward(t *testing.T) {
-	defer UseSgemm(ActiveSgemm())
-	for _, impl := range SgemmImpls() {
-		if err := UseSgemm(impl); err != nil {
-			t.Fatal(err)
-		}
+	cpuvariant.ForEach(t, func(t *testing.T) {
+		impl := ActiveSgemm()
 		rng := rand.New(rand.NewSource(6))
 		for _, tc := range convGeoms {
 			for _, nb := range []int{1, 3} {
@@ -89,7 +88,7 @@ func TestConvBackward(t *testing.T) {
 				checkConvBackward(t, name, rng, tc.g, tc.groups, tc.cout, nb)
 			}
 		}
-	}
+	})
 }
 
 // TestMaxPool2dBackwardY checks that routing by the pooled output y (from
@@ -123,7 +122,7 @@ func TestMaxPool2dBackwardY(t *testing.T) {
 		} {
 			y := make([]float32, len(dy))
 			pool(g, x, y)
-			for _, im := range poolImpls {
+			for _, im := range poolVariants.Impls() {
 				for threads := 1; threads <= 3; threads++ {
 					got := make([]float32, len(x))
 					maxPool2dBackward(im, g, x, y, dy, got, threads)

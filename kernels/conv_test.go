@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math/rand"
 	"testing"
+
+	"github.com/alexnet-go/alexnet/internal/cpuvariant"
 )
 
 // TestConvImpls checks ConvBatch against Conv2dNaive for every registered
@@ -25,11 +27,8 @@ func TestConvImpls(t *testing.T) {
 			groups, cout int
 		}{ConvGeom{C: 24, H: 27, W: 27, KH: 5, KW: 5, SH: 1, SW: 1, PH: 2, PW: 2}, 1, 16},
 	)
-	defer UseSgemm(ActiveSgemm())
-	for _, impl := range SgemmImpls() {
-		if err := UseSgemm(impl); err != nil {
-			t.Fatal(err)
-		}
+	cpuvariant.ForEach(t, func(t *testing.T) {
+		impl := ActiveSgemm()
 		rng := rand.New(rand.NewSource(3))
 		for _, tc := range geoms {
 			for _, threads := range []int{1, 2, 3} {
@@ -74,7 +73,7 @@ func TestConvImpls(t *testing.T) {
 				}
 			}
 		}
-	}
+	})
 }
 
 // alexnetConvs are torchvision AlexNet's five convolutions at 224×224.

@@ -1,5 +1,7 @@
 package kernels
 
+import "github.com/alexnet-go/alexnet/internal/cpuvariant"
+
 // ConvGeom is the geometry of one image's 2-D convolution or pooling
 // window: C input planes of H×W, a KH×KW window moved by strides SH, SW
 // over the input zero-padded (conv) by PH rows and PW columns on each side.
@@ -43,6 +45,7 @@ func Im2col(g ConvGeom, x, col []float32) {
 		phases = getFloats(g.H * g.SW * pw)
 		defer floatPool.Put(phases)
 	}
+	copyRows := im2colRows.Get()
 	for c := 0; c < g.C; c++ {
 		plane := x[c*g.H*g.W : (c+1)*g.H*g.W]
 		rows, ld := plane, g.W // row iy, phase r starts at rows[(iy*SW+r)*ld]
@@ -71,7 +74,7 @@ func Im2col(g ConvGeom, x, col []float32) {
 				clear(dst[:y0*ow])
 				clear(dst[y1*ow:])
 				iy := y0*g.SH - g.PH + i
-				im2colRows(dst[y0*ow:y1*ow], rows[(iy*g.SW+r)*ld+lo+a:], g.SH*g.SW*ld, y1-y0, ow, lo, hi)
+				copyRows(dst[y0*ow:y1*ow], rows[(iy*g.SW+r)*ld+lo+a:], g.SH*g.SW*ld, y1-y0, ow, lo, hi)
 			}
 		}
 	}
@@ -80,8 +83,8 @@ func Im2col(g ConvGeom, x, col []float32) {
 // im2colRows sets, for r < rows, dst[r*ow : (r+1)*ow] to row r of src (lds
 // floats apart) between zeros: dst[r*ow + x] = src[r*lds + x - lo] for lo
 // <= x < hi, 0 elsewhere. It is the AVX-512 kernel where the CPU has it
-// and ow is at most 128 (layout_amd64.go).
-var im2colRows = im2colRowsGo
+// and ow is at most 128 (layout_amd64.go); im2colRows.Get() returns it.
+var im2colRows = cpuvariant.NewFamily("im2colRows", im2colRowsGo)
 
 // im2colRowsGo is the portable im2colRows.
 func im2colRowsGo(dst, src []float32, lds, rows, ow, lo, hi int) {

@@ -1,6 +1,10 @@
 package kernels
 
-import "math"
+import (
+	"math"
+
+	"github.com/alexnet-go/alexnet/internal/cpuvariant"
+)
 
 // MaxPool2d is MaxPool2dThreads with one goroutine.
 func MaxPool2d(g ConvGeom, x, y []float32) { MaxPool2dThreads(g, x, y, 1) }
@@ -158,9 +162,9 @@ func poolParallel(n, threads int, fn func(lo, hi int)) {
 }
 
 // poolImpl is one implementation of the row kernels under MaxPool2d and
-// LRN. The assembly ones register where the CPU has them (poolArchImpls);
-// the last registered is the one the exported kernels run, and tests run
-// every one.
+// LRN. The assembly ones register where the CPU has them (pool_amd64.go);
+// the exported kernels run the selected one (see cpuvariant), and tests
+// run every one.
 type poolImpl struct {
 	name string
 	// hmax sets the window maxima along rows at stride sw: for r < rows
@@ -181,11 +185,11 @@ type poolImpl struct {
 	argmax func(x []float32, ldx int, y []float32, n, kh, kw, sw int, idx []int32)
 }
 
-// poolImpls are the registered implementations, portable first.
-var poolImpls = append([]*poolImpl{{"portable", hmaxGo, vmaxGo, lrnGo, argmaxGo}}, poolArchImpls()...)
+// poolVariants is the pooling and LRN family, portable first.
+var poolVariants = cpuvariant.NewFamily("pool", &poolImpl{"portable", hmaxGo, vmaxGo, lrnGo, argmaxGo})
 
 // activePool is the implementation the exported kernels run.
-func activePool() *poolImpl { return poolImpls[len(poolImpls)-1] }
+func activePool() *poolImpl { return poolVariants.Get() }
 
 // hmaxGo is poolImpl.hmax.
 func hmaxGo(x []float32, ldx, rows, n, kw, sw int, out []float32, ldo int) {

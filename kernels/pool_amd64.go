@@ -2,27 +2,22 @@
 
 package kernels
 
-import "golang.org/x/sys/cpu"
+import (
+	"golang.org/x/sys/cpu"
+
+	"github.com/alexnet-go/alexnet/internal/cpuvariant"
+)
 
 //go:generate go run -C _asm ./genpool -pkg kernels -out ../pool_amd64.s -stubs ../pool_decl_amd64.go
 
+// The assembly pooling and LRN row kernels and the stride-2
+// deinterleave, where the CPU has them.
 func init() {
-	if cpu.X86.HasAVX512F {
-		deinterleave2Vec = avx512Deinterleave2
-	}
-}
-
-// poolArchImpls are the assembly implementations of the pooling and LRN
-// row kernels the CPU can run, widest last.
-func poolArchImpls() []*poolImpl {
-	var ims []*poolImpl
-	if cpu.X86.HasAVX2 {
-		ims = append(ims, &poolImpl{"avx2", avx2PoolHMax, avx2PoolVMax, avx2PoolLRN, argmaxGo})
-	}
-	if cpu.X86.HasAVX512F && cpu.X86.HasAVX512DQ { // DQ: VFPCLASSPS
-		ims = append(ims, &poolImpl{"avx512", avx512PoolHMax, avx512PoolVMax, avx512PoolLRN, avx512PoolArgmaxRow})
-	}
-	return ims
+	deinterleave2Vec.Register(cpuvariant.AVX512, cpu.X86.HasAVX512F, avx512Deinterleave2)
+	poolVariants.Register(cpuvariant.AVX2, cpu.X86.HasAVX2,
+		&poolImpl{"avx2", avx2PoolHMax, avx2PoolVMax, avx2PoolLRN, argmaxGo})
+	poolVariants.Register(cpuvariant.AVX512, cpu.X86.HasAVX512F && cpu.X86.HasAVX512DQ, // DQ: VFPCLASSPS
+		&poolImpl{"avx512", avx512PoolHMax, avx512PoolVMax, avx512PoolLRN, avx512PoolArgmaxRow})
 }
 
 // avx512Masks packs the opmasks of a row's last vector of t < 16 outputs

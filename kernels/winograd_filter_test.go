@@ -14,7 +14,7 @@ import (
 func TestWinoDyKernels(t *testing.T) {
 	rng := rand.New(rand.NewSource(4))
 	for _, sp := range []*winoSpec{wino3, wino5} {
-		kernel := winoDyKernels[sp.alpha]
+		kernel := winoDyKernels.Get()[sp.alpha]
 		if kernel == nil {
 			t.Logf("α=%d: no vector kernel on this build; winoDyGo alone is used", sp.alpha)
 			continue

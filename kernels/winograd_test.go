@@ -5,6 +5,8 @@ import (
 	"math"
 	"math/rand"
 	"testing"
+
+	"github.com/alexnet-go/alexnet/internal/cpuvariant"
 )
 
 // TestConvWinograd checks ConvWinograd against Conv2dNaive for every
@@ -27,11 +29,8 @@ func TestConvWinograd(t *testing.T) {
 		{ConvGeom{C: 2, H: 1, W: 2, KH: 5, KW: 5, SH: 1, SW: 1, PH: 2, PW: 3}, 1, 3},
 		{ConvGeom{C: 70, H: 4, W: 37, KH: 5, KW: 5, SH: 1, SW: 1, PH: 1, PW: 2}, 1, 33}, // rows of 19 tiles
 	}
-	defer UseSgemm(ActiveSgemm())
-	for _, impl := range SgemmImpls() {
-		if err := UseSgemm(impl); err != nil {
-			t.Fatal(err)
-		}
+	cpuvariant.ForEach(t, func(t *testing.T) {
+		impl := ActiveSgemm()
 		rng := rand.New(rand.NewSource(5))
 		for _, tc := range geoms {
 			for _, run := range []struct{ batch, threads int }{{1, 1}, {1, 2}, {3, 2}, {9, 3}} {
@@ -78,7 +77,7 @@ func TestConvWinograd(t *testing.T) {
 				}
 			}
 		}
-	}
+	})
 }
 
 // BenchmarkConvWinograd times AlexNet's conv2-5 with Winograd beside
