@@ -85,7 +85,7 @@ func TestConvBackward(t *testing.T) {
 		for _, tc := range convGeoms {
 			for _, nb := range []int{1, 3} {
 				name := fmt.Sprintf("%s/%+v/groups=%d/nb=%d", impl, tc.g, tc.groups, nb)
-				checkConvBackward(t, name, rng, tc.g, tc.groups, tc.cout, nb)
+				checkConvBackward(t, name, rng, AutoConv, tc.g, tc.groups, tc.cout, nb)
 			}
 		}
 	})
@@ -345,7 +345,7 @@ func BenchmarkConvBackward(b *testing.B) {
 	x, w, dy := randSlice(rng, g.C*g.H*g.W), randSlice(rng, cout*k), randSlice(rng, cout*p)
 	dw, db, dx := make([]float32, cout*k), make([]float32, cout), make([]float32, len(x))
 	for b.Loop() {
-		ConvBackward(g, 1, cout, x, w, dy, dw, db, dx, 1, 1)
+		ConvBackward(g, AutoConv, 1, cout, x, w, dy, dw, db, dx, 1, 1)
 	}
 }
 

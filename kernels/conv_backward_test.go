@@ -11,7 +11,7 @@ import (
 // overwritten, on 2 goroutines and again for dw alone on 1, and compares
 // dw, db and dx with ConvBackwardNaive's. g is the whole input's geometry
 // (g.C planes over all groups).
-func checkConvBackward(t *testing.T, name string, rng *rand.Rand, g ConvGeom, groups, cout, nb int) {
+func checkConvBackward(t *testing.T, name string, rng *rand.Rand, alg ConvAlgorithm, g ConvGeom, groups, cout, nb int) {
 	t.Helper()
 	g.C /= groups
 	k, p := g.C*g.KH*g.KW, g.OH()*g.OW()
@@ -23,10 +23,10 @@ func checkConvBackward(t *testing.T, name string, rng *rand.Rand, g ConvGeom, gr
 	dx := randSlice(rng, len(x)) // overwritten
 	wdw, wdb := append([]float32(nil), dw0...), append([]float32(nil), db0...)
 	wdx := make([]float32, len(x))
-	ConvBackward(g, groups, cout, x, w, dy, dw, db, dx, nb, 2)
+	ConvBackward(g, alg, groups, cout, x, w, dy, dw, db, dx, nb, 2)
 	ConvBackwardNaive(g, groups, cout, x, w, dy, wdw, wdb, wdx, nb)
 	dw2 := append([]float32(nil), dw0...)
-	ConvBackward(g, groups, cout, x, w, dy, dw2, nil, nil, nb, 1)
+	ConvBackward(g, alg, groups, cout, x, w, dy, dw2, nil, nil, nb, 1)
 	for _, c := range []struct {
 		what      string
 		got, want []float32
@@ -42,7 +42,6 @@ func checkConvBackward(t *testing.T, name string, rng *rand.Rand, g ConvGeom, gr
 // with the input gradient computed both as a Winograd convolution and as
 // GEMMs over col2im.
 func TestConvBackwardPaths(t *testing.T) {
-	defer SetWinograd(!winogradOff.Load())
 	cases := []struct {
 		g            ConvGeom
 		groups, cout int
@@ -53,10 +52,9 @@ func TestConvBackwardPaths(t *testing.T) {
 	}
 	rng := rand.New(rand.NewSource(9))
 	for _, tc := range cases {
-		for _, wino := range []bool{true, false} {
-			SetWinograd(wino)
-			name := fmt.Sprintf("%+v/groups=%d/winograd=%v", tc.g, tc.groups, wino)
-			checkConvBackward(t, name, rng, tc.g, tc.groups, tc.cout, 5)
+		for _, alg := range []ConvAlgorithm{WinogradConv, DirectConv} {
+			name := fmt.Sprintf("%+v/groups=%d/winograd=%v", tc.g, tc.groups, alg == WinogradConv)
+			checkConvBackward(t, name, rng, alg, tc.g, tc.groups, tc.cout, 5)
 		}
 	}
 }

@@ -36,7 +36,7 @@ type winoFilterWorker struct {
 }
 
 // convBackwardFilterWinograd adds ConvBackward's dw for a geometry
-// UseWinograd accepts. The images are split into up to threads contiguous
+// WinogradConv accepts. The images are split into up to threads contiguous
 // ranges, one goroutine each, which sums its P_ξ over steps of whole
 // images; the goroutines' sums are added in a fixed order and transformed
 // (Gᵀ P G, in float64) at the end, so the result depends on nb and threads

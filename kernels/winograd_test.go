@@ -100,15 +100,30 @@ func BenchmarkConvWinograd(b *testing.B) {
 	}
 }
 
-func TestSetWinograd(t *testing.T) {
+func TestConvAlgorithm(t *testing.T) {
 	g := ConvGeom{C: 1, H: 5, W: 5, KH: 3, KW: 3, SH: 1, SW: 1, PH: 1, PW: 1}
-	defer SetWinograd(true)
-	if !UseWinograd(g) {
-		t.Fatal("3×3 stride 1: UseWinograd false by default")
+	defer SetDefaultConv(AutoConv)
+	if !AutoConv.Winograd(g) || !WinogradConv.Winograd(g) {
+		t.Fatal("3×3 stride 1: Winograd false by default")
 	}
-	SetWinograd(false)
-	if UseWinograd(g) {
-		t.Fatal("UseWinograd true after SetWinograd(false)")
+	if DirectConv.Winograd(g) {
+		t.Fatal("DirectConv.Winograd true")
+	}
+	SetDefaultConv(DirectConv)
+	if AutoConv.Winograd(g) {
+		t.Fatal("AutoConv.Winograd true after SetDefaultConv(DirectConv)")
+	}
+	if !WinogradConv.Winograd(g) {
+		t.Fatal("WinogradConv.Winograd false after SetDefaultConv(DirectConv)")
+	}
+	for _, s := range []string{"", "auto", "direct", "winograd"} {
+		a, err := ParseConvAlgorithm(s)
+		if err != nil || (s != "" && a.String() != s) {
+			t.Errorf("ParseConvAlgorithm(%q) = %v, %v", s, a, err)
+		}
+	}
+	if _, err := ParseConvAlgorithm("fft"); err == nil {
+		t.Error("ParseConvAlgorithm(fft) succeeded")
 	}
 	for _, g := range []ConvGeom{{KH: 11, KW: 11, SH: 4, SW: 4}, {KH: 3, KW: 3, SH: 2, SW: 2}, {KH: 3, KW: 3, SH: 1, SW: 1, PH: 3, PW: 3}} {
 		if winoSpecFor(g) != nil {
