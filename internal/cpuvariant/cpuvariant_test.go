@@ -22,7 +22,7 @@ func TestSelect(t *testing.T) {
 	f.Register(Naive, true, "naive")
 	f.Register(AVX2, true, "avx2")
 	g := NewFamily("test2", "g-portable") // lacks all but its portable twin
-	f.Register(AVX512, false, "avx512") // not on this "CPU"
+	f.Register(AVX512, false, "avx512")   // not on this "CPU"
 	if got := f.Get(); got != "avx2" {
 		t.Errorf("default: %q, want the widest available, avx2", got)
 	}
