@@ -217,19 +217,7 @@ func TestAdaptiveAvgPool2dBackward(t *testing.T) {
 // lrn64 is LRN in float64, for finite differences.
 func lrn64(n, c, hw, size int, alpha, beta, k float64, x []float64) []float64 {
 	y := make([]float64, len(x))
-	for b := 0; b < n; b++ {
-		for ch := 0; ch < c; ch++ {
-			for p := 0; p < hw; p++ {
-				var d float64
-				for cc := max(ch-size/2, 0); cc <= min(ch+(size-1)/2, c-1); cc++ {
-					v := x[(b*c+cc)*hw+p]
-					d += v * v
-				}
-				i := (b*c+ch)*hw + p
-				y[i] = x[i] / math.Pow(d/float64(size)*alpha+k, beta)
-			}
-		}
-	}
+	lrnRef(n, c, hw, size, alpha, beta, k, x, y)
 	return y
 }
 
@@ -338,24 +326,26 @@ func TestActivationBackward(t *testing.T) {
 }
 
 func BenchmarkConvBackward(b *testing.B) {
-	// AlexNet's conv2 on 27×27 inputs, one image.
-	g := ConvGeom{C: 64, H: 27, W: 27, KH: 5, KW: 5, SH: 1, SW: 1, PH: 2, PW: 2}
-	rng := rand.New(rand.NewSource(1))
-	cout, k, p := 192, g.C*g.KH*g.KW, g.OH()*g.OW()
-	x, w, dy := randSlice(rng, g.C*g.H*g.W), randSlice(rng, cout*k), randSlice(rng, cout*p)
-	dw, db, dx := make([]float32, cout*k), make([]float32, cout), make([]float32, len(x))
-	for b.Loop() {
+	benchConvBackward(b, func(g ConvGeom, cout int, x, w, dy, dw, db, dx []float32) {
 		ConvBackward(g, AutoConv, 1, cout, x, w, dy, dw, db, dx, 1, 1)
-	}
+	})
 }
 
 func BenchmarkConvBackwardNaive(b *testing.B) {
+	benchConvBackward(b, func(g ConvGeom, cout int, x, w, dy, dw, db, dx []float32) {
+		ConvBackwardNaive(g, 1, cout, x, w, dy, dw, db, dx, 1)
+	})
+}
+
+// benchConvBackward times backward, one image through AlexNet's conv2 on
+// 27×27 inputs.
+func benchConvBackward(b *testing.B, backward func(g ConvGeom, cout int, x, w, dy, dw, db, dx []float32)) {
 	g := ConvGeom{C: 64, H: 27, W: 27, KH: 5, KW: 5, SH: 1, SW: 1, PH: 2, PW: 2}
 	rng := rand.New(rand.NewSource(1))
 	cout, k, p := 192, g.C*g.KH*g.KW, g.OH()*g.OW()
 	x, w, dy := randSlice(rng, g.C*g.H*g.W), randSlice(rng, cout*k), randSlice(rng, cout*p)
 	dw, db, dx := make([]float32, cout*k), make([]float32, cout), make([]float32, len(x))
 	for b.Loop() {
-		ConvBackwardNaive(g, 1, cout, x, w, dy, dw, db, dx, 1)
+		backward(g, cout, x, w, dy, dw, db, dx)
 	}
 }

@@ -263,24 +263,14 @@ func ConvBackwardNaive(g ConvGeom, groups, outC int, x, w, dy, dw, db, dx []floa
 					if db != nil {
 						db[o] += d
 					}
-					for c := 0; c < cin; c++ {
-						for i := 0; i < g.KH; i++ {
-							for j := 0; j < g.KW; j++ {
-								iy, ix := oy*g.SH-g.PH+i, ox*g.SW-g.PW+j
-								if iy < 0 || iy >= g.H || ix < 0 || ix >= g.W {
-									continue
-								}
-								xi := ((grp*cin+c)*g.H+iy)*g.W + ix
-								wi := ((o*cin+c)*g.KH+i)*g.KW + j
-								if dw != nil {
-									dw[wi] += d * xb[xi]
-								}
-								if dx != nil {
-									dx[b*groups*cin*g.H*g.W+xi] += w[wi] * d
-								}
-							}
+					windowTaps(g, cin, o, grp, oy, ox, func(wi, xi int) {
+						if dw != nil {
+							dw[wi] += d * xb[xi]
 						}
-					}
+						if dx != nil {
+							dx[b*groups*cin*g.H*g.W+xi] += w[wi] * d
+						}
+					})
 				}
 			}
 		}

@@ -42,10 +42,7 @@ func checkConvBackward(t *testing.T, name string, rng *rand.Rand, alg ConvAlgori
 // with the input gradient computed both as a Winograd convolution and as
 // GEMMs over col2im.
 func TestConvBackwardPaths(t *testing.T) {
-	cases := []struct {
-		g            ConvGeom
-		groups, cout int
-	}{
+	cases := []convCase{
 		{ConvGeom{C: 24, H: 13, W: 13, KH: 3, KW: 3, SH: 1, SW: 1, PH: 1, PW: 1}, 1, 40},
 		{ConvGeom{C: 16, H: 11, W: 11, KH: 5, KW: 5, SH: 1, SW: 1, PH: 2, PW: 2}, 2, 36},
 		{ConvGeom{C: 3, H: 35, W: 35, KH: 11, KW: 11, SH: 4, SW: 4, PH: 2, PW: 2}, 1, 20},

@@ -11,10 +11,7 @@ import (
 // with a partial strip of filters) against Conv2dNaive, for one and two
 // threads and several images, with and without ReLU.
 func TestConvDirect(t *testing.T) {
-	cases := []struct {
-		g            ConvGeom
-		groups, cout int
-	}{
+	cases := []convCase{
 		{ConvGeom{C: 3, H: 224, W: 224, KH: 11, KW: 11, SH: 4, SW: 4, PH: 2, PW: 2}, 1, 20},
 		{ConvGeom{C: 3, H: 227, W: 227, KH: 11, KW: 11, SH: 4, SW: 4}, 1, 30},
 		{ConvGeom{C: 4, H: 60, W: 62, KH: 5, KW: 5, SH: 2, SW: 2, PH: 1, PW: 2}, 2, 34},

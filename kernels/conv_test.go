@@ -14,18 +14,9 @@ import (
 // images, thread counts and guards after y.
 func TestConvImpls(t *testing.T) {
 	geoms := append(convGeoms[:len(convGeoms):len(convGeoms)],
-		struct {
-			g            ConvGeom
-			groups, cout int
-		}{ConvGeom{C: 3, H: 67, W: 70, KH: 11, KW: 11, SH: 4, SW: 4, PH: 2, PW: 2}, 1, 17},
-		struct {
-			g            ConvGeom
-			groups, cout int
-		}{ConvGeom{C: 40, H: 13, W: 13, KH: 3, KW: 3, SH: 1, SW: 1, PH: 1, PW: 1}, 2, 30},
-		struct {
-			g            ConvGeom
-			groups, cout int
-		}{ConvGeom{C: 24, H: 27, W: 27, KH: 5, KW: 5, SH: 1, SW: 1, PH: 2, PW: 2}, 1, 16},
+		convCase{ConvGeom{C: 3, H: 67, W: 70, KH: 11, KW: 11, SH: 4, SW: 4, PH: 2, PW: 2}, 1, 17},
+		convCase{ConvGeom{C: 40, H: 13, W: 13, KH: 3, KW: 3, SH: 1, SW: 1, PH: 1, PW: 1}, 2, 30},
+		convCase{ConvGeom{C: 24, H: 27, W: 27, KH: 5, KW: 5, SH: 1, SW: 1, PH: 2, PW: 2}, 1, 16},
 	)
 	cpuvariant.ForEach(t, func(t *testing.T) {
 		impl := ActiveSgemm()

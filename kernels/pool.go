@@ -94,6 +94,17 @@ func MaxPool2dNaive(g ConvGeom, x, y []float32) {
 	}
 }
 
+// oneInputWindows handles the adaptive average pool and its gradient where
+// every window is one input (oh == h, ow == w) and reports whether it did:
+// then dst = +0 + src (forward, the sum divided by 1; backward, dy/1/1).
+func oneInputWindows(planes, h, w, oh, ow int, src, dst []float32) bool {
+	if oh != h || ow != w {
+		return false
+	}
+	addToZero(dst[:planes*h*w], src[:planes*h*w])
+	return true
+}
+
 // AdaptiveAvgPool2d is AdaptiveAvgPool2dThreads with one goroutine.
 func AdaptiveAvgPool2d(planes, h, w, oh, ow int, x, y []float32) {
 	AdaptiveAvgPool2dThreads(planes, h, w, oh, ow, x, y, 1)
@@ -111,9 +122,7 @@ func AdaptiveAvgPool2d(planes, h, w, oh, ow int, x, y []float32) {
 // order from +0 and is divided by the window size. The planes are split
 // over up to threads goroutines.
 func AdaptiveAvgPool2dThreads(planes, h, w, oh, ow int, x, y []float32, threads int) {
-	if oh == h && ow == w {
-		// Windows of one input: the sum +0 + v, divided by 1.
-		addToZero(y[:planes*h*w], x[:planes*h*w])
+	if oneInputWindows(planes, h, w, oh, ow, x, y) {
 		return
 	}
 	rows, cols := adaptiveWindows(h, oh), adaptiveWindows(w, ow)

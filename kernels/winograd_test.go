@@ -13,10 +13,7 @@ import (
 // registered implementation: odd and even output sizes (partial tiles),
 // padding 0-2, groups, several images, thread counts, ReLU, guards after y.
 func TestConvWinograd(t *testing.T) {
-	geoms := []struct {
-		g            ConvGeom
-		groups, cout int
-	}{
+	geoms := []convCase{
 		{ConvGeom{C: 6, H: 13, W: 13, KH: 3, KW: 3, SH: 1, SW: 1, PH: 1, PW: 1}, 1, 5},
 		{ConvGeom{C: 40, H: 13, W: 13, KH: 3, KW: 3, SH: 1, SW: 1, PH: 1, PW: 1}, 2, 30},
 		{ConvGeom{C: 3, H: 6, W: 9, KH: 3, KW: 3, SH: 1, SW: 1, PH: 0, PW: 2}, 1, 17},
