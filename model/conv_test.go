@@ -18,16 +18,25 @@ import (
 // logits an AutoConv model gives under the matching default.
 func TestConfigConv(t *testing.T) {
 	defer kernels.SetDefaultConv(kernels.AutoConv)
+	rng := rand.New(rand.NewSource(1))
+	fill := func(data []float32, scale float64) {
+		for i := range data {
+			data[i] = float32(rng.NormFloat64() * scale)
+		}
+	}
+	var sd map[string]*tensor.Tensor // every model's parameters, from the first
 	build := func(alg kernels.ConvAlgorithm) *AlexNet {
 		m, err := New(Config{Arch: ArchTorchvision, Channels: [5]int{8, 8, 8, 8, 8}, Hidden: 16, NumClasses: 5, Threads: 1, Conv: alg})
 		if err != nil {
 			t.Fatal(err)
 		}
-		rng := rand.New(rand.NewSource(1))
-		for _, p := range m.Parameters() {
-			for i := range p.T.Data {
-				p.T.Data[i] = float32(rng.NormFloat64() * 0.2)
+		if sd == nil {
+			for _, p := range m.Parameters() {
+				fill(p.T.Data, 0.2)
 			}
+			sd = m.StateDict()
+		} else if err := m.LoadStateDict(sd); err != nil {
+			t.Fatal(err)
 		}
 		for _, l := range m.Features.Layers {
 			if c, ok := l.(*nn.Conv2d); ok && c.Algorithm != alg {
@@ -36,11 +45,8 @@ func TestConfigConv(t *testing.T) {
 		}
 		return m
 	}
-	rng := rand.New(rand.NewSource(2))
 	x := tensor.New(2, 3, 67, 67)
-	for i := range x.Data {
-		x.Data[i] = float32(rng.NormFloat64())
-	}
+	fill(x.Data, 1)
 	forward := func(m *AlexNet) []float32 {
 		y, err := m.Forward(x)
 		if err != nil {
