@@ -67,13 +67,45 @@ func checkGuards(t *testing.T, what string, buf []byte) {
 	}
 }
 
-// testIDCT is the conformance test of an idct kernel against idctGo: random
-// blocks of every density, extreme coefficients (±32767, -32768) and
-// quantisers (up to 65535, stored as their low 16 bits), blocks whose AC
-// rows 1-7 or whole AC are zero, single nonzero coefficients, at strides
-// 8 to 24, with guards around the output and between its rows.
-func testIDCT(t *testing.T, idct func(b *[64]int16, q *[64]int16, dst []byte, stride int)) {
-	r := rand.New(rand.NewPCG(1, 2))
+// idctBlock is a block of coefficients and its quantisers as the decoder
+// holds them (c.q: wrap16(coef*q) needs only q's low 16 bits).
+type idctBlock struct{ b, q [64]int16 }
+
+func newIDCTBlock(b *[64]int16, q *[64]int32) idctBlock {
+	blk := idctBlock{b: *b}
+	for i, v := range q {
+		blk.q[i] = int16(v)
+	}
+	return blk
+}
+
+// idctBlocks returns testIDCT's blocks: 20000 random ones, then every
+// position alone at the extremes.
+func idctBlocks(r *rand.Rand) []idctBlock {
+	var blocks []idctBlock
+	for range 20000 {
+		blocks = append(blocks, randomIDCTBlock(r))
+	}
+	for k := range 64 {
+		for _, v := range []int16{32767, -32768, 1, -1} {
+			for _, qv := range []int32{1, 65535, 32768} {
+				var b [64]int16
+				var q [64]int32
+				for i := range q {
+					q[i] = qv
+				}
+				b[k] = v
+				blocks = append(blocks, newIDCTBlock(&b, &q))
+			}
+		}
+	}
+	return blocks
+}
+
+// randomIDCTBlock returns a block of random density (dense, sparse, AC
+// rows 1-7 zero, DC only, one nonzero coefficient) with coefficients and
+// quantisers small, wide, any 16 bits or extreme.
+func randomIDCTBlock(r *rand.Rand) idctBlock {
 	extreme := []int16{0, 1, -1, 2, -2, 127, -128, 1023, -1024, 16383, -16384, 32767, -32768}
 	coef := func(mode int) int16 {
 		switch mode {
@@ -95,62 +127,42 @@ func testIDCT(t *testing.T, idct func(b *[64]int16, q *[64]int16, dst []byte, st
 		}
 		return []int32{1, 255, 256, 32767, 32768, 65535}[r.IntN(6)]
 	}
-	var blocks []struct {
-		b [64]int16
-		q [64]int16
+	var b [64]int16
+	var q [64]int32
+	cm, qm := r.IntN(4), r.IntN(3)
+	for i := range q {
+		q[i] = quant(qm)
 	}
-	add := func(b *[64]int16, q *[64]int32) {
-		var q16 [64]int16
-		for i, v := range q {
-			q16[i] = int16(v) // the decoder's c.q: wrap16(coef*q) needs only q's low 16 bits
+	switch r.IntN(5) {
+	case 0: // dense
+		for i := range b {
+			b[i] = coef(cm)
 		}
-		blocks = append(blocks, struct {
-			b [64]int16
-			q [64]int16
-		}{*b, q16})
-	}
-	for range 20000 {
-		var b [64]int16
-		var q [64]int32
-		cm, qm := r.IntN(4), r.IntN(3)
-		for i := range q {
-			q[i] = quant(qm)
-		}
-		switch r.IntN(5) {
-		case 0: // dense
-			for i := range b {
-				b[i] = coef(cm)
-			}
-		case 1: // sparse
-			for range 1 + r.IntN(8) {
-				b[r.IntN(64)] = coef(cm)
-			}
-		case 2: // AC rows 1-7 zero
-			for i := range 8 {
-				if r.IntN(2) == 0 {
-					b[i] = coef(cm)
-				}
-			}
-		case 3: // DC only
-			b[0] = coef(cm)
-		case 4: // one nonzero coefficient
+	case 1: // sparse
+		for range 1 + r.IntN(8) {
 			b[r.IntN(64)] = coef(cm)
 		}
-		add(&b, &q)
-	}
-	for k := range 64 { // every position alone, at the extremes
-		for _, v := range []int16{32767, -32768, 1, -1} {
-			for _, qv := range []int32{1, 65535, 32768} {
-				var b [64]int16
-				var q [64]int32
-				for i := range q {
-					q[i] = qv
-				}
-				b[k] = v
-				add(&b, &q)
+	case 2: // AC rows 1-7 zero
+		for i := range 8 {
+			if r.IntN(2) == 0 {
+				b[i] = coef(cm)
 			}
 		}
+	case 3: // DC only
+		b[0] = coef(cm)
+	case 4: // one nonzero coefficient
+		b[r.IntN(64)] = coef(cm)
 	}
+	return newIDCTBlock(&b, &q)
+}
+
+// testIDCT is the conformance test of an idct kernel against idctGo: random
+// blocks of every density, extreme coefficients (±32767, -32768) and
+// quantisers (up to 65535, stored as their low 16 bits), blocks whose AC
+// rows 1-7 or whole AC are zero, single nonzero coefficients, at strides
+// 8 to 24, with guards around the output and between its rows.
+func testIDCT(t *testing.T, idct func(b *[64]int16, q *[64]int16, dst []byte, stride int)) {
+	blocks := idctBlocks(rand.New(rand.NewPCG(1, 2)))
 	for i, blk := range blocks {
 		stride := 8 + 8*(i%3)
 		n := 7*stride + 8
