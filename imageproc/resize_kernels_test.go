@@ -4,58 +4,49 @@ import (
 	"bytes"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/alexnet-go/alexnet/internal/cpuvariant"
 )
 
-// resizeVariants are the row-kernel choices to test: the CPU's assembly
-// (when there is any) and the Go loops.
-func resizeVariants() map[string]*resizeKernels {
-	v := map[string]*resizeKernels{"go": nil}
-	if resizeAsm != nil {
-		v["asm"] = resizeAsm
-	}
-	return v
-}
-
-// withResize runs f with resizeAsm set to k.
-func withResize(k *resizeKernels, f func()) {
-	saved := resizeAsm
-	resizeAsm = k
-	defer func() { resizeAsm = saved }()
-	f()
+// resizeAsmKernels returns the CPU's assembly row kernels, nil where
+// there are none.
+func resizeAsmKernels() *resizeKernels {
+	ims := resizeAsm.Impls()
+	return ims[len(ims)-1]
 }
 
 // Every variant agrees with the naive loops on random shapes, shrinking
 // and enlarging (row lengths that are and are not whole 8-byte chunks),
 // and ResizeCrop with the naive resize then the crop.
 func TestResizeVariants(t *testing.T) {
-	for name, k := range resizeVariants() {
-		withResize(k, func() {
-			r := rand.New(rand.NewPCG(8, 9))
-			for i := range 60 {
-				src := randomRGB(1+r.IntN(400), 1+r.IntN(300), uint64(i))
-				w, h := 1+r.IntN(300), 1+r.IntN(300)
-				if got, want := ResizeTo(src, w, h), naiveResizeTo(src, w, h); !bytes.Equal(got.Pix, want.Pix) {
-					t.Fatalf("%s: %dx%d -> %dx%d differs from the naive loops", name, src.W, src.H, w, h)
-				}
-				size, crop := 1+r.IntN(300), 1+r.IntN(300)
-				rw, rh := ResizeShape(src.W, src.H, size)
-				if crop > rw || crop > rh {
-					continue
-				}
-				want := Crop(naiveResizeTo(src, rw, rh), CenterCropRect(rw, rh, crop, crop))
-				if got := ResizeCrop(src, size, crop); !bytes.Equal(got.Pix, want.Pix) {
-					t.Fatalf("%s: ResizeCrop(%dx%d, %d, %d) differs from the naive resize and crop", name, src.W, src.H, size, crop)
-				}
+	cpuvariant.ForEach(t, func(t *testing.T) {
+		name := cpuvariant.Active()
+		r := rand.New(rand.NewPCG(8, 9))
+		for i := range 60 {
+			src := randomRGB(1+r.IntN(400), 1+r.IntN(300), uint64(i))
+			w, h := 1+r.IntN(300), 1+r.IntN(300)
+			if got, want := ResizeTo(src, w, h), naiveResizeTo(src, w, h); !bytes.Equal(got.Pix, want.Pix) {
+				t.Fatalf("%s: %dx%d -> %dx%d differs from the naive loops", name, src.W, src.H, w, h)
 			}
-		})
-	}
+			size, crop := 1+r.IntN(300), 1+r.IntN(300)
+			rw, rh := ResizeShape(src.W, src.H, size)
+			if crop > rw || crop > rh {
+				continue
+			}
+			want := Crop(naiveResizeTo(src, rw, rh), CenterCropRect(rw, rh, crop, crop))
+			if got := ResizeCrop(src, size, crop); !bytes.Equal(got.Pix, want.Pix) {
+				t.Fatalf("%s: ResizeCrop(%dx%d, %d, %d) differs from the naive resize and crop", name, src.W, src.H, size, crop)
+			}
+		}
+	})
 }
 
 // The assembly row kernels write exactly their outputs (guard bytes
 // around them stay) and compute the Go loops' values, on extreme pixels
 // and weights.
 func TestResizeKernels(t *testing.T) {
-	if resizeAsm == nil {
+	asm := resizeAsmKernels()
+	if asm == nil {
 		t.Skip("no assembly row kernels on this CPU or build")
 	}
 	const guard = 0xA5
@@ -85,7 +76,7 @@ func TestResizeKernels(t *testing.T) {
 			if tab.need > len(row) {
 				t.Fatalf("table needs %d bytes of a %d-byte row", tab.need, len(row))
 			}
-			resizeAsm.horz(&got[8], &row[0], &tab.tab[0], chunks, tab.taps)
+			asm.horz(&got[8], &row[0], &tab.tab[0], chunks, tab.taps)
 		}
 		hrowTable(got[8:8+n], row[:3*in], tab, n/8*8)
 		if !bytes.Equal(got[8:8+n], want) || !allBytes(got[:8], guard) || !allBytes(got[8+n:], guard) {
@@ -114,7 +105,7 @@ func TestResizeKernels(t *testing.T) {
 		got = bytes.Repeat([]uint8{guard}, m+16)
 		done := m / 8 * 8
 		if done > 0 {
-			resizeAsm.vert4(&got[8], ptrs, k, done)
+			asm.vert4(&got[8], ptrs, k, done)
 		}
 		vrow(got[8+done:8+m], rows, k[:], done)
 		if !bytes.Equal(got[8:8+m], want) || !allBytes(got[:8], guard) || !allBytes(got[8+m:], guard) {
@@ -136,13 +127,9 @@ func allBytes(b []uint8, v uint8) bool {
 // 224x224 evaluation crop with each variant's row kernels.
 func BenchmarkResizeCropVariants(b *testing.B) {
 	src := randomRGB(500, 375, 2)
-	for name, k := range resizeVariants() {
-		b.Run(name, func(b *testing.B) {
-			withResize(k, func() {
-				for b.Loop() {
-					ResizeCrop(src, 256, 224)
-				}
-			})
-		})
-	}
+	cpuvariant.ForEach(b, func(b *testing.B) {
+		for b.Loop() {
+			ResizeCrop(src, 256, 224)
+		}
+	})
 }

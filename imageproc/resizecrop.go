@@ -84,7 +84,8 @@ func horizontalCols(src *RGB, c coeffs, first, last, x0, x1 int) *RGB {
 	out := &RGB{W: x1 - x0, H: last - first, Pix: bufpool.Get(3 * (x1 - x0) * (last - first))}
 	f := c.fixed(src.W)
 	var t *hTable
-	if f.k != nil && resizeAsm != nil {
+	asm := resizeAsm.Get()
+	if f.k != nil && asm != nil {
 		t = newHTable(f, x0, x1)
 	}
 	for y := first; y < last; y++ {
@@ -96,7 +97,7 @@ func horizontalCols(src *RGB, c coeffs, first, last, x0, x1 int) *RGB {
 		case t != nil:
 			done := 0
 			if chunks := len(dst) / 8; chunks > 0 && len(src.Pix)-3*y*src.W >= t.need {
-				resizeAsm.horz(&dst[0], &row[0], &t.tab[0], chunks, t.taps)
+				asm.horz(&dst[0], &row[0], &t.tab[0], chunks, t.taps)
 				done = 8 * chunks
 			}
 			hrowTable(dst, row, t, done)
@@ -110,16 +111,6 @@ func horizontalCols(src *RGB, c coeffs, first, last, x0, x1 int) *RGB {
 	}
 	return out
 }
-
-// resizeKernels are assembly row kernels (see kernels/_asm/genresize).
-type resizeKernels struct {
-	vert4 func(dst *uint8, rows *[4]*uint8, k *[4]int32, n int)
-	horz  func(dst, src *uint8, tab *int32, chunks, taps int)
-}
-
-// resizeAsm is the CPU's row kernels, nil where there are none (or under
-// -tags purego); tests set it to nil to run the Go loops.
-var resizeAsm *resizeKernels
 
 // hTable lays out one horizontal pass over output columns [x0, x1) by
 // output byte o = 3*(x-x0)+ch, in chunks of 8 bytes: the offset
@@ -261,7 +252,8 @@ func verticalRows(src *RGB, c coeffs, y0, y1 int) *RGB {
 	stride := 3 * src.W
 	out := NewRGB(src.W, y1-y0)
 	n := max(3, slices.Max(c.n))
-	if resizeAsm != nil && n <= 4 {
+	asm := resizeAsm.Get()
+	if asm != nil && n <= 4 {
 		n = 4
 	}
 	rows := make([][]uint8, n)
@@ -280,12 +272,12 @@ func verticalRows(src *RGB, c coeffs, y0, y1 int) *RGB {
 		}
 		dst := out.Pix[(y-y0)*stride : (y-y0+1)*stride]
 		done := 0
-		if n == 4 && resizeAsm != nil && stride >= 8 {
+		if n == 4 && asm != nil && stride >= 8 {
 			done = stride / 8 * 8
 			for j := range ptrs {
 				ptrs[j] = &rows[j][0]
 			}
-			resizeAsm.vert4(&dst[0], ptrs, (*[4]int32)(k), done)
+			asm.vert4(&dst[0], ptrs, (*[4]int32)(k), done)
 		}
 		vrow(dst[done:], rows, k, done)
 	}

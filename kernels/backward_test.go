@@ -5,6 +5,8 @@ import (
 	"math"
 	"math/rand"
 	"testing"
+
+	"github.com/alexnet-go/alexnet/internal/cpuvariant"
 )
 
 // dot64 is Σ a[i]·b[i] in float64.
@@ -77,19 +79,16 @@ func TestCol2im(t *testing.T) {
 // TestConvBackward checks ConvBackward against ConvBackwardNaive for every
 // registered Sgemm implementation (see checkConvBackward).
 func TestConvBackward(t *testing.T) {
-	defer UseSgemm(ActiveSgemm())
-	for _, impl := range SgemmImpls() {
-		if err := UseSgemm(impl); err != nil {
-			t.Fatal(err)
-		}
+	cpuvariant.ForEach(t, func(t *testing.T) {
+		impl := ActiveSgemm()
 		rng := rand.New(rand.NewSource(6))
 		for _, tc := range convGeoms {
 			for _, nb := range []int{1, 3} {
 				name := fmt.Sprintf("%s/%+v/groups=%d/nb=%d", impl, tc.g, tc.groups, nb)
-				checkConvBackward(t, name, rng, tc.g, tc.groups, tc.cout, nb)
+				checkConvBackward(t, name, rng, AutoConv, tc.g, tc.groups, tc.cout, nb)
 			}
 		}
-	}
+	})
 }
 
 // TestMaxPool2dBackwardY checks that routing by the pooled output y (from
@@ -123,7 +122,7 @@ func TestMaxPool2dBackwardY(t *testing.T) {
 		} {
 			y := make([]float32, len(dy))
 			pool(g, x, y)
-			for _, im := range poolImpls {
+			for _, im := range poolVariants.Impls() {
 				for threads := 1; threads <= 3; threads++ {
 					got := make([]float32, len(x))
 					maxPool2dBackward(im, g, x, y, dy, got, threads)
@@ -218,19 +217,7 @@ func TestAdaptiveAvgPool2dBackward(t *testing.T) {
 // lrn64 is LRN in float64, for finite differences.
 func lrn64(n, c, hw, size int, alpha, beta, k float64, x []float64) []float64 {
 	y := make([]float64, len(x))
-	for b := 0; b < n; b++ {
-		for ch := 0; ch < c; ch++ {
-			for p := 0; p < hw; p++ {
-				var d float64
-				for cc := max(ch-size/2, 0); cc <= min(ch+(size-1)/2, c-1); cc++ {
-					v := x[(b*c+cc)*hw+p]
-					d += v * v
-				}
-				i := (b*c+ch)*hw + p
-				y[i] = x[i] / math.Pow(d/float64(size)*alpha+k, beta)
-			}
-		}
-	}
+	lrnRef(n, c, hw, size, alpha, beta, k, x, y)
 	return y
 }
 
@@ -339,24 +326,26 @@ func TestActivationBackward(t *testing.T) {
 }
 
 func BenchmarkConvBackward(b *testing.B) {
-	// AlexNet's conv2 on 27×27 inputs, one image.
-	g := ConvGeom{C: 64, H: 27, W: 27, KH: 5, KW: 5, SH: 1, SW: 1, PH: 2, PW: 2}
-	rng := rand.New(rand.NewSource(1))
-	cout, k, p := 192, g.C*g.KH*g.KW, g.OH()*g.OW()
-	x, w, dy := randSlice(rng, g.C*g.H*g.W), randSlice(rng, cout*k), randSlice(rng, cout*p)
-	dw, db, dx := make([]float32, cout*k), make([]float32, cout), make([]float32, len(x))
-	for b.Loop() {
-		ConvBackward(g, 1, cout, x, w, dy, dw, db, dx, 1, 1)
-	}
+	benchConvBackward(b, func(g ConvGeom, cout int, x, w, dy, dw, db, dx []float32) {
+		ConvBackward(g, AutoConv, 1, cout, x, w, dy, dw, db, dx, 1, 1)
+	})
 }
 
 func BenchmarkConvBackwardNaive(b *testing.B) {
+	benchConvBackward(b, func(g ConvGeom, cout int, x, w, dy, dw, db, dx []float32) {
+		ConvBackwardNaive(g, 1, cout, x, w, dy, dw, db, dx, 1)
+	})
+}
+
+// benchConvBackward times backward, one image through AlexNet's conv2 on
+// 27×27 inputs.
+func benchConvBackward(b *testing.B, backward func(g ConvGeom, cout int, x, w, dy, dw, db, dx []float32)) {
 	g := ConvGeom{C: 64, H: 27, W: 27, KH: 5, KW: 5, SH: 1, SW: 1, PH: 2, PW: 2}
 	rng := rand.New(rand.NewSource(1))
 	cout, k, p := 192, g.C*g.KH*g.KW, g.OH()*g.OW()
 	x, w, dy := randSlice(rng, g.C*g.H*g.W), randSlice(rng, cout*k), randSlice(rng, cout*p)
 	dw, db, dx := make([]float32, cout*k), make([]float32, cout), make([]float32, len(x))
 	for b.Loop() {
-		ConvBackwardNaive(g, 1, cout, x, w, dy, dw, db, dx, 1)
+		backward(g, cout, x, w, dy, dw, db, dx)
 	}
 }

@@ -1,5 +1,7 @@
 package kernels
 
+import "github.com/alexnet-go/alexnet/internal/cpuvariant"
+
 // Batch normalisation as PyTorch 1.13's CPU kernels compute it
 // (aten/src/ATen/native/cpu/batch_norm_kernel.cpp, contiguous path), for
 // x of shape (N,C,HW) normalised per channel c over its m = N*HW values.
@@ -131,8 +133,8 @@ func bnLanes(l *[16]float64) float64 {
 
 // bnImpl is one implementation of the plane kernels under BatchNormApply
 // and BatchNormBackward. The assembly one registers where the CPU has it
-// (bnArchImpls); the last registered is the one the exported kernels run,
-// and tests run every one. All give the same bits.
+// (bn_amd64.go); the exported kernels run the selected one (see
+// cpuvariant), and tests run every one. All give the same bits.
 type bnImpl struct {
 	name string
 	// apply sets y[i] = fma(x[i], a, b) (one rounding), then with relu
@@ -148,11 +150,11 @@ type bnImpl struct {
 	dx func(x, dy, y, dx []float32, mu, k, gm, is, w float32)
 }
 
-// bnImpls are the registered implementations, portable first.
-var bnImpls = append([]*bnImpl{{"portable", bnApplyGo, bnSumsGo, bnDxGo}}, bnArchImpls()...)
+// bnVariants is the batch-norm family.
+var bnVariants = cpuvariant.NewFamily("batchnorm", &bnImpl{"portable", bnApplyGo, bnSumsGo, bnDxGo})
 
 // activeBN is the implementation the exported kernels run.
-func activeBN() *bnImpl { return bnImpls[len(bnImpls)-1] }
+func activeBN() *bnImpl { return bnVariants.Get() }
 
 // bnApplyGo is bnImpl.apply.
 func bnApplyGo(x, y []float32, a, b float32, relu bool) {

@@ -82,7 +82,7 @@ func TestBatchNorm(t *testing.T) {
 			}
 			w, b := randSlice(rng, s.c), randSlice(rng, s.c)
 			var first [][]float32
-			for _, im := range bnImpls {
+			for _, im := range bnVariants.Impls() {
 				for threads := 1; threads <= 4; threads++ {
 					mean, varSum := guarded(s.c), guarded(s.c)
 					BatchNormStats(s.n, s.c, s.hw, x, mean, varSum, threads)
@@ -143,8 +143,8 @@ func TestBatchNorm(t *testing.T) {
 func TestBNPlaneKernels(t *testing.T) {
 	rng := rand.New(rand.NewSource(3))
 	fill := func(n int) []float32 { return guardedSpecials(rng, n) }
-	ref := bnImpls[0]
-	for _, im := range bnImpls[1:] {
+	ref := bnVariants.Impls()[0]
+	for _, im := range bnVariants.Impls()[1:] {
 		for n := 0; n <= 40; n++ {
 			x, dy, y := fill(n), fill(n), fill(n)
 			a, b := float32(rng.NormFloat64()), float32(rng.NormFloat64())

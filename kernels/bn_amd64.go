@@ -2,17 +2,18 @@
 
 package kernels
 
-import "golang.org/x/sys/cpu"
+import (
+	"golang.org/x/sys/cpu"
+
+	"github.com/alexnet-go/alexnet/internal/cpuvariant"
+)
 
 //go:generate go run -C _asm ./genbn -pkg kernels -out ../bn_amd64.s -stubs ../bn_decl_amd64.go
 
-// bnArchImpls are the assembly implementations of the batch-norm plane
-// kernels the CPU can run, widest last.
-func bnArchImpls() []*bnImpl {
-	if cpu.X86.HasAVX512F && cpu.X86.HasAVX512DQ { // DQ: VEXTRACTF32X8
-		return []*bnImpl{{"avx512", avx512BNApplyPlane, avx512BNSumsPlane, avx512BNDxPlane}}
-	}
-	return nil
+// The assembly batch-norm plane kernels, where the CPU has them.
+func init() {
+	bnVariants.Register(cpuvariant.AVX512, cpu.X86.HasAVX512F && cpu.X86.HasAVX512DQ, // DQ: VEXTRACTF32X8
+		&bnImpl{"avx512", avx512BNApplyPlane, avx512BNSumsPlane, avx512BNDxPlane})
 }
 
 // avx512BNApplyPlane is bnImpl.apply for AVX-512.

@@ -55,20 +55,10 @@ func Col2im(g ConvGeom, col, x []float32) {
 
 // Col2imNaive is the reference loop of Col2im.
 func Col2imNaive(g ConvGeom, col, x []float32) {
-	oh, ow := g.OH(), g.OW()
 	clear(x[:g.C*g.H*g.W])
-	for c := 0; c < g.C; c++ {
-		for i := 0; i < g.KH; i++ {
-			for j := 0; j < g.KW; j++ {
-				for oy := 0; oy < oh; oy++ {
-					for ox := 0; ox < ow; ox++ {
-						iy, ix := oy*g.SH-g.PH+i, ox*g.SW-g.PW+j
-						if iy >= 0 && iy < g.H && ix >= 0 && ix < g.W {
-							x[(c*g.H+iy)*g.W+ix] += col[((c*g.KH+i)*g.KW+j)*oh*ow+oy*ow+ox]
-						}
-					}
-				}
-			}
+	colTaps(g, func(xi, ci int) {
+		if xi >= 0 {
+			x[xi] += col[ci]
 		}
-	}
+	})
 }

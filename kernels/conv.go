@@ -1,6 +1,10 @@
 package kernels
 
-import "sync"
+import (
+	"sync"
+
+	"github.com/alexnet-go/alexnet/internal/cpuvariant"
+)
 
 // ConvWeights are a convolution's weights packed once for the packed
 // driver: one PackedA per group, each (OutC/Groups)×(C*KH*KW).
@@ -295,10 +299,10 @@ func splitPhases4(row []float32, qn int, src []float32, pw int, tmp []float32) {
 func deinterleave2(even, odd, src []float32, n int) {
 	even, odd, src = even[:n], odd[:n], src[:2*n]
 	v := 0
-	if deinterleave2Vec != nil {
+	if vec := deinterleave2Vec.Get(); vec != nil {
 		v = n / 16 * 16
 		if v > 0 {
-			deinterleave2Vec(&even[0], &odd[0], &src[0], v)
+			vec(&even[0], &odd[0], &src[0], v)
 		}
 	}
 	for q := v; q < n; q++ {
@@ -306,9 +310,9 @@ func deinterleave2(even, odd, src []float32, n int) {
 	}
 }
 
-// deinterleave2Vec, if not nil, is deinterleave2 for n a multiple of 16
-// (set where AVX-512 is).
-var deinterleave2Vec func(even, odd, src *float32, n int)
+// deinterleave2Vec is the family of deinterleave2's vector kernel: where
+// not nil, deinterleave2 for n a multiple of 16 (AVX-512, pool_amd64.go).
+var deinterleave2Vec = cpuvariant.NewFamily[func(even, odd, src *float32, n int)]("deinterleave2", nil)
 
 // packer returns the bPacker of im2col(x) (see Im2col) from in.
 func (in *convInput) packer() bPacker {

@@ -15,7 +15,7 @@ package kernels
 //	dx[b, grp*g.C+c, iy, ix] = Σ over o in group grp, i, j, oy, ox with
 //	    oy*SH-PH+i = iy and ox*SW-PW+j = ix of w[o, c, i, j] · dy[b, o, oy, ox]
 //
-// Each of dw, db and dx may be nil to skip it. Where UseWinograd(g), dx is
+// Each of dw, db and dx may be nil to skip it. Where alg.Winograd(g), dx is
 // computed as a Winograd convolution of dy (see convBackwardDataWinograd)
 // and dw as Winograd sums over tiles (see convBackwardFilterWinograd).
 //
@@ -26,15 +26,16 @@ package kernels
 // packed once for all images. The goroutines' dwᵀ are summed in a fixed
 // order at the end, db in float64, so the result depends on nb and
 // threads but not on scheduling.
-func ConvBackward(g ConvGeom, groups, outC int, x, w, dy, dw, db, dx []float32, nb, threads int) {
+func ConvBackward(g ConvGeom, alg ConvAlgorithm, groups, outC int, x, w, dy, dw, db, dx []float32, nb, threads int) {
 	if nb == 0 || (dw == nil && db == nil && dx == nil) {
 		return
 	}
-	if dx != nil && UseWinograd(g) {
+	wino := alg.Winograd(g)
+	if dx != nil && wino {
 		convBackwardDataWinograd(g, groups, outC, w, dy, dx, nb, threads)
 		dx = nil
 	}
-	if dw != nil && UseWinograd(g) {
+	if dw != nil && wino {
 		convBackwardFilterWinograd(g, groups, outC, x, dy, dw, nb, threads)
 		dw = nil
 	}
@@ -58,7 +59,7 @@ func ConvBackward(g ConvGeom, groups, outC int, x, w, dy, dw, db, dx []float32, 
 }
 
 // convBackwardDataWinograd computes ConvBackward's dx for a geometry
-// UseWinograd accepts: at stride 1, dx is the convolution of dy, padded by
+// WinogradConv accepts: at stride 1, dx is the convolution of dy, padded by
 // KH-1-PH and KW-1-PW, with the weights flipped and the channel roles
 // swapped,
 //
@@ -262,24 +263,14 @@ func ConvBackwardNaive(g ConvGeom, groups, outC int, x, w, dy, dw, db, dx []floa
 					if db != nil {
 						db[o] += d
 					}
-					for c := 0; c < cin; c++ {
-						for i := 0; i < g.KH; i++ {
-							for j := 0; j < g.KW; j++ {
-								iy, ix := oy*g.SH-g.PH+i, ox*g.SW-g.PW+j
-								if iy < 0 || iy >= g.H || ix < 0 || ix >= g.W {
-									continue
-								}
-								xi := ((grp*cin+c)*g.H+iy)*g.W + ix
-								wi := ((o*cin+c)*g.KH+i)*g.KW + j
-								if dw != nil {
-									dw[wi] += d * xb[xi]
-								}
-								if dx != nil {
-									dx[b*groups*cin*g.H*g.W+xi] += w[wi] * d
-								}
-							}
+					windowTaps(g, cin, o, grp, oy, ox, func(wi, xi int) {
+						if dw != nil {
+							dw[wi] += d * xb[xi]
 						}
-					}
+						if dx != nil {
+							dx[b*groups*cin*g.H*g.W+xi] += w[wi] * d
+						}
+					})
 				}
 			}
 		}

@@ -4,57 +4,64 @@ import (
 	"fmt"
 	"math/rand"
 	"testing"
+
+	"github.com/alexnet-go/alexnet/internal/cpuvariant"
 )
 
 // TestConvDirect checks Conv on geometries that take the convDirect path
 // where the CPU has it (AlexNet's conv1 and the original's, grouped and
-// with a partial strip of filters) against Conv2dNaive, for one and two
-// threads and several images, with and without ReLU.
+// with a partial strip of filters) against Conv2dNaive, for every variant
+// (the others take the GEMM path), one and two threads and several
+// images, with and without ReLU.
 func TestConvDirect(t *testing.T) {
-	cases := []struct {
-		g            ConvGeom
-		groups, cout int
-	}{
+	const nb = 2
+	type operands struct {
+		tc                convCase
+		x, w, bias, naive []float32
+	}
+	rng := rand.New(rand.NewSource(11))
+	var runs []operands
+	for _, tc := range []convCase{
 		{ConvGeom{C: 3, H: 224, W: 224, KH: 11, KW: 11, SH: 4, SW: 4, PH: 2, PW: 2}, 1, 20},
 		{ConvGeom{C: 3, H: 227, W: 227, KH: 11, KW: 11, SH: 4, SW: 4}, 1, 30},
 		{ConvGeom{C: 4, H: 60, W: 62, KH: 5, KW: 5, SH: 2, SW: 2, PH: 1, PW: 2}, 2, 34},
-	}
-	rng := rand.New(rand.NewSource(11))
-	for _, tc := range cases {
-		if !useConvDirect(activeArch(), tc.g) {
-			t.Logf("%+v: not on the direct path with %s", tc.g, activeArch().name)
-		}
+	} {
 		g := tc.g
-		g.C /= tc.groups
-		k := g.C * g.KH * g.KW
-		const nb = 2
-		x := randSlice(rng, nb*tc.groups*g.C*g.H*g.W)
-		w := randSlice(rng, tc.cout*k)
-		bias := randSlice(rng, tc.cout)
-		cw := PackConvWeights(w, tc.cout, k, tc.groups)
-		out := tc.cout * g.OH() * g.OW()
-		want := make([]float32, nb*out)
+		op := operands{tc: tc, x: randSlice(rng, nb*g.C*g.H*g.W), w: randSlice(rng, tc.cout*g.C/tc.groups*g.KH*g.KW),
+			bias: randSlice(rng, tc.cout), naive: make([]float32, nb*tc.cout*g.OH()*g.OW())}
 		for b := range nb {
-			Conv2dNaive(tc.g, tc.groups, tc.cout, x[b*tc.groups*g.C*g.H*g.W:], w, bias, want[b*out:])
+			Conv2dNaive(g, tc.groups, tc.cout, op.x[b*g.C*g.H*g.W:], op.w, op.bias, op.naive[len(op.naive)/nb*b:])
 		}
-		for _, threads := range []int{1, 2} {
-			for _, relu := range []bool{false, true} {
-				name := fmt.Sprintf("%+v/groups=%d/threads=%d/relu=%v", tc.g, tc.groups, threads, relu)
-				got := randSlice(rng, nb*out)
-				Conv(g, cw, bias, x, got, nb, relu, threads)
-				exp := want
-				if relu {
-					exp = make([]float32, len(want))
-					for i, v := range want {
-						exp[i] = max(v, 0)
+		runs = append(runs, op)
+	}
+	cpuvariant.ForEach(t, func(t *testing.T) {
+		for _, op := range runs {
+			tc := op.tc
+			if !useConvDirect(activeArch(), tc.g) {
+				t.Logf("%+v: not on the direct path with %s", tc.g, activeArch().name)
+			}
+			g := tc.g
+			g.C /= tc.groups
+			cw := PackConvWeights(op.w, tc.cout, g.C*g.KH*g.KW, tc.groups)
+			for _, threads := range []int{1, 2} {
+				for _, relu := range []bool{false, true} {
+					name := fmt.Sprintf("%+v/groups=%d/threads=%d/relu=%v", tc.g, tc.groups, threads, relu)
+					got := randSlice(rng, len(op.naive))
+					Conv(g, cw, op.bias, op.x, got, nb, relu, threads)
+					exp := op.naive
+					if relu {
+						exp = make([]float32, len(op.naive))
+						for i, v := range op.naive {
+							exp[i] = max(v, 0)
+						}
 					}
-				}
-				if d := maxAbsDiff(got, exp); d > 1e-4 {
-					t.Errorf("%s: max abs diff %g", name, d)
+					if d := maxAbsDiff(got, exp); d > 1e-4 {
+						t.Errorf("%s: max abs diff %g", name, d)
+					}
 				}
 			}
 		}
-	}
+	})
 }
 
 // TestSplitPhases checks the even/odd split of a padded row (the vector

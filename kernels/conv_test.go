@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math/rand"
 	"testing"
+
+	"github.com/alexnet-go/alexnet/internal/cpuvariant"
 )
 
 // TestConvImpls checks ConvBatch against Conv2dNaive for every registered
@@ -12,24 +14,12 @@ import (
 // images, thread counts and guards after y.
 func TestConvImpls(t *testing.T) {
 	geoms := append(convGeoms[:len(convGeoms):len(convGeoms)],
-		struct {
-			g            ConvGeom
-			groups, cout int
-		}{ConvGeom{C: 3, H: 67, W: 70, KH: 11, KW: 11, SH: 4, SW: 4, PH: 2, PW: 2}, 1, 17},
-		struct {
-			g            ConvGeom
-			groups, cout int
-		}{ConvGeom{C: 40, H: 13, W: 13, KH: 3, KW: 3, SH: 1, SW: 1, PH: 1, PW: 1}, 2, 30},
-		struct {
-			g            ConvGeom
-			groups, cout int
-		}{ConvGeom{C: 24, H: 27, W: 27, KH: 5, KW: 5, SH: 1, SW: 1, PH: 2, PW: 2}, 1, 16},
+		convCase{ConvGeom{C: 3, H: 67, W: 70, KH: 11, KW: 11, SH: 4, SW: 4, PH: 2, PW: 2}, 1, 17},
+		convCase{ConvGeom{C: 40, H: 13, W: 13, KH: 3, KW: 3, SH: 1, SW: 1, PH: 1, PW: 1}, 2, 30},
+		convCase{ConvGeom{C: 24, H: 27, W: 27, KH: 5, KW: 5, SH: 1, SW: 1, PH: 2, PW: 2}, 1, 16},
 	)
-	defer UseSgemm(ActiveSgemm())
-	for _, impl := range SgemmImpls() {
-		if err := UseSgemm(impl); err != nil {
-			t.Fatal(err)
-		}
+	cpuvariant.ForEach(t, func(t *testing.T) {
+		impl := ActiveSgemm()
 		rng := rand.New(rand.NewSource(3))
 		for _, tc := range geoms {
 			for _, threads := range []int{1, 2, 3} {
@@ -74,7 +64,7 @@ func TestConvImpls(t *testing.T) {
 				}
 			}
 		}
-	}
+	})
 }
 
 // alexnetConvs are torchvision AlexNet's five convolutions at 224×224.

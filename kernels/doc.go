@@ -23,11 +23,17 @@
 // swapped, validates its operands and returns an *ArgError.
 //
 // Implementations are chosen at run time from the CPU's features
-// (golang.org/x/sys/cpu) through a registry: "avx512" and "avx2" where the
-// CPU has them (the widest is the default), "blocked" (the portable packed
-// GEMM) and "naive". UseSgemm switches every kernel family at once (the
-// convolutions follow the active SGEMM's micro-kernel), so tests and
-// benchmarks exercise each variant on one machine.
+// (golang.org/x/sys/cpu) through one registry, internal/cpuvariant, where
+// every kernel family registers its variants: "avx512" and "avx2" where
+// the CPU has them (the widest is the default), "blocked" (the portable Go
+// kernels) and "naive" (SGEMM's literal loop). UseSgemm (cpuvariant.Select)
+// switches every family at once (the convolutions follow the SGEMM
+// micro-kernel), so tests and benchmarks exercise each variant on one
+// machine.
+//
+// Whether a convolution runs direct or as Winograd is a ConvAlgorithm the
+// caller passes (nn.Conv2d.Algorithm, model.Config.Conv), not a global;
+// only AutoConv defers to the process default, SetDefaultConv.
 package kernels
 
 // ArgError reports operands a kernel cannot take.

@@ -1,5 +1,7 @@
 package kernels
 
+import "github.com/alexnet-go/alexnet/internal/cpuvariant"
+
 // ConvGeom is the geometry of one image's 2-D convolution or pooling
 // window: C input planes of H×W, a KH×KW window moved by strides SH, SW
 // over the input zero-padded (conv) by PH rows and PW columns on each side.
@@ -43,6 +45,7 @@ func Im2col(g ConvGeom, x, col []float32) {
 		phases = getFloats(g.H * g.SW * pw)
 		defer floatPool.Put(phases)
 	}
+	copyRows := im2colRows.Get()
 	for c := 0; c < g.C; c++ {
 		plane := x[c*g.H*g.W : (c+1)*g.H*g.W]
 		rows, ld := plane, g.W // row iy, phase r starts at rows[(iy*SW+r)*ld]
@@ -71,7 +74,7 @@ func Im2col(g ConvGeom, x, col []float32) {
 				clear(dst[:y0*ow])
 				clear(dst[y1*ow:])
 				iy := y0*g.SH - g.PH + i
-				im2colRows(dst[y0*ow:y1*ow], rows[(iy*g.SW+r)*ld+lo+a:], g.SH*g.SW*ld, y1-y0, ow, lo, hi)
+				copyRows(dst[y0*ow:y1*ow], rows[(iy*g.SW+r)*ld+lo+a:], g.SH*g.SW*ld, y1-y0, ow, lo, hi)
 			}
 		}
 	}
@@ -80,8 +83,8 @@ func Im2col(g ConvGeom, x, col []float32) {
 // im2colRows sets, for r < rows, dst[r*ow : (r+1)*ow] to row r of src (lds
 // floats apart) between zeros: dst[r*ow + x] = src[r*lds + x - lo] for lo
 // <= x < hi, 0 elsewhere. It is the AVX-512 kernel where the CPU has it
-// and ow is at most 128 (layout_amd64.go).
-var im2colRows = im2colRowsGo
+// and ow is at most 128 (layout_amd64.go); im2colRows.Get() returns it.
+var im2colRows = cpuvariant.NewFamily("im2colRows", im2colRowsGo)
 
 // im2colRowsGo is the portable im2colRows.
 func im2colRowsGo(dst, src []float32, lds, rows, ow, lo, hi int) {
@@ -137,6 +140,21 @@ func validRange(n, in, s, p, k int) (lo, hi int) {
 
 // Im2colNaive is the reference loop of Im2col.
 func Im2colNaive(g ConvGeom, x, col []float32) {
+	colTaps(g, func(xi, ci int) {
+		var v float32
+		if xi >= 0 {
+			v = x[xi]
+		}
+		col[ci] = v
+	})
+}
+
+// colTaps calls fn(xi, ci) for every entry ci = ((c*KH+i)*KW+j)*OH*OW +
+// oy*OW + ox of im2col(x), in that order (c, i, j, oy, ox), with xi =
+// (c*H+iy)*W+ix the index in x it copies (iy = oy*SH-PH+i, ix =
+// ox*SW-PW+j), or -1 where that lies in the padding: the loop of the
+// naive Im2col and Col2im.
+func colTaps(g ConvGeom, fn func(xi, ci int)) {
 	oh, ow := g.OH(), g.OW()
 	for c := 0; c < g.C; c++ {
 		for i := 0; i < g.KH; i++ {
@@ -144,13 +162,32 @@ func Im2colNaive(g ConvGeom, x, col []float32) {
 				for oy := 0; oy < oh; oy++ {
 					for ox := 0; ox < ow; ox++ {
 						iy, ix := oy*g.SH-g.PH+i, ox*g.SW-g.PW+j
-						var v float32
+						xi := -1
 						if iy >= 0 && iy < g.H && ix >= 0 && ix < g.W {
-							v = x[(c*g.H+iy)*g.W+ix]
+							xi = (c*g.H+iy)*g.W + ix
 						}
-						col[((c*g.KH+i)*g.KW+j)*oh*ow+oy*ow+ox] = v
+						fn(xi, ((c*g.KH+i)*g.KW+j)*oh*ow+oy*ow+ox)
 					}
 				}
+			}
+		}
+	}
+}
+
+// windowTaps calls fn(wi, xi) for the taps of output (oy, ox) of filter o
+// in group grp, over c < cin, i < KH, j < KW in that order, skipping those
+// in the padding: wi = ((o*cin+c)*KH+i)*KW+j indexes the weights and xi =
+// ((grp*cin+c)*H+iy)*W+ix the image (iy = oy*SH-PH+i, ix = ox*SW-PW+j).
+// It is the inner loop of the naive convolution and its gradients.
+func windowTaps(g ConvGeom, cin, o, grp, oy, ox int, fn func(wi, xi int)) {
+	for c := 0; c < cin; c++ {
+		for i := 0; i < g.KH; i++ {
+			for j := 0; j < g.KW; j++ {
+				iy, ix := oy*g.SH-g.PH+i, ox*g.SW-g.PW+j
+				if iy < 0 || iy >= g.H || ix < 0 || ix >= g.W {
+					continue
+				}
+				fn(((o*cin+c)*g.KH+i)*g.KW+j, ((grp*cin+c)*g.H+iy)*g.W+ix)
 			}
 		}
 	}
@@ -172,17 +209,7 @@ func Conv2dNaive(g ConvGeom, groups, cout int, x, w, bias, y []float32) {
 		for oy := 0; oy < oh; oy++ {
 			for ox := 0; ox < ow; ox++ {
 				var s float32
-				for c := 0; c < cin; c++ {
-					for i := 0; i < g.KH; i++ {
-						for j := 0; j < g.KW; j++ {
-							iy, ix := oy*g.SH-g.PH+i, ox*g.SW-g.PW+j
-							if iy < 0 || iy >= g.H || ix < 0 || ix >= g.W {
-								continue
-							}
-							s += w[((o*cin+c)*g.KH+i)*g.KW+j] * x[((grp*cin+c)*g.H+iy)*g.W+ix]
-						}
-					}
-				}
+				windowTaps(g, cin, o, grp, oy, ox, func(wi, xi int) { s += w[wi] * x[xi] })
 				if bias != nil {
 					s += bias[o]
 				}

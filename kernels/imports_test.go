@@ -9,8 +9,10 @@ import (
 )
 
 // TestLeafPackage holds the dependency direction: kernels imports only the
-// standard library and golang.org/x/sys/cpu (for CPU feature dispatch).
+// standard library, golang.org/x/sys/cpu (for CPU feature dispatch) and,
+// of this module, the variant registry internal/cpuvariant (a leaf).
 func TestLeafPackage(t *testing.T) {
+	const cpuvariantPath = "github.com/alexnet-go/alexnet/internal/cpuvariant"
 	files, err := filepath.Glob("*.go")
 	if err != nil {
 		t.Fatal(err)
@@ -21,8 +23,8 @@ func TestLeafPackage(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, im := range af.Imports {
-			if p := strings.Trim(im.Path.Value, `"`); strings.Contains(p, ".") && p != "golang.org/x/sys/cpu" {
-				t.Errorf("%s imports %s; kernels must import only the standard library and x/sys/cpu", f, p)
+			if p := strings.Trim(im.Path.Value, `"`); strings.Contains(p, ".") && p != "golang.org/x/sys/cpu" && p != cpuvariantPath {
+				t.Errorf("%s imports %s; kernels must import only the standard library, x/sys/cpu and %s", f, p, cpuvariantPath)
 			}
 		}
 	}

@@ -7,10 +7,15 @@ import (
 	"testing"
 )
 
-var convGeoms = []struct {
+// convCase is a convolution to test: the whole input's geometry (g.C
+// planes over all groups), the group count and the output channels.
+type convCase struct {
 	g            ConvGeom
 	groups, cout int
-}{
+}
+
+// convGeoms are small convolutions of every kind the kernels handle.
+var convGeoms = []convCase{
 	{ConvGeom{C: 3, H: 11, W: 13, KH: 11, KW: 11, SH: 4, SW: 4, PH: 2, PW: 2}, 1, 5},
 	{ConvGeom{C: 4, H: 7, W: 6, KH: 5, KW: 5, SH: 1, SW: 1, PH: 2, PW: 2}, 2, 6},
 	{ConvGeom{C: 6, H: 5, W: 5, KH: 3, KW: 3, SH: 1, SW: 1, PH: 1, PW: 1}, 3, 3},

@@ -2,15 +2,18 @@
 
 package kernels
 
-import "golang.org/x/sys/cpu"
+import (
+	"golang.org/x/sys/cpu"
+
+	"github.com/alexnet-go/alexnet/internal/cpuvariant"
+)
 
 //go:generate go run -C _asm ./genlayout -pkg kernels -out ../layout_amd64.s -stubs ../layout_decl_amd64.go
 
+// The AVX-512 transpose and im2col row kernels, where the CPU has them.
 func init() {
-	if cpu.X86.HasAVX512F {
-		transpose16 = avx512Transpose16Slices
-		im2colRows = avx512Im2colRowsSlices
-	}
+	transpose16.Register(cpuvariant.AVX512, cpu.X86.HasAVX512F, avx512Transpose16Slices)
+	im2colRows.Register(cpuvariant.AVX512, cpu.X86.HasAVX512F, avx512Im2colRowsSlices)
 }
 
 // avx512Im2colRowsSlices is im2colRows on AVX-512 for rows of up to 128

@@ -55,7 +55,7 @@ func TestIm2colRows(t *testing.T) {
 			for i := range got {
 				got[i], want[i] = guard, guard
 			}
-			im2colRows(got[:rows*ow], src, lds, rows, ow, lo, hi)
+			im2colRows.Get()(got[:rows*ow], src, lds, rows, ow, lo, hi)
 			im2colRowsGo(want[:rows*ow], src, lds, rows, ow, lo, hi)
 			if i := sameBits(got, want); i >= 0 {
 				t.Fatalf("ow %d run [%d, %d): dst[%d] = %v, want %v", ow, lo, hi, i, got[i], want[i])

@@ -71,40 +71,49 @@ func lrn(im *poolImpl, n, c, hw, size int, alpha, beta, k float32, x, y []float3
 func lrnGo(x []float32, ld, cnt int, xc, y []float32, n int, rsize, alpha, k float32) {
 	xc, y = xc[:n], y[:n]
 	for o := range y {
-		var s float32
-		for i := 0; i < cnt; i++ {
-			v := x[i*ld+o]
-			s += v * v
-		}
+		s := sumSquares(x, ld, cnt, o)
 		r := math.Sqrt(float64(s*rsize*alpha + k))
 		y[o] = xc[o] / float32(r*math.Sqrt(r))
 	}
+}
+
+// sumSquares is the sum over i < cnt of x[i*ld+o]², in order i = 0, 1, ...
+func sumSquares(x []float32, ld, cnt, o int) float32 {
+	var s float32
+	for i := 0; i < cnt; i++ {
+		v := x[i*ld+o]
+		s += v * v
+	}
+	return s
 }
 
 // lrnPow is lrnGo for any beta, with math.Pow.
 func lrnPow(x []float32, ld, cnt int, xc, y []float32, n int, rsize, alpha, beta, k float32) {
 	xc, y = xc[:n], y[:n]
 	for o := range y {
-		var s float32
-		for i := 0; i < cnt; i++ {
-			v := x[i*ld+o]
-			s += v * v
-		}
+		s := sumSquares(x, ld, cnt, o)
 		y[o] = xc[o] / float32(math.Pow(float64(s*rsize*alpha+k), float64(beta)))
 	}
 }
 
 // LRNNaive is the reference loop of LRN.
 func LRNNaive(n, c, hw, size int, alpha, beta, k float32, x, y []float32) {
+	lrnRef(n, c, hw, size, alpha, beta, k, x, y)
+}
+
+// lrnRef is LRNNaive's loop in F: for each position, the sum of squares d
+// over the window in channel order, then y = x / (d/size*alpha + k)^beta,
+// every operation in F but the power (float64).
+func lrnRef[F float32 | float64](n, c, hw, size int, alpha, beta, k F, x, y []F) {
 	for b := 0; b < n; b++ {
 		for ch := 0; ch < c; ch++ {
 			for s := 0; s < hw; s++ {
-				var d float32
+				var d F
 				for cc := max(ch-size/2, 0); cc <= min(ch+(size-1)/2, c-1); cc++ {
 					v := x[(b*c+cc)*hw+s]
 					d += v * v
 				}
-				den := float32(math.Pow(float64(d/float32(size)*alpha+k), float64(beta)))
+				den := F(math.Pow(float64(d/F(size)*alpha+k), float64(beta)))
 				y[(b*c+ch)*hw+s] = x[(b*c+ch)*hw+s] / den
 			}
 		}

@@ -1,6 +1,10 @@
 package kernels
 
-import "math"
+import (
+	"math"
+
+	"github.com/alexnet-go/alexnet/internal/cpuvariant"
+)
 
 // MaxPool2d is MaxPool2dThreads with one goroutine.
 func MaxPool2d(g ConvGeom, x, y []float32) { MaxPool2dThreads(g, x, y, 1) }
@@ -90,6 +94,17 @@ func MaxPool2dNaive(g ConvGeom, x, y []float32) {
 	}
 }
 
+// oneInputWindows handles the adaptive average pool and its gradient where
+// every window is one input (oh == h, ow == w) and reports whether it did:
+// then dst = +0 + src (forward, the sum divided by 1; backward, dy/1/1).
+func oneInputWindows(planes, h, w, oh, ow int, src, dst []float32) bool {
+	if oh != h || ow != w {
+		return false
+	}
+	addToZero(dst[:planes*h*w], src[:planes*h*w])
+	return true
+}
+
 // AdaptiveAvgPool2d is AdaptiveAvgPool2dThreads with one goroutine.
 func AdaptiveAvgPool2d(planes, h, w, oh, ow int, x, y []float32) {
 	AdaptiveAvgPool2dThreads(planes, h, w, oh, ow, x, y, 1)
@@ -107,9 +122,7 @@ func AdaptiveAvgPool2d(planes, h, w, oh, ow int, x, y []float32) {
 // order from +0 and is divided by the window size. The planes are split
 // over up to threads goroutines.
 func AdaptiveAvgPool2dThreads(planes, h, w, oh, ow int, x, y []float32, threads int) {
-	if oh == h && ow == w {
-		// Windows of one input: the sum +0 + v, divided by 1.
-		addToZero(y[:planes*h*w], x[:planes*h*w])
+	if oneInputWindows(planes, h, w, oh, ow, x, y) {
 		return
 	}
 	rows, cols := adaptiveWindows(h, oh), adaptiveWindows(w, ow)
@@ -158,9 +171,9 @@ func poolParallel(n, threads int, fn func(lo, hi int)) {
 }
 
 // poolImpl is one implementation of the row kernels under MaxPool2d and
-// LRN. The assembly ones register where the CPU has them (poolArchImpls);
-// the last registered is the one the exported kernels run, and tests run
-// every one.
+// LRN. The assembly ones register where the CPU has them (pool_amd64.go);
+// the exported kernels run the selected one (see cpuvariant), and tests
+// run every one.
 type poolImpl struct {
 	name string
 	// hmax sets the window maxima along rows at stride sw: for r < rows
@@ -181,11 +194,11 @@ type poolImpl struct {
 	argmax func(x []float32, ldx int, y []float32, n, kh, kw, sw int, idx []int32)
 }
 
-// poolImpls are the registered implementations, portable first.
-var poolImpls = append([]*poolImpl{{"portable", hmaxGo, vmaxGo, lrnGo, argmaxGo}}, poolArchImpls()...)
+// poolVariants is the pooling and LRN family, portable first.
+var poolVariants = cpuvariant.NewFamily("pool", &poolImpl{"portable", hmaxGo, vmaxGo, lrnGo, argmaxGo})
 
 // activePool is the implementation the exported kernels run.
-func activePool() *poolImpl { return poolImpls[len(poolImpls)-1] }
+func activePool() *poolImpl { return poolVariants.Get() }
 
 // hmaxGo is poolImpl.hmax.
 func hmaxGo(x []float32, ldx, rows, n, kw, sw int, out []float32, ldo int) {

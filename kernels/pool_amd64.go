@@ -2,27 +2,22 @@
 
 package kernels
 
-import "golang.org/x/sys/cpu"
+import (
+	"golang.org/x/sys/cpu"
+
+	"github.com/alexnet-go/alexnet/internal/cpuvariant"
+)
 
 //go:generate go run -C _asm ./genpool -pkg kernels -out ../pool_amd64.s -stubs ../pool_decl_amd64.go
 
+// The assembly pooling and LRN row kernels and the stride-2
+// deinterleave, where the CPU has them.
 func init() {
-	if cpu.X86.HasAVX512F {
-		deinterleave2Vec = avx512Deinterleave2
-	}
-}
-
-// poolArchImpls are the assembly implementations of the pooling and LRN
-// row kernels the CPU can run, widest last.
-func poolArchImpls() []*poolImpl {
-	var ims []*poolImpl
-	if cpu.X86.HasAVX2 {
-		ims = append(ims, &poolImpl{"avx2", avx2PoolHMax, avx2PoolVMax, avx2PoolLRN, argmaxGo})
-	}
-	if cpu.X86.HasAVX512F && cpu.X86.HasAVX512DQ { // DQ: VFPCLASSPS
-		ims = append(ims, &poolImpl{"avx512", avx512PoolHMax, avx512PoolVMax, avx512PoolLRN, avx512PoolArgmaxRow})
-	}
-	return ims
+	deinterleave2Vec.Register(cpuvariant.AVX512, cpu.X86.HasAVX512F, avx512Deinterleave2)
+	poolVariants.Register(cpuvariant.AVX2, cpu.X86.HasAVX2,
+		&poolImpl{"avx2", avx2PoolHMax, avx2PoolVMax, avx2PoolLRN, argmaxGo})
+	poolVariants.Register(cpuvariant.AVX512, cpu.X86.HasAVX512F && cpu.X86.HasAVX512DQ, // DQ: VFPCLASSPS
+		&poolImpl{"avx512", avx512PoolHMax, avx512PoolVMax, avx512PoolLRN, avx512PoolArgmaxRow})
 }
 
 // avx512Masks packs the opmasks of a row's last vector of t < 16 outputs
@@ -93,48 +88,59 @@ func unrolled(k int) int {
 // avx512PoolHMax is poolImpl.hmax for AVX-512 (strides 1 and 2; the portable
 // loop otherwise).
 func avx512PoolHMax(x []float32, ldx, rows, n, kw, sw int, out []float32, ldo int) {
-	if rows <= 0 || n <= 0 {
-		return
+	if hmaxVec(x, ldx, rows, n, kw, sw, out, ldo) {
+		k := unrolled(kw)
+		avx512HMaxes[sw-1][k](&x[0], ldx, rows, n, kw, &out[0], ldo, avx512Masks(sw, n%16, k))
 	}
-	_, _ = x[(rows-1)*ldx+(n-1)*sw+kw-1], out[(rows-1)*ldo+n-1]
-	if sw > 2 {
-		hmaxGo(x, ldx, rows, n, kw, sw, out, ldo)
-		return
-	}
-	k := unrolled(kw)
-	avx512HMaxes[sw-1][k](&x[0], ldx, rows, n, kw, &out[0], ldo, avx512Masks(sw, n%16, k))
 }
 
 // avx2PoolHMax is poolImpl.hmax for AVX2 (strides 1 and 2; the portable loop
 // otherwise).
 func avx2PoolHMax(x []float32, ldx, rows, n, kw, sw int, out []float32, ldo int) {
+	if hmaxVec(x, ldx, rows, n, kw, sw, out, ldo) {
+		avx2HMaxes[sw-1][unrolled(kw)](&x[0], ldx, rows, n, kw, &out[0], ldo, &avx2Masks[sw-1][n%8])
+	}
+}
+
+// hmaxVec reports whether a vector hmax kernel is to run on these
+// operands, after checking that x and out hold what it reads and writes:
+// not for an empty output, nor at strides above 2, which it runs through
+// the portable loop.
+func hmaxVec(x []float32, ldx, rows, n, kw, sw int, out []float32, ldo int) bool {
 	if rows <= 0 || n <= 0 {
-		return
+		return false
 	}
 	_, _ = x[(rows-1)*ldx+(n-1)*sw+kw-1], out[(rows-1)*ldo+n-1]
 	if sw > 2 {
 		hmaxGo(x, ldx, rows, n, kw, sw, out, ldo)
-		return
+		return false
 	}
-	avx2HMaxes[sw-1][unrolled(kw)](&x[0], ldx, rows, n, kw, &out[0], ldo, &avx2Masks[sw-1][n%8])
+	return true
 }
 
 // avx512PoolVMax is poolImpl.vmax for AVX-512.
 func avx512PoolVMax(x []float32, ldx, rows, n, kh, sh int, out []float32, ldo int) {
-	if rows <= 0 || n <= 0 {
-		return
+	if vmaxVec(x, ldx, rows, n, kh, sh, out, ldo) {
+		avx512VMaxes[unrolled(kh)](&x[0], ldx, rows, n, kh, sh, &out[0], ldo, avx512Masks(1, n%16, 0))
 	}
-	_, _ = x[((rows-1)*sh+kh-1)*ldx+n-1], out[(rows-1)*ldo+n-1]
-	avx512VMaxes[unrolled(kh)](&x[0], ldx, rows, n, kh, sh, &out[0], ldo, avx512Masks(1, n%16, 0))
 }
 
 // avx2PoolVMax is poolImpl.vmax for AVX2.
 func avx2PoolVMax(x []float32, ldx, rows, n, kh, sh int, out []float32, ldo int) {
+	if vmaxVec(x, ldx, rows, n, kh, sh, out, ldo) {
+		avx2VMaxes[unrolled(kh)](&x[0], ldx, rows, n, kh, sh, &out[0], ldo, &avx2Masks[0][n%8])
+	}
+}
+
+// vmaxVec reports whether a vector vmax kernel is to run on these
+// operands (not for an empty output), after checking that x and out hold
+// what it reads and writes.
+func vmaxVec(x []float32, ldx, rows, n, kh, sh int, out []float32, ldo int) bool {
 	if rows <= 0 || n <= 0 {
-		return
+		return false
 	}
 	_, _ = x[((rows-1)*sh+kh-1)*ldx+n-1], out[(rows-1)*ldo+n-1]
-	avx2VMaxes[unrolled(kh)](&x[0], ldx, rows, n, kh, sh, &out[0], ldo, &avx2Masks[0][n%8])
+	return true
 }
 
 // avx512PoolLRN is poolImpl.lrn075 for AVX-512.

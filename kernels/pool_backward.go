@@ -136,9 +136,7 @@ func AdaptiveAvgPool2dBackward(planes, h, w, oh, ow int, dy, dx []float32) {
 // AdaptiveAvgPool2dBackward computes it, so the result is the same for
 // every thread count.
 func AdaptiveAvgPool2dBackwardThreads(planes, h, w, oh, ow int, dy, dx []float32, threads int) {
-	if oh == h && ow == w {
-		// Windows of one input: +0 + dy/1/1, and dy/1 is dy.
-		addToZero(dx[:planes*h*w], dy[:planes*h*w])
+	if oneInputWindows(planes, h, w, oh, ow, dy, dx) {
 		return
 	}
 	poolParallel(planes, threads, func(c0, c1 int) {

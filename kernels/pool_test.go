@@ -5,6 +5,8 @@ import (
 	"math"
 	"math/rand"
 	"testing"
+
+	"github.com/alexnet-go/alexnet/internal/cpuvariant"
 )
 
 // guardedSlice returns n floats that end where readable memory ends where
@@ -62,9 +64,7 @@ func withGuards(n int) ([]float32, func() bool) {
 // MaxPool2dNaive bit for bit (NaN payloads, ±0 and ties included) over
 // kernel sizes, strides, paddings, plane sizes and thread counts.
 func TestMaxPool2dImpls(t *testing.T) {
-	for _, im := range poolImpls {
-		t.Run(im.name, func(t *testing.T) { testMaxPool2d(t, im) })
-	}
+	cpuvariant.ForEach(t, func(t *testing.T) { testMaxPool2d(t, activePool()) })
 }
 
 func testMaxPool2d(t *testing.T, im *poolImpl) {
@@ -116,20 +116,19 @@ func testMaxPool2d(t *testing.T, im *poolImpl) {
 // output.
 func TestPoolRowKernels(t *testing.T) {
 	rng := rand.New(rand.NewSource(2))
-	for _, im := range poolImpls {
-		t.Run(im.name, func(t *testing.T) {
-			for n := 1; n <= 40; n++ {
-				for k := 1; k <= 4; k++ {
-					for s := 1; s <= 3; s++ {
-						for _, rows := range []int{1, 3} {
-							checkHMax(t, im, rng, rows, n, k, s)
-							checkVMax(t, im, rng, rows, n, k, s)
-						}
+	cpuvariant.ForEach(t, func(t *testing.T) {
+		im := activePool()
+		for n := 1; n <= 40; n++ {
+			for k := 1; k <= 4; k++ {
+				for s := 1; s <= 3; s++ {
+					for _, rows := range []int{1, 3} {
+						checkHMax(t, im, rng, rows, n, k, s)
+						checkVMax(t, im, rng, rows, n, k, s)
 					}
 				}
 			}
-		})
-	}
+		}
+	})
 }
 
 func checkHMax(t *testing.T, im *poolImpl, rng *rand.Rand, rows, n, kw, sw int) {
@@ -184,23 +183,22 @@ func checkVMax(t *testing.T, im *poolImpl, rng *rand.Rand, rows, n, kh, sh int) 
 // lrnChunk, and thread counts.
 func TestLRNImpls(t *testing.T) {
 	rng := rand.New(rand.NewSource(3))
-	for _, im := range poolImpls {
-		t.Run(im.name, func(t *testing.T) {
-			for _, size := range []int{1, 2, 4, 5, 7} {
-				for _, c := range []int{1, 3, 8, 13} {
-					for _, hw := range []int{1, 7, 16, 17, 41, 200} {
-						for _, beta := range []float32{0.75, 0.5} {
-							checkLRN(t, im, rng, 1+hw%2, c, hw, size, beta, 2)
-						}
+	cpuvariant.ForEach(t, func(t *testing.T) {
+		im := activePool()
+		for _, size := range []int{1, 2, 4, 5, 7} {
+			for _, c := range []int{1, 3, 8, 13} {
+				for _, hw := range []int{1, 7, 16, 17, 41, 200} {
+					for _, beta := range []float32{0.75, 0.5} {
+						checkLRN(t, im, rng, 1+hw%2, c, hw, size, beta, 2)
 					}
 				}
 			}
-			checkLRN(t, im, rng, 1, 3, lrnChunk+9, 5, 0.75, 2)
-			// d zero or negative somewhere: the AVX-512 kernel's exact path.
-			checkLRN(t, im, rng, 2, 4, 77, 1, 0.75, 0)
-			checkLRN(t, im, rng, 2, 4, 77, 2, 0.75, -1e-3)
-		})
-	}
+		}
+		checkLRN(t, im, rng, 1, 3, lrnChunk+9, 5, 0.75, 2)
+		// d zero or negative somewhere: the AVX-512 kernel's exact path.
+		checkLRN(t, im, rng, 2, 4, 77, 1, 0.75, 0)
+		checkLRN(t, im, rng, 2, 4, 77, 2, 0.75, -1e-3)
+	})
 }
 
 func checkLRN(t *testing.T, im *poolImpl, rng *rand.Rand, n, c, hw, size int, beta, k float32) {
@@ -288,7 +286,7 @@ func BenchmarkMaxPool2d(b *testing.B) {
 				MaxPool2dNaive(g, x, y)
 			}
 		})
-		for _, im := range poolImpls {
+		for _, im := range poolVariants.Impls() {
 			for _, threads := range []int{1, 2} {
 				b.Run(fmt.Sprintf("%s/%s-%dt", p.name, im.name, threads), func(b *testing.B) {
 					b.SetBytes(int64(4 * len(x)))
@@ -316,7 +314,7 @@ func BenchmarkLRNBatch(b *testing.B) {
 				LRNNaive(n, p.c, p.hw, 5, 1e-4, 0.75, 2, x, y)
 			}
 		})
-		for _, im := range poolImpls {
+		for _, im := range poolVariants.Impls() {
 			for _, threads := range []int{1, 2} {
 				b.Run(fmt.Sprintf("%s/%s-%dt", name, im.name, threads), func(b *testing.B) {
 					b.SetBytes(int64(4 * len(x)))

@@ -2,118 +2,79 @@ package kernels
 
 import (
 	"fmt"
-	"sync"
-	"sync/atomic"
+
+	"github.com/alexnet-go/alexnet/internal/cpuvariant"
 )
 
 // SgemmFunc is one implementation of the loop documented at SgemmNaive.
 // It may assume its *Gemm has been validated and must not retain it.
 type SgemmFunc func(g *Gemm)
 
+// sgemmImpl is the SGEMM family's implementation: the packed driver over
+// arch (its micro-kernels are also the convolutions'), or fn alone.
 type sgemmImpl struct {
-	name string
 	fn   SgemmFunc
 	arch *microArch // the packed-driver architecture, nil for the others
 }
 
-var (
-	registryMu sync.Mutex
-	impls      = []sgemmImpl{{"blocked", SgemmBlocked, nil}, {"naive", SgemmNaive, nil}}
-	active     atomic.Pointer[sgemmImpl]
-)
+// sgemmVariants is the SGEMM family: blocked (portable), naive, and the
+// SIMD architectures where the CPU has them (simd_amd64.go).
+var sgemmVariants = func() *cpuvariant.Family[*sgemmImpl] {
+	f := cpuvariant.NewFamily("sgemm", &sgemmImpl{fn: SgemmBlocked})
+	f.Register(cpuvariant.Naive, true, &sgemmImpl{fn: SgemmNaive})
+	return f
+}()
 
-func init() { active.Store(&impls[0]) }
-
-// RegisterSgemm adds an implementation under name, replacing one of the
-// same name. Implementations with CPU requirements register only where the
-// CPU meets them. It does not change the active implementation.
-func RegisterSgemm(name string, fn SgemmFunc) {
-	registryMu.Lock()
-	defer registryMu.Unlock()
-	for i := range impls {
-		if impls[i].name == name {
-			impls[i].fn = fn
-			return
-		}
-	}
-	impls = append(impls, sgemmImpl{name, fn, nil})
-}
-
-// registerArch registers the packed driver over arch under arch.name and
-// makes it the active implementation: the SIMD architectures register
-// from init, widest last, where the CPU has them.
-func registerArch(arch *microArch) {
-	im := sgemmImpl{arch.name, func(g *Gemm) { sgemmPacked(arch, g) }, arch}
-	registryMu.Lock()
-	impls = append(impls, im)
-	registryMu.Unlock()
-	active.Store(&im)
+// registerArch registers the packed driver over arch as variant arch.name
+// where available.
+func registerArch(arch *microArch, available bool) {
+	sgemmVariants.Register(arch.name, available, &sgemmImpl{func(g *Gemm) { sgemmPacked(arch, g) }, arch})
 }
 
 // activeArch is the micro-kernel architecture of the active
 // implementation, the portable one when it has none.
 func activeArch() *microArch {
-	if a := active.Load().arch; a != nil {
+	if a := sgemmVariants.Get().arch; a != nil {
 		return a
 	}
 	return portableArch
 }
 
-// SgemmImpls lists the registered implementation names, "blocked" (the
-// portable implementation) first.
-func SgemmImpls() []string {
-	registryMu.Lock()
-	defer registryMu.Unlock()
-	return names()
-}
+// SgemmImpls lists the variants this CPU runs (cpuvariant.Variants),
+// "blocked" (the portable one) first.
+func SgemmImpls() []string { return cpuvariant.Variants() }
 
-// names lists impls' names; registryMu must be held.
-func names() []string {
-	ns := make([]string, len(impls))
-	for i, im := range impls {
-		ns[i] = im.name
-	}
-	return ns
-}
-
-// SgemmImpl returns the named implementation, or nil if none is registered.
+// SgemmImpl returns the SGEMM implementation of the named variant, or nil
+// if there is none.
 func SgemmImpl(name string) SgemmFunc {
-	registryMu.Lock()
-	defer registryMu.Unlock()
-	for _, im := range impls {
-		if im.name == name {
-			return im.fn
-		}
+	if im, ok := sgemmVariants.Lookup(name); ok {
+		return im.fn
 	}
 	return nil
 }
 
-// UseSgemm makes the named implementation the one Sgemm calls. It is safe
-// to call concurrently with Sgemm.
+// UseSgemm selects the named variant for every kernel family
+// (cpuvariant.Select): "avx512", "avx2", "blocked" (the portable Go
+// kernels) or "naive" (SGEMM's literal loop, the other families
+// portable). It is safe to call concurrently with the kernels.
 func UseSgemm(name string) error {
-	registryMu.Lock()
-	defer registryMu.Unlock()
-	for i := range impls {
-		if impls[i].name == name {
-			im := impls[i]
-			active.Store(&im)
-			return nil
-		}
+	if err := cpuvariant.Select(name); err != nil {
+		return &ArgError{Func: "UseSgemm", Msg: fmt.Sprintf("no implementation %q (have %v)", name, cpuvariant.Variants())}
 	}
-	return &ArgError{Func: "UseSgemm", Msg: fmt.Sprintf("no implementation %q (have %v)", name, names())}
+	return nil
 }
 
-// ActiveSgemm names the implementation Sgemm calls.
-func ActiveSgemm() string { return active.Load().name }
+// ActiveSgemm names the SGEMM variant Sgemm calls.
+func ActiveSgemm() string { return sgemmVariants.Active() }
 
 // Sgemm validates g and computes the loop documented at SgemmNaive with
-// the active implementation (by default SgemmBlocked). It returns an
+// the selected variant (by default the widest the CPU has). It returns an
 // *ArgError for inconsistent dimensions, strides or buffer lengths.
 // Concurrent calls are safe when their C regions do not overlap.
 func Sgemm(g *Gemm) error {
 	if err := g.check(); err != nil {
 		return err
 	}
-	active.Load().fn(g)
+	sgemmVariants.Get().fn(g)
 	return nil
 }

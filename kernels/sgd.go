@@ -1,5 +1,7 @@
 package kernels
 
+import "github.com/alexnet-go/alexnet/internal/cpuvariant"
+
 // SGDMomentum is the SGD update with momentum and weight decay (PyTorch's
 // torch.optim.SGD after its first step, dampening applied, no Nesterov):
 // for i < len(w),
@@ -12,12 +14,12 @@ package kernels
 // variant. g and buf must hold len(w) values.
 func SGDMomentum(w, g, buf []float32, lr, mom, damp, wd float32) {
 	g, buf = g[:len(w)], buf[:len(w)]
-	sgdMomentumImpl(w, g, buf, lr, mom, damp, wd)
+	sgdMomentumImpl.Get()(w, g, buf, lr, mom, damp, wd)
 }
 
-// sgdMomentumImpl is the variant SGDMomentum runs: the assembly one where
-// the CPU has it (sgd_amd64.go).
-var sgdMomentumImpl = sgdMomentumGo
+// sgdMomentumImpl is the family of SGDMomentum's loop: the portable one
+// and the assembly one where the CPU has it (sgd_amd64.go).
+var sgdMomentumImpl = cpuvariant.NewFamily("sgd", sgdMomentumGo)
 
 // sgdMomentumGo is the portable SGDMomentum.
 func sgdMomentumGo(w, g, buf []float32, lr, mom, damp, wd float32) {

@@ -2,14 +2,17 @@
 
 package kernels
 
-import "golang.org/x/sys/cpu"
+import (
+	"golang.org/x/sys/cpu"
+
+	"github.com/alexnet-go/alexnet/internal/cpuvariant"
+)
 
 //go:generate go run -C _asm ./genupdate -pkg kernels -out ../update_amd64.s -stubs ../update_decl_amd64.go
 
+// The AVX-512 update, where the CPU has it.
 func init() {
-	if cpu.X86.HasAVX512F {
-		sgdMomentumImpl = avx512SGDMomentumSlices
-	}
+	sgdMomentumImpl.Register(cpuvariant.AVX512, cpu.X86.HasAVX512F, avx512SGDMomentumSlices)
 }
 
 // avx512SGDMomentumSlices is SGDMomentum's loop on AVX-512.

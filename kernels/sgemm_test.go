@@ -5,6 +5,8 @@ import (
 	"math"
 	"math/rand"
 	"testing"
+
+	"github.com/alexnet-go/alexnet/internal/cpuvariant"
 )
 
 const guard = float32(-12345.5) // written around every C region; must survive
@@ -139,7 +141,7 @@ func TestSgemmArgErrors(t *testing.T) {
 }
 
 func TestUseSgemm(t *testing.T) {
-	defer func() { _ = UseSgemm("blocked") }()
+	defer UseSgemm(cpuvariant.Active())
 	if err := UseSgemm("naive"); err != nil || ActiveSgemm() != "naive" {
 		t.Fatalf("UseSgemm(naive) = %v, active %q", err, ActiveSgemm())
 	}

@@ -176,10 +176,6 @@ func dotFunc[T ~[4]dotAsm](table []T) func(m, n, k int, x []float32, ldx int, w 
 }
 
 func init() {
-	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
-		registerArch(avx2Arch)
-	}
-	if cpu.X86.HasAVX512F && cpu.X86.HasAVX512DQ && cpu.X86.HasBMI2 {
-		registerArch(avx512Arch)
-	}
+	registerArch(avx2Arch, cpu.X86.HasAVX2 && cpu.X86.HasFMA)
+	registerArch(avx512Arch, cpu.X86.HasAVX512F && cpu.X86.HasAVX512DQ && cpu.X86.HasBMI2)
 }

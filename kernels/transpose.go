@@ -1,15 +1,17 @@
 package kernels
 
+import "github.com/alexnet-go/alexnet/internal/cpuvariant"
+
 // transposeInto writes the m×p matrix src into dst as p rows of ld:
 // dst[s*ld+o] = src[o*p+s], in blocks of 16 rows of src, full 16×16 blocks
 // by transpose16 where the CPU has it.
 func transposeInto(dst []float32, ld int, src []float32, m, p int) {
-	transposeWith(transpose16, dst, ld, src, m, p)
+	transposeWith(transpose16.Get(), dst, ld, src, m, p)
 }
 
-// transpose16, where not nil, sets dst[t*ldd + r] = src[r*lds + t] for r,
-// t < 16 (transpose_amd64.go).
-var transpose16 func(dst []float32, ldd int, src []float32, lds int)
+// transpose16 is the family of the 16×16 block transpose: where not nil,
+// it sets dst[t*ldd + r] = src[r*lds + t] for r, t < 16 (layout_amd64.go).
+var transpose16 = cpuvariant.NewFamily[func(dst []float32, ldd int, src []float32, lds int)]("transpose16", nil)
 
 // transposeWith is transposeInto with block (nil: none) for the full
 // 16×16 blocks.

@@ -2,15 +2,18 @@
 
 package kernels
 
-import "golang.org/x/sys/cpu"
+import (
+	"golang.org/x/sys/cpu"
+
+	"github.com/alexnet-go/alexnet/internal/cpuvariant"
+)
 
 //go:generate go run -C _asm ./genwinodw -pkg kernels -out ../winodw_amd64.s -stubs ../winodw_decl_amd64.go
 
+// The AVX-512 dY transforms, where the CPU has them.
 func init() {
-	if cpu.X86.HasAVX512F {
-		winoDyKernels[4] = avx512WinoDy4Checked
-		winoDyKernels[6] = avx512WinoDy6Checked
-	}
+	winoDyKernels.Register(cpuvariant.AVX512, cpu.X86.HasAVX512F,
+		&[7]winoDyFunc{4: avx512WinoDy4Checked, 6: avx512WinoDy6Checked})
 }
 
 // avx512WinoDy4Checked is a winoDyFunc for α = 4: avx512WinoDy4 after

@@ -3,7 +3,6 @@ package kernels
 import (
 	"runtime"
 	"sync"
-	"sync/atomic"
 )
 
 // Winograd F(2×2, r×r) for the stride-1 convolutions with 3×3 (r = 3,
@@ -86,19 +85,6 @@ type WinogradWeights struct {
 	spec   *winoSpec
 	u      [][]*PackedA
 }
-
-// UseWinograd reports whether convolutions of geometry g should run as
-// ConvWinograd: Winograd is enabled (the default, see SetWinograd) and g
-// has a 3×3 or 5×5 kernel at stride 1, padding below the kernel size.
-func UseWinograd(g ConvGeom) bool { return !winogradOff.Load() && winoSpecFor(g) != nil }
-
-var winogradOff atomic.Bool
-
-// SetWinograd enables or disables Winograd convolutions. Disabled, every
-// convolution is a direct GEMM over im2col, whose sums are ordered like
-// PyTorch's (logits within ~2e-5 on AlexNet with He-normal weights instead
-// of ~7e-5), at about 15-25% more time per batch.
-func SetWinograd(on bool) { winogradOff.Store(!on) }
 
 // PackWinogradWeights transforms and packs w, (OutC, C, k, k) with the rows
 // of group g at [g*OutC/groups, (g+1)*OutC/groups), for the active
@@ -216,7 +202,7 @@ type winoImages struct {
 	tw, th   int // tiles per row and column
 }
 
-// ConvWinograd is ConvBatch for a geometry UseWinograd accepts, with
+// ConvWinograd is ConvBatch for a geometry WinogradConv.Winograd accepts, with
 // weights from PackWinogradWeights; it computes the same sum.
 func ConvWinograd(g ConvGeom, ww *WinogradWeights, bias, x, y []float32, batch int, relu bool, threads int) {
 	m := ww.u[0][0].M

@@ -1,5 +1,7 @@
 package kernels
 
+import "github.com/alexnet-go/alexnet/internal/cpuvariant"
+
 // Winograd weight gradients. The forward transform
 //
 //	Y = Aᵀ [ (G g Gᵀ) ⊙ (Bᵀ d B) ] A
@@ -34,7 +36,7 @@ type winoFilterWorker struct {
 }
 
 // convBackwardFilterWinograd adds ConvBackward's dw for a geometry
-// UseWinograd accepts. The images are split into up to threads contiguous
+// WinogradConv accepts. The images are split into up to threads contiguous
 // ranges, one goroutine each, which sums its P_ξ over steps of whole
 // images; the goroutines' sums are added in a fixed order and transformed
 // (Gᵀ P G, in float64) at the end, so the result depends on nb and threads
@@ -107,8 +109,9 @@ func (wk *winoFilterWorker) step(arch *microArch, im *winoImages, acc []float32,
 // n channels i: W[ξ] to w[ξ*xiStride+i] (see avx512WinoDy4).
 type winoDyFunc func(w []float32, xiStride int, y0, y1, y2, y3 []float32, n int)
 
-// winoDyKernels are the vector winoDyFuncs by α, nil where there is none.
-var winoDyKernels [7]winoDyFunc
+// winoDyKernels is the family of the vector winoDyFuncs by α, nil where
+// there is none (the portable variant has none).
+var winoDyKernels = cpuvariant.NewFamily("winoDy", &[7]winoDyFunc{})
 
 // dyInput writes W_ξ[j][o] = (A dY Aᵀ)[ξ] into panel[(ξ*nt+j)*ldp+o]
 // for tiles j < nt (t0+j overall, whole images) of im.y, ∂L/∂Y, and its m
@@ -121,7 +124,7 @@ func (wk *winoFilterWorker) dyInput(im *winoImages, panel []float32, ldp, m, t0,
 	p, per := oh*ow, im.tw*im.th
 	ldT := (m + 15) &^ 15
 	wk.dyT = grow(wk.dyT, p*ldT)
-	kernel := winoDyKernels[sp.alpha]
+	kernel := winoDyKernels.Get()[sp.alpha]
 	if kernel == nil {
 		kernel = func(w []float32, xiStride int, y0, y1, y2, y3 []float32, n int) {
 			winoDyGo(sp, w, xiStride, y0, y1, y2, y3, n)

@@ -14,7 +14,7 @@ import (
 func TestWinoDyKernels(t *testing.T) {
 	rng := rand.New(rand.NewSource(4))
 	for _, sp := range []*winoSpec{wino3, wino5} {
-		kernel := winoDyKernels[sp.alpha]
+		kernel := winoDyKernels.Get()[sp.alpha]
 		if kernel == nil {
 			t.Logf("α=%d: no vector kernel on this build; winoDyGo alone is used", sp.alpha)
 			continue
@@ -94,7 +94,6 @@ func convFilterGrad64(g ConvGeom, groups, outC int, x, dy []float32, nb int) []f
 // coefficients up to 5 in Bᵀ and 1/24 in G, cost about a digit (1e-5 of
 // dw's scale against im2col's 1e-6), as they do forward.
 func TestConvBackwardFilterWinograd(t *testing.T) {
-	defer SetWinograd(!winogradOff.Load())
 	cases := []struct {
 		g                    ConvGeom
 		groups, cout, nb, th int
@@ -115,9 +114,12 @@ func TestConvBackwardFilterWinograd(t *testing.T) {
 		want := convFilterGrad64(g, tc.groups, tc.cout, x, dy, tc.nb)
 		errs := map[bool]float64{}
 		for _, wino := range []bool{true, false} {
-			SetWinograd(wino)
+			alg := DirectConv
+			if wino {
+				alg = WinogradConv
+			}
 			dw := make([]float32, len(want))
-			ConvBackward(g, tc.groups, tc.cout, x, nil, dy, dw, nil, nil, tc.nb, tc.th)
+			ConvBackward(g, alg, tc.groups, tc.cout, x, nil, dy, dw, nil, nil, tc.nb, tc.th)
 			errs[wino] = relErr(dw, want)
 		}
 		t.Logf("%s: max error / scale: Winograd %.2g, im2col %.2g", name, errs[true], errs[false])

@@ -5,16 +5,15 @@ import (
 	"math"
 	"math/rand"
 	"testing"
+
+	"github.com/alexnet-go/alexnet/internal/cpuvariant"
 )
 
 // TestConvWinograd checks ConvWinograd against Conv2dNaive for every
 // registered implementation: odd and even output sizes (partial tiles),
 // padding 0-2, groups, several images, thread counts, ReLU, guards after y.
 func TestConvWinograd(t *testing.T) {
-	geoms := []struct {
-		g            ConvGeom
-		groups, cout int
-	}{
+	geoms := []convCase{
 		{ConvGeom{C: 6, H: 13, W: 13, KH: 3, KW: 3, SH: 1, SW: 1, PH: 1, PW: 1}, 1, 5},
 		{ConvGeom{C: 40, H: 13, W: 13, KH: 3, KW: 3, SH: 1, SW: 1, PH: 1, PW: 1}, 2, 30},
 		{ConvGeom{C: 3, H: 6, W: 9, KH: 3, KW: 3, SH: 1, SW: 1, PH: 0, PW: 2}, 1, 17},
@@ -27,11 +26,8 @@ func TestConvWinograd(t *testing.T) {
 		{ConvGeom{C: 2, H: 1, W: 2, KH: 5, KW: 5, SH: 1, SW: 1, PH: 2, PW: 3}, 1, 3},
 		{ConvGeom{C: 70, H: 4, W: 37, KH: 5, KW: 5, SH: 1, SW: 1, PH: 1, PW: 2}, 1, 33}, // rows of 19 tiles
 	}
-	defer UseSgemm(ActiveSgemm())
-	for _, impl := range SgemmImpls() {
-		if err := UseSgemm(impl); err != nil {
-			t.Fatal(err)
-		}
+	cpuvariant.ForEach(t, func(t *testing.T) {
+		impl := ActiveSgemm()
 		rng := rand.New(rand.NewSource(5))
 		for _, tc := range geoms {
 			for _, run := range []struct{ batch, threads int }{{1, 1}, {1, 2}, {3, 2}, {9, 3}} {
@@ -78,7 +74,7 @@ func TestConvWinograd(t *testing.T) {
 				}
 			}
 		}
-	}
+	})
 }
 
 // BenchmarkConvWinograd times AlexNet's conv2-5 with Winograd beside
@@ -101,15 +97,30 @@ func BenchmarkConvWinograd(b *testing.B) {
 	}
 }
 
-func TestSetWinograd(t *testing.T) {
+func TestConvAlgorithm(t *testing.T) {
 	g := ConvGeom{C: 1, H: 5, W: 5, KH: 3, KW: 3, SH: 1, SW: 1, PH: 1, PW: 1}
-	defer SetWinograd(true)
-	if !UseWinograd(g) {
-		t.Fatal("3×3 stride 1: UseWinograd false by default")
+	defer SetDefaultConv(AutoConv)
+	if !AutoConv.Winograd(g) || !WinogradConv.Winograd(g) {
+		t.Fatal("3×3 stride 1: Winograd false by default")
 	}
-	SetWinograd(false)
-	if UseWinograd(g) {
-		t.Fatal("UseWinograd true after SetWinograd(false)")
+	if DirectConv.Winograd(g) {
+		t.Fatal("DirectConv.Winograd true")
+	}
+	SetDefaultConv(DirectConv)
+	if AutoConv.Winograd(g) {
+		t.Fatal("AutoConv.Winograd true after SetDefaultConv(DirectConv)")
+	}
+	if !WinogradConv.Winograd(g) {
+		t.Fatal("WinogradConv.Winograd false after SetDefaultConv(DirectConv)")
+	}
+	for _, s := range []string{"", "auto", "direct", "winograd"} {
+		a, err := ParseConvAlgorithm(s)
+		if err != nil || (s != "" && a.String() != s) {
+			t.Errorf("ParseConvAlgorithm(%q) = %v, %v", s, a, err)
+		}
+	}
+	if _, err := ParseConvAlgorithm("fft"); err == nil {
+		t.Error("ParseConvAlgorithm(fft) succeeded")
 	}
 	for _, g := range []ConvGeom{{KH: 11, KW: 11, SH: 4, SW: 4}, {KH: 3, KW: 3, SH: 2, SW: 2}, {KH: 3, KW: 3, SH: 1, SW: 1, PH: 3, PW: 3}} {
 		if winoSpecFor(g) != nil {

@@ -3,6 +3,7 @@ package model
 import (
 	"fmt"
 
+	"github.com/alexnet-go/alexnet/kernels"
 	"github.com/alexnet-go/alexnet/nn"
 	"github.com/alexnet-go/alexnet/tensor"
 )
@@ -24,7 +25,7 @@ func New(cfg Config) (*AlexNet, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
-	b := builder{}
+	b := builder{alg: cfg.Conv}
 	c := cfg.Channels
 	var f []nn.Layer
 	switch cfg.Arch {
@@ -105,11 +106,17 @@ func (m *AlexNet) ParamsChanged() {
 }
 
 // builder makes layers, keeping the first error.
-type builder struct{ err error }
+type builder struct {
+	alg kernels.ConvAlgorithm // the convolutions' algorithm
+	err error
+}
 
 func (b *builder) conv(in, out, k, s, p, g int) nn.Layer {
 	l, err := nn.NewConv2d(in, out, k, s, p, g)
 	b.keep(err)
+	if l != nil {
+		l.Algorithm = b.alg
+	}
 	return l
 }
 

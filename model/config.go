@@ -48,6 +48,7 @@ import (
 	"fmt"
 	"runtime"
 
+	"github.com/alexnet-go/alexnet/kernels"
 	"github.com/alexnet-go/alexnet/tensor"
 )
 
@@ -75,6 +76,12 @@ type Config struct {
 	// Threads is the goroutine count of convolutions and linear layers;
 	// 0 means runtime.GOMAXPROCS(0).
 	Threads int
+	// Conv is the convolution algorithm of every convolution, forward and
+	// backward: the zero value, kernels.AutoConv, is Winograd where it
+	// applies unless the process default says direct
+	// (kernels.SetDefaultConv); kernels.DirectConv and
+	// kernels.WinogradConv hold whatever the default.
+	Conv kernels.ConvAlgorithm
 }
 
 // TorchvisionConfig is torchvision.models.alexnet: 61,100,840 parameters.
@@ -111,6 +118,9 @@ func (c Config) validate() error {
 		if c.Arch == ArchOriginal && i != 2 && ch%2 != 0 {
 			return bad("channels[%d] = %d must be even for groups=2", i, ch)
 		}
+	}
+	if c.Conv > kernels.WinogradConv {
+		return bad("convolution algorithm %v", c.Conv)
 	}
 	if c.Hidden < 1 || c.NumClasses < 1 || c.InputSize < 0 || c.Threads < 0 {
 		return bad("hidden %d classes %d input size %d threads %d", c.Hidden, c.NumClasses, c.InputSize, c.Threads)

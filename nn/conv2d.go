@@ -19,6 +19,9 @@ type Conv2d struct {
 	// ReLU applies max(0, ·) in the GEMM epilogue: the torch.nn.ReLU that
 	// follows the convolution, fused (that ReLU is then nn.ReLU{Fused: true}).
 	ReLU bool
+	// Algorithm chooses direct or Winograd convolutions, forward and
+	// backward; the zero value is kernels.AutoConv.
+	Algorithm kernels.ConvAlgorithm
 
 	out    *tensor.Tensor
 	packed *kernels.ConvWeights     // Weight packed for the active kernels
@@ -70,7 +73,8 @@ func (l *Conv2d) MACs(in []int) int64 {
 
 // Forward convolves each image and group as a GEMM of the packed weights
 // with the image's im2col, bias (and ReLU) in the epilogue, or, for 3×3
-// and 5×5 stride-1 kernels, with Winograd F(2×2, 3×3) or F(2×2, 5×5);
+// and 5×5 stride-1 kernels where Algorithm allows, with Winograd
+// F(2×2, 3×3) or F(2×2, 5×5);
 // whole images go to separate goroutines when the batch has at least
 // Threads of them. The weights are packed (transformed) on the first call
 // and again after ParamsChanged.
@@ -80,7 +84,7 @@ func (l *Conv2d) Forward(x *tensor.Tensor) (*tensor.Tensor, error) {
 		return nil, err
 	}
 	g := l.geom(x.Shape)
-	if kernels.UseWinograd(g) {
+	if l.Algorithm.Winograd(g) {
 		if l.wino == nil || !l.wino.Current() || l.from != &l.Weight.Data[0] {
 			l.wino = kernels.PackWinogradWeights(l.Weight.Data, l.OutC, g.C, l.Kernel, l.Groups)
 			l.from = &l.Weight.Data[0]

@@ -43,7 +43,7 @@ func (l *Conv2d) backward(x, y, dy *tensor.Tensor, g *Grads, wantDx bool) (*tens
 		dx = g.buffer(l, slotDx, x.Shape)
 		dxData = dx.Data
 	}
-	kernels.ConvBackward(l.geom(x.Shape), l.Groups, l.OutC, x.Data, l.Weight.Data, dz.Data,
+	kernels.ConvBackward(l.geom(x.Shape), l.Algorithm, l.Groups, l.OutC, x.Data, l.Weight.Data, dz.Data,
 		g.Of(l.Weight).Data, g.Of(l.Bias).Data, dxData, x.Shape[0], l.Threads)
 	return dx, nil
 }

@@ -34,9 +34,10 @@ func newRoot() *cobra.Command {
 		Short:         "AlexNet image classification, identical to torchvision, in pure Go",
 		SilenceUsage:  true,
 		SilenceErrors: true,
-		// ALEXNET_SGEMM picks the kernel implementation (avx512, avx2,
-		// blocked, naive) instead of the fastest the CPU has;
-		// ALEXNET_CONV=direct turns Winograd convolutions off.
+		// ALEXNET_SGEMM picks the CPU variant of every kernel family
+		// (avx512, avx2, blocked: the portable Go kernels, naive) instead
+		// of the widest the CPU has; ALEXNET_CONV=direct makes the models'
+		// default (model.Config.Conv's zero value) direct convolutions.
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
 			if err := startProfile(cmd); err != nil {
 				return err
@@ -48,9 +49,9 @@ func newRoot() *cobra.Command {
 			}
 			switch v := os.Getenv("ALEXNET_CONV"); v {
 			case "", "winograd":
-				kernels.SetWinograd(true)
+				kernels.SetDefaultConv(kernels.WinogradConv)
 			case "direct":
-				kernels.SetWinograd(false)
+				kernels.SetDefaultConv(kernels.DirectConv)
 			default:
 				return fmt.Errorf("ALEXNET_CONV=%q: want winograd or direct", v)
 			}

@@ -240,7 +240,7 @@ func TestWeightsDownloadAndResolve(t *testing.T) {
 // errors naming the variable, good ones select the kernels.
 func TestKernelEnv(t *testing.T) {
 	defer kernels.UseSgemm(kernels.ActiveSgemm())
-	defer kernels.SetWinograd(true)
+	defer kernels.SetDefaultConv(kernels.AutoConv)
 	for _, c := range []struct{ env, val, want string }{
 		{"ALEXNET_SGEMM", "sse9", "ALEXNET_SGEMM"},
 		{"ALEXNET_CONV", "fft", "ALEXNET_CONV"},
@@ -257,7 +257,7 @@ func TestKernelEnv(t *testing.T) {
 		t.Fatal(err)
 	}
 	g := kernels.ConvGeom{C: 1, H: 5, W: 5, KH: 3, KW: 3, SH: 1, SW: 1, PH: 1, PW: 1}
-	if kernels.ActiveSgemm() != "blocked" || kernels.UseWinograd(g) {
-		t.Errorf("after ALEXNET_SGEMM=blocked ALEXNET_CONV=direct: sgemm %s, winograd %v", kernels.ActiveSgemm(), kernels.UseWinograd(g))
+	if kernels.ActiveSgemm() != "blocked" || kernels.AutoConv.Winograd(g) {
+		t.Errorf("after ALEXNET_SGEMM=blocked ALEXNET_CONV=direct: sgemm %s, winograd %v", kernels.ActiveSgemm(), kernels.AutoConv.Winograd(g))
 	}
 }

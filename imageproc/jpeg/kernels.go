@@ -1,5 +1,7 @@
 package jpeg
 
+import "github.com/alexnet-go/alexnet/internal/cpuvariant"
+
 // kernelSet is one implementation of the decoder's per-block and per-pixel
 // stages. The portable set, goKernels, runs the Go loops named in each
 // field's comment; every other set computes the same bytes.
@@ -24,10 +26,7 @@ var goKernels = &kernelSet{
 	h2v2:   h2v2Fancy,
 }
 
-// kernelSets lists the implementations this build and CPU can run, the
-// portable one first and the preferred one last.
-var kernelSets = append([]*kernelSet{goKernels}, archKernels()...)
-
-// kernels is the implementation a decode uses: the last of kernelSets.
-// Tests switch it to run every implementation; nothing else writes it.
-var kernels = kernelSets[len(kernelSets)-1]
+// kernels is the decoder's kernel family: goKernels, and the assembly
+// sets this build and CPU can run (kernels_amd64.go). A decode uses
+// kernels.Get(), the set cpuvariant selects.
+var kernels = cpuvariant.NewFamily("jpeg", goKernels)

@@ -2,23 +2,24 @@
 
 package jpeg
 
-import "golang.org/x/sys/cpu"
+import (
+	"golang.org/x/sys/cpu"
+
+	"github.com/alexnet-go/alexnet/internal/cpuvariant"
+)
 
 //go:generate go run -C ../../kernels/_asm ./genjpeg -pkg jpeg -out ../../imageproc/jpeg/simd_amd64.s -stubs ../../imageproc/jpeg/simd_decl_amd64.go
 
-// archKernels returns the AVX2 kernels where the CPU has AVX2.
-func archKernels() []*kernelSet {
-	if !cpu.X86.HasAVX2 {
-		return nil
-	}
-	return []*kernelSet{{
+// The AVX2 kernels, where the CPU has AVX2.
+func init() {
+	kernels.Register(cpuvariant.AVX2, cpu.X86.HasAVX2, &kernelSet{
 		name:   "avx2",
 		idct:   idctAVX2,
 		ycc:    yccAVX2,
 		yccRGB: yccRGBAVX2,
 		h2v1:   h2v1AVX2,
 		h2v2:   h2v2AVX2,
-	}}
+	})
 }
 
 // idctAVX2 is idctGo through avx2IDCT.
@@ -29,26 +30,24 @@ func idctAVX2(b *[64]int16, q *[64]int16, dst []byte, stride int) {
 
 // yccAVX2 is yccRow: avx2YCCRGBA on whole groups of 8 pixels, yccRow on
 // the rest.
-func yccAVX2(dst, y, cb, cr []byte) {
-	n := len(y)
-	dst, cb, cr = dst[:4*n], cb[:n], cr[:n]
-	m := n &^ 7
-	if m > 0 {
-		avx2YCCRGBA(&dst[0], &y[0], &cb[0], &cr[0], m)
-	}
-	yccRow(dst[4*m:], y[m:], cb[m:], cr[m:])
-}
+var yccAVX2 = yccVec(4, avx2YCCRGBA, yccRow)
 
 // yccRGBAVX2 is yccRowRGB: avx2YCC on whole groups of 8 pixels, yccRowRGB
 // on the rest.
-func yccRGBAVX2(dst, y, cb, cr []byte) {
-	n := len(y)
-	dst, cb, cr = dst[:3*n], cb[:n], cr[:n]
-	m := n &^ 7
-	if m > 0 {
-		avx2YCC(&dst[0], &y[0], &cb[0], &cr[0], m)
+var yccRGBAVX2 = yccVec(3, avx2YCC, yccRowRGB)
+
+// yccVec is a colour conversion to bpp bytes a pixel: vec on whole groups
+// of 8 pixels, tail on the rest.
+func yccVec(bpp int, vec func(dst, y, cb, cr *byte, n int), tail func(dst, y, cb, cr []byte)) func(dst, y, cb, cr []byte) {
+	return func(dst, y, cb, cr []byte) {
+		n := len(y)
+		dst, cb, cr = dst[:bpp*n], cb[:n], cr[:n]
+		m := n &^ 7
+		if m > 0 {
+			vec(&dst[0], &y[0], &cb[0], &cr[0], m)
+		}
+		tail(dst[bpp*m:], y[m:], cb[m:], cr[m:])
 	}
-	yccRowRGB(dst[3*m:], y[m:], cb[m:], cr[m:])
 }
 
 // h2v1AVX2 is h2v1Fancy: avx2H2V1 on the interior samples 1 to n-2 in

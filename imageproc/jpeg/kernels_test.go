@@ -6,10 +6,12 @@ import (
 	"math/rand/v2"
 	"os"
 	"testing"
+
+	"github.com/alexnet-go/alexnet/internal/cpuvariant"
 )
 
-// TestMain runs the package's tests once per kernel set, the preferred set
-// first, so that every decode test also covers the portable kernels. A
+// TestMain runs the package's tests once per kernel set (per CPU variant,
+// see cpuvariant, that selects another set), the preferred set first, so that every decode test also covers the portable kernels. A
 // benchmark or fuzzing run uses the preferred set only (the kernel
 // benchmarks name their set).
 func TestMain(m *testing.M) {
@@ -20,13 +22,23 @@ func TestMain(m *testing.M) {
 			os.Exit(code)
 		}
 	}
-	best := kernels
-	for i := len(kernelSets) - 2; i >= 0 && code == 0; i-- {
-		kernels = kernelSets[i]
-		fmt.Printf("jpeg: tests with the %q kernels\n", kernels.name)
+	best := cpuvariant.Active()
+	ran := map[string]bool{kernels.Active(): true}
+	vs := cpuvariant.Variants()
+	for i := len(vs) - 1; i >= 0 && code == 0; i-- {
+		if err := cpuvariant.Select(vs[i]); err != nil {
+			panic(err)
+		}
+		if ran[kernels.Active()] {
+			continue
+		}
+		ran[kernels.Active()] = true
+		fmt.Printf("jpeg: tests with the %q kernels\n", kernels.Get().name)
 		code = m.Run()
 	}
-	kernels = best
+	if err := cpuvariant.Select(best); err != nil {
+		panic(err)
+	}
 	os.Exit(code)
 }
 
@@ -251,7 +263,7 @@ func testUpsample(t *testing.T, h2v1 func(in, out []byte), h2v2 func(in, nb, out
 
 // TestKernels runs the conformance suite on every kernel set.
 func TestKernels(t *testing.T) {
-	for _, k := range kernelSets {
+	for _, k := range kernels.Impls() {
 		t.Run(k.name, func(t *testing.T) {
 			t.Run("idct", func(t *testing.T) { testIDCT(t, k.idct) })
 			t.Run("ycc", func(t *testing.T) { testYCC(t, 4, k.ycc) })
@@ -265,7 +277,7 @@ func TestKernels(t *testing.T) {
 // worked from idctGo's definition: a DC-only block whose pass-1 value
 // wraps (the shortcut), and one whose column shortcut saturates.
 func TestIDCTExact(t *testing.T) {
-	for _, k := range kernelSets {
+	for _, k := range kernels.Impls() {
 		var b, q [64]int16
 		for i := range q {
 			q[i] = 1
@@ -290,7 +302,7 @@ func TestIDCTExact(t *testing.T) {
 }
 
 func benchKernels(b *testing.B, f func(b *testing.B, k *kernelSet)) {
-	for _, k := range kernelSets {
+	for _, k := range kernels.Impls() {
 		b.Run(k.name, func(b *testing.B) { f(b, k) })
 	}
 }

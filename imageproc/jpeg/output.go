@@ -18,7 +18,7 @@ func (d *decoder) planes() {
 			for by := 0; by < c.bh; by++ {
 				for bx := 0; bx < c.bw; bx++ {
 					b := (*[64]int16)(c.coef[(by*c.bw+bx)*64:])
-					kernels.idct(b, &c.q, c.plane[by*8*stride+bx*8:], stride)
+					kernels.Get().idct(b, &c.q, c.plane[by*8*stride+bx*8:], stride)
 				}
 			}
 			c.coef = nil
@@ -68,7 +68,7 @@ func (d *decoder) image(packed bool) (image.Image, error) {
 	}
 	cs := d.colorSpace()
 	w := d.width
-	k := kernels
+	k := kernels.Get()
 	for y := 0; y < d.height; y++ {
 		dst := pix[y*stride : y*stride+px*w]
 		a, b, c := ups[0].row(y)[:w], ups[1].row(y)[:w], ups[2].row(y)[:w]

@@ -215,7 +215,7 @@ func (d *decoder) decodeScan(sc *scan) error {
 							return err
 						}
 						if d.direct {
-							kernels.idct(b, &c.q, c.plane[by*8*c.bw*8+bx*8:], c.bw*8)
+							kernels.Get().idct(b, &c.q, c.plane[by*8*c.bw*8+bx*8:], c.bw*8)
 						}
 					}
 				}

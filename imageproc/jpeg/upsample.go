@@ -67,7 +67,7 @@ func (u *upsampler) row(y int) []byte {
 		return u.buf
 	case upH2V1:
 		in := c.plane[y*u.stride : y*u.stride+c.w]
-		kernels.h2v1(in, u.buf)
+		kernels.Get().h2v1(in, u.buf)
 		return u.buf
 	}
 	r, near, bias := u.neighbour(y)
@@ -80,7 +80,7 @@ func (u *upsampler) row(y int) []byte {
 		}
 		return u.buf
 	}
-	kernels.h2v2(in, nb, u.buf)
+	kernels.Get().h2v2(in, nb, u.buf)
 	return u.buf
 }
 
