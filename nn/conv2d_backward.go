@@ -23,19 +23,9 @@ func (l *Conv2d) BackwardParams(x, y, dy *tensor.Tensor, g *Grads) error {
 }
 
 func (l *Conv2d) backward(x, y, dy *tensor.Tensor, g *Grads, wantDx bool) (*tensor.Tensor, error) {
-	if g == nil {
-		return nil, errNoGrads("Conv2d")
-	}
-	if _, err := checkBackward("nn.Conv2d backward", l, x, y, dy, l.ReLU); err != nil {
+	dz, err := backwardDz("Conv2d", l, x, y, dy, g, l.ReLU, l.Threads, l.checkParams)
+	if err != nil {
 		return nil, err
-	}
-	if err := l.checkParams(); err != nil {
-		return nil, err
-	}
-	dz := dy
-	if l.ReLU {
-		dz = g.buffer(l, slotDz, dy.Shape)
-		kernels.ReLUBackwardThreads(y.Data, dy.Data, dz.Data, l.Threads)
 	}
 	var dx *tensor.Tensor
 	var dxData []float32

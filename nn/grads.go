@@ -138,6 +138,29 @@ func backwardDx(op string, l Layer, x, y, dy *tensor.Tensor, needY bool, g *Grad
 	return g.buffer(l, slotDx, x.Shape), nil
 }
 
+// backwardDz checks the arguments of the Backward of a parameter layer
+// with a fused ReLU (Conv2d, Linear): g set, x, y and dy against each
+// other, then checkParams. It returns dz, the gradient before the ReLU:
+// dy itself without relu, else dy zeroed where y is not positive, in g's
+// buffer.
+func backwardDz(layer string, l Layer, x, y, dy *tensor.Tensor, g *Grads, relu bool, threads int, checkParams func() error) (*tensor.Tensor, error) {
+	if g == nil {
+		return nil, errNoGrads(layer)
+	}
+	if _, err := checkBackward("nn."+layer+" backward", l, x, y, dy, relu); err != nil {
+		return nil, err
+	}
+	if err := checkParams(); err != nil {
+		return nil, err
+	}
+	if !relu {
+		return dy, nil
+	}
+	dz := g.buffer(l, slotDz, dy.Shape)
+	kernels.ReLUBackwardThreads(y.Data, dy.Data, dz.Data, threads)
+	return dz, nil
+}
+
 // errNoGrads is the error of a parameter layer's Backward given a nil
 // *Grads.
 func errNoGrads(layer string) error {

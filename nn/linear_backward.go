@@ -14,22 +14,12 @@ import (
 // returns dx = dz·Weight (N,In), the products by Sgemm, all over Threads
 // goroutines but the column sums.
 func (l *Linear) Backward(x, y, dy *tensor.Tensor, g *Grads) (*tensor.Tensor, error) {
-	if g == nil {
-		return nil, errNoGrads("Linear")
-	}
-	if _, err := checkBackward("nn.Linear backward", l, x, y, dy, l.ReLU); err != nil {
-		return nil, err
-	}
-	if err := l.checkParams(); err != nil {
+	dz, err := backwardDz("Linear", l, x, y, dy, g, l.ReLU, l.Threads, l.checkParams)
+	if err != nil {
 		return nil, err
 	}
 	n := x.Shape[0]
-	dz := dy
-	if l.ReLU {
-		dz = g.buffer(l, slotDz, dy.Shape)
-		kernels.ReLUBackwardThreads(y.Data, dy.Data, dz.Data, l.Threads)
-	}
-	err := kernels.Sgemm(&kernels.Gemm{M: l.Out, N: l.In, K: n,
+	err = kernels.Sgemm(&kernels.Gemm{M: l.Out, N: l.In, K: n,
 		A: dz.Data, LDA: l.Out, TransA: true, B: x.Data, LDB: l.In,
 		C: g.Of(l.Weight).Data, LDC: l.In, Accumulate: true, Threads: l.Threads})
 	if err != nil {
