@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/alexnet-go/alexnet/internal/cpuvariant"
+	"github.com/alexnet-go/alexnet/internal/testutil"
 )
 
 // resizeAsmKernels returns the CPU's assembly row kernels, nil where
@@ -19,7 +20,7 @@ func resizeAsmKernels() *resizeKernels {
 // and enlarging (row lengths that are and are not whole 8-byte chunks),
 // and ResizeCrop with the naive resize then the crop.
 func TestResizeVariants(t *testing.T) {
-	cpuvariant.ForEach(t, func(t *testing.T) {
+	testutil.ForEachVariant(t, func(t *testing.T) {
 		name := cpuvariant.Active()
 		r := rand.New(rand.NewPCG(8, 9))
 		for i := range 60 {

@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"github.com/alexnet-go/alexnet/internal/testutil"
-	"github.com/alexnet-go/alexnet/kernels"
 	"github.com/alexnet-go/alexnet/nn"
 	"github.com/alexnet-go/alexnet/tensor"
 )
@@ -22,20 +21,14 @@ const fixtures = "../testdata/model"
 // 64×64 input) and tiny-bn (batch norms with running statistics) AlexNets
 // with PyTorch's parameters
 // and compares our logits for PyTorch's batch of 2 to 1e-4 max abs, with
-// every registered kernel implementation (AVX-512, AVX2, portable, naive:
+// every CPU variant of the kernels (AVX-512, AVX2, portable, naive:
 // whichever this build and CPU have).
 func TestNarrowMatchesPyTorch(t *testing.T) {
-	defer kernels.UseSgemm(kernels.ActiveSgemm())
-	for _, impl := range kernels.SgemmImpls() {
+	testutil.ForEachVariant(t, func(t *testing.T) {
 		for _, name := range []string{"tv_narrow", "orig_narrow", "tiny_narrow", "tiny_bn_narrow"} {
-			t.Run(impl+"/"+name, func(t *testing.T) {
-				if err := kernels.UseSgemm(impl); err != nil {
-					t.Fatal(err)
-				}
-				testNarrow(t, name)
-			})
+			t.Run(name, func(t *testing.T) { testNarrow(t, name) })
 		}
-	}
+	})
 }
 
 func testNarrow(t *testing.T, name string) {

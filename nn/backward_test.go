@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/alexnet-go/alexnet/internal/numcmp"
-	"github.com/alexnet-go/alexnet/kernels"
+	"github.com/alexnet-go/alexnet/internal/testutil"
 	"github.com/alexnet-go/alexnet/tensor"
 )
 
@@ -38,15 +38,11 @@ func newBackwardLayer(t *testing.T, c opCase) Backwarder {
 // accumulate), all to opTol relative, logging the largest error.
 func TestBackwardMatchesPyTorch(t *testing.T) {
 	cases := readCases(t, backwardFixtures)
-	defer kernels.UseSgemm(kernels.ActiveSgemm())
-	for _, impl := range kernels.SgemmImpls() {
-		if err := kernels.UseSgemm(impl); err != nil {
-			t.Fatal(err)
-		}
+	testutil.ForEachVariant(t, func(t *testing.T) {
 		for _, c := range cases {
-			t.Run(impl+"/"+c.Name, func(t *testing.T) { testBackwardCase(t, c) })
+			t.Run(c.Name, func(t *testing.T) { testBackwardCase(t, c) })
 		}
-	}
+	})
 }
 
 func testBackwardCase(t *testing.T, c opCase) {

@@ -9,7 +9,6 @@ import (
 	"github.com/alexnet-go/alexnet/internal/npy"
 	"github.com/alexnet-go/alexnet/internal/numcmp"
 	"github.com/alexnet-go/alexnet/internal/testutil"
-	"github.com/alexnet-go/alexnet/kernels"
 	"github.com/alexnet-go/alexnet/model"
 	"github.com/alexnet-go/alexnet/nn"
 	"github.com/alexnet-go/alexnet/tensor"
@@ -130,23 +129,17 @@ func (f *fixture) trainer(t *testing.T, step *int) *Trainer {
 // TestTrainMatchesPyTorch is the whole-model reference test (llm.c's
 // test_gpt2 style) for the narrow torchvision, original and tiny-bn
 // (batch norms in training mode, running statistics checked) AlexNets, with
-// every registered Sgemm implementation: PyTorch's batch in training mode
+// every CPU variant of the kernels: PyTorch's batch in training mode
 // with its dropout masks, the loss to 1e-5, every parameter gradient to
 // 1e-4 relative, the logits, then the losses of 10 SGD steps (momentum
 // 0.9, weight decay 5e-4) to 1e-4 and each parameter's norm and total
 // update after them to 1e-4 relative. It logs the measured errors.
 func TestTrainMatchesPyTorch(t *testing.T) {
-	defer kernels.UseSgemm(kernels.ActiveSgemm())
-	for _, impl := range kernels.SgemmImpls() {
+	testutil.ForEachVariant(t, func(t *testing.T) {
 		for _, name := range []string{"tv_narrow", "orig_narrow", "tiny_bn_narrow"} {
-			t.Run(impl+"/"+name, func(t *testing.T) {
-				if err := kernels.UseSgemm(impl); err != nil {
-					t.Fatal(err)
-				}
-				testTrain(t, name)
-			})
+			t.Run(name, func(t *testing.T) { testTrain(t, name) })
 		}
-	}
+	})
 }
 
 // zeroGrad are the parameters whose gradient is 0 by construction: the

@@ -37,7 +37,7 @@ implementation. --threads 0 means GOMAXPROCS.`,
 	fl.IntVar(&f.iters, "iters", 10, "timed forward passes")
 	fl.IntVar(&f.warmup, "warmup", 2, "untimed forward passes first")
 	fl.IntVar(&f.size, "size", 0, "input height and width (default the architecture's, 224 or 227)")
-	fl.StringVar(&f.sgemm, "sgemm", "", fmt.Sprintf("SGEMM implementation (default %s; have %v)", kernels.ActiveSgemm(), kernels.SgemmImpls()))
+	fl.StringVar(&f.sgemm, "sgemm", "", fmt.Sprintf("CPU variant of the kernels (default %s; have %v)", kernels.ActiveSgemm(), kernels.SgemmImpls()))
 	fl.BoolVar(&f.json, "json", false, "print one JSON object")
 	return cmd
 }

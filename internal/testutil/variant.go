@@ -12,9 +12,8 @@ import (
 // selection. The subtests are named by variant; they must not call
 // t.Parallel, nor run alongside other tests that select variants.
 //
-// A package whose internal tests testutil's imports would cycle with
-// (kernels, nn, model, imageproc) calls cpuvariant.ForEach(t, fn), which
-// this wraps.
+// Package kernels, whose tests import nothing of the module above it,
+// calls cpuvariant.ForEach(t, fn), which this wraps.
 func ForEachVariant(t *testing.T, fn func(t *testing.T)) {
 	t.Helper()
 	cpuvariant.ForEach(t, fn)
