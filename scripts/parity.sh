@@ -36,7 +36,13 @@ for i in $(seq 0 $((n - 1))); do echo "$tiny/val_$i.JPEG"; done > "$work/tiny.li
 status=0
 echo "== preprocess: alexnet preprocess vs torchvision tensor, per photo"
 while read -r f; do
-  "$bin" preprocess "$f" -o "$work/x.npy" && $py $ref tensor --npy "$work/x.npy" "$f" || status=1
+  if "$bin" preprocess "$f" -o "$work/x.npy" 2>"$work/err.txt"; then
+    $py $ref tensor --npy "$work/x.npy" "$f" || status=1
+  elif $py -c 'import sys; from PIL import Image; Image.open(sys.argv[1]).convert("RGB")' "$f" 2>/dev/null; then
+    echo "$f: PIL decodes it and we do not: $(cat "$work/err.txt")"; status=1
+  else # a broken file (photos.sh makes a truncated JPEG): an error in both
+    echo "$f: fails in PIL too ($(cat "$work/err.txt"))"
+  fi
 done < "$work/photos.list"
 
 run() { # arch weights list name
