@@ -140,7 +140,8 @@ func TestSummaryFullSize(t *testing.T) {
 					t.Errorf("row %d: %+v, PyTorch %+v", i, r, w)
 				}
 			}
-			params, macs := Totals(rows)
+			tot := Totals(rows)
+			params, macs := tot.Params, tot.MACs
 			if params != want.Params || macs != want.MACs || m.NumParams() != want.Params {
 				t.Errorf("totals %d params %d MACs, PyTorch %d, %d", params, macs, want.Params, want.MACs)
 			}
@@ -231,7 +232,7 @@ func benchForward(b *testing.B, batch int) {
 		x.Data[i] = rng.Float32()
 	}
 	rows, _ := m.Summary(224)
-	_, macs := Totals(rows)
+	macs := Totals(rows).MACs
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		if _, err := m.Forward(x); err != nil {
@@ -247,4 +248,31 @@ func benchForward(b *testing.B, batch int) {
 func BenchmarkForwardTorchvision(b *testing.B) {
 	b.Run("batch1", func(b *testing.B) { benchForward(b, 1) })
 	b.Run("batch8", func(b *testing.B) { benchForward(b, 8) })
+}
+
+// Summary's bytes: 4 a parameter as float32; quantized, a byte a weight of
+// the convolutions and linear layers, plus float32 biases, a scale per
+// output channel and the input's scale and zero point (the rest float32).
+func TestSummaryBytes(t *testing.T) {
+	m, err := New(TorchvisionConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := m.Summary(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][2]int64{
+		"features.0":   {4 * (64*3*11*11 + 64), 64*3*11*11 + 4*(64+64+2)},
+		"features.1":   {0, 0},
+		"classifier.6": {4 * (1000*4096 + 1000), 1000*4096 + 4*(1000+1000+2)},
+	}
+	for _, r := range rows {
+		if w, ok := want[r.Name]; ok && (r.BytesF32 != w[0] || r.BytesInt8 != w[1]) {
+			t.Errorf("%s: %d / %d bytes, want %d / %d", r.Name, r.BytesF32, r.BytesInt8, w[0], w[1])
+		}
+	}
+	if tot := Totals(rows); tot.BytesF32 != 4*int64(tot.Params) || tot.BytesF32 != 244_403_360 {
+		t.Errorf("float32 total %d bytes, want 4 × %d parameters = 244,403,360", tot.BytesF32, tot.Params)
+	}
 }

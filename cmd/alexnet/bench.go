@@ -80,7 +80,7 @@ func runBench(cmd *cobra.Command, f benchFlags) error {
 	if err != nil {
 		return err
 	}
-	_, macs := model.Totals(rows)
+	macs := model.Totals(rows).MACs
 	r := harness.Report{Arch: f.arch, Batch: f.batch, Size: f.size, Threads: threads, Warmup: f.warmup, Iters: f.iters,
 		Sgemm: kernels.ActiveSgemm()}
 	r.SetTimes(totals, macs)

@@ -44,15 +44,17 @@ func printSummary(w io.Writer, arch string, classes int) error {
 	if err != nil {
 		return err
 	}
-	const row = "%-14s %-18s %-18s %12s %14s\n"
-	fmt.Fprintf(w, row, "layer", "type", "output shape", "params", "MACs")
+	const row = "%-14s %-18s %-18s %12s %14s %14s %14s\n"
+	fmt.Fprintf(w, row, "layer", "type", "output shape", "params", "MACs", "fp32 bytes", "int8 bytes")
 	for _, r := range rows {
-		fmt.Fprintf(w, row, r.Name, r.Type, tensor.ShapeString(r.OutShape), group(int64(r.Params)), group(r.MACs))
+		fmt.Fprintf(w, row, r.Name, r.Type, tensor.ShapeString(r.OutShape), group(int64(r.Params)), group(r.MACs),
+			group(r.BytesF32), group(r.BytesInt8))
 	}
-	params, macs := model.Totals(rows)
-	fmt.Fprintf(w, row, "total", "", "", group(int64(params)), group(macs))
-	fmt.Fprintf(w, "\n%s: input %s, %.1fM parameters (%.1f MB as float32), %.3f GMAC per image\n",
-		arch, tensor.ShapeString([]int{1, 3, cfg.InputSize, cfg.InputSize}), float64(params)/1e6, float64(params)*4/1e6, float64(macs)/1e9)
+	t := model.Totals(rows)
+	fmt.Fprintf(w, row, "total", "", "", group(int64(t.Params)), group(t.MACs), group(t.BytesF32), group(t.BytesInt8))
+	fmt.Fprintf(w, "\n%s: input %s, %.1fM parameters (%.1f MB as float32, %.1f MB as int8), %.3f GMAC per image\n",
+		arch, tensor.ShapeString([]int{1, 3, cfg.InputSize, cfg.InputSize}), float64(t.Params)/1e6,
+		float64(t.BytesF32)/1e6, float64(t.BytesInt8)/1e6, float64(t.MACs)/1e9)
 	return nil
 }
 
