@@ -26,8 +26,10 @@ const (
 // portableI8Arch is the portable Go kernel, 4 rows × 16 columns.
 var portableI8Arch = &i8Arch{name: "blocked", mr: 4, np: 1, tile: i8TileGo}
 
-// i8Blocked computes g (valid) with arch: the columns are split over up
-// to g.Threads goroutines in whole tiles, each running i8Columns.
+// i8Blocked computes g (valid) with arch over up to g.Threads goroutines,
+// each running i8Columns: the columns are split in whole tiles, or, when
+// they make fewer than 4 tiles a goroutine (conv2's 192 channels are 3
+// tiles of 64), the rows in whole strips.
 func i8Blocked(arch *i8Arch, g *GemmI8) {
 	if g.M == 0 || g.N == 0 {
 		return
@@ -35,7 +37,18 @@ func i8Blocked(arch *i8Arch, g *GemmI8) {
 	w := arch.np * i8Panel
 	// Below ~2M multiply-adds per goroutine, splitting costs more than it saves.
 	threads := max(1, min(g.Threads, g.M*g.N*max(g.K, 1)/(2<<20)))
-	parallel(g.N, w, threads, func(j0, j1 int) { i8Columns(arch, g, j0, j1) })
+	if (g.N+w-1)/w >= 4*threads || g.M <= arch.mr {
+		parallel(g.N, w, threads, func(j0, j1 int) { i8Columns(arch, g, j0, j1) })
+		return
+	}
+	parallel(g.M, arch.mr, threads, func(i0, i1 int) {
+		rows := *g
+		rows.M, rows.C = i1-i0, g.C[i0*g.LDC:]
+		if g.K > 0 {
+			rows.A = g.A[i0*g.LDA:]
+		}
+		i8Columns(arch, &rows, 0, g.N)
+	})
 }
 
 // i8Columns computes columns [j0, j1) of C, block by block: the groups of
