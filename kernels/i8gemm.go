@@ -59,16 +59,15 @@ func (g *GemmI8) check() error {
 //
 // It ignores Threads and assumes g is valid.
 func I8GemmNaive(g *GemmI8) {
-	for i := 0; i < g.M; i++ {
-		for j := 0; j < g.N; j++ {
-			var s int32
-			if g.Accumulate {
-				s = g.C[i*g.LDC+j]
+	for i := range g.M {
+		a, c := g.A[i*g.LDA:i*g.LDA+g.K], g.C[i*g.LDC:i*g.LDC+g.N]
+		for j := range c {
+			if !g.Accumulate {
+				c[j] = 0
 			}
-			for p := 0; p < g.K; p++ {
-				s += int32(g.A[i*g.LDA+p]) * int32(g.B.At(p, j))
+			for p, v := range a {
+				c[j] += int32(v) * int32(g.B.At(p, j))
 			}
-			g.C[i*g.LDC+j] = s
 		}
 	}
 }
