@@ -74,11 +74,17 @@ func (g *Gemm) check() error {
 }
 
 func checkMat(name string, s []float32, rows, cols, ld int) error {
+	return checkMatOf("Sgemm", name, s, rows, cols, ld)
+}
+
+// checkMatOf checks that s holds a rows×cols matrix of row stride ld, for
+// the kernel fn.
+func checkMatOf[T any](fn, name string, s []T, rows, cols, ld int) error {
 	if ld < max(cols, 1) {
-		return &ArgError{Func: "Sgemm", Msg: fmt.Sprintf("LD%s=%d < %d columns", name, ld, cols)}
+		return &ArgError{Func: fn, Msg: fmt.Sprintf("LD%s=%d < %d columns", name, ld, cols)}
 	}
 	if rows > 0 && cols > 0 && len(s) < (rows-1)*ld+cols {
-		return &ArgError{Func: "Sgemm", Msg: fmt.Sprintf("len(%s)=%d < %d for %d×%d with LD%s=%d",
+		return &ArgError{Func: fn, Msg: fmt.Sprintf("len(%s)=%d < %d for %d×%d with LD%s=%d",
 			name, len(s), (rows-1)*ld+cols, rows, cols, name, ld)}
 	}
 	return nil

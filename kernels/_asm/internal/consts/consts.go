@@ -19,6 +19,19 @@ var (
 	AVX2Tiles   = Tiles{MR: 6, DotM: 3, DotN: 4}
 )
 
+// I8Tiles are the tile sizes of one ISA's int8 GEMM micro-kernels in
+// kernels/_asm/geni8: MR rows by NP panels of 16 int32 columns.
+type I8Tiles struct {
+	MR, NP int
+}
+
+// AVX512I8Tiles and AVX2I8Tiles are the tile sizes of the VPDPBUSD
+// (AVX-512 VNNI) and the AVX2 int8 kernels.
+var (
+	AVX512I8Tiles = I8Tiles{MR: 6, NP: 4}
+	AVX2I8Tiles   = I8Tiles{MR: 4, NP: 1}
+)
+
 // Fixed-point constants of the islow inverse DCT of jidctint.c:
 // FIX(x) = round(x * 2^ConstBits).
 const (

@@ -46,6 +46,14 @@ var Files = map[string]File{
 			{"avx2DotN", AVX2Tiles.DotN, "rows of w of the largest AVX2 dot kernel"},
 		},
 	}}},
+	"i8": {Pkg: "kernels", Build: "!purego", Blocks: []Block{{
+		Doc: "Tile sizes of the generated int8 GEMM kernels (16 int32 columns a panel).",
+		Consts: []Const{
+			{"i8Avx512MR", AVX512I8Tiles.MR, "rows of the VPDPBUSD tile"},
+			{"i8Avx512NP", AVX512I8Tiles.NP, "panels of the VPDPBUSD tile"},
+			{"i8Avx2MR", AVX2I8Tiles.MR, "rows of the AVX2 tile (one panel)"},
+		},
+	}}},
 	"wino": {Pkg: "kernels", Matrices: []MatrixBlock{{
 		Doc:      "The output transforms Aᵀ (2×α) of the Winograd algorithms F(2×2, 3×3)\n(α = 4) and F(2×2, 5×5) (α = 6).",
 		Matrices: []Matrix{{"winoAT4", WinoAT4}, {"winoAT6", WinoAT6}},
