@@ -60,13 +60,23 @@ func (h *absHist) grow(k int) {
 	}
 }
 
-// clipped returns the affine quantizer of the observed range clipped to
-// [-t, t], or the error of the bounds.
-func (h *absHist) clipped(t float64, r Range) (Params, error) {
-	if err := h.err(); err != nil {
+// histObserver is what Percentile and Entropy share: the histogram of
+// |x| they observe and the range of the quantizer they return.
+type histObserver struct {
+	Range Range // the range of the quantizer Params returns
+	h     absHist
+}
+
+// Observe adds x to the histogram of |x| and to the observed range.
+func (o *histObserver) Observe(x []float32) { o.h.observe(x) }
+
+// params returns AffineParams of the observed range clipped to [-t, t],
+// or ErrNoData or ErrNonFinite.
+func (o *histObserver) params(t float64) (Params, error) {
+	if err := o.h.err(); err != nil {
 		return Params{}, err
 	}
-	lo := float32(max(float64(h.lo), -t))
-	hi := float32(min(float64(h.hi), t))
-	return AffineParams(lo, hi, r), nil
+	lo := float32(max(float64(o.h.lo), -t))
+	hi := float32(min(float64(o.h.hi), t))
+	return AffineParams(lo, hi, o.Range), nil
 }

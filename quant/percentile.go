@@ -11,23 +11,19 @@ package quant
 // HistogramCollector.compute_percentile), where the threshold is the
 // edge searchsorted(cdf, P/100) picks.
 type Percentile struct {
-	P     float64 // the percentile, in (0, 100]; 99.99 is the usual choice
-	Range Range
-	h     absHist
+	P float64 // the percentile, in (0, 100]; 99.99 is the usual choice
+	histObserver
 }
 
 // NewPercentile returns a Percentile observer for the p-th percentile
 // and the range r.
-func NewPercentile(p float64, r Range) *Percentile { return &Percentile{P: p, Range: r} }
-
-// Observe adds x to the histogram.
-func (p *Percentile) Observe(x []float32) { p.h.observe(x) }
+func NewPercentile(p float64, r Range) *Percentile {
+	return &Percentile{P: p, histObserver: histObserver{Range: r}}
+}
 
 // Params returns the quantizer of the clipped range, or ErrNoData or
 // ErrNonFinite.
-func (p *Percentile) Params() (Params, error) {
-	return p.h.clipped(p.Threshold(), p.Range)
-}
+func (p *Percentile) Params() (Params, error) { return p.params(p.Threshold()) }
 
 // Threshold is t, the clipping point of |x| (0 before any non-zero data).
 func (p *Percentile) Threshold() float64 {
