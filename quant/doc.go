@@ -26,8 +26,9 @@
 //	zero_point = clamp(qmin - nearbyint(lo' / scale), qmin, qmax)
 //
 // (_ObserverBase._calculate_qparams, per_tensor_affine). The observers
-// that find [lo, hi] are MinMax (MinMaxObserver), Percentile and Entropy
-// (KL divergence, as TensorRT and ONNX Runtime calibrate); see each.
+// that find [lo, hi] are Histogram (HistogramObserver, fbgemm's default,
+// so "as PyTorch"), MinMax (MinMaxObserver), Percentile and Entropy (KL
+// divergence, as TensorRT and ONNX Runtime calibrate); see each.
 //
 // # File format
 //

@@ -18,14 +18,12 @@ type fixture struct {
 		QMin      int32 `json:"qmin"`
 		QMax      int32 `json:"qmax"`
 	} `json:"per_channel"`
-	MinMax []struct {
-		ReduceRange bool `json:"reduce_range"`
-		Batches     [][]float32
-		Scale       float32
-		ZeroPoint   int32 `json:"zero_point"`
-		QMin        int32 `json:"qmin"`
-		QMax        int32 `json:"qmax"`
-	} `json:"minmax"`
+	MinMax    []observedCase `json:"minmax"`
+	Histogram []struct {
+		observedCase
+		Min, Max float32
+		Hist     []float32
+	} `json:"histogram"`
 	PerTensor []struct {
 		Scale     float32
 		ZeroPoint int32 `json:"zero_point"`
@@ -35,6 +33,44 @@ type fixture struct {
 		Q         []int32
 		Dequant   []float32
 	} `json:"per_tensor"`
+}
+
+// observedCase is a run of an activation observer in the fixture: the
+// batches it saw and torch's quantizer.
+type observedCase struct {
+	ReduceRange bool `json:"reduce_range"`
+	Batches     [][]float32
+	Scale       float32
+	ZeroPoint   int32 `json:"zero_point"`
+	QMin        int32 `json:"qmin"`
+	QMax        int32 `json:"qmax"`
+}
+
+// rangeOf is the range of the case: Uint8, or Uint8Reduced with
+// reduce_range; torch's own quant_min and quant_max must agree.
+func (c *observedCase) rangeOf(t *testing.T) Range {
+	t.Helper()
+	r := Uint8
+	if c.ReduceRange {
+		r = Uint8Reduced
+	}
+	if (Range{c.QMin, c.QMax}) != r {
+		t.Errorf("torch's range [%d, %d], want %v", c.QMin, c.QMax, r)
+	}
+	return r
+}
+
+// check feeds the case's batches to o and compares its quantizer with
+// torch's.
+func (c *observedCase) check(t *testing.T, i int, o Observer, r Range) {
+	t.Helper()
+	for _, b := range c.Batches {
+		o.Observe(b)
+	}
+	p, err := o.Params()
+	if want := (Params{Scale: c.Scale, ZeroPoint: c.ZeroPoint, Range: r}); err != nil || p != want {
+		t.Errorf("case %d: %+v, %v; torch %+v", i, p, err, want)
+	}
 }
 
 func loadFixture(t *testing.T) *fixture {
@@ -47,7 +83,7 @@ func loadFixture(t *testing.T) *fixture {
 	if err := json.Unmarshal(b, f); err != nil {
 		t.Fatal(err)
 	}
-	if len(f.PerChannel) == 0 || len(f.MinMax) == 0 || len(f.PerTensor) == 0 {
+	if len(f.PerChannel) == 0 || len(f.MinMax) == 0 || len(f.Histogram) == 0 || len(f.PerTensor) == 0 {
 		t.Fatal("fixture has an empty section")
 	}
 	return f
@@ -82,21 +118,23 @@ func TestQuantizePerChannelTorch(t *testing.T) {
 // batches, with and without reduce_range.
 func TestMinMaxTorch(t *testing.T) {
 	for i, c := range loadFixture(t).MinMax {
-		r := Uint8
-		if c.ReduceRange {
-			r = Uint8Reduced
+		r := c.rangeOf(t)
+		c.check(t, i, NewMinMax(r), r)
+	}
+}
+
+// TestHistogramTorch: HistogramObserver's scale and zero point, running
+// range and histogram (where the fixture keeps it).
+func TestHistogramTorch(t *testing.T) {
+	for i, c := range loadFixture(t).Histogram {
+		r := c.rangeOf(t)
+		h := NewHistogram(r)
+		c.check(t, i, h, r)
+		if h.lo != c.Min || h.hi != c.Max {
+			t.Errorf("case %d: range [%v, %v], torch [%v, %v]", i, h.lo, h.hi, c.Min, c.Max)
 		}
-		if (Range{c.QMin, c.QMax}) != r {
-			t.Errorf("case %d: torch's range [%d, %d], want %v", i, c.QMin, c.QMax, r)
-		}
-		m := NewMinMax(r)
-		for _, b := range c.Batches {
-			m.Observe(b)
-		}
-		p, err := m.Params()
-		want := Params{Scale: c.Scale, ZeroPoint: c.ZeroPoint, Range: r}
-		if err != nil || p != want {
-			t.Errorf("case %d: %+v, %v; torch %+v", i, p, err, want)
+		if c.Hist != nil && !sameBits(h.hist, c.Hist) {
+			t.Errorf("case %d: histogram differs from torch's", i)
 		}
 	}
 }

@@ -10,7 +10,7 @@ import (
 // observers returns one observer of each kind for r.
 func observers(r Range) map[string]Observer {
 	return map[string]Observer{
-		"minmax": NewMinMax(r), "percentile": NewPercentile(99.99, r), "entropy": NewEntropy(r),
+		"minmax": NewMinMax(r), "histogram": NewHistogram(r), "percentile": NewPercentile(99.99, r), "entropy": NewEntropy(r),
 	}
 }
 

@@ -18,6 +18,10 @@ them back bit for bit. The file holds:
   minmax          batches observed one after the other by MinMaxObserver
                   (quint8, per_tensor_affine, reduce_range True and
                   False), with its scale, zero point, quant_min, quant_max
+  histogram       batches observed one after the other by HistogramObserver
+                  (quint8, reduce_range True as get_default_qconfig("fbgemm")
+                  uses it, and False): its min_val, max_val, scale and zero
+                  point, and for some cases its 2048-bin histogram
   per_tensor      torch.quantize_per_tensor(x, scale, zero_point, dtype):
                   q and q.dequantize(), including values whose x/scale is
                   exactly .5 (rounded half to even)
@@ -26,7 +30,7 @@ import json
 import os
 
 import torch
-from torch.ao.quantization.observer import MinMaxObserver, PerChannelMinMaxObserver
+from torch.ao.quantization.observer import HistogramObserver, MinMaxObserver, PerChannelMinMaxObserver
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "quant", "quant.json")
 
@@ -85,6 +89,33 @@ def minmax():
     return cases
 
 
+def histogram_case(batches, reduce_range, keep_hist):
+    obs = HistogramObserver(dtype=torch.quint8, qscheme=torch.per_tensor_affine, reduce_range=reduce_range)
+    for b in batches:
+        obs(b)
+    scale, zp = obs.calculate_qparams()
+    c = {"reduce_range": reduce_range, "batches": [floats(b) for b in batches],
+         "min": float(obs.min_val), "max": float(obs.max_val),
+         "scale": float(scale[0]), "zero_point": int(zp[0]), "qmin": obs.quant_min, "qmax": obs.quant_max}
+    if keep_hist:
+        c["hist"] = floats(obs.histogram)
+    return c
+
+
+def histogram():
+    relu = lambda n, s: torch.relu(torch.randn(n)) * s
+    sets = [
+        ([torch.randn(300) * 2], True),                               # one batch, both signs
+        ([relu(400, 3.0), relu(400, 5.0), relu(400, 2.0)], True),     # growing range: combined
+        ([torch.rand(200) * 0.9], False),                             # int(min) == int(max): data range
+        ([torch.randn(200), torch.randn(200) * 4 - 1, torch.randn(50) * 0.5], False),
+        ([torch.cat([torch.randn(500), torch.tensor([40.0, -30.0])])], False),  # outliers clipped
+        ([torch.zeros(20), relu(100, 2.0)], False),                   # min == max first: restart
+    ]
+    return [histogram_case(b, rr, keep_hist=i < 2) for rr in (True, False) for i, (b, _) in enumerate(sets)
+            if rr or i >= 2]
+
+
 def per_tensor():
     cases = []
     x = torch.cat([torch.randn(40) * 2,
@@ -107,7 +138,8 @@ def per_tensor():
 
 def main():
     torch.manual_seed(0)
-    out = {"torch": torch.__version__, "per_channel": per_channel(), "minmax": minmax(), "per_tensor": per_tensor()}
+    out = {"torch": torch.__version__, "per_channel": per_channel(), "minmax": minmax(), "histogram": histogram(),
+           "per_tensor": per_tensor()}
     with open(OUT, "w") as f:
         json.dump(out, f, separators=(",", ":"))
         f.write("\n")
