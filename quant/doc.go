@@ -46,5 +46,6 @@
 //
 // Load refuses, with a *TensorError naming the tensor, a missing tensor,
 // one of the wrong dtype or shape, a scale that is NaN, infinite, zero or
-// negative, a zero point outside its range, and any other tensor.
+// negative, a zero point outside its range, a bias that is not finite,
+// and any other tensor.
 package quant

@@ -82,6 +82,7 @@ func TestLoadRefuses(t *testing.T) {
 		{"input scale shape", "features.0.input_scale", replace("features.0.input_scale", []int{2}, weights.Float32)},
 		{"zero point shape", "classifier.1.input_zero_point", replace("classifier.1.input_zero_point", []int{}, weights.Int32)},
 		{"bias shape", "features.0.bias", replace("features.0.bias", []int{3}, weights.Float32)},
+		{"NaN bias", "features.0.bias", set("features.0.bias", 1, nan)},
 		{"float weight", "features.0.weight", retype("features.0.weight", weights.Float32)},
 		{"float zero point", "features.0.input_zero_point", retype("features.0.input_zero_point", weights.Float32)},
 		{"int scale", "classifier.1.weight_scale", retype("classifier.1.weight_scale", weights.Int32)},

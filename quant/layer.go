@@ -64,6 +64,11 @@ func (l *Layer) validate() error {
 	if l.Bias != nil && len(l.Bias) != outC {
 		return tensorErrorf(l.Name+sufBias, "shape [%d], want [%d]", len(l.Bias), outC)
 	}
+	for c, b := range l.Bias {
+		if math.IsNaN(float64(b)) || math.IsInf(float64(b), 0) {
+			return tensorErrorf(l.Name+sufBias, "element %d is %v", c, b)
+		}
+	}
 	if part, err := l.Input.check(); err != nil {
 		suffix := [...]string{badScale: sufInputScale, badRange: sufInputRange, badZeroPoint: sufInputZero}[part]
 		return &TensorError{Name: l.Name + suffix, Msg: err.Error()}

@@ -113,9 +113,17 @@ func TestClippingKnownAnswers(t *testing.T) {
 	}
 }
 
-// TestPercentile100IsMinMax: the 100th percentile keeps the whole range.
+// TestPercentile100IsMinMax: the 100th percentile keeps the whole range;
+// percentiles outside (0, 100] are refused.
 func TestPercentile100IsMinMax(t *testing.T) {
 	x := gauss(5000, 3)
+	for _, p := range []float64{0, -1, 100.5, math.NaN()} {
+		o := NewPercentile(p, Uint8)
+		o.Observe(x)
+		if _, err := o.Params(); err == nil {
+			t.Errorf("Percentile(%v) accepted", p)
+		}
+	}
 	m, pc := NewMinMax(Uint8), NewPercentile(100, Uint8)
 	m.Observe(x)
 	pc.Observe(x)

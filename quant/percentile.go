@@ -1,5 +1,7 @@
 package quant
 
+import "fmt"
+
 // Percentile clips the observed range at the P-th percentile of |x|:
 // with the histogram of |x| (see HistBins; bin k holds k*w <= |x| <
 // (k+1)*w), t is the upper edge (k+1)*w of the first bin k whose
@@ -22,8 +24,13 @@ func NewPercentile(p float64, r Range) *Percentile {
 }
 
 // Params returns the quantizer of the clipped range, or ErrNoData or
-// ErrNonFinite.
-func (p *Percentile) Params() (Params, error) { return p.params(p.Threshold()) }
+// ErrNonFinite, or an error for a P outside (0, 100].
+func (p *Percentile) Params() (Params, error) {
+	if !(p.P > 0 && p.P <= 100) {
+		return Params{}, fmt.Errorf("quant: percentile %v outside (0, 100]", p.P)
+	}
+	return p.params(p.Threshold())
+}
 
 // Threshold is t, the clipping point of |x| (0 before any non-zero data).
 func (p *Percentile) Threshold() float64 {
