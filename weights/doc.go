@@ -20,8 +20,10 @@
 //     each name to {"dtype", "shape", "data_offsets"} plus an optional
 //     "__metadata__" string map, then the byte buffer.
 //
-// Writers produce float32 only: WritePTH the torch 1.13 zip layout, which
-// torch.load and Module.load_state_dict accept, and WriteSafetensors.
+// Writers produce float32: WritePTH the torch 1.13 zip layout, which
+// torch.load and Module.load_state_dict accept, and WriteSafetensors,
+// which also stores int8, uint8 and int32 tensors as such when
+// StateDict.DTypes asks for them (package quant's files).
 //
 // Download, Resolve and the cache functions locate the official weights
 // (OfficialURL); see Resolve for the search order.

@@ -41,8 +41,8 @@ func Load(path string, opt *Options) (*StateDict, error) {
 	return sd, nil
 }
 
-// Save writes sd to path as float32 safetensors if path ends in
-// ".safetensors", else as a torch 1.13 zip .pth whose archive folder is
+// Save writes sd to path as safetensors (see WriteSafetensors) if path
+// ends in ".safetensors", else as a torch 1.13 zip .pth whose archive folder is
 // the file's stem, as torch.save names it. It writes a temporary file in
 // the same directory and renames it over path.
 func Save(path string, sd *StateDict) error {

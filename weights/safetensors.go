@@ -21,6 +21,38 @@ var safetensorsDTypes = map[string]DType{
 	"I64": Int64, "I32": Int32, "I16": Int16, "I8": Int8, "U8": Uint8, "BOOL": Bool,
 }
 
+// safetensorsName is the spec's name of each dtype WriteSafetensors
+// writes.
+var safetensorsName = map[DType]string{Float32: "F32", Int8: "I8", Uint8: "U8", Int32: "I32"}
+
+// storedDType is the dtype WriteSafetensors stores a tensor of dtype d
+// as: the integer dtypes of safetensorsName as themselves, the rest
+// (which readers converted to float32) as Float32.
+func storedDType(d DType) DType {
+	if d == Int8 || d == Uint8 || d == Int32 {
+		return d
+	}
+	return Float32
+}
+
+// intRange is the range of each integer dtype WriteSafetensors writes.
+var intRange = map[DType][2]float64{Int8: {math.MinInt8, math.MaxInt8}, Uint8: {0, math.MaxUint8}, Int32: {math.MinInt32, math.MaxInt32}}
+
+// checkIntegers reports the first value of data that is not an integer
+// in d's range when d is an integer dtype.
+func checkIntegers(data []float32, d DType) error {
+	r, ok := intRange[d]
+	if !ok {
+		return nil
+	}
+	for i, v := range data {
+		if f := float64(v); f != math.Trunc(f) || f < r[0] || f > r[1] {
+			return FormatError(fmt.Sprintf("element %d is %v, not a %s value", i, v, d))
+		}
+	}
+	return nil
+}
+
 type safetensorsEntry struct {
 	DType       string  `json:"dtype"`
 	Shape       []int64 `json:"shape"`
@@ -56,6 +88,7 @@ func ReadSafetensors(r io.ReaderAt, size int64, opt *Options) (*StateDict, error
 	}
 	sd := NewStateDict()
 	sd.Metadata = meta
+	sd.DTypes = make(map[string]DType, len(names))
 	for _, name := range names {
 		e := entries[name]
 		d := safetensorsDTypes[e.DType]
@@ -72,7 +105,7 @@ func ReadSafetensors(r io.ReaderAt, size int64, opt *Options) (*StateDict, error
 		if err != nil {
 			return nil, tensorErr(name, err)
 		}
-		if err := sd.Add(name, t); err != nil {
+		if err := sd.AddAs(name, t, d); err != nil {
 			return nil, err
 		}
 	}
@@ -189,13 +222,21 @@ func checkSafetensorsLayout(names []string, entries map[string]*safetensorsEntry
 	return nil
 }
 
-// WriteSafetensors writes sd as float32 ("F32") safetensors, tensors in
-// sd.Names order and sd.Metadata as "__metadata__" when not empty. The
-// header is padded with spaces to a multiple of 8 bytes, so the data is
-// 8-byte aligned.
+// WriteSafetensors writes sd as safetensors, tensors in sd.Names order
+// and sd.Metadata as "__metadata__" when not empty. A tensor whose
+// sd.DType is Int8, Uint8 or Int32 is stored as "I8", "U8" or "I32" (its
+// values must be integers in that range, else nothing is written and the
+// error names the tensor); every other tensor as "F32". The header is
+// padded with spaces to a multiple of 8 bytes, so the data is 8-byte
+// aligned.
 func WriteSafetensors(w io.Writer, sd *StateDict) error {
 	if err := sd.validate(); err != nil {
 		return err
+	}
+	for _, name := range sd.Names {
+		if err := checkIntegers(sd.Tensors[name].Data, storedDType(sd.DType(name))); err != nil {
+			return tensorErr(name, err)
+		}
 	}
 	var h bytes.Buffer
 	h.WriteByte('{')
@@ -212,11 +253,11 @@ func WriteSafetensors(w io.Writer, sd *StateDict) error {
 		if i > 0 || len(sd.Metadata) > 0 {
 			h.WriteByte(',')
 		}
-		t := sd.Tensors[name]
+		t, d := sd.Tensors[name], storedDType(sd.DType(name))
 		k, _ := json.Marshal(name)
 		shape, _ := json.Marshal(append([]int{}, t.Shape...))
-		end := off + 4*int64(len(t.Data))
-		fmt.Fprintf(&h, `%s:{"dtype":"F32","shape":%s,"data_offsets":[%d,%d]}`, k, shape, off, end)
+		end := off + int64(d.Size()*len(t.Data))
+		fmt.Fprintf(&h, `%s:{"dtype":%q,"shape":%s,"data_offsets":[%d,%d]}`, k, safetensorsName[d], shape, off, end)
 		off = end
 	}
 	h.WriteByte('}')
@@ -227,7 +268,7 @@ func WriteSafetensors(w io.Writer, sd *StateDict) error {
 	bw.write(binary.LittleEndian.AppendUint64(nil, uint64(h.Len())))
 	bw.write(h.Bytes())
 	for _, name := range sd.Names {
-		bw.writeF32(sd.Tensors[name].Data)
+		bw.writeAs(sd.Tensors[name].Data, storedDType(sd.DType(name)))
 	}
 	if bw.err != nil {
 		return &Error{Err: bw.err}
@@ -248,14 +289,22 @@ func (e *errWriter) write(b []byte) {
 	}
 }
 
-// writeF32 writes data little-endian in chunks.
-func (e *errWriter) writeF32(data []float32) {
+// writeAs writes data little-endian as d (Float32, Int8, Uint8 or
+// Int32, see storedDType) in chunks.
+func (e *errWriter) writeAs(data []float32, d DType) {
 	const chunk = 1 << 14
 	for len(data) > 0 && e.err == nil {
 		n := min(len(data), chunk)
 		e.buf = e.buf[:0]
 		for _, v := range data[:n] {
-			e.buf = binary.LittleEndian.AppendUint32(e.buf, math.Float32bits(v))
+			switch d {
+			case Int8, Uint8:
+				e.buf = append(e.buf, byte(int32(v)))
+			case Int32:
+				e.buf = binary.LittleEndian.AppendUint32(e.buf, uint32(int32(v)))
+			default:
+				e.buf = binary.LittleEndian.AppendUint32(e.buf, math.Float32bits(v))
+			}
 		}
 		e.write(e.buf)
 		data = data[n:]

@@ -3,9 +3,13 @@ package weights
 import (
 	"bytes"
 	"encoding/binary"
+	"math"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/alexnet-go/alexnet/tensor"
 )
 
 // TestLoadSafetensors reads the file testdata/gen/weights.py wrote by
@@ -57,6 +61,69 @@ func TestSafetensorsValidation(t *testing.T) {
 			t.Errorf("%s: %v", tt.name, err)
 		case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
 			t.Errorf("%s: err = %v, want it to contain %q", tt.name, err, tt.want)
+		}
+	}
+}
+
+// TestSafetensorsIntegerDTypes writes I8, U8 and I32 tensors next to an
+// F32 one and reads them back with their values and dtypes.
+func TestSafetensorsIntegerDTypes(t *testing.T) {
+	sd := NewStateDict()
+	in := []struct {
+		name string
+		d    DType
+		data []float32
+	}{
+		{"w", Int8, []float32{-128, -1, 0, 127}},
+		{"u", Uint8, []float32{0, 1, 255}},
+		{"z", Int32, []float32{-2147483648, 0, 2147483520}},
+		{"f", Float32, []float32{0.5, -1.25}},
+	}
+	for _, x := range in {
+		if err := sd.AddAs(x.name, &tensor.Tensor{Shape: []int{len(x.data)}, Data: x.data}, x.d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var buf bytes.Buffer
+	if err := WriteSafetensors(&buf, sd); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"w":{"dtype":"I8","shape":[4],"data_offsets":[0,4]}`, `"u":{"dtype":"U8","shape":[3],"data_offsets":[4,7]}`,
+		`"z":{"dtype":"I32","shape":[3],"data_offsets":[7,19]}`, `"f":{"dtype":"F32","shape":[2],"data_offsets":[19,27]}`} {
+		if !bytes.Contains(buf.Bytes(), []byte(want)) {
+			t.Errorf("header lacks %s", want)
+		}
+	}
+	back, err := ReadSafetensors(bytes.NewReader(buf.Bytes()), int64(buf.Len()), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, x := range in {
+		if back.DType(x.name) != x.d {
+			t.Errorf("%s: dtype %v, want %v", x.name, back.DType(x.name), x.d)
+		}
+		if got := back.Get(x.name).Data; !slices.Equal(got, x.data) {
+			t.Errorf("%s: %v, want %v", x.name, got, x.data)
+		}
+	}
+}
+
+// TestSafetensorsIntegerRange refuses values an integer dtype cannot
+// hold, naming the tensor, and writes nothing.
+func TestSafetensorsIntegerRange(t *testing.T) {
+	tests := []struct {
+		d DType
+		v float32
+	}{{Int8, 128}, {Int8, -129}, {Int8, 0.5}, {Uint8, -1}, {Uint8, 256}, {Int32, 2147483648}, {Int32, float32(math.NaN())}}
+	for _, tt := range tests {
+		sd := NewStateDict()
+		if err := sd.AddAs("bad", &tensor.Tensor{Shape: []int{2}, Data: []float32{0, tt.v}}, tt.d); err != nil {
+			t.Fatal(err)
+		}
+		var buf bytes.Buffer
+		err := WriteSafetensors(&buf, sd)
+		if err == nil || !strings.Contains(err.Error(), `tensor "bad": element 1`) || buf.Len() != 0 {
+			t.Errorf("%v %v: err = %v, %d bytes written", tt.d, tt.v, err, buf.Len())
 		}
 	}
 }

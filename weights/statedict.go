@@ -15,6 +15,11 @@ type StateDict struct {
 	Tensors map[string]*tensor.Tensor
 	// Metadata is the safetensors "__metadata__" map; nil for .pth files.
 	Metadata map[string]string
+	// DTypes holds the stored dtype of some tensors: ReadSafetensors
+	// records every tensor's, and WriteSafetensors writes a tensor whose
+	// entry is Int8, Uint8 or Int32 with that integer dtype (float32
+	// otherwise). A missing entry means Float32; see DType.
+	DTypes map[string]DType
 }
 
 // NewStateDict returns an empty state dict.
@@ -27,6 +32,29 @@ func (sd *StateDict) Len() int { return len(sd.Names) }
 
 // Get returns the tensor called name, or nil.
 func (sd *StateDict) Get(name string) *tensor.Tensor { return sd.Tensors[name] }
+
+// DType returns the stored dtype of the tensor called name: its entry in
+// DTypes, or Float32 when there is none.
+func (sd *StateDict) DType(name string) DType {
+	if d, ok := sd.DTypes[name]; ok {
+		return d
+	}
+	return Float32
+}
+
+// AddAs appends a tensor that WriteSafetensors stores as d (Float32,
+// Int8, Uint8 or Int32; the values must then be integers in d's range);
+// the name must be new.
+func (sd *StateDict) AddAs(name string, t *tensor.Tensor, d DType) error {
+	if err := sd.Add(name, t); err != nil {
+		return err
+	}
+	if sd.DTypes == nil {
+		sd.DTypes = map[string]DType{}
+	}
+	sd.DTypes[name] = d
+	return nil
+}
 
 // Add appends a tensor; the name must be new.
 func (sd *StateDict) Add(name string, t *tensor.Tensor) error {

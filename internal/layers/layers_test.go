@@ -25,6 +25,7 @@ var forbidden = map[string][]string{
 	"train":          {"eval", "predict", "serve"},
 	"serve":          {"dataset", "eval", "train"}, // the lower ones would be import cycles
 	"eval":           {"train", "serve"},
+	"quant":          {"nn", "model", "imageproc", "predict", "dataset", "eval", "train", "serve"},
 }
 
 // everywhere lists what no package above may depend on: the root package
