@@ -1,0 +1,58 @@
+package qmodel
+
+import (
+	"fmt"
+
+	"github.com/alexnet-go/alexnet/kernels"
+	"github.com/alexnet-go/alexnet/quant"
+)
+
+// gemm holds the packed int8 weights of one layer and how its sums map back
+// to float32; x·Wᵀ has one column per output channel.
+type gemm struct {
+	in      quant.Params
+	w       *kernels.PackedI8
+	rq      kernels.Requant
+	threads int
+	a       []uint8 // the quantized (im2col'ed) input
+	c       []int32 // the sums
+	y       []float32
+}
+
+// newGemm packs l's weight, (outC, k) row-major, for x·Wᵀ.
+func newGemm(l *quant.Layer, k, threads int, relu bool) (*gemm, error) {
+	outC := l.Shape[0]
+	if len(l.Weight) != outC*k || len(l.WeightScale) != outC || (l.Bias != nil && len(l.Bias) != outC) {
+		return nil, &UnsupportedError{l.Name, fmt.Sprintf("weight %v does not fit the layer", l.Shape)}
+	}
+	if err := l.Input.Validate(); err != nil {
+		return nil, fmt.Errorf("qmodel: %s input: %w", l.Name, err)
+	}
+	g := &gemm{in: l.Input, w: kernels.PackI8(l.Weight, k, true, k, outC), threads: threads}
+	scale := make([]float32, outC)
+	for j, s := range l.WeightScale {
+		scale[j] = l.Input.Scale * s
+	}
+	g.rq = kernels.Requant{ZeroA: l.Input.ZeroPoint, ColSum: g.w.ColSum, Scale: scale, Bias: l.Bias, ReLU: relu}
+	return g, nil
+}
+
+// run multiplies g.a (m×K) by the weights and dequantizes into g.y (m×outC).
+func (g *gemm) run(m int) error {
+	n, k := g.w.N, g.w.K
+	g.c = grow(g.c, m*n)
+	g.y = grow(g.y, m*n)
+	err := kernels.I8Gemm(&kernels.GemmI8{M: m, N: n, K: k, A: g.a[:m*k], LDA: k, B: g.w, C: g.c, LDC: n, Threads: g.threads})
+	if err != nil {
+		return err
+	}
+	kernels.DequantizeF32(g.y, n, g.c, n, m, n, &g.rq)
+	return nil
+}
+
+func grow[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, n)
+	}
+	return s[:n]
+}

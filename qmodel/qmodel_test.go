@@ -1,0 +1,119 @@
+package qmodel
+
+import (
+	"errors"
+	"math"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/alexnet-go/alexnet/internal/testutil"
+	"github.com/alexnet-go/alexnet/quant"
+)
+
+// TestInt8NearFloat32 runs the narrow models in int8, calibrated on their
+// own input batch, against float32. With minmax nothing is clipped, and 8
+// layers of 8-bit activations (at most 1/510 of each layer's range in
+// rounding error, per value) and per-channel weights keep the logits within
+// 3% of the float32 logits' range (observed: 0.7% to 1.5%). The other
+// observers clip the tails of the activations on purpose, and on the few
+// images of the fixture batch they clip much (entropy's KL search has little
+// to go on): their bound is 35% of the range (observed: up to 31%), which
+// catches a broken layer, not their accuracy, which scripts/int8eval measures.
+func TestInt8NearFloat32(t *testing.T) {
+	for _, name := range []string{"tiny_narrow", "tiny_bn_narrow", "tv_narrow"} {
+		for _, obs := range []string{"histogram", "minmax", "percentile", "entropy"} {
+			t.Run(name+"/"+obs, func(t *testing.T) {
+				m, cfg, x := narrow(t, name)
+				want := forward(t, m, x)
+				q, err := New(calibrate(t, m, x, Options{Observer: obs}), cfg)
+				if err != nil {
+					t.Fatal(err)
+				}
+				tol := 0.03 * logitRange(want)
+				if obs != "minmax" {
+					tol = 0.35 * logitRange(want)
+				}
+				testutil.CheckClose(t, "logits", forward(t, q, x), want, tol)
+			})
+		}
+	}
+}
+
+// TestMixed keeps the first and last layers in float32 (NewMixed) and
+// checks New refuses the same quant.Model without them.
+func TestMixed(t *testing.T) {
+	m, cfg, x := narrow(t, "tiny_bn_narrow")
+	want := forward(t, m, x)
+	fp32 := []string{"features.0", "classifier.6"}
+	qm := calibrate(t, m, x, Options{FP32Layers: fp32})
+	for _, l := range qm.Layers {
+		if slices.Contains(fp32, l.Name) {
+			t.Errorf("%s quantized", l.Name)
+		}
+	}
+	if len(qm.Layers) != 6 {
+		t.Errorf("%d quantized layers, want 6", len(qm.Layers))
+	}
+	q, err := NewMixed(qm, cfg, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	testutil.CheckClose(t, "logits", forward(t, q, x), want, 0.06*logitRange(want))
+	var ue *UnsupportedError
+	if _, err := New(qm, cfg); !errors.As(err, &ue) || ue.Layer != "features.0" {
+		t.Errorf("New without features.0: %v, want an *UnsupportedError for features.0", err)
+	}
+}
+
+// TestSaveLoad saves a calibrated model, loads it back and checks the int8
+// network built from each gives the same logits, bit for bit.
+func TestSaveLoad(t *testing.T) {
+	m, cfg, x := narrow(t, "tiny_bn_narrow")
+	qm := calibrate(t, m, x, Options{})
+	path := filepath.Join(t.TempDir(), "q.safetensors")
+	if err := quant.Save(path, qm); err != nil {
+		t.Fatal(err)
+	}
+	back, err := quant.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := New(qm, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := New(back, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ya, yb := forward(t, a, x), forward(t, b, x)
+	for i := range ya.Data {
+		if math.Float32bits(ya.Data[i]) != math.Float32bits(yb.Data[i]) {
+			t.Fatalf("logit %d: %g after Load, %g before", i, yb.Data[i], ya.Data[i])
+		}
+	}
+}
+
+// TestGroupedUnsupported checks the original architecture's grouped
+// convolutions give an *UnsupportedError.
+func TestGroupedUnsupported(t *testing.T) {
+	m, _, x := narrow(t, "orig_narrow")
+	_, err := Calibrate(t.Context(), m, one(x), Options{})
+	var ue *UnsupportedError
+	if !errors.As(err, &ue) || ue.Layer != "features.4" {
+		t.Fatalf("Calibrate(original): %v, want an *UnsupportedError for features.4", err)
+	}
+}
+
+// TestBadObserver checks an unknown observer and a bad percentile are
+// *OptionErrors.
+func TestBadObserver(t *testing.T) {
+	m, _, x := narrow(t, "tiny_narrow")
+	for _, opt := range []Options{{Observer: "median"}, {Observer: "percentile", Percentile: 101}} {
+		var oe *OptionError
+		if _, err := Calibrate(t.Context(), m, one(x), opt); !errors.As(err, &oe) {
+			t.Errorf("%+v: %v, want an *OptionError", opt, err)
+		}
+	}
+}
