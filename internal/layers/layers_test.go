@@ -26,6 +26,7 @@ var forbidden = map[string][]string{
 	"serve":          {"dataset", "eval", "train"}, // the lower ones would be import cycles
 	"eval":           {"train", "serve"},
 	"quant":          {"nn", "model", "imageproc", "predict", "dataset", "eval", "train", "serve"},
+	"qmodel":         {"imageproc", "predict", "dataset", "eval", "train", "serve"},
 }
 
 // everywhere lists what no package above may depend on: the root package
