@@ -8,6 +8,19 @@
 // the images per second of each model's forward passes.
 //
 //	go run ./scripts/int8eval --arch tiny-bn --data ../shared/data/tiny-imagenet-200 --weights DIR/model.pth
+//
+// On the trained tiny-bn model (float32: 36.96% top-1, 63.92% top-5), all
+// 10,000 validation images, 512 calibration images:
+//
+//	observer    float32 layers             int8 top-1  top-5   top-1 agreement
+//	histogram   none                       36.98%      63.99%  97.22%
+//	histogram   features.0, classifier.6   36.86%      63.90%  97.89%
+//	minmax      none                       36.84%      63.81%  97.33%
+//	percentile  none (99.99)               36.89%      63.87%  97.15%
+//	entropy     none                        5.69%      19.28%   8.44%
+//
+// (PyTorch 1.13's own, onednn, histogram: 36.82% and 96.80%; with
+// features.0 and classifier.6 in float32 36.85% and 97.89%.)
 package main
 
 import (
