@@ -11,8 +11,10 @@ const EntropyLevels = 128
 // calibration of TensorRT (Szymon Migacz, "8-bit Inference with
 // TensorRT", GTC 2017) and ONNX Runtime's EntropyCalibrater
 // (onnxruntime/quantization/calibrate.py). On the histogram of |x| (see
-// HistBins; n bins of width w), for each candidate i from EntropyLevels
-// to n:
+// HistBins; n bins of width w), with the first bin's count replaced by
+// the second's (the zeros of a ReLU; NVIDIA's pytorch-quantization
+// histogram calibrator does the same), for each candidate i from
+// EntropyLevels to n:
 //
 //	P = bins[0..i-1], with the outliers sum(bins[i..n-1]) added to P[i-1]
 //	Q = bins[0..i-1] merged into EntropyLevels groups of consecutive bins
@@ -41,6 +43,13 @@ func (e *Entropy) Params() (Params, error) { return e.params(e.Threshold()) }
 // Threshold is t, the clipping point of |x| (0 before any non-zero data).
 func (e *Entropy) Threshold() float64 {
 	bins := e.h.counts
+	if len(bins) > 1 {
+		// The first bin holds the exact zeros a ReLU makes, often most of
+		// the data: as NVIDIA's pytorch-quantization calibrator does, it
+		// counts as its neighbour, or KL prefers thresholds that spend the
+		// levels on the smallest values.
+		bins = append([]int64{bins[1]}, bins[1:]...)
+	}
 	best, bestKL := len(bins), math.Inf(1)
 	p, q := make([]float64, len(bins)), make([]float64, len(bins))
 	for i := EntropyLevels; i <= len(bins); i++ {
