@@ -1,0 +1,88 @@
+package main
+
+import (
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/alexnet-go/alexnet/imageproc"
+	"github.com/alexnet-go/alexnet/model"
+	"github.com/alexnet-go/alexnet/predict"
+	"github.com/alexnet-go/alexnet/qmodel"
+	"github.com/alexnet-go/alexnet/quant"
+	"github.com/alexnet-go/alexnet/tensor"
+)
+
+// quantize calibrates the narrow torchvision model on an ImageFolder of
+// the fixture images and writes a file that quant.Load reads: its 8
+// layers give logits near the float32 model's. Bad flags are refused.
+func TestQuantizeCommand(t *testing.T) {
+	data := t.TempDir()
+	for i, f := range images(t) {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		writeFile(t, data, []string{"a", "b"}[i%2], filepath.Base(f), b)
+	}
+	out := filepath.Join(t.TempDir(), "q.safetensors")
+	stdout, _, err := run(t, "quantize", "--weights", narrowWeights, "--calib", data, "--calib-split", "", "--calib-n", "5", "--out", out)
+	if err != nil || !strings.Contains(stdout, "on 5 images") {
+		t.Fatalf("quantize: %v\n%s", err, stdout)
+	}
+	qm, err := quant.Load(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(qm.Layers) != 8 {
+		t.Errorf("%d quantized layers, want 8 (5 convolutions, 3 linear)", len(qm.Layers))
+	}
+	checkQuantizedLogits(t, qm, images(t)[0])
+	for _, args := range [][]string{
+		{"quantize", "--weights", narrowWeights, "--calib", data, "--out", filepath.Join(t.TempDir(), "q.pth")},
+		{"quantize", "--weights", narrowWeights, "--out", out},
+		{"quantize", "--weights", narrowWeights, "--calib", data, "--calib-split", "", "--observer", "mse", "--out", out},
+	} {
+		if _, _, err := run(t, args...); err == nil {
+			t.Errorf("%v: no error", args)
+		}
+	}
+}
+
+// checkQuantizedLogits compares the int8 model of qm with the float32 one
+// on the image at path: within 5% of the logits' range.
+func checkQuantizedLogits(t *testing.T, qm *quant.Model, path string) {
+	t.Helper()
+	p, err := predict.Load(model.ArchTorchvision, narrowWeights, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, err := qmodel.New(qm, p.Model.Config())
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, err := imageproc.PreprocessFile(path, p.Transform)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, _ = tensor.Stack([]*tensor.Tensor{x})
+	want, err := p.Model.Forward(x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := q.Forward(x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lo, hi, worst := math.Inf(1), math.Inf(-1), 0.0
+	for i, v := range want.Data {
+		lo, hi = min(lo, float64(v)), max(hi, float64(v))
+		worst = max(worst, math.Abs(float64(got.Data[i]-v)))
+	}
+	if worst > 0.05*(hi-lo) {
+		t.Errorf("int8 logits differ by %.3g, more than 5%% of the range %.3g", worst, hi-lo)
+	}
+	t.Logf("int8 vs float32 logits: max abs diff %.3g (range %.3g)", worst, hi-lo)
+}
