@@ -96,28 +96,19 @@ func runQuantize(cmd *cobra.Command, f quantizeFlags) error {
 // image that cannot be read or decoded stops the calibration with its
 // error (it names the file).
 func calibrationBatches(tf *imageproc.Options, samples []dataset.Sample, batch int, w io.Writer) qmodel.Batches {
-	return func(yield func(*tensor.Tensor) error) error {
-		var bar *progressbar.ProgressBar
-		if isTerminal(w) {
-			bar = progressbar.NewOptions(len(samples), progressbar.OptionSetWriter(w),
-				progressbar.OptionSetDescription("calibrate"), progressbar.OptionShowCount(),
-				progressbar.OptionClearOnFinish())
-			defer bar.Finish()
-		}
-		for start := 0; start < len(samples); start += batch {
-			x, err := calibrationBatch(tf, samples[start:min(start+batch, len(samples))])
-			if err != nil {
-				return err
-			}
-			if err := yield(x); err != nil {
-				return err
-			}
-			if bar != nil {
-				bar.Add(x.Shape[0])
-			}
-		}
-		return nil
+	var bar *progressbar.ProgressBar
+	if isTerminal(w) {
+		bar = progressbar.NewOptions(len(samples), progressbar.OptionSetWriter(w),
+			progressbar.OptionSetDescription("calibrate"), progressbar.OptionShowCount(),
+			progressbar.OptionClearOnFinish())
 	}
+	return qmodel.BatchesOf(len(samples), batch, func(lo, hi int) (*tensor.Tensor, error) {
+		x, err := calibrationBatch(tf, samples[lo:hi])
+		if err == nil && bar != nil {
+			bar.Add(hi - lo)
+		}
+		return x, err
+	})
 }
 
 // calibrationBatch preprocesses samples into one (N,3,H,W) batch.

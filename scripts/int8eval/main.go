@@ -184,16 +184,5 @@ func load(p *predict.Predictor, items []item) (*tensor.Tensor, error) {
 
 // batches streams items in batches of n.
 func batches(p *predict.Predictor, items []item, n int) qmodel.Batches {
-	return func(yield func(*tensor.Tensor) error) error {
-		for i := 0; i < len(items); i += n {
-			x, err := load(p, items[i:min(i+n, len(items))])
-			if err != nil {
-				return err
-			}
-			if err := yield(x); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
+	return qmodel.BatchesOf(len(items), n, func(lo, hi int) (*tensor.Tensor, error) { return load(p, items[lo:hi]) })
 }
