@@ -3,7 +3,6 @@ package predict
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 
 	"github.com/alexnet-go/alexnet/imagenet"
 	"github.com/alexnet-go/alexnet/imageproc"
@@ -23,6 +22,8 @@ type Predictor struct {
 	// wnids, or any other names. Nil means ImageNet-1k's for 1000
 	// classes, else "class <i>".
 	Classes []string
+
+	int8 *int8Model // LoadInt8's: Forward runs it instead of Model
 }
 
 // New builds the arch's model ("torchvision", "original", "tiny" or
@@ -35,14 +36,24 @@ func New(arch string, sd map[string]*tensor.Tensor, threads int) (*Predictor, er
 		return nil, err
 	}
 	cfg.Threads = threads
-	m, err := model.New(cfg)
+	p, err := newPredictor(arch, cfg)
 	if err != nil {
 		return nil, err
 	}
-	if err := m.LoadStateDict(sd); err != nil {
+	if err := p.Model.LoadStateDict(sd); err != nil {
 		if a := model.DetectArch(sd); a != "" && a != arch {
 			return nil, fmt.Errorf("%w (the tensors are those of architecture %q, not %q)", err, a, arch)
 		}
+		return nil, err
+	}
+	return p, nil
+}
+
+// newPredictor builds cfg's model (weights as initialised) with the
+// evaluation transform of its input size.
+func newPredictor(arch string, cfg model.Config) (*Predictor, error) {
+	m, err := model.New(cfg)
+	if err != nil {
 		return nil, err
 	}
 	t := imageproc.DefaultOptions()
@@ -57,13 +68,19 @@ func New(arch string, sd map[string]*tensor.Tensor, threads int) (*Predictor, er
 
 // Replica returns a Predictor that shares p's weights (model.Replica) and
 // transform, for forward passes on another goroutine at the same time as
-// p's.
+// p's. An int8 Predictor's replica packs the quantized weights again.
 func (p *Predictor) Replica() (*Predictor, error) {
 	m, err := p.Model.Replica()
 	if err != nil {
 		return nil, err
 	}
-	return &Predictor{Arch: p.Arch, Model: m, Transform: p.Transform, Classes: p.Classes}, nil
+	r := &Predictor{Arch: p.Arch, Model: m, Transform: p.Transform, Classes: p.Classes}
+	if p.int8 != nil {
+		if r.int8, err = newInt8(p.int8.q, m.Config()); err != nil {
+			return nil, err
+		}
+	}
+	return r, nil
 }
 
 // Load reads a weights file (.pth in either torch.save format, or
@@ -78,15 +95,9 @@ func Load(arch, path string, threads int) (*Predictor, error) {
 	if err != nil {
 		return nil, fmt.Errorf("weights %s: %w", path, err)
 	}
-	names, err := weights.ReadClasses(path)
-	if err != nil {
+	if p.Classes, err = readClasses(path, p.Model.Config().NumClasses); err != nil {
 		return nil, err
 	}
-	if names != nil && len(names) != p.Model.Config().NumClasses {
-		cf := filepath.Join(filepath.Dir(path), weights.ClassesFile)
-		return nil, fmt.Errorf("%s: %d classes for a model of %d", cf, len(names), p.Model.Config().NumClasses)
-	}
-	p.Classes = names
 	return p, nil
 }
 
@@ -158,6 +169,9 @@ func (p *Predictor) prepare(in Input, tenCrop bool) ([]*tensor.Tensor, error) {
 func (p *Predictor) Forward(ctx context.Context, x *tensor.Tensor) (*tensor.Tensor, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
+	}
+	if p.int8 != nil {
+		return p.int8.qm.Forward(x)
 	}
 	return p.Model.Forward(x)
 }

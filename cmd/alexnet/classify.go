@@ -12,6 +12,7 @@ import (
 
 type classifyFlags struct {
 	weights, arch string
+	precision     string
 	top, batch    int
 	json, logits  bool
 }
@@ -39,6 +40,7 @@ file (--arch torchvision only).`,
 	fl := cmd.Flags()
 	addWeightsFlag(fl, &f.weights)
 	addArchFlag(fl, &f.arch)
+	addPrecisionFlag(fl, &f.precision)
 	fl.IntVar(&f.top, "top", 5, "number of classes to print per image")
 	fl.IntVar(&f.batch, "batch", 8, "images per forward pass")
 	fl.BoolVar(&f.json, "json", false, "print one JSON object per image")
@@ -59,7 +61,7 @@ func runClassify(cmd *cobra.Command, f classifyFlags, files []string) error {
 	if err != nil {
 		return err
 	}
-	p, err := predict.Load(f.arch, path, threadsFlag(cmd))
+	p, err := loadPredictor(f.arch, path, f.precision, threadsFlag(cmd))
 	if err != nil {
 		return err
 	}

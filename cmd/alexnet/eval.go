@@ -14,11 +14,11 @@ import (
 )
 
 type evalFlags struct {
-	data, split, weights, arch, tta string
-	predictions, report             string
-	batch, limit, resize, crop      int
-	classes                         []string
-	restrict, json, strict, offline bool
+	data, split, weights, arch, tta, precision string
+	predictions, report                        string
+	batch, limit, resize, crop                 int
+	classes                                    []string
+	restrict, json, strict, offline            bool
 }
 
 func evalCmd() *cobra.Command {
@@ -57,6 +57,7 @@ self-contained report.html and summary.json.`,
 	fl.StringVar(&f.split, "split", "", "split of the data set (val, valid, train, ...)")
 	addWeightsFlag(fl, &f.weights)
 	addArchFlag(fl, &f.arch)
+	addPrecisionFlag(fl, &f.precision)
 	fl.IntVar(&f.batch, "batch", 8, "images per forward pass")
 	fl.IntVar(&f.resize, "resize", 0, "shorter side before the centre crop (0: 256, tiny 73); e.g. the --resize of `alexnet train`")
 	fl.IntVar(&f.crop, "crop", 0, "side of the centre crop, the model's input (0: 224, original 227, tiny 64); e.g. the --size of `alexnet train`")
@@ -125,7 +126,7 @@ func loadEvalPredictor(ctx context.Context, cmd *cobra.Command, f evalFlags) (*p
 	if err != nil {
 		return nil, "", err
 	}
-	p, err := predict.Load(f.arch, path, threadsFlag(cmd))
+	p, err := loadPredictor(f.arch, path, f.precision, threadsFlag(cmd))
 	if err != nil {
 		return nil, "", err
 	}

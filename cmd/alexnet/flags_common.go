@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/alexnet-go/alexnet/model"
+	"github.com/alexnet-go/alexnet/predict"
 	"github.com/alexnet-go/alexnet/train"
 )
 
@@ -33,6 +34,24 @@ func addArchFlag(fl *pflag.FlagSet, arch *string) {
 // addWeightsFlag registers --weights into path.
 func addWeightsFlag(fl *pflag.FlagSet, path *string) {
 	fl.StringVar(path, "weights", "", "weights file (.pth or .safetensors)")
+}
+
+// addPrecisionFlag registers --precision (default fp32) into p.
+func addPrecisionFlag(fl *pflag.FlagSet, p *string) {
+	fl.StringVar(p, "precision", "fp32", "arithmetic: fp32, or int8 with --weights a quantized model (alexnet quantize)")
+}
+
+// loadPredictor loads the weights file at path for arch at precision
+// "fp32" (predict.Load) or "int8" (predict.LoadInt8: a file of alexnet
+// quantize).
+func loadPredictor(arch, path, precision string, threads int) (*predict.Predictor, error) {
+	switch precision {
+	case "fp32":
+		return predict.Load(arch, path, threads)
+	case "int8":
+		return predict.LoadInt8(arch, path, threads)
+	}
+	return nil, fmt.Errorf("--precision %q: want fp32 or int8", precision)
 }
 
 // commandContext is cmd's context, or context.Background when it has

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -15,6 +16,7 @@ import (
 	"github.com/alexnet-go/alexnet/qmodel"
 	"github.com/alexnet-go/alexnet/quant"
 	"github.com/alexnet-go/alexnet/tensor"
+	"github.com/alexnet-go/alexnet/weights"
 )
 
 type quantizeFlags struct {
@@ -34,7 +36,9 @@ evenly over the data set's order), preprocessed as for evaluation.
 --observer is histogram (PyTorch's HistogramObserver, its default), minmax,
 percentile (99.99) or entropy (KL divergence, as TensorRT). --out is a
 .safetensors file in the format package quant documents (int8 weights,
-per-channel scales, float32 biases, input scales and zero points).`
+per-channel scales, float32 biases, input scales and zero points); the
+model's classes.txt, when it has one, is written beside it. classify and
+eval run it with --precision int8 --weights OUT.`
 
 func quantizeCmd() *cobra.Command {
 	var f quantizeFlags
@@ -85,6 +89,11 @@ func runQuantize(cmd *cobra.Command, f quantizeFlags) error {
 	}
 	if err := quant.Save(f.out, qm); err != nil {
 		return err
+	}
+	if p.Classes != nil { // for alexnet eval/classify --precision int8
+		if err := weights.WriteClasses(filepath.Dir(f.out), p.Classes); err != nil {
+			return err
+		}
 	}
 	fmt.Fprintf(cmd.OutOrStdout(), "quantized %s (%d layers) on %d images of %s with %s in %.1f s: %s\n",
 		path, len(qm.Layers), len(samples), ds.Name(), f.observer, time.Since(t0).Seconds(), f.out)

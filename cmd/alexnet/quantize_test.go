@@ -40,6 +40,13 @@ func TestQuantizeCommand(t *testing.T) {
 		t.Errorf("%d quantized layers, want 8 (5 convolutions, 3 linear)", len(qm.Layers))
 	}
 	checkQuantizedLogits(t, qm, images(t)[0])
+	stdout, _, err = run(t, "classify", "--precision", "int8", "--weights", out, "--json", images(t)[0])
+	if err != nil || strings.Count(stdout, `"index"`) != 5 {
+		t.Errorf("classify --precision int8: %v\n%s", err, stdout)
+	}
+	if _, _, err := run(t, "classify", "--precision", "int4", "--weights", out, images(t)[0]); err == nil || !strings.Contains(err.Error(), "--precision") {
+		t.Errorf("--precision int4: %v", err)
+	}
 	for _, args := range [][]string{
 		{"quantize", "--weights", narrowWeights, "--calib", data, "--out", filepath.Join(t.TempDir(), "q.pth")},
 		{"quantize", "--weights", narrowWeights, "--out", out},

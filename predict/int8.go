@@ -1,0 +1,78 @@
+package predict
+
+import (
+	"fmt"
+	"path/filepath"
+
+	"github.com/alexnet-go/alexnet/model"
+	"github.com/alexnet-go/alexnet/qmodel"
+	"github.com/alexnet-go/alexnet/quant"
+	"github.com/alexnet-go/alexnet/tensor"
+	"github.com/alexnet-go/alexnet/weights"
+)
+
+// int8Model is the int8 network a Predictor runs instead of Model's
+// float32 forward pass, and the quantized model it was built from (for
+// replicas).
+type int8Model struct {
+	q  *quant.Model
+	qm *qmodel.Model
+}
+
+// LoadInt8 reads a quantized model (the safetensors file of package quant
+// that `alexnet quantize` writes) of architecture arch and builds a
+// Predictor whose Forward runs it in int8 (package qmodel), with Classes
+// from a classes.txt beside it as Load. Its Model is the float32
+// network of the same shape, which gives Config and the transform; its
+// weights are not the quantized ones.
+func LoadInt8(arch, path string, threads int) (*Predictor, error) {
+	q, err := quant.Load(path)
+	if err != nil {
+		return nil, err
+	}
+	shapes := make(map[string]*tensor.Tensor, len(q.Layers))
+	for _, l := range q.Layers {
+		shapes[l.Name+".weight"] = &tensor.Tensor{Shape: l.Shape}
+	}
+	cfg, err := model.InferConfig(arch, shapes)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	cfg.Threads = threads
+	p, err := newPredictor(arch, cfg)
+	if err != nil {
+		return nil, err
+	}
+	if p.int8, err = newInt8(q, cfg); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if p.Classes, err = readClasses(path, cfg.NumClasses); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+func newInt8(q *quant.Model, cfg model.Config) (*int8Model, error) {
+	qm, err := qmodel.New(q, cfg)
+	if err != nil {
+		return nil, err
+	}
+	return &int8Model{q: q, qm: qm}, nil
+}
+
+// Int8 reports whether p runs an int8 model (LoadInt8).
+func (p *Predictor) Int8() bool { return p.int8 != nil }
+
+// readClasses is weights.ReadClasses for the weights file at path,
+// checked against the model's class count.
+func readClasses(path string, n int) ([]string, error) {
+	names, err := weights.ReadClasses(path)
+	if err != nil {
+		return nil, err
+	}
+	if names != nil && len(names) != n {
+		cf := filepath.Join(filepath.Dir(path), weights.ClassesFile)
+		return nil, fmt.Errorf("%s: %d classes for a model of %d", cf, len(names), n)
+	}
+	return names, nil
+}
