@@ -23,6 +23,7 @@ type Report struct {
 	Warmup       int     `json:"warmup"`
 	Iters        int     `json:"iters"`
 	Sgemm        string  `json:"sgemm"`
+	Precision    string  `json:"precision,omitempty"` // empty: fp32
 	MsPerBatch   float64 `json:"ms_per_batch"`
 	MinMs        float64 `json:"min_ms_per_batch"`
 	ImagesPerSec float64 `json:"images_per_sec"`
@@ -74,23 +75,30 @@ func (r *Report) SetLayers(rows []model.LayerRow, seconds [][]float64) {
 // WriteText prints r as a layer table and a summary line.
 func (r *Report) WriteText(w io.Writer) error {
 	b := bufio.NewWriter(w)
-	fmt.Fprintf(b, "%s, batch %d, %d×%d, %d threads, sgemm %s; median of %d runs after %d warm-up\n\n",
-		r.Arch, r.Batch, r.Size, r.Size, r.Threads, r.Sgemm, r.Iters, r.Warmup)
+	prec := ""
+	if r.Precision != "" {
+		prec = ", " + r.Precision
+	}
+	fmt.Fprintf(b, "%s%s, batch %d, %d×%d, %d threads, sgemm %s; median of %d runs after %d warm-up\n\n",
+		r.Arch, prec, r.Batch, r.Size, r.Size, r.Threads, r.Sgemm, r.Iters, r.Warmup)
 	row := func(cols ...any) {
 		fmt.Fprintln(b, strings.TrimRight(fmt.Sprintf("%-14s %-18s %-20s %10s %7s %9s", cols...), " "))
 	}
-	row("layer", "type", "output shape", "ms", "%", "GFLOP/s")
-	var sum float64
-	for _, l := range r.Layers {
-		g := ""
-		if l.MACs > 0 {
-			g = fmt.Sprintf("%.1f", l.GFLOPS)
+	if len(r.Layers) > 0 {
+		row("layer", "type", "output shape", "ms", "%", "GFLOP/s")
+		var sum float64
+		for _, l := range r.Layers {
+			g := ""
+			if l.MACs > 0 {
+				g = fmt.Sprintf("%.1f", l.GFLOPS)
+			}
+			sum += l.Ms
+			row(l.Name, l.Type, tensor.ShapeString(l.OutShape), fmt.Sprintf("%.3f", l.Ms), fmt.Sprintf("%.1f", l.Percent), g)
 		}
-		sum += l.Ms
-		row(l.Name, l.Type, tensor.ShapeString(l.OutShape), fmt.Sprintf("%.3f", l.Ms), fmt.Sprintf("%.1f", l.Percent), g)
+		row("layers", "", "", fmt.Sprintf("%.3f", sum), "100.0", "")
+		fmt.Fprintln(b)
 	}
-	row("layers", "", "", fmt.Sprintf("%.3f", sum), "100.0", "")
-	fmt.Fprintf(b, "\nper batch: median %.2f ms, min %.2f ms; %.2f images/s; %.1f GFLOP/s", r.MsPerBatch, r.MinMs, r.ImagesPerSec, r.GFLOPS)
+	fmt.Fprintf(b, "per batch: median %.2f ms, min %.2f ms; %.2f images/s; %.1f GFLOP/s", r.MsPerBatch, r.MinMs, r.ImagesPerSec, r.GFLOPS)
 	if r.PeakRSS > 0 {
 		fmt.Fprintf(b, "; peak RSS %.1f MB", float64(r.PeakRSS)/1e6)
 	}

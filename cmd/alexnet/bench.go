@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"math/rand"
@@ -12,11 +13,12 @@ import (
 	"github.com/alexnet-go/alexnet/bench/harness"
 	"github.com/alexnet-go/alexnet/kernels"
 	"github.com/alexnet-go/alexnet/model"
+	"github.com/alexnet-go/alexnet/qmodel"
 	"github.com/alexnet-go/alexnet/tensor"
 )
 
 type benchFlags struct {
-	arch, sgemm                string
+	arch, sgemm, precision     string
 	batch, iters, warmup, size int
 	json                       bool
 }
@@ -33,6 +35,7 @@ implementation. --threads 0 means GOMAXPROCS.`,
 		cobra.NoArgs, func(cmd *cobra.Command, args []string) error { return runBench(cmd, f) })
 	fl := cmd.Flags()
 	addArchFlag(fl, &f.arch)
+	fl.StringVar(&f.precision, "precision", "fp32", "fp32, or int8: the model quantized (qmodel) on its own input batch, timed whole (no per-layer table)")
 	fl.IntVar(&f.batch, "batch", 1, "images per forward pass")
 	fl.IntVar(&f.iters, "iters", 10, "timed forward passes")
 	fl.IntVar(&f.warmup, "warmup", 2, "untimed forward passes first")
@@ -53,6 +56,8 @@ func (f benchFlags) check() error {
 		return fmt.Errorf("--warmup %d: want 0 or more", f.warmup)
 	case f.size < 0:
 		return fmt.Errorf("--size %d: want a positive size", f.size)
+	case f.precision != "fp32" && f.precision != "int8":
+		return fmt.Errorf("--precision %q: want fp32 or int8", f.precision)
 	}
 	return nil
 }
@@ -76,7 +81,13 @@ func runBench(cmd *cobra.Command, f benchFlags) error {
 	if err != nil {
 		return err
 	}
-	totals, layers, err := timeForward(m, x, f.warmup, f.iters, len(rows))
+	var totals []float64
+	var layers [][]float64
+	if f.precision == "int8" {
+		totals, err = timeInt8(m, x, f.warmup, f.iters)
+	} else {
+		totals, layers, err = timeForward(m, x, f.warmup, f.iters, len(rows))
+	}
 	if err != nil {
 		return err
 	}
@@ -84,7 +95,11 @@ func runBench(cmd *cobra.Command, f benchFlags) error {
 	r := harness.Report{Arch: f.arch, Batch: f.batch, Size: f.size, Threads: threads, Warmup: f.warmup, Iters: f.iters,
 		Sgemm: kernels.ActiveSgemm()}
 	r.SetTimes(totals, macs)
-	r.SetLayers(rows, layers)
+	if layers != nil {
+		r.SetLayers(rows, layers)
+	} else {
+		r.Precision = f.precision // the int8 pass is timed whole
+	}
 	r.PeakRSS, _ = harness.PeakRSS()
 	if f.json {
 		return json.NewEncoder(cmd.OutOrStdout()).Encode(r)
@@ -150,4 +165,30 @@ func fillNormal(rng *rand.Rand, x []float32, std float64) {
 	for i := range x {
 		x[i] = float32(rng.NormFloat64() * std)
 	}
+}
+
+// timeInt8 quantizes m (qmodel.Calibrate, on x itself), then runs warmup
+// untimed int8 forward passes of x and iters timed ones: the seconds of
+// each.
+func timeInt8(m *model.AlexNet, x *tensor.Tensor, warmup, iters int) ([]float64, error) {
+	one := qmodel.BatchesOf(1, 1, func(int, int) (*tensor.Tensor, error) { return x, nil })
+	qm, err := qmodel.Calibrate(context.Background(), m, one, qmodel.Options{})
+	if err != nil {
+		return nil, err
+	}
+	q, err := qmodel.New(qm, m.Config())
+	if err != nil {
+		return nil, err
+	}
+	totals := make([]float64, 0, iters)
+	for i := range warmup + iters {
+		start := time.Now()
+		if _, err := q.Forward(x); err != nil {
+			return nil, err
+		}
+		if i >= warmup {
+			totals = append(totals, time.Since(start).Seconds())
+		}
+	}
+	return totals, nil
 }

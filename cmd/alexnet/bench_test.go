@@ -91,10 +91,32 @@ func TestBenchBadFlags(t *testing.T) {
 		{"--size 20", "--size"},
 		{"--arch vgg", "vgg"},
 		{"--sgemm nosuch", kernels.SgemmImpls()[0]}, // the error lists the available names
+		{"--precision int4", "--precision"},
 	} {
 		_, _, err := run(t, append([]string{"bench"}, strings.Fields(c.args)...)...)
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("bench %s: err = %v, want one mentioning %q", c.args, err, c.want)
 		}
+	}
+}
+
+// bench --precision int8 times the quantized model whole: a JSON report
+// saying int8, with images/s and no per-layer rows.
+func TestBenchInt8(t *testing.T) {
+	stdout, _, err := run(t, "bench", "--arch", "tiny", "--precision", "int8", "--batch", "2", "--iters", "1", "--warmup", "0", "--json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r struct {
+		Precision    string  `json:"precision"`
+		Batch        int     `json:"batch"`
+		ImagesPerSec float64 `json:"images_per_sec"`
+		Layers       []any   `json:"layers"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &r); err != nil {
+		t.Fatalf("%v\n%s", err, stdout)
+	}
+	if r.Precision != "int8" || r.Batch != 2 || r.ImagesPerSec <= 0 || len(r.Layers) != 0 {
+		t.Errorf("report %+v", r)
 	}
 }

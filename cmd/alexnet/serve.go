@@ -15,12 +15,12 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
-	"github.com/alexnet-go/alexnet/predict"
 	"github.com/alexnet-go/alexnet/serve"
 )
 
 type serveFlags struct {
 	addr, weights, arch, logFormat, logLevel string
+	precision                                string
 	maxBatch, queue, workers, maxImages      int
 	lanes                                    int
 	maxWait, requestTimeout                  time.Duration
@@ -60,6 +60,7 @@ the download).`,
 	fl.StringVar(&f.addr, "addr", "127.0.0.1:8080", "address to listen on (\":8080\" for all interfaces)")
 	addWeightsFlag(fl, &f.weights)
 	addArchFlag(fl, &f.arch)
+	addPrecisionFlag(fl, &f.precision)
 	fl.IntVar(&f.maxBatch, "max-batch", 8, "most images in one forward pass")
 	fl.DurationVar(&f.maxWait, "max-wait", 5*time.Millisecond, "longest wait for a batch to fill")
 	fl.IntVar(&f.queue, "queue", 64, "most images admitted at once (decoding, queued, running); more get 503")
@@ -91,7 +92,7 @@ func runServe(cmd *cobra.Command, f serveFlags) error {
 		return err
 	}
 	threads := threadsFlag(cmd)
-	p, err := predict.Load(f.arch, path, threads)
+	p, err := loadPredictor(f.arch, path, f.precision, threads)
 	if err != nil {
 		return err
 	}
