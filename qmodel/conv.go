@@ -40,48 +40,64 @@ func (l *conv) forward(x *tensor.Tensor) (*tensor.Tensor, error) {
 		return nil, &tensor.ShapeError{Op: "qmodel.conv", Got: x.Shape, Msg: "input smaller than the kernel"}
 	}
 	l.q = grow(l.q, len(x.Data))
-	quant.QuantizeSlice(l.q, x.Data, l.in)
-	kk, plane := l.inC*l.k*l.k, oh*ow
+	parallel(len(x.Data), l.threads, func(lo, hi int) { quant.QuantizeSlice(l.q[lo:hi], x.Data[lo:hi], l.in) })
+	kk, plane, size := l.inC*l.k*l.k, oh*ow, l.inC*h*w
 	l.a = grow(l.a, n*plane*kk)
-	for i := range n {
-		img := l.q[i*l.inC*h*w : (i+1)*l.inC*h*w]
-		l.im2col(l.a[i*plane*kk:(i+1)*plane*kk], img, h, w, oh, ow)
-	}
+	parallel(n*oh, l.threads, func(lo, hi int) {
+		for r := lo; r < hi; r++ {
+			i, oy := r/oh, r%oh
+			l.im2colRow(l.a[(i*plane+oy*ow)*kk:], l.q[i*size:(i+1)*size], h, w, oy, ow)
+		}
+	})
 	if err := l.run(n * plane); err != nil {
 		return nil, err
 	}
 	y := tensor.New(n, l.outC, oh, ow)
-	for i := range n {
-		transpose(y.Data[i*l.outC*plane:], l.y[i*plane*l.outC:], plane, l.outC)
-	}
+	parallel(n, l.threads, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			transpose(y.Data[i*l.outC*plane:], l.y[i*plane*l.outC:], plane, l.outC)
+		}
+	})
 	return y, nil
 }
 
-// im2col writes one row per output pixel of img (inC,h,w): a[(oy*ow+ox)*K
-// + (c*k+ky)*k+kx] = img[c, oy*stride-pad+ky, ox*stride-pad+kx], or the
-// input zero point (the quantized 0.0) outside the image.
-func (l *conv) im2col(a, img []uint8, h, w, oh, ow int) {
+// im2colRow writes the rows of output row oy of img (inC,h,w), one per
+// output pixel: a[ox*K + (c*k+ky)*k+kx] = img[c, oy*stride-pad+ky,
+// ox*stride-pad+kx], or the input zero point (the quantized 0.0) outside
+// the image.
+func (l *conv) im2colRow(a, img []uint8, h, w, oy, ow int) {
 	zp := uint8(l.in.ZeroPoint)
 	kk := l.inC * l.k * l.k
-	for oy := range oh {
-		for ox := range ow {
-			row := a[(oy*ow+ox)*kk : (oy*ow+ox+1)*kk]
-			p := 0
-			for c := range l.inC {
-				for ky := range l.k {
-					iy := oy*l.stride - l.pad + ky
-					for kx := range l.k {
-						ix := ox*l.stride - l.pad + kx
-						if iy < 0 || iy >= h || ix < 0 || ix >= w {
-							row[p] = zp
+	for ox := range ow {
+		row := a[ox*kk : (ox+1)*kk]
+		ix0 := ox*l.stride - l.pad
+		for c := range l.inC {
+			for ky := range l.k {
+				seg := row[(c*l.k+ky)*l.k : (c*l.k+ky+1)*l.k]
+				iy := oy*l.stride - l.pad + ky
+				switch {
+				case iy < 0 || iy >= h:
+					fill(seg, zp)
+				case ix0 >= 0 && ix0+l.k <= w:
+					copy(seg, img[(c*h+iy)*w+ix0:])
+				default:
+					for kx := range seg {
+						if ix := ix0 + kx; ix < 0 || ix >= w {
+							seg[kx] = zp
 						} else {
-							row[p] = img[(c*h+iy)*w+ix]
+							seg[kx] = img[(c*h+iy)*w+ix]
 						}
-						p++
 					}
 				}
 			}
 		}
+	}
+}
+
+// fill sets every element of s to v.
+func fill(s []uint8, v uint8) {
+	for i := range s {
+		s[i] = v
 	}
 }
 

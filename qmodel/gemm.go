@@ -2,6 +2,7 @@ package qmodel
 
 import (
 	"fmt"
+	"sync"
 
 	"github.com/alexnet-go/alexnet/kernels"
 	"github.com/alexnet-go/alexnet/quant"
@@ -46,8 +47,29 @@ func (g *gemm) run(m int) error {
 	if err != nil {
 		return err
 	}
-	kernels.DequantizeF32(g.y, n, g.c, n, m, n, &g.rq)
+	parallel(m, g.threads, func(lo, hi int) {
+		kernels.DequantizeF32(g.y[lo*n:], n, g.c[lo*n:], n, hi-lo, n, &g.rq)
+	})
 	return nil
+}
+
+// parallel runs fn over [0, n) cut into at most threads contiguous ranges,
+// each on a goroutine of its own, and waits for them.
+func parallel(n, threads int, fn func(lo, hi int)) {
+	t := min(max(threads, 1), n)
+	if t <= 1 {
+		fn(0, n)
+		return
+	}
+	var wg sync.WaitGroup
+	for i := range t {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			fn(i*n/t, (i+1)*n/t)
+		}()
+	}
+	wg.Wait()
 }
 
 func grow[T any](s []T, n int) []T {

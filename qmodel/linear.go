@@ -32,7 +32,7 @@ func (l *linear) forward(x *tensor.Tensor) (*tensor.Tensor, error) {
 	}
 	n := x.Shape[0]
 	l.a = grow(l.a, len(x.Data))
-	quant.QuantizeSlice(l.a, x.Data, l.in)
+	parallel(len(x.Data), l.threads, func(lo, hi int) { quant.QuantizeSlice(l.a[lo:hi], x.Data[lo:hi], l.in) })
 	if err := l.run(n); err != nil {
 		return nil, err
 	}
