@@ -2,11 +2,11 @@ package predict
 
 import (
 	"context"
-	"math"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/alexnet-go/alexnet/internal/testutil"
 	"github.com/alexnet-go/alexnet/qmodel"
 	"github.com/alexnet-go/alexnet/quant"
 	"github.com/alexnet-go/alexnet/tensor"
@@ -72,14 +72,7 @@ func checkInt8Logits(t *testing.T, fp, p *Predictor, x *tensor.Tensor) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	lo, hi, worst := math.Inf(1), math.Inf(-1), 0.0
-	for i, v := range want.Data {
-		lo, hi = min(lo, float64(v)), max(hi, float64(v))
-		worst = max(worst, math.Abs(float64(got.Data[i]-v)))
-	}
-	if worst > 0.05*(hi-lo) {
-		t.Errorf("int8 logits differ by %.3g, more than 5%% of the range %.3g", worst, hi-lo)
-	}
+	testutil.CheckRangeClose(t, "int8 vs float32 logits", got.Data, want.Data, 0.05)
 	r, err := p.Replica()
 	if err != nil {
 		t.Fatal(err)

@@ -1,13 +1,13 @@
 package main
 
 import (
-	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/alexnet-go/alexnet/imageproc"
+	"github.com/alexnet-go/alexnet/internal/testutil"
 	"github.com/alexnet-go/alexnet/model"
 	"github.com/alexnet-go/alexnet/predict"
 	"github.com/alexnet-go/alexnet/qmodel"
@@ -83,13 +83,5 @@ func checkQuantizedLogits(t *testing.T, qm *quant.Model, path string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	lo, hi, worst := math.Inf(1), math.Inf(-1), 0.0
-	for i, v := range want.Data {
-		lo, hi = min(lo, float64(v)), max(hi, float64(v))
-		worst = max(worst, math.Abs(float64(got.Data[i]-v)))
-	}
-	if worst > 0.05*(hi-lo) {
-		t.Errorf("int8 logits differ by %.3g, more than 5%% of the range %.3g", worst, hi-lo)
-	}
-	t.Logf("int8 vs float32 logits: max abs diff %.3g (range %.3g)", worst, hi-lo)
+	testutil.CheckRangeClose(t, "int8 vs float32 logits", got.Data, want.Data, 0.05)
 }

@@ -184,3 +184,23 @@ func ClassifyImages(t testing.TB) []string {
 	}
 	return lines
 }
+
+// CheckRangeClose fails t unless got is within frac of want's range
+// (max(want) - min(want)) of want, element by element: the tolerance of
+// a quantized model's logits against the float32 ones. It logs the
+// largest difference.
+func CheckRangeClose(t testing.TB, what string, got, want []float32, frac float64) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("%s: %d values, want %d", what, len(got), len(want))
+	}
+	lo, hi, worst := math.Inf(1), math.Inf(-1), 0.0
+	for i, v := range want {
+		lo, hi = min(lo, float64(v)), max(hi, float64(v))
+		worst = max(worst, math.Abs(float64(got[i]-v)))
+	}
+	if !(worst <= frac*(hi-lo)) {
+		t.Fatalf("%s: values differ by %.3g, more than %g of the range %.3g", what, worst, frac, hi-lo)
+	}
+	t.Logf("%s: max abs diff %.3g (range %.3g)", what, worst, hi-lo)
+}

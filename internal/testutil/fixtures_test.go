@@ -150,3 +150,23 @@ func TestCheckClose(t *testing.T) {
 		}
 	}
 }
+
+// CheckRangeClose passes values within frac of want's range (here 2), and
+// fails beyond it, on a NaN, and on a length mismatch.
+func TestCheckRangeClose(t *testing.T) {
+	want := []float32{1, 2, 3}
+	for _, c := range []struct {
+		got  []float32
+		pass bool
+	}{
+		{[]float32{1, 2.19, 3}, true},
+		{[]float32{1, 2.21, 3}, false},
+		{[]float32{1, float32(math.NaN()), 3}, false},
+		{[]float32{1, 2}, false},
+	} {
+		failed := checkFails(t, func(tb testing.TB) { CheckRangeClose(tb, "x", c.got, want, 0.1) })
+		if failed == c.pass {
+			t.Errorf("CheckRangeClose(%v): failed %v, want %v", c.got, failed, !c.pass)
+		}
+	}
+}
