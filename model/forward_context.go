@@ -2,9 +2,7 @@ package model
 
 import (
 	"context"
-	"fmt"
 
-	"github.com/alexnet-go/alexnet/nn"
 	"github.com/alexnet-go/alexnet/tensor"
 )
 
@@ -22,37 +20,7 @@ func (m *AlexNet) ForwardContext(ctx context.Context, x *tensor.Tensor) (*tensor
 	if err := checkInput("model.ForwardContext", x); err != nil {
 		return nil, err
 	}
-	return m.walk(x, func(module, *tensor.Tensor) error { return ctx.Err() }, nil)
-}
-
-// walk runs x through m's modules in forward order, which computes what
-// Forward computes, and returns a copy of the logits. before, when not
-// nil, sees each module and its input ahead of its Forward; an error from
-// it stops walk and is returned as it is. after, when not nil, sees each
-// module and its output (avgpool's before the flatten that follows it).
-func (m *AlexNet) walk(x *tensor.Tensor, before func(module, *tensor.Tensor) error, after func(module, *tensor.Tensor)) (*tensor.Tensor, error) {
-	y := x
-	for _, mod := range m.modules() {
-		if before != nil {
-			if err := before(mod, y); err != nil {
-				return nil, err
-			}
-		}
-		out, err := mod.l.Forward(y)
-		if err != nil {
-			return nil, fmt.Errorf("model: %s: %w", mod.name, err)
-		}
-		if after != nil {
-			after(mod, out)
-		}
-		if mod.flatten {
-			if out, err = (nn.Flatten{}).Forward(out); err != nil {
-				return nil, fmt.Errorf("model: flatten: %w", err)
-			}
-		}
-		y = out
-	}
-	return y.Clone(), nil
+	return m.Walk(x, func(int, Module, *tensor.Tensor) error { return ctx.Err() }, nil)
 }
 
 // checkInput returns a *tensor.ShapeError naming op unless x is a batch

@@ -56,7 +56,7 @@ func TestForwardContext(t *testing.T) {
 	if !nonzero {
 		t.Fatal("all logits are zero: the test compares nothing")
 	}
-	modules := len(m.modules())
+	modules := len(m.Modules())
 	for _, k := range []int{0, 1, 5, modules - 1} {
 		ctx := &cancelAfter{Context: context.Background(), n: k}
 		y, err := m.ForwardContext(ctx, x)

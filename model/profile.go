@@ -20,27 +20,6 @@ type LayerTime struct {
 	OutShape []int
 }
 
-// module is one module of m in forward order with its Summary name;
-// flatten marks the torch.flatten(x, 1) that follows avgpool.
-type module struct {
-	name    string
-	l       nn.Layer
-	flatten bool
-}
-
-// modules lists m's modules in forward order.
-func (m *AlexNet) modules() []module {
-	var ms []module
-	for i, l := range m.Features.Layers {
-		ms = append(ms, module{name: fmt.Sprintf("features.%d", i), l: l})
-	}
-	ms = append(ms, module{name: "avgpool", l: m.Avgpool, flatten: true})
-	for i, l := range m.Classifier.Layers {
-		ms = append(ms, module{name: fmt.Sprintf("classifier.%d", i), l: l})
-	}
-	return ms
-}
-
 // typeName is l's PyTorch class name: *nn.Conv2d -> "Conv2d".
 func typeName(l nn.Layer) string { return strings.TrimPrefix(fmt.Sprintf("%T", l), "*nn.") }
 
@@ -57,10 +36,10 @@ func (m *AlexNet) Profile(x *tensor.Tensor) (*tensor.Tensor, []LayerTime, error)
 		times []LayerTime
 		start time.Time
 	)
-	before := func(mod module, in *tensor.Tensor) error {
-		lt := LayerTime{Name: mod.name, Type: typeName(mod.l)}
-		if c, ok := mod.l.(nn.MACer); ok {
-			if _, err := mod.l.OutputShape(in.Shape); err == nil {
+	before := func(_ int, mod Module, in *tensor.Tensor) error {
+		lt := LayerTime{Name: mod.Name, Type: typeName(mod.Layer)}
+		if c, ok := mod.Layer.(nn.MACer); ok {
+			if _, err := mod.Layer.OutputShape(in.Shape); err == nil {
 				lt.MACs = c.MACs(in.Shape)
 			}
 		}
@@ -68,12 +47,12 @@ func (m *AlexNet) Profile(x *tensor.Tensor) (*tensor.Tensor, []LayerTime, error)
 		start = time.Now()
 		return nil
 	}
-	after := func(_ module, out *tensor.Tensor) {
+	after := func(_ int, _ Module, out *tensor.Tensor) {
 		lt := &times[len(times)-1]
 		lt.Seconds = time.Since(start).Seconds()
 		lt.OutShape = slices.Clone(out.Shape)
 	}
-	y, err := m.walk(x, before, after)
+	y, err := m.Walk(x, before, after)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -48,7 +48,7 @@ func Calibrate(ctx context.Context, m *model.AlexNet, batches Batches, opt Optio
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		return observeForward(mods, x, plan, first, obs)
+		return observeForward(m, x, plan, first, obs)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("qmodel: calibration: %w", err)
@@ -131,29 +131,16 @@ func isBatchNorm(l nn.Layer) bool {
 	return ok
 }
 
-// observeForward runs x through mods, feeding obs as plan says.
-func observeForward(mods []model.Module, x *tensor.Tensor, plan []int, first int, obs []quant.Observer) error {
+// observeForward runs x through m, feeding obs as plan says.
+func observeForward(m *model.AlexNet, x *tensor.Tensor, plan []int, first int, obs []quant.Observer) error {
 	feed := func(i int, t *tensor.Tensor) {
 		if i >= 0 && i < len(obs) && obs[i] != nil {
 			obs[i].Observe(t.Data)
 		}
 	}
 	feed(first, x)
-	y := x
-	for i, mod := range mods {
-		out, err := mod.Layer.Forward(y)
-		if err != nil {
-			return fmt.Errorf("%s: %w", mod.Name, err)
-		}
-		feed(plan[i], out)
-		if mod.Flatten {
-			if out, err = (nn.Flatten{}).Forward(out); err != nil {
-				return fmt.Errorf("flatten: %w", err)
-			}
-		}
-		y = out
-	}
-	return nil
+	_, err := m.Walk(x, nil, func(i int, _ model.Module, out *tensor.Tensor) { feed(plan[i], out) })
+	return err
 }
 
 // quantModel quantizes the weights of the targets not kept in float32 and
