@@ -23,8 +23,9 @@ type int8Model struct {
 // that `alexnet quantize` writes) of architecture arch and builds a
 // Predictor whose Forward runs it in int8 (package qmodel), with Classes
 // from a classes.txt beside it as Load. Its Model is the float32
-// network of the same shape, which gives Config and the transform; its
-// weights are not the quantized ones.
+// network of the same shape, which gives Config and the transform and
+// whose pooling and ReLU layers the int8 network runs; its weights are
+// not the quantized ones.
 func LoadInt8(arch, path string, threads int) (*Predictor, error) {
 	q, err := quant.Load(path)
 	if err != nil {
@@ -43,7 +44,7 @@ func LoadInt8(arch, path string, threads int) (*Predictor, error) {
 	if err != nil {
 		return nil, err
 	}
-	if p.int8, err = newInt8(q, cfg); err != nil {
+	if p.int8, err = newInt8(q, p.Model); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	if p.Classes, err = readClasses(path, cfg.NumClasses); err != nil {
@@ -52,8 +53,9 @@ func LoadInt8(arch, path string, threads int) (*Predictor, error) {
 	return p, nil
 }
 
-func newInt8(q *quant.Model, cfg model.Config) (*int8Model, error) {
-	qm, err := qmodel.New(q, cfg)
+// newInt8 builds q's int8 network on m's layers without parameters.
+func newInt8(q *quant.Model, m *model.AlexNet) (*int8Model, error) {
+	qm, err := qmodel.NewFrom(q, m)
 	if err != nil {
 		return nil, err
 	}

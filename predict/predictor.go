@@ -76,7 +76,7 @@ func (p *Predictor) Replica() (*Predictor, error) {
 	}
 	r := &Predictor{Arch: p.Arch, Model: m, Transform: p.Transform, Classes: p.Classes}
 	if p.int8 != nil {
-		if r.int8, err = newInt8(p.int8.q, m.Config()); err != nil {
+		if r.int8, err = newInt8(p.int8.q, m); err != nil {
 			return nil, err
 		}
 	}

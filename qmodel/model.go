@@ -28,7 +28,20 @@ type op struct {
 // convolution and linear layer of cfg must be in qm. A grouped convolution
 // (the original architecture) is an *UnsupportedError.
 func New(qm *quant.Model, cfg model.Config) (*Model, error) {
-	return NewMixed(qm, cfg, nil)
+	skel, err := model.New(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return build(qm, skel, false)
+}
+
+// NewFrom is New on the architecture of skel, whose layers without
+// parameters (ReLU, pooling, dropout) the Model uses (and so shares: skel
+// must not run at the same time); every convolution and linear layer of
+// skel must be in qm. It saves building a second network when the caller
+// holds one (package predict does).
+func NewFrom(qm *quant.Model, skel *model.AlexNet) (*Model, error) {
+	return build(qm, skel, false)
 }
 
 // NewMixed is New where the convolutions and linear layers absent from qm
@@ -36,14 +49,17 @@ func New(qm *quant.Model, cfg model.Config) (*Model, error) {
 // whose layers the Model then uses (and so shares: float and the Model must
 // not run at the same time). With float nil it is New.
 func NewMixed(qm *quant.Model, cfg model.Config, float *model.AlexNet) (*Model, error) {
-	skel := float
-	if skel == nil {
-		var err error
-		if skel, err = model.New(cfg); err != nil {
-			return nil, err
-		}
+	if float == nil {
+		return New(qm, cfg)
 	}
-	threads := cfg.Threads
+	return build(qm, float, true)
+}
+
+// build is New, NewFrom and NewMixed: the ops of skel's modules, those in
+// qm in int8, the other convolutions and linear layers skel's own when
+// mixed allows it, else an *UnsupportedError.
+func build(qm *quant.Model, skel *model.AlexNet, mixed bool) (*Model, error) {
+	threads := skel.Config().Threads
 	if threads < 1 {
 		threads = runtime.GOMAXPROCS(0)
 	}
@@ -61,7 +77,7 @@ func NewMixed(qm *quant.Model, cfg model.Config, float *model.AlexNet) (*Model, 
 				return nil, err
 			}
 			o.forward, i = q, i+skip
-		} else if isParamLayer(mod.Layer) && float == nil {
+		} else if isParamLayer(mod.Layer) && !mixed {
 			return nil, &UnsupportedError{mod.Name, "not in the quantized model"}
 		}
 		m.ops = append(m.ops, o)

@@ -176,7 +176,7 @@ func timeInt8(m *model.AlexNet, x *tensor.Tensor, warmup, iters int) ([]float64,
 	if err != nil {
 		return nil, err
 	}
-	q, err := qmodel.New(qm, m.Config())
+	q, err := qmodel.NewFrom(qm, m)
 	if err != nil {
 		return nil, err
 	}
