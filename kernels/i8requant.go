@@ -15,6 +15,43 @@ type Requant struct {
 	OutScale float32 // scale of RequantizeU8's output
 	ZeroOut  int32   // zero point of RequantizeU8's output
 	ReLU     bool    // clamp the result at (the zero point of) zero
+
+	// The per-column terms RequantizeU8 uses, set by Prepare.
+	prep *requantTerms
+}
+
+// requantTerms are RequantizeU8's per-column terms: off[j] = ZeroA·ColSum[j]
+// (int32, wrapping), bq[j] = Bias[j]/Scale[j] and mult[j] =
+// Scale[j]/OutScale, all in float32.
+type requantTerms struct {
+	off      []int32
+	bq, mult []float32
+}
+
+// Prepare computes the per-column terms of RequantizeU8 once, for r's
+// current fields; call it again after changing them. A prepared Requant
+// is safe for concurrent RequantizeU8 calls; an unprepared one computes
+// the terms on each call.
+func (r *Requant) Prepare() {
+	r.prep = r.terms()
+}
+
+func (r *Requant) terms() *requantTerms {
+	n := len(r.Scale)
+	t := &requantTerms{off: make([]int32, n), bq: make([]float32, n), mult: make([]float32, n)}
+	for j := range n {
+		t.off[j] = r.ZeroA * r.colSum(j)
+		t.bq[j] = r.bias(j) / r.Scale[j]
+		t.mult[j] = r.Scale[j] / r.OutScale
+	}
+	return t
+}
+
+func (r *Requant) colSum(j int) int32 {
+	if r.ZeroA == 0 {
+		return 0
+	}
+	return r.ColSum[j]
 }
 
 // acc is C's sum minus A's zero point times B's column sum (int32,
@@ -43,16 +80,20 @@ func (r *Requant) bias(j int) float32 {
 //
 // Ties round to even, as lrintf does in fbgemm.
 func RequantizeU8(dst []uint8, ldd int, c []int32, ldc, m, n int, r *Requant) {
+	t := r.prep
+	if t == nil {
+		t = r.terms()
+	}
 	lo := 0.0
 	if r.ReLU {
 		lo = float64(max(r.ZeroOut, 0))
 	}
-	for j := 0; j < n; j++ {
-		bq, mult := r.bias(j)/r.Scale[j], r.Scale[j]/r.OutScale
-		for i := 0; i < m; i++ {
-			x := float32(r.acc(c[i*ldc+j], j)) + bq
-			y := math.RoundToEven(float64(x*mult)) + float64(r.ZeroOut)
-			dst[i*ldd+j] = uint8(min(max(y, lo), 255))
+	for i := 0; i < m; i++ {
+		src, out := c[i*ldc:i*ldc+n], dst[i*ldd:i*ldd+n]
+		for j, v := range src {
+			x := float32(v-t.off[j]) + t.bq[j]
+			y := math.RoundToEven(float64(x*t.mult[j])) + float64(r.ZeroOut)
+			out[j] = uint8(min(max(y, lo), 255))
 		}
 	}
 }
