@@ -11,14 +11,6 @@ import (
 	"github.com/alexnet-go/alexnet/weights"
 )
 
-// int8Model is the int8 network a Predictor runs instead of Model's
-// float32 forward pass, and the quantized model it was built from (for
-// replicas).
-type int8Model struct {
-	q  *quant.Model
-	qm *qmodel.Model
-}
-
 // LoadInt8 reads a quantized model (the safetensors file of package quant
 // that `alexnet quantize` writes) of architecture arch and builds a
 // Predictor whose Forward runs it in int8 (package qmodel), with Classes
@@ -44,22 +36,13 @@ func LoadInt8(arch, path string, threads int) (*Predictor, error) {
 	if err != nil {
 		return nil, err
 	}
-	if p.int8, err = newInt8(q, p.Model); err != nil {
+	if p.int8, err = qmodel.NewFrom(q, p.Model); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	if p.Classes, err = readClasses(path, cfg.NumClasses); err != nil {
 		return nil, err
 	}
 	return p, nil
-}
-
-// newInt8 builds q's int8 network on m's layers without parameters.
-func newInt8(q *quant.Model, m *model.AlexNet) (*int8Model, error) {
-	qm, err := qmodel.NewFrom(q, m)
-	if err != nil {
-		return nil, err
-	}
-	return &int8Model{q: q, qm: qm}, nil
 }
 
 // Int8 reports whether p runs an int8 model (LoadInt8).

@@ -7,6 +7,7 @@ import (
 	"github.com/alexnet-go/alexnet/imagenet"
 	"github.com/alexnet-go/alexnet/imageproc"
 	"github.com/alexnet-go/alexnet/model"
+	"github.com/alexnet-go/alexnet/qmodel"
 	"github.com/alexnet-go/alexnet/tensor"
 	"github.com/alexnet-go/alexnet/weights"
 )
@@ -23,7 +24,7 @@ type Predictor struct {
 	// classes, else "class <i>".
 	Classes []string
 
-	int8 *int8Model // LoadInt8's: Forward runs it instead of Model
+	int8 *qmodel.Model // LoadInt8's: Forward runs it instead of Model
 }
 
 // New builds the arch's model ("torchvision", "original", "tiny" or
@@ -68,7 +69,7 @@ func newPredictor(arch string, cfg model.Config) (*Predictor, error) {
 
 // Replica returns a Predictor that shares p's weights (model.Replica) and
 // transform, for forward passes on another goroutine at the same time as
-// p's. An int8 Predictor's replica packs the quantized weights again.
+// p's. An int8 Predictor's replica shares its packed int8 weights too.
 func (p *Predictor) Replica() (*Predictor, error) {
 	m, err := p.Model.Replica()
 	if err != nil {
@@ -76,7 +77,7 @@ func (p *Predictor) Replica() (*Predictor, error) {
 	}
 	r := &Predictor{Arch: p.Arch, Model: m, Transform: p.Transform, Classes: p.Classes}
 	if p.int8 != nil {
-		if r.int8, err = newInt8(p.int8.q, m); err != nil {
+		if r.int8, err = p.int8.Replica(m); err != nil {
 			return nil, err
 		}
 	}
@@ -171,7 +172,7 @@ func (p *Predictor) Forward(ctx context.Context, x *tensor.Tensor) (*tensor.Tens
 		return nil, err
 	}
 	if p.int8 != nil {
-		return p.int8.qm.Forward(x)
+		return p.int8.Forward(x)
 	}
 	return p.Model.Forward(x)
 }

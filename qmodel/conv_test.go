@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/alexnet-go/alexnet/internal/testutil"
+	"github.com/alexnet-go/alexnet/kernels"
 	"github.com/alexnet-go/alexnet/nn"
 	"github.com/alexnet-go/alexnet/quant"
 	"github.com/alexnet-go/alexnet/tensor"
@@ -53,10 +54,11 @@ func maxAbs(x []float32) float64 {
 }
 
 // TestConvExact checks the int8 convolution against a direct float64
-// computation on the quantized values: the integer sums (after the zero
-// point correction) exactly, the padding holding the input's zero point
-// (100, so a zero-padded border would differ, as the test also checks),
-// and the float32 output as DequantizeF32 documents it, bit for bit.
+// computation on the quantized values, with the padding holding the
+// input's zero point (100, so a zero-padded border would differ, as the
+// test also checks): the float32 output as DequantizeF32 documents it, and
+// the uint8 output for a next layer as RequantizeU8 does, bit for bit,
+// inside a border of that layer's zero point.
 func TestConvExact(t *testing.T) {
 	const inC, outC, k, stride, pad, n, h, w = 3, 5, 3, 2, 2, 2, 7, 6
 	rng := rand.New(rand.NewPCG(1, 2))
@@ -82,6 +84,14 @@ func TestConvExact(t *testing.T) {
 		x.Data[i] = rng.Float32()*14 - 6 // beyond the range on both sides: clamped
 	}
 	y := forward(t, opFunc(q.forward), x)
+	next := quant.Params{Scale: 0.02, ZeroPoint: 30, Range: quant.Uint8}
+	q.setTarget(dest{q: true, p: next, pad: 1})
+	v, err := q.forward(value{f: x})
+	if err != nil {
+		t.Fatal(err)
+	}
+	yq := v.q
+	rq := kernels.Requant{Scale: []float32{0}, Bias: []float32{0}, OutScale: next.Scale, ZeroOut: next.ZeroPoint}
 	oh, ow := y.Shape[2], y.Shape[3]
 	borderDiffers := false
 	for img := range n {
@@ -89,22 +99,40 @@ func TestConvExact(t *testing.T) {
 			for oy := range oh {
 				for ox := range ow {
 					acc, zeroPadded := directConv(l, x, img, o, oy*stride-pad, ox*stride-pad, h, w)
-					row := (img*oh+oy)*ow + ox
-					got := q.c[row*outC+o] - l.Input.ZeroPoint*q.w.ColSum[o]
-					if float64(got) != acc {
-						t.Fatalf("image %d channel %d at (%d,%d): sum %d, want %g", img, o, oy, ox, got, acc)
-					}
 					borderDiffers = borderDiffers || zeroPadded != acc
 					want := float32(float32(acc)*(l.Input.Scale*l.WeightScale[o])) + l.Bias[o]
 					if v := y.Data[((img*outC+o)*oh+oy)*ow+ox]; math.Float32bits(v) != math.Float32bits(want) {
 						t.Fatalf("image %d channel %d at (%d,%d): %g, want %g", img, o, oy, ox, v, want)
 					}
+					rq.Scale[0], rq.Bias[0] = l.Input.Scale*l.WeightScale[o], l.Bias[o]
+					var wantQ [1]uint8
+					kernels.RequantizeU8(wantQ[:], 1, []int32{int32(acc)}, 1, 1, 1, &rq)
+					if got := yq.at(img, oy, ox)[o]; got != wantQ[0] {
+						t.Fatalf("image %d channel %d at (%d,%d): uint8 %d, want %d", img, o, oy, ox, got, wantQ[0])
+					}
+				}
+			}
+		}
+		for yy := -1; yy <= oh; yy++ {
+			for xx := -1; xx <= ow; xx++ {
+				if yy < 0 || yy == oh || xx < 0 || xx == ow {
+					checkBorder(t, yq.at(img, yy, xx)[:outC], next.ZeroPoint)
 				}
 			}
 		}
 	}
 	if !borderDiffers {
 		t.Error("no output where zero padding would have differed: the test does not test the padding")
+	}
+}
+
+// checkBorder fails t unless every byte of px is zp.
+func checkBorder(t *testing.T, px []uint8, zp int32) {
+	t.Helper()
+	for _, v := range px {
+		if int32(v) != zp {
+			t.Fatalf("border pixel %v, want the zero point %d", px, zp)
+		}
 	}
 }
 
@@ -132,7 +160,10 @@ func directConv(l *quant.Layer, x *tensor.Tensor, img, o, y0, x0, h, w int) (acc
 	return acc, zeroPadded
 }
 
-// opFunc makes a forward function a layer for forward.
-type opFunc func(*tensor.Tensor) (*tensor.Tensor, error)
+// opFunc makes an op's forward on float32 activations a layer for forward.
+type opFunc func(value) (value, error)
 
-func (f opFunc) Forward(x *tensor.Tensor) (*tensor.Tensor, error) { return f(x) }
+func (f opFunc) Forward(x *tensor.Tensor) (*tensor.Tensor, error) {
+	v, err := f(value{f: x})
+	return v.f, err
+}

@@ -14,14 +14,23 @@ import (
 // quant.Model) run in int8. A Model is not safe for concurrent use (its
 // layers reuse their buffers).
 type Model struct {
-	ops []op
+	ops   []step
+	mixed bool // float32 layers allowed (NewMixed)
 }
 
-// op is one step of the forward pass.
-type op struct {
+// step is one op of the forward pass, with its module's name and whether
+// its output is flattened.
+type step struct {
 	name    string
-	forward func(x *tensor.Tensor) (*tensor.Tensor, error)
+	op      op
 	flatten bool
+	flat    qtensor // the flattened uint8 output
+}
+
+// op is one layer of a Model, taking and returning float32 or uint8
+// activations.
+type op interface {
+	forward(v value) (value, error)
 }
 
 // New builds the int8 network of qm for the architecture cfg: every
@@ -32,16 +41,16 @@ func New(qm *quant.Model, cfg model.Config) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	return build(qm, skel, false)
+	return build(fromQuant(qm), skel, false)
 }
 
 // NewFrom is New on the architecture of skel, whose layers without
-// parameters (ReLU, pooling, dropout) the Model uses (and so shares: skel
-// must not run at the same time); every convolution and linear layer of
-// skel must be in qm. It saves building a second network when the caller
-// holds one (package predict does).
+// parameters (pooling, local response normalization) the Model uses (and
+// so shares: skel must not run at the same time); every convolution and
+// linear layer of skel must be in qm. It saves building a second network
+// when the caller holds one (package predict does).
 func NewFrom(qm *quant.Model, skel *model.AlexNet) (*Model, error) {
-	return build(qm, skel, false)
+	return build(fromQuant(qm), skel, false)
 }
 
 // NewMixed is New where the convolutions and linear layers absent from qm
@@ -52,46 +61,157 @@ func NewMixed(qm *quant.Model, cfg model.Config, float *model.AlexNet) (*Model, 
 	if float == nil {
 		return New(qm, cfg)
 	}
-	return build(qm, float, true)
+	return build(fromQuant(qm), float, true)
 }
 
-// build is New, NewFrom and NewMixed: the ops of skel's modules, those in
-// qm in int8, the other convolutions and linear layers skel's own when
-// mixed allows it, else an *UnsupportedError.
-func build(qm *quant.Model, skel *model.AlexNet, mixed bool) (*Model, error) {
+// Replica returns a Model that shares m's packed int8 weights, for forward
+// passes at the same time as m's on another goroutine, on the layers
+// without parameters of skel: a replica (model.AlexNet.Replica) of the
+// network m was built on, which the new Model shares as NewFrom does.
+func (m *Model) Replica(skel *model.AlexNet) (*Model, error) {
+	byName := make(map[string]op, len(m.ops))
+	for _, s := range m.ops {
+		if gemmOf(s.op) != nil {
+			byName[s.name] = s.op
+		}
+	}
+	return build(func(mods []model.Module, i, _ int) (op, int, error) {
+		o, ok := byName[mods[i].Name]
+		if !ok {
+			return nil, 0, nil
+		}
+		switch l := o.(type) {
+		case *conv:
+			return &conv{gemm: l.gemm.share(), inC: l.inC, outC: l.outC, k: l.k, stride: l.stride, pad: l.pad, kp: l.kp}, l.skip, nil
+		case *linear:
+			return &linear{gemm: l.gemm.share(), nIn: l.nIn, nOut: l.nOut}, 0, nil
+		}
+		return nil, 0, nil
+	}, skel, m.mixed)
+}
+
+// quantOps returns the int8 op of module i of mods on threads goroutines
+// and the count of modules after it that it includes (a folded batch
+// norm), or a nil op when the module stays float32.
+type quantOps func(mods []model.Module, i, threads int) (op, int, error)
+
+// fromQuant makes the int8 ops of the layers of qm.
+func fromQuant(qm *quant.Model) quantOps {
+	return func(mods []model.Module, i, threads int) (op, int, error) {
+		l := qm.Layer(mods[i].Name)
+		if l == nil {
+			return nil, 0, nil
+		}
+		return newQuantOp(l, mods, i, threads)
+	}
+}
+
+// build is New, NewFrom, NewMixed and Replica: the ops of skel's modules,
+// the int8 ones from quantOp, the other convolutions and linear layers
+// skel's own when mixed allows it, else an *UnsupportedError; then each
+// int8 layer is told where its output goes (plan).
+func build(quantOp quantOps, skel *model.AlexNet, mixed bool) (*Model, error) {
 	threads := skel.Config().Threads
 	if threads < 1 {
 		threads = runtime.GOMAXPROCS(0)
 	}
 	mods := skel.Modules()
-	m := &Model{}
+	m := &Model{mixed: mixed}
 	for i := 0; i < len(mods); i++ {
 		mod := mods[i]
-		o := op{name: mod.Name, forward: mod.Layer.Forward, flatten: mod.Flatten}
-		if r, ok := mod.Layer.(*nn.ReLU); ok && r.Fused {
-			continue // applied by the layer before it
-		}
-		if l := qm.Layer(mod.Name); l != nil {
-			q, skip, err := newQuantOp(l, mods, i, threads)
+		s := step{name: mod.Name, flatten: mod.Flatten}
+		switch l := mod.Layer.(type) {
+		case *nn.ReLU:
+			if l.Fused {
+				continue // applied by the layer before it
+			}
+			s.op = &floatOp{l}
+		case *nn.Dropout:
+			continue // the identity in inference
+		case *nn.MaxPool2d:
+			s.op = &maxPool{float: l, threads: threads}
+		case *nn.AdaptiveAvgPool2d:
+			s.op = &avgPool{float: l}
+		default:
+			q, skip, err := quantOp(mods, i, threads)
 			if err != nil {
 				return nil, err
 			}
-			o.forward, i = q, i+skip
-		} else if isParamLayer(mod.Layer) && !mixed {
-			return nil, &UnsupportedError{mod.Name, "not in the quantized model"}
+			if q != nil {
+				s.op, i = q, i+skip
+			} else if isParamLayer(mod.Layer) && !mixed {
+				return nil, &UnsupportedError{mod.Name, "not in the quantized model"}
+			} else {
+				s.op = &floatOp{mod.Layer}
+			}
 		}
-		m.ops = append(m.ops, o)
+		m.ops = append(m.ops, s)
 	}
+	m.plan()
 	return m, nil
 }
 
-// newQuantOp returns the int8 forward of module i, quantized as l, and the
+// plan sets where each int8 layer writes: as uint8 for the next int8
+// layer when only pools stand between them (with the border that layer's
+// convolution reads, written by the layer or pool just before it), as
+// float32 otherwise.
+func (m *Model) plan() {
+	for i, s := range m.ops {
+		g := gemmOf(s.op)
+		if g == nil {
+			continue
+		}
+		j := i + 1
+		for j < len(m.ops) && isPool(m.ops[j].op) {
+			j++
+		}
+		next := (*gemm)(nil)
+		if j < len(m.ops) {
+			next = gemmOf(m.ops[j].op)
+		}
+		if next == nil {
+			g.setTarget(dest{})
+			continue
+		}
+		pad := 0
+		if c, ok := m.ops[j].op.(*conv); ok {
+			pad = c.pad
+		}
+		t := dest{q: true, p: next.in}
+		if j == i+1 {
+			t.pad = pad
+		} else if p, ok := m.ops[j-1].op.(*maxPool); ok && !m.ops[j-1].flatten {
+			p.pad = pad
+		}
+		g.setTarget(t)
+	}
+}
+
+// gemmOf returns the int8 layer of o, or nil.
+func gemmOf(o op) *gemm {
+	switch l := o.(type) {
+	case *conv:
+		return l.gemm
+	case *linear:
+		return l.gemm
+	}
+	return nil
+}
+
+func isPool(o op) bool {
+	switch o.(type) {
+	case *maxPool, *avgPool:
+		return true
+	}
+	return false
+}
+
+// newQuantOp returns the int8 op of module i, quantized as l, and the
 // count of modules after it that it includes (a folded batch norm).
-func newQuantOp(l *quant.Layer, mods []model.Module, i, threads int) (func(*tensor.Tensor) (*tensor.Tensor, error), int, error) {
-	skip := 0
+func newQuantOp(l *quant.Layer, mods []model.Module, i, threads int) (op, int, error) {
 	switch c := mods[i].Layer.(type) {
 	case *nn.Conv2d:
-		relu := c.ReLU
+		relu, skip := c.ReLU, 0
 		if i+1 < len(mods) {
 			if bn, ok := mods[i+1].Layer.(*nn.BatchNorm2d); ok {
 				relu, skip = bn.ReLU, 1
@@ -101,13 +221,11 @@ func newQuantOp(l *quant.Layer, mods []model.Module, i, threads int) (func(*tens
 		if err != nil {
 			return nil, 0, err
 		}
-		return q.forward, skip, nil
+		q.skip = skip
+		return q, skip, nil
 	case *nn.Linear:
 		q, err := newLinear(l, c, threads)
-		if err != nil {
-			return nil, 0, err
-		}
-		return q.forward, 0, nil
+		return q, 0, err
 	}
 	return nil, 0, &UnsupportedError{mods[i].Name, fmt.Sprintf("%T cannot be quantized", mods[i].Layer)}
 }
@@ -129,18 +247,32 @@ func (m *Model) Forward(x *tensor.Tensor) (*tensor.Tensor, error) {
 		}
 		return nil, &tensor.ShapeError{Op: "qmodel.Forward", Got: got, Msg: "want (N, 3, H, W)"}
 	}
-	y := x
-	for _, o := range m.ops {
-		out, err := o.forward(y)
+	v := value{f: x}
+	for i := range m.ops {
+		s := &m.ops[i]
+		out, err := s.op.forward(v)
 		if err != nil {
-			return nil, fmt.Errorf("qmodel: %s: %w", o.name, err)
+			return nil, fmt.Errorf("qmodel: %s: %w", s.name, err)
 		}
-		if o.flatten {
-			if out, err = (nn.Flatten{}).Forward(out); err != nil {
+		if s.flatten {
+			if out, err = s.flattened(out); err != nil {
 				return nil, fmt.Errorf("qmodel: flatten: %w", err)
 			}
 		}
-		y = out
+		v = out
 	}
-	return y.Clone(), nil
+	if v.f == nil {
+		return v.q.dequantize(true), nil
+	}
+	return v.f.Clone(), nil
+}
+
+// flattened is v as (N, F), in NCHW flatten order.
+func (s *step) flattened(v value) (value, error) {
+	if v.q == nil {
+		y, err := (nn.Flatten{}).Forward(v.f)
+		return value{f: y}, err
+	}
+	v.q.flatten(&s.flat)
+	return value{q: &s.flat}, nil
 }

@@ -55,7 +55,7 @@ func Save(path string, m *Model) error {
 // and a missing, mistyped, misshapen or invalid tensor, or an unexpected
 // one (*TensorError naming it); errors name path.
 func Load(path string) (*Model, error) {
-	sd, err := weights.Load(path, nil)
+	sd, err := weights.Load(path, &weights.Options{KeepInt8: true})
 	if err != nil {
 		return nil, err
 	}
@@ -111,9 +111,12 @@ func (r *reader) layer(base string) (Layer, error) {
 		return Layer{}, tensorErrorf(base+sufWeight, "shape %v has no output channels", w.Shape)
 	}
 	outC := w.Shape[0]
-	l := Layer{Name: base, Shape: slices.Clone(w.Shape), Weight: make([]int8, len(w.Data))}
-	for i, v := range w.Data {
-		l.Weight[i] = int8(v)
+	l := Layer{Name: base, Shape: slices.Clone(w.Shape), Weight: r.sd.Int8[base+sufWeight]}
+	if l.Weight == nil { // read as float32 (without weights.Options.KeepInt8)
+		l.Weight = make([]int8, len(w.Data))
+		for i, v := range w.Data {
+			l.Weight[i] = int8(v)
+		}
 	}
 	ws, err := r.get(base+sufWeightScale, weights.Float32, []int{outC})
 	if err != nil {

@@ -18,7 +18,13 @@ type Options struct {
 	MaxElements int64
 	// Pickle bounds the unpickler (package pickle's defaults if zero).
 	Pickle pickle.Limits
+	// KeepInt8 makes ReadSafetensors keep each I8 tensor's values as
+	// they are, in StateDict.Int8, instead of as float32 (4 bytes a
+	// value): the tensor in Tensors then has its shape and no Data.
+	KeepInt8 bool
 }
+
+func (o *Options) keepInt8() bool { return o != nil && o.KeepInt8 }
 
 func (o *Options) maxElements() int64 {
 	if o == nil || o.MaxElements <= 0 {

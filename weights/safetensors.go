@@ -8,6 +8,9 @@ import (
 	"io"
 	"math"
 	"sort"
+	"unsafe"
+
+	"github.com/alexnet-go/alexnet/tensor"
 )
 
 // maxSafetensorsHeader is the header size limit of the reference
@@ -96,8 +99,15 @@ func ReadSafetensors(r io.ReaderAt, size int64, opt *Options) (*StateDict, error
 		for i, s := range e.Shape {
 			shape[i] = int(s)
 		}
+		off := 8 + int64(n) + e.DataOffsets[0]
+		if d == Int8 && opt.keepInt8() {
+			if err := sd.addInt8(r, off, name, shape); err != nil {
+				return nil, err
+			}
+			continue
+		}
 		b := make([]byte, e.DataOffsets[1]-e.DataOffsets[0])
-		if _, err := r.ReadAt(b, 8+int64(n)+e.DataOffsets[0]); err != nil {
+		if _, err := r.ReadAt(b, off); err != nil {
 			return nil, tensorErr(name, fmt.Errorf("reading data: %w", err))
 		}
 		t, err := materialize(&tensorRef{storage: &storageRef{key: name, dtype: d, numel: int64(len(b) / d.Size())},
@@ -110,6 +120,26 @@ func ReadSafetensors(r io.ReaderAt, size int64, opt *Options) (*StateDict, error
 		}
 	}
 	return sd, nil
+}
+
+// addInt8 reads the I8 tensor called name, of the given shape, at off in
+// r straight into sd.Int8 (Options.KeepInt8).
+func (sd *StateDict) addInt8(r io.ReaderAt, off int64, name string, shape []int) error {
+	numel := 1
+	for _, s := range shape {
+		numel *= s
+	}
+	v := make([]int8, numel)
+	if numel > 0 {
+		if _, err := r.ReadAt(unsafe.Slice((*byte)(unsafe.Pointer(&v[0])), numel), off); err != nil {
+			return tensorErr(name, fmt.Errorf("reading data: %w", err))
+		}
+	}
+	if sd.Int8 == nil {
+		sd.Int8 = map[string][]int8{}
+	}
+	sd.Int8[name] = v
+	return sd.AddAs(name, &tensor.Tensor{Shape: shape}, Int8)
 }
 
 func rowMajor(shape []int) []int64 {

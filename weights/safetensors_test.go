@@ -106,6 +106,17 @@ func TestSafetensorsIntegerDTypes(t *testing.T) {
 			t.Errorf("%s: %v, want %v", x.name, got, x.data)
 		}
 	}
+	// With KeepInt8, the I8 tensor's values come as int8, the others as before.
+	kept, err := ReadSafetensors(bytes.NewReader(buf.Bytes()), int64(buf.Len()), &Options{KeepInt8: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := kept.Int8["w"]; !slices.Equal(got, []int8{-128, -1, 0, 127}) || kept.Get("w").Data != nil || !slices.Equal(kept.Get("w").Shape, []int{4}) {
+		t.Errorf("w with KeepInt8: %v, tensor %+v", got, kept.Get("w"))
+	}
+	if kept.DType("w") != Int8 || len(kept.Int8) != 1 || !slices.Equal(kept.Get("u").Data, in[1].data) {
+		t.Errorf("KeepInt8: dtype %v, %d int8 tensors, u %v", kept.DType("w"), len(kept.Int8), kept.Get("u").Data)
+	}
 }
 
 // TestSafetensorsIntegerRange refuses values an integer dtype cannot

@@ -20,6 +20,9 @@ type StateDict struct {
 	// entry is Int8, Uint8 or Int32 with that integer dtype (float32
 	// otherwise). A missing entry means Float32; see DType.
 	DTypes map[string]DType
+	// Int8 holds the values of the I8 tensors ReadSafetensors read with
+	// Options.KeepInt8 (their entries in Tensors have no Data).
+	Int8 map[string][]int8
 }
 
 // NewStateDict returns an empty state dict.
