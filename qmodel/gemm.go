@@ -35,6 +35,7 @@ func newGemm(l *quant.Layer, k, threads int, relu bool) (*gemm, error) {
 		scale[j] = l.Input.Scale * s
 	}
 	g.rq = kernels.Requant{ZeroA: l.Input.ZeroPoint, ColSum: g.w.ColSum, Scale: scale, Bias: l.Bias, ReLU: relu}
+	g.rq.Prepare() // DequantizeF32's per-column terms, once
 	return g, nil
 }
 
