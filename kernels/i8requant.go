@@ -20,31 +20,52 @@ type Requant struct {
 	prep *requantTerms
 }
 
-// requantTerms are RequantizeU8's per-column terms: off[j] = ZeroA·ColSum[j]
-// (int32, wrapping), bq[j] = Bias[j]/Scale[j] and mult[j] =
-// Scale[j]/OutScale, all in float32.
+// requantTerms are the per-column terms of RequantizeU8, off[j] =
+// ZeroA·ColSum[j] (int32, wrapping), bq[j] = Bias[j]/Scale[j] and mult[j] =
+// Scale[j]/OutScale, all in float32, and of DequantizeF32, off, scale[j] =
+// Scale[j] and bias[j] = Bias[j] (0 without Bias). finite reports whether
+// every bq and mult is finite (then no step of RequantizeU8 is NaN).
 type requantTerms struct {
-	off      []int32
-	bq, mult []float32
+	off                   []int32
+	bq, mult, scale, bias []float32
+	finite                bool
 }
 
-// Prepare computes the per-column terms of RequantizeU8 once, for r's
-// current fields; call it again after changing them. A prepared Requant
-// is safe for concurrent RequantizeU8 calls; an unprepared one computes
-// the terms on each call.
+// Prepare computes the per-column terms of RequantizeU8 and DequantizeF32
+// once, for r's current fields; call it again after changing them. A
+// prepared Requant is safe for concurrent RequantizeU8 and DequantizeF32
+// calls; an unprepared one computes the terms on each call.
 func (r *Requant) Prepare() {
 	r.prep = r.terms()
 }
 
+// prepared returns r's prepared terms, or computes them.
+func (r *Requant) prepared() *requantTerms {
+	if r.prep != nil {
+		return r.prep
+	}
+	return r.terms()
+}
+
 func (r *Requant) terms() *requantTerms {
 	n := len(r.Scale)
-	t := &requantTerms{off: make([]int32, n), bq: make([]float32, n), mult: make([]float32, n)}
+	t := &requantTerms{off: make([]int32, n), bq: make([]float32, n), mult: make([]float32, n),
+		scale: append([]float32(nil), r.Scale...), bias: make([]float32, n), finite: true}
 	for j := range n {
 		t.off[j] = r.ZeroA * r.colSum(j)
-		t.bq[j] = r.bias(j) / r.Scale[j]
+		t.bias[j] = r.bias(j)
+		t.bq[j] = t.bias[j] / r.Scale[j]
 		t.mult[j] = r.Scale[j] / r.OutScale
+		t.finite = t.finite && finite(t.bq[j]) && finite(t.mult[j])
 	}
 	return t
+}
+
+func finite(v float32) bool { return !math.IsNaN(float64(v)) && !math.IsInf(float64(v), 0) }
+
+// from returns the terms of columns j and on.
+func (t *requantTerms) from(j int) requantTerms {
+	return requantTerms{t.off[j:], t.bq[j:], t.mult[j:], t.scale[j:], t.bias[j:], t.finite}
 }
 
 func (r *Requant) colSum(j int) int32 {
@@ -52,15 +73,6 @@ func (r *Requant) colSum(j int) int32 {
 		return 0
 	}
 	return r.ColSum[j]
-}
-
-// acc is C's sum minus A's zero point times B's column sum (int32,
-// wrapping): Σ_p (A[i,p] − ZeroA) · B[p,j].
-func (r *Requant) acc(v int32, j int) int32 {
-	if r.ZeroA != 0 {
-		v -= r.ZeroA * r.ColSum[j]
-	}
-	return v
 }
 
 func (r *Requant) bias(j int) float32 {
@@ -80,20 +92,32 @@ func (r *Requant) bias(j int) float32 {
 //
 // Ties round to even, as lrintf does in fbgemm.
 func RequantizeU8(dst []uint8, ldd int, c []int32, ldc, m, n int, r *Requant) {
-	t := r.prep
-	if t == nil {
-		t = r.terms()
+	if m <= 0 || n <= 0 {
+		return
 	}
-	lo := 0.0
+	t := r.prepared()
+	_, _ = c[(m-1)*ldc+n-1], dst[(m-1)*ldd+n-1]
+	_, _, _ = t.off[n-1], t.bq[n-1], t.mult[n-1]
+	lo := int32(0)
 	if r.ReLU {
-		lo = float64(max(r.ZeroOut, 0))
+		lo = max(r.ZeroOut, 0)
 	}
+	if t.finite && 0 <= r.ZeroOut && r.ZeroOut <= 255 {
+		q8Variants.Get().requant(dst, ldd, c, ldc, m, n, t, r.ZeroOut, lo)
+		return
+	}
+	requantGo(dst, ldd, c, ldc, m, n, t, r.ZeroOut, lo)
+}
+
+// requantGo is RequantizeU8's loop, lo the lower clamp.
+func requantGo(dst []uint8, ldd int, c []int32, ldc, m, n int, t *requantTerms, zout, lo int32) {
+	off, bq, mult := t.off[:n], t.bq[:n], t.mult[:n]
 	for i := 0; i < m; i++ {
 		src, out := c[i*ldc:i*ldc+n], dst[i*ldd:i*ldd+n]
 		for j, v := range src {
-			x := float32(v-t.off[j]) + t.bq[j]
-			y := math.RoundToEven(float64(x*t.mult[j])) + float64(r.ZeroOut)
-			out[j] = uint8(min(max(y, lo), 255))
+			x := float32(v-off[j]) + bq[j]
+			y := math.RoundToEven(float64(x*mult[j])) + float64(zout)
+			out[j] = uint8(min(max(y, float64(lo)), 255))
 		}
 	}
 }
@@ -104,16 +128,28 @@ func RequantizeU8(dst []uint8, ldd int, c []int32, ldc, m, n int, r *Requant) {
 //	y := float32(float32(acc) · Scale[j]) + Bias[j]   (acc as in RequantizeU8)
 //	dst[i*ldd+j] = ReLU ? max(0, y) : y
 //
-// OutScale and ZeroOut are not used.
+// where max(0, y) keeps a NaN or -0 y. OutScale and ZeroOut are not used.
 func DequantizeF32(dst []float32, ldd int, c []int32, ldc, m, n int, r *Requant) {
-	for j := 0; j < n; j++ {
-		b := r.bias(j)
-		for i := 0; i < m; i++ {
-			y := float32(float32(r.acc(c[i*ldc+j], j))*r.Scale[j]) + b
-			if r.ReLU && y < 0 {
+	if m <= 0 || n <= 0 {
+		return
+	}
+	t := r.prepared()
+	_, _ = c[(m-1)*ldc+n-1], dst[(m-1)*ldd+n-1]
+	_, _, _ = t.off[n-1], t.scale[n-1], t.bias[n-1]
+	q8Variants.Get().dequant(dst, ldd, c, ldc, m, n, t, r.ReLU)
+}
+
+// dequantGo is DequantizeF32's loop.
+func dequantGo(dst []float32, ldd int, c []int32, ldc, m, n int, t *requantTerms, relu bool) {
+	off, scale, bias := t.off[:n], t.scale[:n], t.bias[:n]
+	for i := 0; i < m; i++ {
+		src, out := c[i*ldc:i*ldc+n], dst[i*ldd:i*ldd+n]
+		for j, v := range src {
+			y := float32(float32(v-off[j])*scale[j]) + bias[j]
+			if relu && y < 0 {
 				y = 0
 			}
-			dst[i*ldd+j] = y
+			out[j] = y
 		}
 	}
 }

@@ -3,13 +3,20 @@ package kernels
 import (
 	"slices"
 	"testing"
+
+	"github.com/alexnet-go/alexnet/internal/cpuvariant"
 )
 
 // TestRequantize checks RequantizeU8 and DequantizeF32 against values
 // worked out by hand from their documented formulas: the zero-point
 // correction, the bias, ties rounding to even (0.5 → 0, 1.5 → 2,
-// -2.5 → -2), the clamps at 0 and 255, and the ReLU at the zero point.
+// -2.5 → -2), the clamps at 0 and 255, and the ReLU at the zero point,
+// with every variant.
 func TestRequantize(t *testing.T) {
+	cpuvariant.ForEach(t, testRequantize)
+}
+
+func testRequantize(t *testing.T) {
 	// Column 0: acc = c − 30, x = acc + 2, y = x·1 + 10.
 	// Column 1: acc = c + 12, x = acc − 2, y = round(x·0.5) + 10.
 	r := Requant{ZeroA: 3, ColSum: []int32{10, -4}, Scale: []float32{0.5, 0.25}, Bias: []float32{1, -0.5}, OutScale: 0.5, ZeroOut: 10}

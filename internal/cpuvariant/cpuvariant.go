@@ -1,6 +1,7 @@
 // Package cpuvariant is the one registry of the CPU variants of every
 // kernel family (SGEMM, pooling and LRN, batch norm, layout, the Winograd
-// transforms, the SGD update, image resizing, JPEG decoding), after Go's
+// transforms, the SGD update, the int8 GEMM and the uint8 activation
+// kernels, image resizing, JPEG decoding), after Go's
 // crypto/internal/impl.
 //
 // A family registers each implementation under a variant name with its
