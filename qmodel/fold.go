@@ -10,7 +10,7 @@ import (
 // FoldBatchNorm returns the weight and bias of conv with bn (eval mode)
 // folded in, as PyTorch's fuse_conv_bn_weights computes them, in float32:
 //
-//	r  = 1/sqrt(RunningVar + Eps)
+//	r  = 1/sqrt(RunningVar + Eps)   (the square root rounded to float32 first, as torch.rsqrt)
 //	w' = w · (γ·r)            (per output channel)
 //	b' = (b − mean)·r·γ + β
 //
@@ -27,7 +27,7 @@ func FoldBatchNorm(conv *nn.Conv2d, bn *nn.BatchNorm2d) (w, b []float32) {
 	per := len(w) / conv.OutC
 	eps := float32(bn.Eps)
 	for c := range conv.OutC {
-		r := float32(1 / math.Sqrt(float64(bn.RunningVar.Data[c]+eps)))
+		r := 1 / float32(math.Sqrt(float64(bn.RunningVar.Data[c]+eps))) // torch.rsqrt: sqrtf, then 1/x
 		g := bn.Weight.Data[c]
 		s := g * r
 		for i := c * per; i < (c+1)*per; i++ {
