@@ -14,6 +14,7 @@ type Requant struct {
 
 	OutScale float32 // scale of RequantizeU8's output
 	ZeroOut  int32   // zero point of RequantizeU8's output
+	OutMax   int32   // largest value of RequantizeU8's output (its QMax); 0 means 255
 	ReLU     bool    // clamp the result at (the zero point of) zero
 
 	// The per-column terms RequantizeU8 uses, set by Prepare.
@@ -88,7 +89,7 @@ func (r *Requant) bias(j int) float32 {
 //
 //	x := float32(acc) + Bias[j]/Scale[j]            (acc = c[i*ldc+j] − ZeroA·ColSum[j])
 //	y := RoundToEven(x · (Scale[j]/OutScale)) + ZeroOut
-//	dst[i*ldd+j] = clamp(y, ReLU ? ZeroOut : 0, 255)
+//	dst[i*ldd+j] = clamp(y, ReLU ? ZeroOut : 0, OutMax)
 //
 // Ties round to even, as lrintf does in fbgemm.
 func RequantizeU8(dst []uint8, ldd int, c []int32, ldc, m, n int, r *Requant) {
@@ -102,22 +103,26 @@ func RequantizeU8(dst []uint8, ldd int, c []int32, ldc, m, n int, r *Requant) {
 	if r.ReLU {
 		lo = max(r.ZeroOut, 0)
 	}
-	if t.finite && 0 <= r.ZeroOut && r.ZeroOut <= 255 {
-		q8Variants.Get().requant(dst, ldd, c, ldc, m, n, t, r.ZeroOut, lo)
+	hi := int32(255)
+	if r.OutMax > 0 {
+		hi = min(r.OutMax, 255)
+	}
+	if t.finite && 0 <= r.ZeroOut && r.ZeroOut <= hi {
+		q8Variants.Get().requant(dst, ldd, c, ldc, m, n, t, r.ZeroOut, lo, hi)
 		return
 	}
-	requantGo(dst, ldd, c, ldc, m, n, t, r.ZeroOut, lo)
+	requantGo(dst, ldd, c, ldc, m, n, t, r.ZeroOut, lo, hi)
 }
 
-// requantGo is RequantizeU8's loop, lo the lower clamp.
-func requantGo(dst []uint8, ldd int, c []int32, ldc, m, n int, t *requantTerms, zout, lo int32) {
+// requantGo is RequantizeU8's loop, [lo, hi] the clamp.
+func requantGo(dst []uint8, ldd int, c []int32, ldc, m, n int, t *requantTerms, zout, lo, hi int32) {
 	off, bq, mult := t.off[:n], t.bq[:n], t.mult[:n]
 	for i := 0; i < m; i++ {
 		src, out := c[i*ldc:i*ldc+n], dst[i*ldd:i*ldd+n]
 		for j, v := range src {
 			x := float32(v-off[j]) + bq[j]
 			y := math.RoundToEven(float64(x*mult[j])) + float64(zout)
-			out[j] = uint8(min(max(y, float64(lo)), 255))
+			out[j] = uint8(min(max(y, float64(lo)), float64(hi)))
 		}
 	}
 }

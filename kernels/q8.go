@@ -20,7 +20,7 @@ type q8Impl struct {
 	// requant is RequantizeU8's loop over the terms t, m, n > 0, with the
 	// operands' bounds checked, t finite and 0 <= zout <= 255; lo is the
 	// lower clamp (ReLU ? zout : 0).
-	requant func(dst []uint8, ldd int, c []int32, ldc, m, n int, t *requantTerms, zout, lo int32)
+	requant func(dst []uint8, ldd int, c []int32, ldc, m, n int, t *requantTerms, zout, lo, hi int32)
 	// dequant is DequantizeF32's loop over the terms t, m, n > 0, with the
 	// operands' bounds checked.
 	dequant func(dst []float32, ldd int, c []int32, ldc, m, n int, t *requantTerms, relu bool)

@@ -27,9 +27,9 @@ func quantBounds(zp, qmin, qmax int32) (lo, hi float32) {
 	return float32(qmin - zp), float32(qmax - zp)
 }
 
-// requantBounds are RequantizeU8's clamp bounds shifted by the zero point.
-func requantBounds(zout, lo int32) (float32, float32) {
-	return float32(lo - zout), float32(255 - zout)
+// requantBounds are RequantizeU8's clamp bounds [lo, hi] shifted by the zero point.
+func requantBounds(zout, lo, hi int32) (float32, float32) {
+	return float32(lo - zout), float32(hi - zout)
 }
 
 // reluBound is DequantizeF32's lower bound: 0 with the ReLU, -Inf (no
@@ -84,22 +84,22 @@ func avx2Q8Max(dst, a, b []uint8) {
 }
 
 // avx512Q8Requant is q8Impl.requant for AVX-512.
-func avx512Q8Requant(dst []uint8, ldd int, c []int32, ldc, m, n int, t *requantTerms, zout, lo int32) {
-	flo, fhi := requantBounds(zout, lo)
+func avx512Q8Requant(dst []uint8, ldd int, c []int32, ldc, m, n int, t *requantTerms, zout, lo, hi int32) {
+	flo, fhi := requantBounds(zout, lo, hi)
 	avx512RequantU8(&dst[0], ldd, &c[0], ldc, m, n, &t.off[0], &t.bq[0], &t.mult[0], flo, fhi, zout)
 }
 
 // avx2Q8Requant is q8Impl.requant for AVX2: columns in multiples of 8,
 // the rest through the portable loop.
-func avx2Q8Requant(dst []uint8, ldd int, c []int32, ldc, m, n int, t *requantTerms, zout, lo int32) {
+func avx2Q8Requant(dst []uint8, ldd int, c []int32, ldc, m, n int, t *requantTerms, zout, lo, hi int32) {
 	n8 := n &^ 7
 	if n8 > 0 {
-		flo, fhi := requantBounds(zout, lo)
+		flo, fhi := requantBounds(zout, lo, hi)
 		avx2RequantU8(&dst[0], ldd, &c[0], ldc, m, n8, &t.off[0], &t.bq[0], &t.mult[0], flo, fhi, zout)
 	}
 	if n8 < n {
 		rest := t.from(n8)
-		requantGo(dst[n8:], ldd, c[n8:], ldc, m, n-n8, &rest, zout, lo)
+		requantGo(dst[n8:], ldd, c[n8:], ldc, m, n-n8, &rest, zout, lo, hi)
 	}
 }
 

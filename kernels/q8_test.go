@@ -242,6 +242,10 @@ func requantCases(rng *rand.Rand, t testing.TB) []requantCase {
 		r := &rc.r
 		r.ReLU = rng.Intn(2) == 0
 		r.ZeroOut = zeroOuts[rng.Intn(len(zeroOuts))]
+		if rng.Intn(3) == 0 {
+			r.OutMax = 127 // fbgemm's reduce_range
+			r.ZeroOut = min(r.ZeroOut, 127)
+		}
 		r.Scale = make([]float32, n)
 		if rng.Intn(2) == 0 {
 			r.ZeroA = int32(rng.Intn(256))
@@ -298,12 +302,15 @@ func TestRequantizeU8Impls(t *testing.T) {
 			size := max((rc.m-1)*rc.ldd+rc.n, 0)
 			dst, buf, intact := guardedOut(rng, size, randByte)
 			want := slices.Clone(buf)
-			lo := int32(0)
+			lo, hi := int32(0), int32(255)
 			if rc.r.ReLU {
 				lo = max(rc.r.ZeroOut, 0)
 			}
+			if rc.r.OutMax > 0 {
+				hi = rc.r.OutMax
+			}
 			if rc.m > 0 && rc.n > 0 {
-				requantGo(want[q8Guard:], rc.ldd, rc.c, rc.ldc, rc.m, rc.n, rc.r.terms(), rc.r.ZeroOut, lo)
+				requantGo(want[q8Guard:], rc.ldd, rc.c, rc.ldc, rc.m, rc.n, rc.r.terms(), rc.r.ZeroOut, lo, hi)
 			}
 			RequantizeU8(dst, rc.ldd, rc.c, rc.ldc, rc.m, rc.n, &rc.r)
 			if !intact() {

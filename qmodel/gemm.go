@@ -51,9 +51,9 @@ func newGemm(l *quant.Layer, w []int8, ldw, threads int, relu bool) (*gemm, erro
 // setTarget makes the layer write its output as t says.
 func (g *gemm) setTarget(t dest) {
 	g.out = t
-	g.rq.OutScale, g.rq.ZeroOut = 1, 0
+	g.rq.OutScale, g.rq.ZeroOut, g.rq.OutMax = 1, 0, 0
 	if t.q {
-		g.rq.OutScale, g.rq.ZeroOut = t.p.Scale, t.p.ZeroPoint
+		g.rq.OutScale, g.rq.ZeroOut, g.rq.OutMax = t.p.Scale, t.p.ZeroPoint, t.p.QMax
 	}
 	g.rq.Prepare()
 }

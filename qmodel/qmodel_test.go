@@ -117,3 +117,40 @@ func TestBadObserver(t *testing.T) {
 		}
 	}
 }
+
+// TestReduceRange calibrates with ReduceRange (fbgemm's 0..127
+// activations) and checks every uint8 activation a layer passes on stays
+// in that range, the histogram observer's clipped tails included, and the
+// logits stay near float32's (TestInt8NearFloat32's bound for it).
+func TestReduceRange(t *testing.T) {
+	m, cfg, x := narrow(t, "tv_narrow")
+	want := forward(t, m, x)
+	q, err := New(calibrate(t, m, x, Options{ReduceRange: true}), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	testutil.CheckClose(t, "logits", forward(t, q, x), want, 0.35*logitRange(want))
+	seen := 0
+	for _, s := range q.ops {
+		var out *qtensor
+		switch l := s.op.(type) {
+		case *conv:
+			out = &l.out
+		case *linear:
+			out = &l.out
+		}
+		if out == nil || out.data == nil {
+			continue
+		}
+		seen++
+		if out.p.QMax != 127 {
+			t.Errorf("%s: output quantizer %+v, want the range [0, 127]", s.name, out.p)
+		}
+		if v := slices.Max(out.data); v > 127 {
+			t.Errorf("%s: uint8 activation %d above 127", s.name, v)
+		}
+	}
+	if seen < 7 {
+		t.Errorf("%d layers passed on uint8 activations, want 7", seen)
+	}
+}
