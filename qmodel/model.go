@@ -3,6 +3,7 @@ package qmodel
 import (
 	"fmt"
 	"runtime"
+	"time"
 
 	"github.com/alexnet-go/alexnet/model"
 	"github.com/alexnet-go/alexnet/nn"
@@ -240,6 +241,12 @@ func isParamLayer(l nn.Layer) bool {
 
 // Forward maps x (N,3,H,W) to logits (N,NumClasses), owned by the caller.
 func (m *Model) Forward(x *tensor.Tensor) (*tensor.Tensor, error) {
+	return m.forward(x, nil)
+}
+
+// forward is Forward, calling timed, when not nil, after each op with its
+// time (its flatten included).
+func (m *Model) forward(x *tensor.Tensor, timed func(*step, time.Duration)) (*tensor.Tensor, error) {
 	if x == nil || len(x.Shape) != 4 || x.Shape[1] != 3 {
 		var got []int
 		if x != nil {
@@ -250,6 +257,7 @@ func (m *Model) Forward(x *tensor.Tensor) (*tensor.Tensor, error) {
 	v := value{f: x}
 	for i := range m.ops {
 		s := &m.ops[i]
+		start := time.Now()
 		out, err := s.op.forward(v)
 		if err != nil {
 			return nil, fmt.Errorf("qmodel: %s: %w", s.name, err)
@@ -258,6 +266,9 @@ func (m *Model) Forward(x *tensor.Tensor) (*tensor.Tensor, error) {
 			if out, err = s.flattened(out); err != nil {
 				return nil, fmt.Errorf("qmodel: flatten: %w", err)
 			}
+		}
+		if timed != nil {
+			timed(s, time.Since(start))
 		}
 		v = out
 	}
@@ -275,4 +286,22 @@ func (s *step) flattened(v value) (value, error) {
 	}
 	v.q.flatten(&s.flat)
 	return value{q: &s.flat}, nil
+}
+
+// StepTime is the time one op of a Model's forward pass took: Name is its
+// module's (a convolution's with its batch norm and ReLU, which it
+// includes).
+type StepTime struct {
+	Name    string
+	Seconds float64
+}
+
+// Profile computes what Forward computes for x, the same logits, timing
+// each op.
+func (m *Model) Profile(x *tensor.Tensor) (*tensor.Tensor, []StepTime, error) {
+	times := make([]StepTime, 0, len(m.ops))
+	y, err := m.forward(x, func(s *step, d time.Duration) {
+		times = append(times, StepTime{s.name, d.Seconds()})
+	})
+	return y, times, err
 }

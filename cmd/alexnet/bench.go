@@ -35,7 +35,7 @@ implementation. --threads 0 means GOMAXPROCS.`,
 		cobra.NoArgs, func(cmd *cobra.Command, args []string) error { return runBench(cmd, f) })
 	fl := cmd.Flags()
 	addArchFlag(fl, &f.arch)
-	fl.StringVar(&f.precision, "precision", "fp32", "fp32, or int8: the model quantized (qmodel) on its own input batch, timed whole (no per-layer table)")
+	fl.StringVar(&f.precision, "precision", "fp32", "fp32, or int8: the model quantized (qmodel) on its own input batch (the per-layer table gives a convolution's time, its batch norm and ReLU included, on its row)")
 	fl.IntVar(&f.batch, "batch", 1, "images per forward pass")
 	fl.IntVar(&f.iters, "iters", 10, "timed forward passes")
 	fl.IntVar(&f.warmup, "warmup", 2, "untimed forward passes first")
@@ -84,7 +84,7 @@ func runBench(cmd *cobra.Command, f benchFlags) error {
 	var totals []float64
 	var layers [][]float64
 	if f.precision == "int8" {
-		totals, err = timeInt8(m, x, f.warmup, f.iters)
+		totals, layers, err = timeInt8(m, x, f.warmup, f.iters, rows)
 	} else {
 		totals, layers, err = timeForward(m, x, f.warmup, f.iters, len(rows))
 	}
@@ -95,10 +95,9 @@ func runBench(cmd *cobra.Command, f benchFlags) error {
 	r := harness.Report{Arch: f.arch, Batch: f.batch, Size: f.size, Threads: threads, Warmup: f.warmup, Iters: f.iters,
 		Sgemm: kernels.ActiveSgemm()}
 	r.SetTimes(totals, macs)
-	if layers != nil {
-		r.SetLayers(rows, layers)
-	} else {
-		r.Precision = f.precision // the int8 pass is timed whole
+	r.SetLayers(rows, layers)
+	if f.precision == "int8" {
+		r.Precision = f.precision
 	}
 	r.PeakRSS, _ = harness.PeakRSS()
 	if f.json {
@@ -168,27 +167,38 @@ func fillNormal(rng *rand.Rand, x []float32, std float64) {
 }
 
 // timeInt8 quantizes m (qmodel.Calibrate, on x itself), then runs warmup
-// untimed int8 forward passes of x and iters timed ones: the seconds of
-// each.
-func timeInt8(m *model.AlexNet, x *tensor.Tensor, warmup, iters int) ([]float64, error) {
+// untimed int8 forward passes of x and iters timed ones (qmodel's
+// Profile): the seconds of each, and layers[l][iter], the seconds of the
+// op of each summary row in each (0 for a module another op includes: a
+// batch norm, a fused ReLU, a dropout).
+func timeInt8(m *model.AlexNet, x *tensor.Tensor, warmup, iters int, rows []model.LayerRow) (totals []float64, layers [][]float64, err error) {
 	one := qmodel.BatchesOf(1, 1, func(int, int) (*tensor.Tensor, error) { return x, nil })
 	qm, err := qmodel.Calibrate(context.Background(), m, one, qmodel.Options{})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	q, err := qmodel.NewFrom(qm, m)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	totals := make([]float64, 0, iters)
+	layers = make([][]float64, len(rows))
 	for i := range warmup + iters {
 		start := time.Now()
-		if _, err := q.Forward(x); err != nil {
-			return nil, err
+		_, steps, err := q.Profile(x)
+		if err != nil {
+			return nil, nil, err
 		}
-		if i >= warmup {
-			totals = append(totals, time.Since(start).Seconds())
+		if i < warmup {
+			continue
+		}
+		totals = append(totals, time.Since(start).Seconds())
+		took := make(map[string]float64, len(steps))
+		for _, s := range steps {
+			took[s.Name] = s.Seconds
+		}
+		for l, row := range rows {
+			layers[l] = append(layers[l], took[row.Name])
 		}
 	}
-	return totals, nil
+	return totals, layers, nil
 }
