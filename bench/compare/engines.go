@@ -17,14 +17,31 @@ import (
 	"github.com/alexnet-go/alexnet/bench/harness"
 )
 
-// Engine names, as used in --engines and in results.json.
+// Engine names, as used in --engines and in results.json; an int8 engine
+// is its float32 engine's name with "-int8".
 const (
-	engOurs  = "ours"
-	engORT   = "ort"
-	engTorch = "pytorch"
+	engOurs      = "ours"
+	engORT       = "ort"
+	engTorch     = "pytorch"
+	int8Suffix   = "-int8"
+	engOursInt8  = engOurs + int8Suffix
+	engORTInt8   = engORT + int8Suffix
+	engTorchInt8 = engTorch + int8Suffix
 )
 
-var allEngines = []string{engOurs, engORT, engTorch}
+var allEngines = []string{engOurs, engORT, engTorch, engOursInt8, engORTInt8, engTorchInt8}
+
+// isInt8 reports whether engine e runs an int8 model.
+func isInt8(e string) bool { return strings.HasSuffix(e, int8Suffix) }
+
+// vnniPerFMA is how many times the fp32 FMA peak the int8 (VNNI) peak is
+// taken to be, as issue 14 does: a 512-bit VPDPBUSD does 64 multiply-adds
+// where VFMADD231PS does 16.
+const vnniPerFMA = 4
+
+// int8RTol is the most an int8 engine's logits may differ from the float32
+// model's, as a fraction of the float32 logits' range (max - min).
+const int8RTol = 0.1
 
 // Run is one engine process for one config in one round.
 type Run struct {
@@ -61,18 +78,29 @@ func engineCmd(o *options, engine, mode string, b, t int) (argv []string, env ma
 	it, wu := strconv.Itoa(o.itersFor(b)), strconv.Itoa(o.warmupFor(b))
 	env = map[string]string{"OMP_NUM_THREADS": ts, "OPENBLAS_NUM_THREADS": ts, "MKL_NUM_THREADS": ts}
 	switch engine {
-	case engOurs:
-		argv = append([]string{o.OursBin, "bench", "--arch", "torchvision", "--batch", bs, "--threads", ts,
-			"--iters", it, "--warmup", wu, "--json"}, o.OursArgs...)
+	case engOurs, engOursInt8:
+		argv = []string{o.OursBin, "bench", "--arch", "torchvision", "--batch", bs, "--threads", ts,
+			"--iters", it, "--warmup", wu, "--json"}
+		if engine == engOursInt8 {
+			argv = append(argv, "--precision", "int8")
+		}
+		argv = append(argv, o.OursArgs...)
 		if o.GOMAXPROCS {
 			env["GOMAXPROCS"] = ts
 		}
-	case engORT:
-		argv = []string{o.Node, filepath.Join(o.Dir, "ort.mjs"), "--ort-dir", o.ortDir(), "--model", o.onnxModel(),
+	case engORT, engORTInt8:
+		model := o.onnxModel()
+		if engine == engORTInt8 {
+			model = o.ortInt8Model
+		}
+		argv = []string{o.Node, filepath.Join(o.Dir, "ort.mjs"), "--ort-dir", o.ortDir(), "--model", model,
 			"--batch", bs, "--threads", ts, "--iters", it, "--warmup", wu}
-	case engTorch:
+	case engTorch, engTorchInt8:
 		argv = []string{o.Python, filepath.Join(o.Dir, "torch_bench.py"), "--batch", bs, "--threads", ts,
 			"--iters", it, "--warmup", wu, "--mode", mode}
+		if engine == engTorchInt8 {
+			argv = append(argv, "--precision", "int8", "--qengine", o.qengine)
+		}
 		env["OPENBLAS_CORETYPE"] = o.OpenBLASCore // "" unsets it
 	}
 	return argv, env
@@ -103,20 +131,41 @@ type engineJSON struct {
 	ImagesPerSec float64 `json:"images_per_sec"`
 	PeakRSS      int64   `json:"peak_rss_bytes"`
 	Mode         string  `json:"mode"`
+	Precision    string  `json:"precision"` // ours and PyTorch: "int8" when they ran int8
+	// Check is PyTorch int8's logits against the float32 model's.
+	Check *logitsCheck `json:"check"`
+}
+
+// logitsCheck compares quantized logits with float32 ones.
+type logitsCheck struct {
+	MaxAbsDiff float64 `json:"max_abs_diff"`
+	Range      float64 `json:"range"` // of the float32 logits, max - min
+	Top1       float64 `json:"top1_agreement"`
+}
+
+// torchMode is the mode of torch_bench.py for engine e (pytorch or
+// pytorch-int8) at batch b and t threads: the flag's, or under auto the
+// probe's best (default where the probe failed).
+func torchMode(o *options, res *Results, e string, b, t int) string {
+	mode := o.torchMode(e)
+	if mode == "auto" {
+		mode = "default"
+		if p, ok := res.probes(e)[cfgKey(b, t)]; ok && p.Best != "" {
+			mode = p.Best
+		}
+	}
+	return mode
 }
 
 func runOnce(ctx context.Context, o *options, res *Results, engine string, b, t, round int) Run {
 	r := Run{Engine: engine, Batch: b, Threads: t, Round: round, Iters: o.itersFor(b), Warmup: o.warmupFor(b)}
-	if engine == engTorch {
-		r.Mode = o.TorchMode
-		if r.Mode == "auto" {
-			r.Mode = "default"
-			if p, ok := res.TorchProbe[cfgKey(b, t)]; ok && p.Best != "" {
-				r.Mode = p.Best
-			}
-		}
+	if engine == engTorch || engine == engTorchInt8 {
+		r.Mode = torchMode(o, res, engine, b, t)
 	}
 	argv, env := engineCmd(o, engine, r.Mode, b, t)
+	if engine == engTorchInt8 {
+		r.Mode = o.qengine + "/" + r.Mode
+	}
 	x, err := execute(ctx, o.Timeout, argv, env)
 	stdout := x.stdout
 	r.WallSeconds, r.CPUSeconds, r.PeakRSS, r.OtherCores = x.wall, x.cpu, x.maxRSS, x.others
@@ -138,6 +187,12 @@ func runOnce(ctx context.Context, o *options, res *Results, engine string, b, t,
 		return r
 	case j.Batch != 0 && j.Batch != b, j.Threads != 0 && j.Threads != t:
 		r.Err = fmt.Sprintf("ran batch %d threads %d, not %d and %d", j.Batch, j.Threads, b, t)
+		return r
+	case (engine == engOursInt8 || engine == engTorchInt8) && j.Precision != "int8":
+		r.Err = fmt.Sprintf("ran precision %q, not int8", j.Precision)
+		return r
+	case j.Check != nil && !(j.Check.MaxAbsDiff <= int8RTol*j.Check.Range):
+		r.Err = fmt.Sprintf("int8 logits off: max |diff| %.3g from float32's, over %g × their range %.3g", j.Check.MaxAbsDiff, int8RTol, j.Check.Range)
 		return r
 	}
 	r.Raw = raw // ours' includes its per-layer times

@@ -1,7 +1,8 @@
 // Command compare times this project's AlexNet engine side by side with
 // ONNX Runtime (onnxruntime-node) and PyTorch on the same torchvision AlexNet
-// (1000 classes, 224×224, seeded random weights), at several batch sizes and
-// thread counts, and reports medians, speed ratios, peak RSS and a PNG chart.
+// (1000 classes, 224×224, seeded random weights), each in float32 and in
+// int8, at several batch sizes and thread counts, and reports medians, speed
+// ratios, peak RSS and a PNG chart.
 //
 // Each engine runs in a process of its own for each (batch, threads) config,
 // so that its peak resident memory is that config's. Rounds are interleaved
@@ -55,10 +56,18 @@ type Results struct {
 	Options  *options          `json:"options"`
 	Versions map[string]string `json:"versions"`
 	Notes    []string          `json:"notes,omitempty"`
-	// TorchProbe is keyed by "bB-tT".
-	TorchProbe map[string]Probe `json:"torch_probe,omitempty"`
-	Runs       []Run            `json:"runs"`
-	Cells      []Cell           `json:"summary"`
+	// TorchProbe and TorchInt8Probe (pytorch-int8's) are keyed by "bB-tT".
+	TorchProbe     map[string]Probe `json:"torch_probe,omitempty"`
+	TorchInt8Probe map[string]Probe `json:"torch_int8_probe,omitempty"`
+	// TorchQEngines are the quantized engines of this torch, TorchQEngine
+	// the one pytorch-int8 ran on.
+	TorchQEngines []string `json:"torch_qengines_supported,omitempty"`
+	TorchQEngine  string   `json:"torch_qengine,omitempty"`
+	// Dropped are the selected engines that setup found unable to run here
+	// (e.g. ort-int8 without python3-onnx), each with why.
+	Dropped map[string]string `json:"dropped_engines,omitempty"`
+	Runs    []Run             `json:"runs"`
+	Cells   []Cell            `json:"summary"`
 }
 
 func cfgKey(b, t int) string { return fmt.Sprintf("b%d-t%d", b, t) }
@@ -85,9 +94,7 @@ func run(ctx context.Context, o *options) error {
 		return nil
 	}
 	start := time.Now()
-	if slices.Contains(o.Engines, engTorch) && o.TorchMode == "auto" {
-		probeAll(ctx, o, res)
-	}
+	probeAll(ctx, o, res)
 	if err := runRounds(ctx, o, res); err != nil {
 		return err
 	}
@@ -123,9 +130,9 @@ func runRounds(ctx context.Context, o *options, res *Results) error {
 					run := runQuiet(ctx, o, res, e, b, t, r)
 					res.Runs = append(res.Runs, run)
 					if run.Err != "" {
-						logf("[round %d/%d] bs%-2d t%d %-7s error: %s", r, o.Rounds, b, t, e, run.Err)
+						logf("[round %d/%d] bs%-2d t%d %-12s error: %s", r, o.Rounds, b, t, e, run.Err)
 					} else {
-						logf("[round %d/%d] bs%-2d t%d %-7s %9.2f ms/batch %8.2f img/s  RSS %5.0f MiB  (%.1fs wall, %.1fs cpu, others %.2f cores)",
+						logf("[round %d/%d] bs%-2d t%d %-12s %9.2f ms/batch %8.2f img/s  RSS %5.0f MiB  (%.1fs wall, %.1fs cpu, others %.2f cores)",
 							r, o.Rounds, b, t, e, run.MsPerBatch, run.ImagesPerSec, mb(run.PeakRSS), run.WallSeconds, run.CPUSeconds, run.OtherCores)
 					}
 					if err := writeJSON(filepath.Join(o.Out, "results.json"), res); err != nil {
@@ -151,7 +158,7 @@ func runQuiet(ctx context.Context, o *options, res *Results, e string, b, t, r i
 		if x.Err != "" || x.OtherCores <= o.BusyThreshold || a > o.BusyRetries {
 			return run
 		}
-		logf("[round %d/%d] bs%-2d t%d %-7s %9.2f ms/batch, but other processes used %.2f cores: again",
+		logf("[round %d/%d] bs%-2d t%d %-12s %9.2f ms/batch, but other processes used %.2f cores: again",
 			r, o.Rounds, b, t, e, x.MsPerBatch, x.OtherCores)
 	}
 }
