@@ -9,7 +9,7 @@
 // (every config of every engine once per round, the engine order rotating)
 // because the machine is shared: medians over rounds are reported.
 //
-//	go run ./bench/compare                  # full run, about 5 minutes on 2 cores
+//	go run ./bench/compare                  # full run, about 10 minutes on 2 cores
 //	go run ./bench/compare --quick          # 1 round, fewer iterations
 //	go run ./bench/compare --replot         # redo table and chart from out/results.json
 //
