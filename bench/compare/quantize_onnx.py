@@ -38,7 +38,7 @@ import numpy as np
 import onnx
 import torch
 import torchvision
-from onnx import TensorProto, helper, numpy_helper
+from onnx import helper, numpy_helper
 
 
 def calibrate(model, n, batch=4):
