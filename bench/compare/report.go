@@ -30,9 +30,12 @@ type Cell struct {
 	MsMin        float64 `json:"ms_min"`
 	MsMax        float64 `json:"ms_max"`
 	ImagesPerSec float64 `json:"images_per_sec"`
-	GFLOPS       float64 `json:"gflops"`
-	PeakFraction float64 `json:"fma_peak_fraction"` // GFLOPS / (peak per thread × threads)
-	PeakRSS      int64   `json:"peak_rss_bytes"`    // the largest over rounds
+	GFLOPS       float64 `json:"gflops"` // int8: GOP/s
+	// PeakFraction is GFLOPS over the peak of threads: the FMA peak
+	// (--peak-gflops per thread), or for an int8 engine the VNNI peak,
+	// vnniPerFMA times that.
+	PeakFraction float64 `json:"peak_fraction"`
+	PeakRSS      int64   `json:"peak_rss_bytes"` // the largest over rounds
 	// OtherCores is the most CPU (in cores) that other processes used
 	// during one of the runs summarised.
 	OtherCores float64 `json:"other_cores_max"`
@@ -41,7 +44,8 @@ type Cell struct {
 
 func (c Cell) ok() bool { return c.Rounds > 0 && c.MsPerBatch > 0 }
 
-var engineTitle = map[string]string{engOurs: "ours", engORT: "ORT", engTorch: "PyTorch"}
+var engineTitle = map[string]string{engOurs: "ours", engORT: "ORT", engTorch: "PyTorch",
+	engOursInt8: "ours int8", engORTInt8: "ORT int8", engTorchInt8: "PyTorch int8"}
 
 func title(e string) string {
 	if t, ok := engineTitle[e]; ok {
@@ -83,8 +87,8 @@ func summarize(res *Results) []Cell {
 					c.MsMin, c.MsMax = slices.Min(ms), slices.Max(ms)
 					c.ImagesPerSec = float64(b) * 1e3 / c.MsPerBatch
 					c.GFLOPS = c.ImagesPerSec * o.GFLOPPerImage
-					if o.PeakPerThread > 0 {
-						c.PeakFraction = c.GFLOPS / (o.PeakPerThread * float64(t))
+					if peak := o.peak(e, t); peak > 0 {
+						c.PeakFraction = c.GFLOPS / peak
 					}
 				}
 				cells = append(cells, c)
@@ -92,6 +96,16 @@ func summarize(res *Results) []Cell {
 		}
 	}
 	return cells
+}
+
+// peak is the GFLOP/s (GOP/s) peak of engine e on t threads: the FMA peak,
+// or for int8 the VNNI peak.
+func (o *options) peak(e string, t int) float64 {
+	p := o.PeakPerThread * float64(t)
+	if isInt8(e) {
+		p *= vnniPerFMA
+	}
+	return p
 }
 
 func findCell(cells []Cell, e string, b, t int) (Cell, bool) {
@@ -107,7 +121,21 @@ func findCell(cells []Cell, e string, b, t int) (Cell, bool) {
 func markdown(res *Results) string {
 	var sb strings.Builder
 	writeIntro(&sb, res)
-	writeSpeedTable(&sb, res)
+	o := res.Options
+	both := len(o.fp32Engines()) > 0 && len(o.int8Engines()) > 0
+	if len(o.fp32Engines()) > 0 {
+		if both {
+			sb.WriteString("## float32\n\n")
+		}
+		writeSpeedTable(&sb, res)
+	}
+	if len(o.int8Engines()) > 0 {
+		if both {
+			sb.WriteString("\n## int8\n\n")
+		}
+		writeInt8Intro(&sb, res)
+		writeInt8Table(&sb, res)
+	}
 	sb.WriteString("\nms per batch over rounds (min–max of the rounds' medians, n = successful rounds):\n\n")
 	writeSpreadTable(&sb, res)
 	sb.WriteString("\n")
@@ -142,27 +170,71 @@ func writeIntro(sb *strings.Builder, res *Results) {
 		"of its timed iterations (%s; warm-up %s), and the table shows the median over rounds. "+
 		"Speed ratio = ours img/s ÷ the other's img/s (above 1: ours is faster). "+
 		"Peak RSS is the process's ru_maxrss (largest over rounds). "+
-		"%% FMA peak = ours' GFLOP/s ÷ (%.0f GFLOP/s × threads), with %.3f GFLOP per image.\n\n",
+		"%% FMA peak = ours' GFLOP/s ÷ (%.0f GFLOP/s × threads), with %.3f GFLOP per image",
 		o.Rounds, batchMapString(o, o.itersFor), batchMapString(o, o.warmupFor), o.PeakPerThread, o.GFLOPPerImage)
+	if len(o.int8Engines()) > 0 {
+		fmt.Fprintf(sb, "; %% VNNI peak = ours int8's GOP/s ÷ (%d × %.0f GOP/s × threads), the same %.3f GOP per image",
+			vnniPerFMA, o.PeakPerThread, o.GFLOPPerImage)
+	}
+	sb.WriteString(".\n\n")
 }
 
-// others is o's engines but ours.
+// writeInt8Intro says how the int8 engines quantize and which PyTorch
+// quantized engine ran.
+func writeInt8Intro(sb *strings.Builder, res *Results) {
+	o := res.Options
+	var parts []string
+	if o.has(engOursInt8) {
+		parts = append(parts, "ours int8 is `alexnet bench --precision int8` (qmodel, calibrated on its own input batch)")
+	}
+	if o.has(engORTInt8) {
+		parts = append(parts, "ORT int8 runs the QDQ model of quantize_onnx.py (per-channel int8 weights, uint8 activations), "+
+			"which ORT fuses into QLinearConv and QGemm")
+	}
+	if o.has(engTorchInt8) {
+		q := orDash(res.TorchQEngine)
+		s := fmt.Sprintf("PyTorch int8 is FX post-training static quantization on the **%s** quantized engine", q)
+		if len(res.TorchQEngines) > 0 {
+			s += " (this torch has " + strings.Join(res.TorchQEngines, ", ")
+			if !slices.Contains(res.TorchQEngines, "fbgemm") {
+				s += "; no fbgemm"
+			}
+			s += ")"
+		}
+		parts = append(parts, s)
+	}
+	sb.WriteString(strings.Join(parts, "; ") + ". " +
+		"Ratios: ours int8 img/s ÷ the other's (above 1: ours int8 is faster); " +
+		"the latency ratio is ours int8 ms ÷ ORT float32 ms (below 1: ours int8 is faster).\n\n")
+}
+
+// fp32Engines and int8Engines are o's engines of each precision.
+func (o *options) fp32Engines() []string {
+	return slices.DeleteFunc(slices.Clone(o.Engines), isInt8)
+}
+
+func (o *options) int8Engines() []string {
+	return slices.DeleteFunc(slices.Clone(o.Engines), func(e string) bool { return !isInt8(e) })
+}
+
+// others is o's float32 engines but ours.
 func (o *options) others() []string {
-	return slices.DeleteFunc(slices.Clone(o.Engines), func(e string) bool { return e == engOurs })
+	return slices.DeleteFunc(o.fp32Engines(), func(e string) bool { return e == engOurs })
 }
 
 func (o *options) has(e string) bool { return slices.Contains(o.Engines, e) }
 
-// writeSpeedTable writes the main table: per config, each engine's ms per
-// batch and img/s, ours' speed ratios, GFLOP/s and share of the FMA peak,
-// and each engine's peak RSS.
+// writeSpeedTable writes the float32 table: per config, each engine's ms
+// per batch and img/s, ours' speed ratios, GFLOP/s and share of the FMA
+// peak, and each engine's peak RSS.
 func writeSpeedTable(sb *strings.Builder, res *Results) {
 	o := res.Options
+	engines := o.fp32Engines()
 	header := []string{"batch", "threads"}
-	for _, e := range o.Engines {
+	for _, e := range engines {
 		header = append(header, title(e)+" ms")
 	}
-	for _, e := range o.Engines {
+	for _, e := range engines {
 		header = append(header, title(e)+" img/s")
 	}
 	if o.has(engOurs) {
@@ -171,7 +243,7 @@ func writeSpeedTable(sb *strings.Builder, res *Results) {
 		}
 		header = append(header, "ours GFLOP/s", "ours % FMA peak")
 	}
-	for _, e := range o.Engines {
+	for _, e := range engines {
 		header = append(header, title(e)+" RSS MiB")
 	}
 	var rows [][]string
@@ -186,34 +258,108 @@ func writeSpeedTable(sb *strings.Builder, res *Results) {
 // speedRow is writeSpeedTable's row for batch b and t threads.
 func speedRow(res *Results, b, t int) []string {
 	o := res.Options
+	engines := o.fp32Engines()
 	row := []string{fmt.Sprint(b), fmt.Sprint(t)}
-	cell := func(e string, f func(Cell) string) string {
-		if c, ok := findCell(res.Cells, e, b, t); ok {
-			return f(c)
-		}
-		return "err"
-	}
-	for _, e := range o.Engines {
-		row = append(row, cell(e, func(c Cell) string { return fmt.Sprintf("%.1f", c.MsPerBatch) }))
-	}
-	for _, e := range o.Engines {
-		row = append(row, cell(e, func(c Cell) string { return fmt.Sprintf("%.1f", c.ImagesPerSec) }))
-	}
+	row = append(row, timeCells(res, engines, b, t)...)
 	if o.has(engOurs) {
-		ours, okOurs := findCell(res.Cells, engOurs, b, t)
 		for _, e := range o.others() {
-			oc, ok := findCell(res.Cells, e, b, t)
-			if ok && okOurs {
-				row = append(row, fmt.Sprintf("%.2f×", ours.ImagesPerSec/oc.ImagesPerSec))
-			} else {
-				row = append(row, "–")
+			row = append(row, speedRatio(res, engOurs, e, b, t))
+		}
+		row = append(row, peakCells(res, engOurs, b, t)...)
+	}
+	return append(row, rssCells(res, engines, b, t)...)
+}
+
+// int8Ratios are the int8 table's ratios: ours int8's speed over each
+// engine's (there where it ran), then its latency over ORT float32's.
+var int8Ratios = []struct {
+	header, other string
+	latency       bool
+}{
+	{"ours int8/ORT fp32", engORT, false},
+	{"ours int8/PyTorch int8", engTorchInt8, false},
+	{"ours int8/ORT int8", engORTInt8, false},
+	{"ours int8/ours fp32", engOurs, false},
+	{"ours int8 ms/ORT fp32 ms", engORT, true},
+}
+
+// writeInt8Table writes the int8 table: per config, each int8 engine's ms
+// per batch and img/s, ours int8's speed ratios (to ORT float32, PyTorch
+// int8, ORT int8 and ours float32) and latency ratio (to ORT float32),
+// its GOP/s and share of the VNNI peak, and each int8 engine's peak RSS.
+func writeInt8Table(sb *strings.Builder, res *Results) {
+	o := res.Options
+	engines := o.int8Engines()
+	header := []string{"batch", "threads"}
+	for _, e := range engines {
+		header = append(header, title(e)+" ms")
+	}
+	for _, e := range engines {
+		header = append(header, title(e)+" img/s")
+	}
+	if o.has(engOursInt8) {
+		for _, r := range int8Ratios {
+			if o.has(r.other) {
+				header = append(header, r.header)
 			}
 		}
-		row = append(row, cell(engOurs, func(c Cell) string { return fmt.Sprintf("%.1f", c.GFLOPS) }),
-			cell(engOurs, func(c Cell) string { return fmt.Sprintf("%.1f%%", 100*c.PeakFraction) }))
+		header = append(header, "ours int8 GOP/s", "ours int8 % VNNI peak")
 	}
-	for _, e := range o.Engines {
-		row = append(row, cell(e, func(c Cell) string {
+	for _, e := range engines {
+		header = append(header, title(e)+" RSS MiB")
+	}
+	var rows [][]string
+	for _, b := range o.Batches {
+		for _, t := range o.Threads {
+			row := []string{fmt.Sprint(b), fmt.Sprint(t)}
+			row = append(row, timeCells(res, engines, b, t)...)
+			if o.has(engOursInt8) {
+				for _, r := range int8Ratios {
+					switch {
+					case !o.has(r.other):
+					case r.latency:
+						row = append(row, latencyRatio(res, engOursInt8, r.other, b, t))
+					default:
+						row = append(row, speedRatio(res, engOursInt8, r.other, b, t))
+					}
+				}
+				row = append(row, peakCells(res, engOursInt8, b, t)...)
+			}
+			rows = append(rows, append(row, rssCells(res, engines, b, t)...))
+		}
+	}
+	harness.MarkdownTable(sb, header, rows)
+}
+
+// cellText is f of engine e's cell at batch b and t threads, or "err".
+func cellText(res *Results, e string, b, t int, f func(Cell) string) string {
+	if c, ok := findCell(res.Cells, e, b, t); ok {
+		return f(c)
+	}
+	return "err"
+}
+
+// timeCells are the engines' ms per batch, then their img/s.
+func timeCells(res *Results, engines []string, b, t int) []string {
+	var ms, ips []string
+	for _, e := range engines {
+		ms = append(ms, cellText(res, e, b, t, func(c Cell) string { return fmt.Sprintf("%.1f", c.MsPerBatch) }))
+		ips = append(ips, cellText(res, e, b, t, func(c Cell) string { return fmt.Sprintf("%.1f", c.ImagesPerSec) }))
+	}
+	return append(ms, ips...)
+}
+
+// peakCells are engine e's GFLOP/s (GOP/s) and share of its peak.
+func peakCells(res *Results, e string, b, t int) []string {
+	return []string{cellText(res, e, b, t, func(c Cell) string { return fmt.Sprintf("%.1f", c.GFLOPS) }),
+		cellText(res, e, b, t, func(c Cell) string { return fmt.Sprintf("%.1f%%", 100*c.PeakFraction) })}
+}
+
+// rssCells are the engines' peak RSS in MiB.
+func rssCells(res *Results, engines []string, b, t int) []string {
+	var row []string
+	for _, e := range engines {
+		row = append(row, cellText(res, e, b, t, func(c Cell) string {
 			if c.PeakRSS <= 0 {
 				return "–"
 			}
@@ -221,6 +367,27 @@ func speedRow(res *Results, b, t int) []string {
 		}))
 	}
 	return row
+}
+
+// speedRatio is engine a's img/s over engine b's, "–" where either failed.
+func speedRatio(res *Results, a, other string, b, t int) string {
+	ca, okA := findCell(res.Cells, a, b, t)
+	co, okO := findCell(res.Cells, other, b, t)
+	if !okA || !okO {
+		return "–"
+	}
+	return fmt.Sprintf("%.2f×", ca.ImagesPerSec/co.ImagesPerSec)
+}
+
+// latencyRatio is engine a's ms per batch over engine b's, "–" where
+// either failed.
+func latencyRatio(res *Results, a, other string, b, t int) string {
+	ca, okA := findCell(res.Cells, a, b, t)
+	co, okO := findCell(res.Cells, other, b, t)
+	if !okA || !okO {
+		return "–"
+	}
+	return fmt.Sprintf("%.2f", ca.MsPerBatch/co.MsPerBatch)
 }
 
 // writeSpreadTable writes the spread over rounds and the PyTorch mode of
@@ -232,8 +399,8 @@ func writeSpreadTable(sb *strings.Builder, res *Results) {
 		header = append(header, title(e))
 	}
 	header = append(header, "others (cores)")
-	if o.has(engTorch) {
-		header = append(header, "PyTorch mode")
+	for _, e := range torchEngines(o) {
+		header = append(header, title(e)+" mode")
 	}
 	var rows [][]string
 	for _, b := range o.Batches {
@@ -241,14 +408,18 @@ func writeSpreadTable(sb *strings.Builder, res *Results) {
 			rows = append(rows, spreadRow(res, b, t))
 		}
 	}
-	harness.MarkdownTable(sb, header, rows, "PyTorch mode")
+	harness.MarkdownTable(sb, header, rows, "PyTorch mode", "PyTorch int8 mode")
+}
+
+// torchEngines are pytorch and pytorch-int8, where selected.
+func torchEngines(o *options) []string {
+	return slices.DeleteFunc([]string{engTorch, engTorchInt8}, func(e string) bool { return !o.has(e) })
 }
 
 // spreadRow is writeSpreadTable's row for batch b and t threads.
 func spreadRow(res *Results, b, t int) []string {
 	o := res.Options
 	row := []string{fmt.Sprint(b), fmt.Sprint(t)}
-	mode := ""
 	others := 0.0
 	for _, e := range o.Engines {
 		c, ok := findCell(res.Cells, e, b, t)
@@ -259,9 +430,6 @@ func spreadRow(res *Results, b, t int) []string {
 				s += fmt.Sprintf(", %d failed", c.Errors)
 			}
 		}
-		if e == engTorch {
-			mode = c.Mode
-		}
 		if n := c.Attempts - c.Rounds; n > 0 {
 			s += fmt.Sprintf(", %d retried", n)
 		}
@@ -269,8 +437,10 @@ func spreadRow(res *Results, b, t int) []string {
 		row = append(row, s)
 	}
 	row = append(row, fmt.Sprintf("≤ %.2f", others))
-	if o.has(engTorch) {
-		if p, ok := res.TorchProbe[cfgKey(b, t)]; ok && p.Err == "" {
+	for _, e := range torchEngines(o) {
+		c, _ := findCell(res.Cells, e, b, t)
+		mode := c.Mode
+		if p, ok := res.probes(e)[cfgKey(b, t)]; ok && p.Err == "" {
 			mode += " (probe: " + fmtModes(p.Modes) + ")"
 		} else if ok {
 			mode += " (probe failed)"
@@ -294,8 +464,25 @@ func notes(res *Results) []string {
 		notes = append(notes, "ONNX Runtime: onnxruntime-node CPU provider, intraOpNumThreads=T, interOpNumThreads=1, "+
 			"graphOptimizationLevel all, sequential; model exported by torch.onnx.export (opset "+fmt.Sprint(o.Opset)+", dynamic batch).")
 	}
-	if o.has(engOurs) {
-		s := "ours: alexnet bench --arch torchvision --json"
+	if o.has(engTorchInt8) {
+		notes = append(notes, fmt.Sprintf("PyTorch int8: torch_bench.py --precision int8: prepare_fx/convert_fx with the %s engine's "+
+			"default weight observer (per-channel symmetric int8) and MinMax uint8 activations, calibrated on 4 seeded random images; "+
+			"each run checks its logits against the float32 model's (max |diff| ≤ %g × their range); "+
+			"mode %s (auto: the fastest of %s, probed once per config).",
+			orDash(res.TorchQEngine), int8RTol, o.TorchInt8Mode, o.TorchInt8Probe))
+	}
+	if o.has(engORTInt8) {
+		notes = append(notes, "ONNX Runtime int8: as ONNX Runtime, on the QDQ model that quantize_onnx.py makes from the float32 export "+
+			"(per-channel symmetric int8 weights, int32 biases, uint8 activations with min/max ranges from 8 seeded random images).")
+	}
+	for _, e := range []string{engOurs, engOursInt8} {
+		if !o.has(e) {
+			continue
+		}
+		s := title(e) + ": alexnet bench --arch torchvision --json"
+		if e == engOursInt8 {
+			s += " --precision int8"
+		}
 		if len(o.OursArgs) > 0 {
 			s += " " + strings.Join(o.OursArgs, " ")
 		}
@@ -309,12 +496,19 @@ func notes(res *Results) []string {
 		o.BusyThreshold, o.BusyRetries))
 }
 
-// failures lists the failed probes and runs, one line each.
+// failures lists the engines dropped, the failed probes and the failed
+// runs, one line each.
 func failures(res *Results) []string {
 	var errs []string
-	for _, k := range slices.Sorted(mapKeys(res.TorchProbe)) {
-		if p := res.TorchProbe[k]; p.Err != "" {
-			errs = append(errs, fmt.Sprintf("PyTorch probe %s (the default mode was used): %s", k, lastLine(p.Err)))
+	for _, e := range slices.Sorted(mapKeys(res.Dropped)) {
+		errs = append(errs, fmt.Sprintf("%s not run: %s", title(e), firstLine(res.Dropped[e])))
+	}
+	for _, e := range []string{engTorch, engTorchInt8} {
+		probes := res.probes(e)
+		for _, k := range slices.Sorted(mapKeys(probes)) {
+			if p := probes[k]; p.Err != "" {
+				errs = append(errs, fmt.Sprintf("%s probe %s (the default mode was used): %s", title(e), k, lastLine(p.Err)))
+			}
 		}
 	}
 	for _, r := range res.Runs {
@@ -366,6 +560,10 @@ var engineColor = map[string]color.Color{
 	engOurs:  color.RGBA{R: 0x1f, G: 0x77, B: 0xb4, A: 0xff},
 	engORT:   color.RGBA{R: 0xff, G: 0x7f, B: 0x0e, A: 0xff},
 	engTorch: color.RGBA{R: 0xd6, G: 0x27, B: 0x28, A: 0xff},
+	// int8: the lighter shade of the same hue.
+	engOursInt8:  color.RGBA{R: 0x7f, G: 0xb8, B: 0xe6, A: 0xff},
+	engORTInt8:   color.RGBA{R: 0xff, G: 0xbb, B: 0x78, A: 0xff},
+	engTorchInt8: color.RGBA{R: 0xf0, G: 0x8a, B: 0x88, A: 0xff},
 }
 
 // charts writes throughput.png (img/s) and rss.png (peak RSS MB), grouped
