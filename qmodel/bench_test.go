@@ -1,0 +1,63 @@
+package qmodel
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/alexnet-go/alexnet/nn"
+	"github.com/alexnet-go/alexnet/quant"
+)
+
+// BenchmarkConv times torchvision AlexNet's int8 convolutions at batch 64
+// on 2 threads, uint8 in and out, as inside a Model (GOPS = 2·MACs/s).
+func BenchmarkConv(b *testing.B) {
+	for _, s := range []struct {
+		name                        string
+		inC, outC, k, stride, pad, h int
+	}{
+		{"conv1", 3, 64, 11, 4, 2, 224},
+		{"conv2", 64, 192, 5, 1, 2, 27},
+		{"conv3", 192, 384, 3, 1, 1, 13},
+		{"conv4", 384, 256, 3, 1, 1, 13},
+		{"conv5", 256, 256, 3, 1, 1, 13},
+	} {
+		b.Run(s.name, func(b *testing.B) {
+			const n, threads = 64, 2
+			rng := rand.New(rand.NewPCG(1, 2))
+			l := &quant.Layer{Name: s.name, Shape: []int{s.outC, s.inC, s.k, s.k}, Weight: make([]int8, s.outC*s.inC*s.k*s.k),
+				WeightScale: make([]float32, s.outC), Bias: make([]float32, s.outC),
+				Input: quant.Params{Scale: 0.05, ZeroPoint: 3, Range: quant.Uint8}}
+			for i := range l.Weight {
+				l.Weight[i] = int8(rng.IntN(256) - 128)
+			}
+			for o := range s.outC {
+				l.WeightScale[o] = 1e-4
+			}
+			c, err := nn.NewConv2d(s.inC, s.outC, s.k, s.stride, s.pad, 1)
+			if err != nil {
+				b.Fatal(err)
+			}
+			q, err := newConv(l, c, true, threads)
+			if err != nil {
+				b.Fatal(err)
+			}
+			q.setTarget(dest{q: true, p: quant.Params{Scale: 0.05, ZeroPoint: 0, Range: quant.Uint8}})
+			x := &qtensor{}
+			x.reshape(n, s.inC, s.h, s.h, s.pad, l.Input)
+			for i := range x.data {
+				x.data[i] = uint8(rng.IntN(256))
+			}
+			oh := (s.h+2*s.pad-s.k)/s.stride + 1
+			ops := 2 * float64(n*oh*oh*s.outC*s.inC*s.k*s.k)
+			b.ResetTimer()
+			for range b.N {
+				if _, err := q.forward(value{q: x}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(ops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GOPS")
+			_ = fmt.Sprint()
+		})
+	}
+}
