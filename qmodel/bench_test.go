@@ -57,7 +57,50 @@ func BenchmarkConv(b *testing.B) {
 				}
 			}
 			b.ReportMetric(ops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GOPS")
-			_ = fmt.Sprint()
 		})
+	}
+}
+
+// BenchmarkLinear times torchvision AlexNet's int8 linear layers at batch
+// 64 and 1 on 2 threads, uint8 in and out.
+func BenchmarkLinear(b *testing.B) {
+	for _, s := range []struct {
+		name    string
+		in, out int
+	}{{"fc6", 9216, 4096}, {"fc7", 4096, 4096}, {"fc8", 4096, 1000}} {
+		for _, n := range []int{1, 64} {
+			b.Run(fmt.Sprintf("%s/batch%d", s.name, n), func(b *testing.B) {
+				const threads = 2
+				rng := rand.New(rand.NewPCG(1, 2))
+				l := &quant.Layer{Name: s.name, Shape: []int{s.out, s.in}, Weight: make([]int8, s.out*s.in),
+					WeightScale: make([]float32, s.out), Bias: make([]float32, s.out),
+					Input: quant.Params{Scale: 0.05, ZeroPoint: 0, Range: quant.Uint8}}
+				for i := range l.Weight {
+					l.Weight[i] = int8(rng.IntN(256) - 128)
+				}
+				for o := range s.out {
+					l.WeightScale[o] = 1e-4
+				}
+				q, err := newLinear(l, &nn.Linear{In: s.in, Out: s.out, ReLU: true}, threads)
+				if err != nil {
+					b.Fatal(err)
+				}
+				q.setTarget(dest{q: true, p: quant.Params{Scale: 0.05, ZeroPoint: 0, Range: quant.Uint8}})
+				x := &qtensor{}
+				x.reshape(n, s.in, 1, 1, 0, l.Input)
+				for i := range x.data {
+					x.data[i] = uint8(rng.IntN(256))
+				}
+				b.ResetTimer()
+				for range b.N {
+					if _, err := q.forward(value{q: x}); err != nil {
+						b.Fatal(err)
+					}
+				}
+				ops := 2 * float64(n*s.in*s.out)
+				b.ReportMetric(ops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GOPS")
+				b.ReportMetric(float64(s.in*s.out)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GB/s")
+			})
+		}
 	}
 }
