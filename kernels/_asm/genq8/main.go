@@ -1,7 +1,8 @@
 // Command genq8 writes kernels/q8_amd64.s and its Go declarations with
 // avo: the AVX-512 and AVX2 kernels of the uint8 activation path behind
-// QuantizeU8 and MaxU8 (kernels/q8.go), RequantizeU8 and DequantizeF32
-// (kernels/i8requant.go). Run it through go generate in kernels.
+// QuantizeU8, MaxU8 and Im2colU8 (kernels/q8.go), RequantizeU8 and
+// DequantizeF32 (kernels/i8requant.go). Run it through go generate in
+// kernels.
 //
 // Each kernel runs its portable loop on every lane with the same float32
 // operations, each rounded once (no FMA), so the results are the portable
@@ -16,11 +17,13 @@
 // The AVX-512 kernels take any n, the last, partial vector under an opmask
 // of its lanes (K1). The AVX2 kernels take n a multiple of their vector (8
 // lanes; 32 bytes for MaxU8) and leave the rest to the Go wrappers in
-// kernels/q8_amd64.go. No kernel reads or writes an element of a row at or
-// past n.
+// kernels/q8_amd64.go, but for Im2colU8, which moves any row itself. No
+// kernel reads or writes an element of a row at or past n.
 package main
 
 import (
+	"fmt"
+
 	"github.com/alexnet-go/alexnet/kernels/_asm/internal/avoutil"
 	. "github.com/mmcloughlin/avo/build"
 	. "github.com/mmcloughlin/avo/operand"
@@ -45,6 +48,7 @@ func main() {
 			maxU8(v)
 			requant(v)
 			dequant(v)
+			im2col(v)
 		}
 	})
 }
@@ -226,13 +230,7 @@ func maxU8(v avoutil.ISA) {
 	avoutil.Params("dst a b n", dst, a, b, n)
 	vb := v.VecBytes()
 	if v.Mask {
-		// K1: the n%64 bytes of the last, partial vector.
-		MOVQ(n, RCX)
-		ANDQ(Imm(uint64(vb-1)), RCX)
-		MOVL(U32(1), EAX)
-		SHLQ(CL, RAX)
-		DECQ(RAX)
-		KMOVQ(RAX, K1)
+		byteTailMask(n)
 	}
 	loop(name, v, vb, n, j, t, func(u int, k Op) {
 		for i := 0; i < u; i++ {
@@ -257,6 +255,17 @@ func maxU8(v avoutil.ISA) {
 		}
 	})
 	avoutil.End()
+}
+
+// byteTailMask sets K1 to the n%64 bytes of the last, partial vector of
+// n bytes (AVX-512); AX and CX are clobbered.
+func byteTailMask(n GPPhysical) {
+	MOVQ(n, RCX)
+	ANDQ(Imm(uint64(avoutil.AVX512.VecBytes()-1)), RCX)
+	MOVL(U32(1), EAX)
+	SHLQ(CL, RAX)
+	DECQ(RAX)
+	KMOVQ(RAX, K1)
 }
 
 // requant emits <isa>RequantU8, RequantizeU8's loop over the per-column
@@ -335,4 +344,107 @@ func dequant(v avoutil.ISA) {
 			}
 		})
 	}, [2]GPPhysical{dst, ldd}, [2]GPPhysical{c, ldc})
+}
+
+// im2col emits <isa>Im2colU8, Im2colU8's copy of the k rows of kc bytes
+// of n windows (n, k, kc > 0):
+//
+//	for p < n, ky < k:
+//	    dst[p*ldd+ky*kc : p*ldd+(ky+1)*kc] = src[p*step+ky*row : p*step+ky*row+kc]
+//
+// A row moves in whole vectors, unroll at a time while kc allows, then its
+// rest: on AVX-512 the last, partial vector under the opmask K1 of its
+// kc%64 bytes; on AVX2, where kc ≥ 32, the vector ending at the row's end,
+// which writes some of the row's bytes a second time with the same values,
+// and where kc < 32 the two overlapping halves of the widest move the row
+// holds (16, 8, 4 or 2 bytes: the first and the last bytes of the row) or
+// its one byte. No byte outside a row is read or written.
+func im2col(v avoutil.ISA) {
+	name := v.Name + "Im2colU8"
+	avoutil.Func(name, "func(dst *uint8, ldd int, src *uint8, step, row, kc, k, n int)",
+		name+" copies the k rows of kc bytes of n windows of src, step bytes apart, their rows row bytes apart, to the rows of dst, ldd bytes apart (see im2col in kernels/_asm/genq8).")
+	dst, ldd, src, step, row, kc, k, n := RDI, R8, RSI, R9, R10, R11, R12, R13
+	ky, j, t := R14, RBX, RDX
+	avoutil.Params("dst ldd src step row kc k n", dst, ldd, src, step, row, kc, k, n)
+	// dst and src move to the next row of a window; ldd and step become
+	// the moves from the end of a window's last row to the next window.
+	MOVQ(k, t)
+	IMULQ(kc, t)
+	SUBQ(t, ldd)
+	MOVQ(k, t)
+	IMULQ(row, t)
+	SUBQ(t, step)
+	vb := v.VecBytes()
+	if v.Mask {
+		byteTailMask(kc)
+	}
+	rows(name, n, func() {
+		MOVQ(k, ky)
+		Label(name + "_ky")
+		loop(name, v, vb, kc, j, t, func(u int, k Op) {
+			for i := 0; i < u; i++ {
+				at := func(base GPPhysical) Mem { return Mem{Base: base, Index: j, Scale: 1, Disp: i * vb} }
+				r := v.Vec(i)
+				switch {
+				case k != nil:
+					VMOVDQU8_Z(at(src), k, r)
+					VMOVDQU8(r, k, at(dst))
+				case v.Mask:
+					VMOVDQU64(at(src), r)
+					VMOVDQU64(r, at(dst))
+				default:
+					VMOVDQU(at(src), r)
+					VMOVDQU(r, at(dst))
+				}
+			}
+		})
+		if !v.Mask {
+			rowRest(name, dst, src, kc, j)
+		}
+		ADDQ(kc, dst)
+		ADDQ(row, src)
+		DECQ(ky)
+		JNZ(LabelRef(name + "_ky"))
+	}, [2]GPPhysical{dst, ldd}, [2]GPPhysical{src, step})
+}
+
+// shortMoves are the moves of a row shorter than 32 bytes on AVX2,
+// widest first, each through its two registers.
+var shortMoves = []struct {
+	w    int
+	mov  func(Op, Op)
+	a, b Op
+}{{16, VMOVDQU, X0, X1}, {8, MOVQ, RAX, RCX}, {4, MOVL, EAX, ECX}, {2, MOVW, AX, CX}}
+
+// rowRest emits the AVX2 move of the last kc-j bytes of a row of kc bytes
+// from src to dst, j the bytes the loop over whole vectors moved: the 32
+// bytes ending at kc where kc ≥ 32, else (j = 0) the first and the last w
+// bytes for the widest w of shortMoves not above kc, or the row's one
+// byte. AX, CX and the vectors 0 and 1 are clobbered.
+func rowRest(name string, dst, src, kc, j GPPhysical) {
+	done := LabelRef(name + "_rest_done")
+	last := func(base GPPhysical, w int) Mem { return Mem{Base: base, Index: kc, Scale: 1, Disp: -w} }
+	CMPQ(j, kc)
+	JGE(done)
+	next := fmt.Sprintf("%s_rest_lt%d", name, 32)
+	CMPQ(kc, U8(32))
+	JL(LabelRef(next))
+	VMOVDQU(last(src, 32), Y0)
+	VMOVDQU(Y0, last(dst, 32))
+	JMP(done)
+	for _, m := range shortMoves {
+		Label(next)
+		next = fmt.Sprintf("%s_rest_lt%d", name, m.w)
+		CMPQ(kc, U8(m.w))
+		JL(LabelRef(next))
+		m.mov(Mem{Base: src}, m.a)
+		m.mov(last(src, m.w), m.b)
+		m.mov(m.a, Mem{Base: dst})
+		m.mov(m.b, last(dst, m.w))
+		JMP(done)
+	}
+	Label(next)
+	MOVB(Mem{Base: src}, AL)
+	MOVB(AL, Mem{Base: dst})
+	Label(string(done))
 }
