@@ -352,13 +352,16 @@ func dequant(v avoutil.ISA) {
 //	for p < n, ky < k:
 //	    dst[p*ldd+ky*kc : p*ldd+(ky+1)*kc] = src[p*step+ky*row : p*step+ky*row+kc]
 //
-// A row moves in whole vectors, unroll at a time while kc allows, then its
-// rest: on AVX-512 the last, partial vector under the opmask K1 of its
-// kc%64 bytes; on AVX2, where kc ≥ 32, the vector ending at the row's end,
-// which writes some of the row's bytes a second time with the same values,
-// and where kc < 32 the two overlapping halves of the widest move the row
-// holds (16, 8, 4 or 2 bytes: the first and the last bytes of the row) or
-// its one byte. No byte outside a row is read or written.
+// A row shorter than two vectors moves at once: on AVX-512, below 64
+// bytes, under the opmask K1 of its kc bytes; on AVX2, up to 64 bytes, as
+// its first and its last w bytes for the widest w of pairMoves not above
+// kc (the two overlap unless kc = 2w, the bytes in both written twice
+// with the same values), or as its one byte. A longer row moves in whole
+// vectors, unroll at a time while kc allows, then its rest: on AVX-512 the
+// last, partial vector under the opmask K1 of its kc%64 bytes; on AVX2
+// the vector ending at the row's end, overlapping the one before it. Each
+// size has its own copy of the loop over the rows, so a row takes no
+// branch on kc. No byte outside a row is read or written.
 func im2col(v avoutil.ISA) {
 	name := v.Name + "Im2colU8"
 	avoutil.Func(name, "func(dst *uint8, ldd int, src *uint8, step, row, kc, k, n int)",
@@ -366,22 +369,61 @@ func im2col(v avoutil.ISA) {
 	dst, ldd, src, step, row, kc, k, n := RDI, R8, RSI, R9, R10, R11, R12, R13
 	ky, j, t := R14, RBX, RDX
 	avoutil.Params("dst ldd src step row kc k n", dst, ldd, src, step, row, kc, k, n)
-	// dst and src move to the next row of a window; ldd and step become
-	// the moves from the end of a window's last row to the next window.
+	// dst and src move on to a window's next row; ldd and step become the
+	// moves from the end of a window's last row to the next window.
 	MOVQ(k, t)
 	IMULQ(kc, t)
 	SUBQ(t, ldd)
 	MOVQ(k, t)
 	IMULQ(row, t)
 	SUBQ(t, step)
-	vb := v.VecBytes()
+	// windows emits the loop over the windows and their rows around move,
+	// which moves the row at src to dst; it ends the function.
+	windows := func(label string, move func()) {
+		rows(label, n, func() {
+			MOVQ(k, ky)
+			Label(label + "_ky")
+			move()
+			ADDQ(kc, dst)
+			ADDQ(row, src)
+			DECQ(ky)
+			JNZ(LabelRef(label + "_ky"))
+		}, [2]GPPhysical{dst, ldd}, [2]GPPhysical{src, step})
+	}
+	first := Mem{Base: dst}
+	last := func(base GPPhysical, w int) Mem { return Mem{Base: base, Index: kc, Scale: 1, Disp: -w} }
+	vb, long := v.VecBytes(), name+"_long"
 	if v.Mask {
 		byteTailMask(kc)
+		CMPQ(kc, U8(vb))
+		JGE(LabelRef(long))
+		windows(name+"_short", func() {
+			VMOVDQU8_Z(Mem{Base: src}, K1, Z0)
+			VMOVDQU8(Z0, K1, first)
+		})
+	} else {
+		CMPQ(kc, U8(2*vb))
+		JG(LabelRef(long))
+		for _, m := range pairMoves {
+			next := fmt.Sprintf("%s_lt%d", name, m.w)
+			CMPQ(kc, U8(m.w))
+			JL(LabelRef(next))
+			windows(fmt.Sprintf("%s_%d", name, m.w), func() {
+				m.mov(Mem{Base: src}, m.a)
+				m.mov(last(src, m.w), m.b)
+				m.mov(m.a, first)
+				m.mov(m.b, last(dst, m.w))
+			})
+			Label(next)
+		}
+		windows(name+"_1", func() {
+			MOVB(Mem{Base: src}, AL)
+			MOVB(AL, first)
+		})
 	}
-	rows(name, n, func() {
-		MOVQ(k, ky)
-		Label(name + "_ky")
-		loop(name, v, vb, kc, j, t, func(u int, k Op) {
+	Label(long)
+	windows(long, func() {
+		loop(long, v, vb, kc, j, t, func(u int, k Op) {
 			for i := 0; i < u; i++ {
 				at := func(base GPPhysical) Mem { return Mem{Base: base, Index: j, Scale: 1, Disp: i * vb} }
 				r := v.Vec(i)
@@ -399,52 +441,19 @@ func im2col(v avoutil.ISA) {
 			}
 		})
 		if !v.Mask {
-			rowRest(name, dst, src, kc, j)
+			CMPQ(j, kc)
+			JGE(LabelRef(long + "_moved"))
+			VMOVDQU(last(src, vb), Y0)
+			VMOVDQU(Y0, last(dst, vb))
+			Label(long + "_moved")
 		}
-		ADDQ(kc, dst)
-		ADDQ(row, src)
-		DECQ(ky)
-		JNZ(LabelRef(name + "_ky"))
-	}, [2]GPPhysical{dst, ldd}, [2]GPPhysical{src, step})
+	})
 }
 
-// shortMoves are the moves of a row shorter than 32 bytes on AVX2,
-// widest first, each through its two registers.
-var shortMoves = []struct {
+// pairMoves are the moves of a row of 2 to 64 bytes on AVX2, widest
+// first, each through its two registers.
+var pairMoves = []struct {
 	w    int
 	mov  func(Op, Op)
 	a, b Op
-}{{16, VMOVDQU, X0, X1}, {8, MOVQ, RAX, RCX}, {4, MOVL, EAX, ECX}, {2, MOVW, AX, CX}}
-
-// rowRest emits the AVX2 move of the last kc-j bytes of a row of kc bytes
-// from src to dst, j the bytes the loop over whole vectors moved: the 32
-// bytes ending at kc where kc ≥ 32, else (j = 0) the first and the last w
-// bytes for the widest w of shortMoves not above kc, or the row's one
-// byte. AX, CX and the vectors 0 and 1 are clobbered.
-func rowRest(name string, dst, src, kc, j GPPhysical) {
-	done := LabelRef(name + "_rest_done")
-	last := func(base GPPhysical, w int) Mem { return Mem{Base: base, Index: kc, Scale: 1, Disp: -w} }
-	CMPQ(j, kc)
-	JGE(done)
-	next := fmt.Sprintf("%s_rest_lt%d", name, 32)
-	CMPQ(kc, U8(32))
-	JL(LabelRef(next))
-	VMOVDQU(last(src, 32), Y0)
-	VMOVDQU(Y0, last(dst, 32))
-	JMP(done)
-	for _, m := range shortMoves {
-		Label(next)
-		next = fmt.Sprintf("%s_rest_lt%d", name, m.w)
-		CMPQ(kc, U8(m.w))
-		JL(LabelRef(next))
-		m.mov(Mem{Base: src}, m.a)
-		m.mov(last(src, m.w), m.b)
-		m.mov(m.a, Mem{Base: dst})
-		m.mov(m.b, last(dst, m.w))
-		JMP(done)
-	}
-	Label(next)
-	MOVB(Mem{Base: src}, AL)
-	MOVB(AL, Mem{Base: dst})
-	Label(string(done))
-}
+}{{32, VMOVDQU, Y0, Y1}, {16, VMOVDQU, X0, X1}, {8, MOVQ, RAX, RCX}, {4, MOVL, EAX, ECX}, {2, MOVW, AX, CX}}
