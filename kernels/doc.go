@@ -25,8 +25,8 @@
 // "blocked" and "naive" variants, all bit-identical; RequantizeU8 and
 // DequantizeF32 map the sums back. BenchmarkI8Gemm measures it on
 // AlexNet's shapes (README, Speed). The uint8 activation kernels
-// (QuantizeU8, MaxU8, RequantizeU8, DequantizeF32) have "avx512" and
-// "avx2" variants too, bit-identical to their portable loops
+// (QuantizeU8, MaxU8, RequantizeU8, DequantizeF32, Im2colU8) have
+// "avx512" and "avx2" variants too, bit-identical to their portable loops
 // (BenchmarkRequantizeU8 and the like).
 //
 // Kernels other than Sgemm and I8Gemm trust their callers (the nn layers) to pass

@@ -1,6 +1,7 @@
 package kernels
 
 import (
+	"fmt"
 	"math"
 
 	"github.com/alexnet-go/alexnet/internal/cpuvariant"
@@ -24,12 +25,15 @@ type q8Impl struct {
 	// dequant is DequantizeF32's loop over the terms t, m, n > 0, with the
 	// operands' bounds checked.
 	dequant func(dst []float32, ldd int, c []int32, ldc, m, n int, t *requantTerms, relu bool)
+	// im2col is Im2colU8 for n, k, kc > 0, with the operands' bounds
+	// checked.
+	im2col func(dst []uint8, ldd int, src []uint8, step, row, kc, k, n int)
 }
 
 // q8Variants is the family of the uint8 activation kernels (QuantizeU8,
-// MaxU8, RequantizeU8, DequantizeF32), portable first; the assembly
-// registers in q8_amd64.go.
-var q8Variants = cpuvariant.NewFamily("q8", &q8Impl{"portable", quantizeGo, maxU8Go, requantGo, dequantGo})
+// MaxU8, RequantizeU8, DequantizeF32, Im2colU8), portable first; the
+// assembly registers in q8_amd64.go.
+var q8Variants = cpuvariant.NewFamily("q8", &q8Impl{"portable", quantizeGo, maxU8Go, requantGo, dequantGo, im2colU8Go})
 
 // QuantizeU8 sets dst[i] = clamp(zp + nearbyint(x[i]·inv), qmin, qmax) for
 // i < len(x), as quant.Params.Quantize does with inv = 1/Scale: the
@@ -69,5 +73,46 @@ func maxU8Go(dst, a, b []uint8) {
 	a, b = a[:len(dst)], b[:len(dst)]
 	for i := range dst {
 		dst[i] = max(a[i], b[i])
+	}
+}
+
+// Im2colU8 copies the k rows of kc bytes of n windows of src, step bytes
+// apart, their rows row bytes apart, into the rows of dst, ldd bytes apart
+// (the im2col rows of a uint8 NHWC image, one a window):
+//
+//	for p < n, ky < k:
+//	    dst[p*ldd+ky*kc : p*ldd+(ky+1)*kc] = src[p*step+ky*row : p*step+ky*row+kc]
+//
+// The bytes of dst's rows past k·kc are left alone. ldd must be at least
+// k·kc and step and row not negative; dst and src must not overlap. It
+// panics if dst or src is too short.
+func Im2colU8(dst []uint8, ldd int, src []uint8, step, row, kc, k, n int) {
+	if n <= 0 || k <= 0 || kc <= 0 {
+		return
+	}
+	width := span(k, kc, kc)
+	if ldd < width || step < 0 || row < 0 {
+		panic(fmt.Sprintf("kernels.Im2colU8: ldd %d, step %d, row %d for rows of %d×%d bytes", ldd, step, row, k, kc))
+	}
+	_, _ = dst[span(n, ldd, width)-1], src[span(n, step, span(k, row, kc))-1]
+	q8Variants.Get().im2col(dst, ldd, src, step, row, kc, k, n)
+}
+
+// span is (n-1)·stride + last, the bytes from the first of n runs of
+// last bytes, stride apart, to the end of the last (n ≥ 1; stride, last
+// ≥ 0), or math.MaxInt where that overflows.
+func span(n, stride, last int) int {
+	if n > 1 && stride > (math.MaxInt-last)/(n-1) {
+		return math.MaxInt
+	}
+	return (n-1)*stride + last
+}
+
+// im2colU8Go is Im2colU8's loop.
+func im2colU8Go(dst []uint8, ldd int, src []uint8, step, row, kc, k, n int) {
+	for p := range n {
+		for ky := range k {
+			copy(dst[p*ldd+ky*kc:p*ldd+(ky+1)*kc], src[p*step+ky*row:p*step+ky*row+kc])
+		}
 	}
 }

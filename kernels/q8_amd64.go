@@ -14,12 +14,13 @@ import (
 
 // The assembly kernels of the uint8 activation path, where the CPU has
 // them. The AVX-512 kernels take any length (opmasks); the AVX2 ones a
-// multiple of their vector, the rest of a row running the portable loop.
+// multiple of their vector, the rest of a row running the portable loop,
+// but for Im2colU8's, which take any row.
 func init() {
 	q8Variants.Register(cpuvariant.AVX2, cpu.X86.HasAVX2,
-		&q8Impl{"avx2", avx2Q8Quantize, avx2Q8Max, avx2Q8Requant, avx2Q8Dequant})
+		&q8Impl{"avx2", avx2Q8Quantize, avx2Q8Max, avx2Q8Requant, avx2Q8Dequant, avx2Q8Im2col})
 	q8Variants.Register(cpuvariant.AVX512, cpu.X86.HasAVX512F && cpu.X86.HasAVX512BW, // BW: VPMAXUB, VMOVDQU8 on ZMM
-		&q8Impl{"avx512", avx512Q8Quantize, avx512Q8Max, avx512Q8Requant, avx512Q8Dequant})
+		&q8Impl{"avx512", avx512Q8Quantize, avx512Q8Max, avx512Q8Requant, avx512Q8Dequant, avx512Q8Im2col})
 }
 
 // quantBounds are QuantizeU8's clamp bounds shifted by the zero point.
@@ -119,4 +120,14 @@ func avx2Q8Dequant(dst []float32, ldd int, c []int32, ldc, m, n int, t *requantT
 		rest := t.from(n8)
 		dequantGo(dst[n8:], ldd, c[n8:], ldc, m, n-n8, &rest, relu)
 	}
+}
+
+// avx512Q8Im2col is q8Impl.im2col for AVX-512.
+func avx512Q8Im2col(dst []uint8, ldd int, src []uint8, step, row, kc, k, n int) {
+	avx512Im2colU8(&dst[0], ldd, &src[0], step, row, kc, k, n)
+}
+
+// avx2Q8Im2col is q8Impl.im2col for AVX2.
+func avx2Q8Im2col(dst []uint8, ldd int, src []uint8, step, row, kc, k, n int) {
+	avx2Im2colU8(&dst[0], ldd, &src[0], step, row, kc, k, n)
 }

@@ -371,6 +371,106 @@ avx512DequantF32_done:
 	VZEROUPPER
 	RET
 
+// func avx512Im2colU8(dst *uint8, ldd int, src *uint8, step int, row int, kc int, k int, n int)
+// Requires: AVX, AVX512BW, AVX512F
+TEXT ·avx512Im2colU8(SB), NOSPLIT, $0-64
+	MOVQ  dst+0(FP), DI
+	MOVQ  ldd+8(FP), R8
+	MOVQ  src+16(FP), SI
+	MOVQ  step+24(FP), R9
+	MOVQ  row+32(FP), R10
+	MOVQ  kc+40(FP), R11
+	MOVQ  k+48(FP), R12
+	MOVQ  n+56(FP), R13
+	MOVQ  R12, DX
+	IMULQ R11, DX
+	SUBQ  DX, R8
+	MOVQ  R12, DX
+	IMULQ R10, DX
+	SUBQ  DX, R9
+	MOVQ  R11, CX
+	ANDQ  $0x3f, CX
+	MOVL  $0x00000001, AX
+	SHLQ  CL, AX
+	DECQ  AX
+	KMOVQ AX, K1
+	CMPQ  R11, $0x40
+	JGE   avx512Im2colU8_long
+
+avx512Im2colU8_short_row:
+	TESTQ R13, R13
+	JE    avx512Im2colU8_short_done
+	MOVQ  R12, R14
+
+avx512Im2colU8_short_ky:
+	VMOVDQU8.Z (SI), K1, Z0
+	VMOVDQU8   Z0, K1, (DI)
+	ADDQ       R11, DI
+	ADDQ       R10, SI
+	DECQ       R14
+	JNZ        avx512Im2colU8_short_ky
+	ADDQ       R8, DI
+	ADDQ       R9, SI
+	DECQ       R13
+	JMP        avx512Im2colU8_short_row
+
+avx512Im2colU8_short_done:
+	VZEROUPPER
+	RET
+
+avx512Im2colU8_long:
+avx512Im2colU8_long_row:
+	TESTQ R13, R13
+	JE    avx512Im2colU8_long_done
+	MOVQ  R12, R14
+
+avx512Im2colU8_long_ky:
+	XORQ BX, BX
+
+avx512Im2colU8_long_blk:
+	LEAQ      256(BX), DX
+	CMPQ      DX, R11
+	JGT       avx512Im2colU8_long_one
+	VMOVDQU64 (SI)(BX*1), Z0
+	VMOVDQU64 Z0, (DI)(BX*1)
+	VMOVDQU64 64(SI)(BX*1), Z1
+	VMOVDQU64 Z1, 64(DI)(BX*1)
+	VMOVDQU64 128(SI)(BX*1), Z2
+	VMOVDQU64 Z2, 128(DI)(BX*1)
+	VMOVDQU64 192(SI)(BX*1), Z3
+	VMOVDQU64 Z3, 192(DI)(BX*1)
+	MOVQ      DX, BX
+	JMP       avx512Im2colU8_long_blk
+
+avx512Im2colU8_long_one:
+	LEAQ      64(BX), DX
+	CMPQ      DX, R11
+	JGT       avx512Im2colU8_long_tail
+	VMOVDQU64 (SI)(BX*1), Z0
+	VMOVDQU64 Z0, (DI)(BX*1)
+	MOVQ      DX, BX
+	JMP       avx512Im2colU8_long_one
+
+avx512Im2colU8_long_tail:
+	CMPQ       BX, R11
+	JGE        avx512Im2colU8_long_end
+	VMOVDQU8.Z (SI)(BX*1), K1, Z0
+	VMOVDQU8   Z0, K1, (DI)(BX*1)
+
+avx512Im2colU8_long_end:
+	ADDQ R11, DI
+	ADDQ R10, SI
+	DECQ R14
+	JNZ  avx512Im2colU8_long_ky
+	ADDQ R8, DI
+	ADDQ R9, SI
+	DECQ R13
+	JMP  avx512Im2colU8_long_row
+
+avx512Im2colU8_long_done:
+	VZEROUPPER
+	RET
+
 // func avx2QuantizeU8(dst *uint8, x *float32, n int, inv float32, zp int32, lo float32, hi float32)
 // Requires: AVX, AVX2
 TEXT ·avx2QuantizeU8(SB), NOSPLIT, $0-40
@@ -666,5 +766,233 @@ avx2DequantF32_tail:
 	JMP  avx2DequantF32_row
 
 avx2DequantF32_done:
+	VZEROUPPER
+	RET
+
+// func avx2Im2colU8(dst *uint8, ldd int, src *uint8, step int, row int, kc int, k int, n int)
+// Requires: AVX
+TEXT ·avx2Im2colU8(SB), NOSPLIT, $0-64
+	MOVQ  dst+0(FP), DI
+	MOVQ  ldd+8(FP), R8
+	MOVQ  src+16(FP), SI
+	MOVQ  step+24(FP), R9
+	MOVQ  row+32(FP), R10
+	MOVQ  kc+40(FP), R11
+	MOVQ  k+48(FP), R12
+	MOVQ  n+56(FP), R13
+	MOVQ  R12, DX
+	IMULQ R11, DX
+	SUBQ  DX, R8
+	MOVQ  R12, DX
+	IMULQ R10, DX
+	SUBQ  DX, R9
+	CMPQ  R11, $0x40
+	JG    avx2Im2colU8_long
+	CMPQ  R11, $0x20
+	JL    avx2Im2colU8_lt32
+
+avx2Im2colU8_32_row:
+	TESTQ R13, R13
+	JE    avx2Im2colU8_32_done
+	MOVQ  R12, R14
+
+avx2Im2colU8_32_ky:
+	VMOVDQU (SI), Y0
+	VMOVDQU -32(SI)(R11*1), Y1
+	VMOVDQU Y0, (DI)
+	VMOVDQU Y1, -32(DI)(R11*1)
+	ADDQ    R11, DI
+	ADDQ    R10, SI
+	DECQ    R14
+	JNZ     avx2Im2colU8_32_ky
+	ADDQ    R8, DI
+	ADDQ    R9, SI
+	DECQ    R13
+	JMP     avx2Im2colU8_32_row
+
+avx2Im2colU8_32_done:
+	VZEROUPPER
+	RET
+
+avx2Im2colU8_lt32:
+	CMPQ R11, $0x10
+	JL   avx2Im2colU8_lt16
+
+avx2Im2colU8_16_row:
+	TESTQ R13, R13
+	JE    avx2Im2colU8_16_done
+	MOVQ  R12, R14
+
+avx2Im2colU8_16_ky:
+	VMOVDQU (SI), X0
+	VMOVDQU -16(SI)(R11*1), X1
+	VMOVDQU X0, (DI)
+	VMOVDQU X1, -16(DI)(R11*1)
+	ADDQ    R11, DI
+	ADDQ    R10, SI
+	DECQ    R14
+	JNZ     avx2Im2colU8_16_ky
+	ADDQ    R8, DI
+	ADDQ    R9, SI
+	DECQ    R13
+	JMP     avx2Im2colU8_16_row
+
+avx2Im2colU8_16_done:
+	VZEROUPPER
+	RET
+
+avx2Im2colU8_lt16:
+	CMPQ R11, $0x08
+	JL   avx2Im2colU8_lt8
+
+avx2Im2colU8_8_row:
+	TESTQ R13, R13
+	JE    avx2Im2colU8_8_done
+	MOVQ  R12, R14
+
+avx2Im2colU8_8_ky:
+	MOVQ (SI), AX
+	MOVQ -8(SI)(R11*1), CX
+	MOVQ AX, (DI)
+	MOVQ CX, -8(DI)(R11*1)
+	ADDQ R11, DI
+	ADDQ R10, SI
+	DECQ R14
+	JNZ  avx2Im2colU8_8_ky
+	ADDQ R8, DI
+	ADDQ R9, SI
+	DECQ R13
+	JMP  avx2Im2colU8_8_row
+
+avx2Im2colU8_8_done:
+	VZEROUPPER
+	RET
+
+avx2Im2colU8_lt8:
+	CMPQ R11, $0x04
+	JL   avx2Im2colU8_lt4
+
+avx2Im2colU8_4_row:
+	TESTQ R13, R13
+	JE    avx2Im2colU8_4_done
+	MOVQ  R12, R14
+
+avx2Im2colU8_4_ky:
+	MOVL (SI), AX
+	MOVL -4(SI)(R11*1), CX
+	MOVL AX, (DI)
+	MOVL CX, -4(DI)(R11*1)
+	ADDQ R11, DI
+	ADDQ R10, SI
+	DECQ R14
+	JNZ  avx2Im2colU8_4_ky
+	ADDQ R8, DI
+	ADDQ R9, SI
+	DECQ R13
+	JMP  avx2Im2colU8_4_row
+
+avx2Im2colU8_4_done:
+	VZEROUPPER
+	RET
+
+avx2Im2colU8_lt4:
+	CMPQ R11, $0x02
+	JL   avx2Im2colU8_lt2
+
+avx2Im2colU8_2_row:
+	TESTQ R13, R13
+	JE    avx2Im2colU8_2_done
+	MOVQ  R12, R14
+
+avx2Im2colU8_2_ky:
+	MOVW (SI), AX
+	MOVW -2(SI)(R11*1), CX
+	MOVW AX, (DI)
+	MOVW CX, -2(DI)(R11*1)
+	ADDQ R11, DI
+	ADDQ R10, SI
+	DECQ R14
+	JNZ  avx2Im2colU8_2_ky
+	ADDQ R8, DI
+	ADDQ R9, SI
+	DECQ R13
+	JMP  avx2Im2colU8_2_row
+
+avx2Im2colU8_2_done:
+	VZEROUPPER
+	RET
+
+avx2Im2colU8_lt2:
+avx2Im2colU8_1_row:
+	TESTQ R13, R13
+	JE    avx2Im2colU8_1_done
+	MOVQ  R12, R14
+
+avx2Im2colU8_1_ky:
+	MOVB (SI), AL
+	MOVB AL, (DI)
+	ADDQ R11, DI
+	ADDQ R10, SI
+	DECQ R14
+	JNZ  avx2Im2colU8_1_ky
+	ADDQ R8, DI
+	ADDQ R9, SI
+	DECQ R13
+	JMP  avx2Im2colU8_1_row
+
+avx2Im2colU8_1_done:
+	VZEROUPPER
+	RET
+
+avx2Im2colU8_long:
+avx2Im2colU8_long_row:
+	TESTQ R13, R13
+	JE    avx2Im2colU8_long_done
+	MOVQ  R12, R14
+
+avx2Im2colU8_long_ky:
+	XORQ BX, BX
+
+avx2Im2colU8_long_blk:
+	LEAQ    128(BX), DX
+	CMPQ    DX, R11
+	JGT     avx2Im2colU8_long_one
+	VMOVDQU (SI)(BX*1), Y0
+	VMOVDQU Y0, (DI)(BX*1)
+	VMOVDQU 32(SI)(BX*1), Y1
+	VMOVDQU Y1, 32(DI)(BX*1)
+	VMOVDQU 64(SI)(BX*1), Y2
+	VMOVDQU Y2, 64(DI)(BX*1)
+	VMOVDQU 96(SI)(BX*1), Y3
+	VMOVDQU Y3, 96(DI)(BX*1)
+	MOVQ    DX, BX
+	JMP     avx2Im2colU8_long_blk
+
+avx2Im2colU8_long_one:
+	LEAQ    32(BX), DX
+	CMPQ    DX, R11
+	JGT     avx2Im2colU8_long_tail
+	VMOVDQU (SI)(BX*1), Y0
+	VMOVDQU Y0, (DI)(BX*1)
+	MOVQ    DX, BX
+	JMP     avx2Im2colU8_long_one
+
+avx2Im2colU8_long_tail:
+	CMPQ    BX, R11
+	JGE     avx2Im2colU8_long_moved
+	VMOVDQU -32(SI)(R11*1), Y0
+	VMOVDQU Y0, -32(DI)(R11*1)
+
+avx2Im2colU8_long_moved:
+	ADDQ R11, DI
+	ADDQ R10, SI
+	DECQ R14
+	JNZ  avx2Im2colU8_long_ky
+	ADDQ R8, DI
+	ADDQ R9, SI
+	DECQ R13
+	JMP  avx2Im2colU8_long_row
+
+avx2Im2colU8_long_done:
 	VZEROUPPER
 	RET

@@ -105,3 +105,33 @@ func BenchmarkMaxU8(b *testing.B) {
 		})
 	}
 }
+
+// im2colBenchShapes are Im2colU8 calls of AlexNet's int8 convolutions:
+// the windows of 4 output rows of conv1 (11×11×3, stride 4, over 224+2·2
+// padded columns), of 8 of conv2 (5×5×64 over 27+2·2) and all of conv4's
+// (3×3×384 over 13+2), into rows of k·k·C bytes rounded up to 4.
+var im2colBenchShapes = []struct {
+	name                     string
+	ldd, step, row, kc, k, n int
+}{
+	{"conv1", 364, 12, 228 * 3, 33, 11, 220},
+	{"conv2", 1600, 64, 31 * 64, 320, 5, 216},
+	{"conv4", 3456, 384, 15 * 384, 1152, 3, 169},
+}
+
+// BenchmarkIm2colU8 runs Im2colU8 per variant on im2colBenchShapes, in
+// bytes of dst written per second.
+func BenchmarkIm2colU8(b *testing.B) {
+	for _, s := range im2colBenchShapes {
+		dst := make([]uint8, s.n*s.ldd)
+		src := make([]uint8, (s.n-1)*s.step+(s.k-1)*s.row+s.kc)
+		b.Run(s.name, func(b *testing.B) {
+			cpuvariant.ForEach(b, func(b *testing.B) {
+				b.SetBytes(int64(s.n * s.k * s.kc))
+				for b.Loop() {
+					Im2colU8(dst, s.ldd, src, s.step, s.row, s.kc, s.k, s.n)
+				}
+			})
+		})
+	}
+}

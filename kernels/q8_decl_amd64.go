@@ -16,6 +16,9 @@ func avx512RequantU8(dst *uint8, ldd int, c *int32, ldc int, m int, n int, off *
 // avx512DequantF32 dequantizes m rows of n int32 sums of c into dst with the per-column terms off, scale and bias (see dequant in kernels/_asm/genq8).
 func avx512DequantF32(dst *float32, ldd int, c *int32, ldc int, m int, n int, off *int32, scale *float32, bias *float32, lo float32)
 
+// avx512Im2colU8 copies the k rows of kc bytes of n windows of src, step bytes apart, their rows row bytes apart, to the rows of dst, ldd bytes apart (see im2col in kernels/_asm/genq8).
+func avx512Im2colU8(dst *uint8, ldd int, src *uint8, step int, row int, kc int, k int, n int)
+
 // avx2QuantizeU8 sets dst[i] = clamp(RoundToEven(x[i]*inv), lo, hi) + zp for i < n, a NaN product as 0 (see quantize in kernels/_asm/genq8).
 func avx2QuantizeU8(dst *uint8, x *float32, n int, inv float32, zp int32, lo float32, hi float32)
 
@@ -27,3 +30,6 @@ func avx2RequantU8(dst *uint8, ldd int, c *int32, ldc int, m int, n int, off *in
 
 // avx2DequantF32 dequantizes m rows of n int32 sums of c into dst with the per-column terms off, scale and bias (see dequant in kernels/_asm/genq8).
 func avx2DequantF32(dst *float32, ldd int, c *int32, ldc int, m int, n int, off *int32, scale *float32, bias *float32, lo float32)
+
+// avx2Im2colU8 copies the k rows of kc bytes of n windows of src, step bytes apart, their rows row bytes apart, to the rows of dst, ldd bytes apart (see im2col in kernels/_asm/genq8).
+func avx2Im2colU8(dst *uint8, ldd int, src *uint8, step int, row int, kc int, k int, n int)

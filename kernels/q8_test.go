@@ -352,3 +352,112 @@ func TestDequantizeF32Impls(t *testing.T) {
 		}
 	})
 }
+
+// im2colCase is an Im2colU8 problem: n windows of k rows of kc bytes.
+type im2colCase struct{ ldd, step, row, kc, k, n, off int }
+
+func (c im2colCase) String() string {
+	return fmt.Sprintf("kc=%d k=%d n=%d step=%d row=%d ldd=%d dst at +%d", c.kc, c.k, c.n, c.step, c.row, c.ldd, c.off)
+}
+
+// im2colCases returns problems of every kc from 1 to 70 and the rows of
+// AlexNet's convolutions, each with every k from 1 to 11: windows
+// overlapping (step < kc, as conv1's) or apart, rows overlapping or
+// apart, dst's rows adjacent or with bytes between them, at every
+// alignment.
+func im2colCases(rng *rand.Rand) []im2colCase {
+	var cases []im2colCase
+	kcs := q8Lengths()[1:71]
+	kcs = append(kcs, 127, 128, 320, 576, 1152)
+	for _, kc := range kcs {
+		for k := 1; k <= 11; k++ {
+			c := im2colCase{kc: kc, k: k, n: 1 + rng.Intn(6), off: rng.Intn(64)}
+			c.ldd = k * kc
+			if rng.Intn(3) > 0 {
+				c.ldd += 1 + rng.Intn(70)
+			}
+			c.step = rng.Intn(2 * kc)
+			c.row = kc + rng.Intn(kc+3)
+			if rng.Intn(4) == 0 {
+				c.row = rng.Intn(kc)
+			}
+			cases = append(cases, c)
+		}
+	}
+	return cases
+}
+
+// TestIm2colU8Impls compares every variant of Im2colU8 with its portable
+// loop byte for byte (see im2colCases): src ends where readable memory
+// ends, so that a read past it faults, and the bytes of dst's buffer
+// outside its rows (the guards before and after, and those between rows)
+// must stay as they were.
+func TestIm2colU8Impls(t *testing.T) {
+	cpuvariant.ForEach(t, func(t *testing.T) {
+		rng := rand.New(rand.NewSource(5))
+		for _, c := range im2colCases(rng) {
+			src := guardedBytes(t, (c.n-1)*c.step+(c.k-1)*c.row+c.kc)
+			for i := range src {
+				src[i] = randByte(rng)
+			}
+			size := c.off + (c.n-1)*c.ldd + c.k*c.kc
+			out, buf, intact := guardedOut(rng, size, randByte)
+			want := slices.Clone(buf)
+			im2colU8Go(want[q8Guard+c.off:], c.ldd, src, c.step, c.row, c.kc, c.k, c.n)
+			Im2colU8(out[c.off:], c.ldd, src, c.step, c.row, c.kc, c.k, c.n)
+			if !intact() {
+				t.Fatalf("%v: guard bytes overwritten", c)
+			}
+			if i := firstByteDiff(buf, want); i >= 0 {
+				i -= q8Guard + c.off
+				p, j := i/c.ldd, i%c.ldd
+				t.Fatalf("%v: dst[%d] (window %d, byte %d of its row) = %d, want %d", c, i, p, j, buf[q8Guard+c.off+i], want[q8Guard+c.off+i])
+			}
+		}
+	})
+}
+
+// firstByteDiff returns the first index where a and b differ, or -1.
+func firstByteDiff(a, b []uint8) int {
+	for i := range a {
+		if a[i] != b[i] {
+			return i
+		}
+	}
+	return -1
+}
+
+// TestIm2colU8Panics checks that Im2colU8 panics on a dst or src one
+// byte short, on ldd < k·kc and on a negative stride, and does nothing
+// when n, k or kc is 0.
+func TestIm2colU8Panics(t *testing.T) {
+	const ldd, step, row, kc, k, n = 40, 8, 50, 13, 3, 4
+	dstLen, srcLen := (n-1)*ldd+k*kc, (n-1)*step+(k-1)*row+kc
+	cpuvariant.ForEach(t, func(t *testing.T) {
+		for _, c := range []struct {
+			name                     string
+			dst, src                 int
+			ldd, step, row, kc, k, n int
+		}{
+			{"dst short", dstLen - 1, srcLen, ldd, step, row, kc, k, n},
+			{"src short", dstLen, srcLen - 1, ldd, step, row, kc, k, n},
+			{"ldd < k·kc", dstLen, srcLen, k*kc - 1, step, row, kc, k, n},
+			{"step < 0", dstLen, srcLen, ldd, -1, row, kc, k, n},
+			{"row < 0", dstLen, srcLen, ldd, step, -1, kc, k, n},
+			{"overflow", dstLen, srcLen, ldd, math.MaxInt / 2, row, kc, k, n},
+		} {
+			func() {
+				defer func() {
+					if recover() == nil {
+						t.Errorf("%s: Im2colU8 did not panic", c.name)
+					}
+				}()
+				Im2colU8(make([]uint8, c.dst), c.ldd, make([]uint8, c.src), c.step, c.row, c.kc, c.k, c.n)
+			}()
+		}
+		Im2colU8(make([]uint8, dstLen), ldd, make([]uint8, srcLen), step, row, kc, k, n)
+		for _, z := range [][3]int{{0, k, n}, {kc, 0, n}, {kc, k, 0}} {
+			Im2colU8(nil, ldd, nil, step, row, z[0], z[1], z[2])
+		}
+	})
+}

@@ -110,12 +110,9 @@ func (l *conv) strip(s *scratch, x *qtensor, y *tensor.Tensor, i, y0, y1, ow int
 	m, kc := (y1-y0)*ow, l.k*l.inC
 	s.a = grow(s.a, m*l.kp)
 	for oy := y0; oy < y1; oy++ {
-		for ox := range ow {
-			row := s.a[((oy-y0)*ow+ox)*l.kp:]
-			for ky := range l.k {
-				copy(row[ky*kc:(ky+1)*kc], x.at(i, oy*l.stride-l.pad+ky, ox*l.stride-l.pad))
-			}
-		}
+		// The window of pixel ox starts at column ox·stride−pad of input
+		// row oy·stride−pad, its rows a padded input row apart.
+		kernels.Im2colU8(s.a[(oy-y0)*ow*l.kp:], l.kp, x.at(i, oy*l.stride-l.pad, -l.pad), l.stride*l.inC, x.wp()*l.inC, kc, l.k, ow)
 	}
 	if err := l.multiply(s, s.a, m); err != nil {
 		return err

@@ -8,14 +8,14 @@
 // Activations flow between the int8 layers as uint8, NHWC, as PyTorch's
 // quantized model does: the first layer quantizes the float32 images with
 // its input quantizer (kernels.QuantizeU8); each convolution multiplies the
-// im2col rows of its input (a strip of output pixels at a time, so that
-// they and the int32 sums stay in L2) by its packed int8 weights
-// (kernels.I8Gemm, exact int32 sums) and requantizes the sums with its bias
-// and fused ReLU straight to the next int8 layer's input quantizer
-// (kernels.RequantizeU8, fbgemm's float requantization); max pooling runs
-// on the uint8 values as they are (it commutes with the monotone
-// quantizer), and writes, like a convolution followed by another, the zero
-// point border the next convolution's padding reads. The last layer
+// im2col rows of its input (kernels.Im2colU8, a strip of output pixels at
+// a time, so that they and the int32 sums stay in L2) by its packed int8
+// weights (kernels.I8Gemm, exact int32 sums) and requantizes the sums with
+// its bias and fused ReLU straight to the next int8 layer's input
+// quantizer (kernels.RequantizeU8, fbgemm's float requantization); max
+// pooling runs on the uint8 values as they are (it commutes with the
+// monotone quantizer), and writes, like a convolution followed by another,
+// the zero point border the next convolution's padding reads. The last layer
 // dequantizes its sums to float32 logits (kernels.DequantizeF32). A layer
 // that stays float32 (NewMixed, local response normalization, an average
 // pool that is not the identity) gets dequantized activations, and the

@@ -1,7 +1,8 @@
 // Command genq8 writes kernels/q8_amd64.s and its Go declarations with
 // avo: the AVX-512 and AVX2 kernels of the uint8 activation path behind
-// QuantizeU8 and MaxU8 (kernels/q8.go), RequantizeU8 and DequantizeF32
-// (kernels/i8requant.go). Run it through go generate in kernels.
+// QuantizeU8, MaxU8 and Im2colU8 (kernels/q8.go), RequantizeU8 and
+// DequantizeF32 (kernels/i8requant.go). Run it through go generate in
+// kernels.
 //
 // Each kernel runs its portable loop on every lane with the same float32
 // operations, each rounded once (no FMA), so the results are the portable
@@ -16,11 +17,13 @@
 // The AVX-512 kernels take any n, the last, partial vector under an opmask
 // of its lanes (K1). The AVX2 kernels take n a multiple of their vector (8
 // lanes; 32 bytes for MaxU8) and leave the rest to the Go wrappers in
-// kernels/q8_amd64.go. No kernel reads or writes an element of a row at or
-// past n.
+// kernels/q8_amd64.go, but for Im2colU8, which moves any row itself. No
+// kernel reads or writes an element of a row at or past n.
 package main
 
 import (
+	"fmt"
+
 	"github.com/alexnet-go/alexnet/kernels/_asm/internal/avoutil"
 	. "github.com/mmcloughlin/avo/build"
 	. "github.com/mmcloughlin/avo/operand"
@@ -45,6 +48,7 @@ func main() {
 			maxU8(v)
 			requant(v)
 			dequant(v)
+			im2col(v)
 		}
 	})
 }
@@ -226,13 +230,7 @@ func maxU8(v avoutil.ISA) {
 	avoutil.Params("dst a b n", dst, a, b, n)
 	vb := v.VecBytes()
 	if v.Mask {
-		// K1: the n%64 bytes of the last, partial vector.
-		MOVQ(n, RCX)
-		ANDQ(Imm(uint64(vb-1)), RCX)
-		MOVL(U32(1), EAX)
-		SHLQ(CL, RAX)
-		DECQ(RAX)
-		KMOVQ(RAX, K1)
+		byteTailMask(n)
 	}
 	loop(name, v, vb, n, j, t, func(u int, k Op) {
 		for i := 0; i < u; i++ {
@@ -257,6 +255,17 @@ func maxU8(v avoutil.ISA) {
 		}
 	})
 	avoutil.End()
+}
+
+// byteTailMask sets K1 to the n%64 bytes of the last, partial vector of
+// n bytes (AVX-512); AX and CX are clobbered.
+func byteTailMask(n GPPhysical) {
+	MOVQ(n, RCX)
+	ANDQ(Imm(uint64(avoutil.AVX512.VecBytes()-1)), RCX)
+	MOVL(U32(1), EAX)
+	SHLQ(CL, RAX)
+	DECQ(RAX)
+	KMOVQ(RAX, K1)
 }
 
 // requant emits <isa>RequantU8, RequantizeU8's loop over the per-column
@@ -336,3 +345,115 @@ func dequant(v avoutil.ISA) {
 		})
 	}, [2]GPPhysical{dst, ldd}, [2]GPPhysical{c, ldc})
 }
+
+// im2col emits <isa>Im2colU8, Im2colU8's copy of the k rows of kc bytes
+// of n windows (n, k, kc > 0):
+//
+//	for p < n, ky < k:
+//	    dst[p*ldd+ky*kc : p*ldd+(ky+1)*kc] = src[p*step+ky*row : p*step+ky*row+kc]
+//
+// A row shorter than two vectors moves at once: on AVX-512, below 64
+// bytes, under the opmask K1 of its kc bytes; on AVX2, up to 64 bytes, as
+// its first and its last w bytes for the widest w of pairMoves not above
+// kc (the two overlap unless kc = 2w, the bytes in both written twice
+// with the same values), or as its one byte. A longer row moves in whole
+// vectors, unroll at a time while kc allows, then its rest: on AVX-512 the
+// last, partial vector under the opmask K1 of its kc%64 bytes; on AVX2
+// the vector ending at the row's end, overlapping the one before it. Each
+// size has its own copy of the loop over the rows, so a row takes no
+// branch on kc. No byte outside a row is read or written.
+func im2col(v avoutil.ISA) {
+	name := v.Name + "Im2colU8"
+	avoutil.Func(name, "func(dst *uint8, ldd int, src *uint8, step, row, kc, k, n int)",
+		name+" copies the k rows of kc bytes of n windows of src, step bytes apart, their rows row bytes apart, to the rows of dst, ldd bytes apart (see im2col in kernels/_asm/genq8).")
+	dst, ldd, src, step, row, kc, k, n := RDI, R8, RSI, R9, R10, R11, R12, R13
+	ky, j, t := R14, RBX, RDX
+	avoutil.Params("dst ldd src step row kc k n", dst, ldd, src, step, row, kc, k, n)
+	// dst and src move on to a window's next row; ldd and step become the
+	// moves from the end of a window's last row to the next window.
+	MOVQ(k, t)
+	IMULQ(kc, t)
+	SUBQ(t, ldd)
+	MOVQ(k, t)
+	IMULQ(row, t)
+	SUBQ(t, step)
+	// windows emits the loop over the windows and their rows around move,
+	// which moves the row at src to dst; it ends the function.
+	windows := func(label string, move func()) {
+		rows(label, n, func() {
+			MOVQ(k, ky)
+			Label(label + "_ky")
+			move()
+			ADDQ(kc, dst)
+			ADDQ(row, src)
+			DECQ(ky)
+			JNZ(LabelRef(label + "_ky"))
+		}, [2]GPPhysical{dst, ldd}, [2]GPPhysical{src, step})
+	}
+	first := Mem{Base: dst}
+	last := func(base GPPhysical, w int) Mem { return Mem{Base: base, Index: kc, Scale: 1, Disp: -w} }
+	vb, long := v.VecBytes(), name+"_long"
+	if v.Mask {
+		byteTailMask(kc)
+		CMPQ(kc, U8(vb))
+		JGE(LabelRef(long))
+		windows(name+"_short", func() {
+			VMOVDQU8_Z(Mem{Base: src}, K1, Z0)
+			VMOVDQU8(Z0, K1, first)
+		})
+	} else {
+		CMPQ(kc, U8(2*vb))
+		JG(LabelRef(long))
+		for _, m := range pairMoves {
+			next := fmt.Sprintf("%s_lt%d", name, m.w)
+			CMPQ(kc, U8(m.w))
+			JL(LabelRef(next))
+			windows(fmt.Sprintf("%s_%d", name, m.w), func() {
+				m.mov(Mem{Base: src}, m.a)
+				m.mov(last(src, m.w), m.b)
+				m.mov(m.a, first)
+				m.mov(m.b, last(dst, m.w))
+			})
+			Label(next)
+		}
+		windows(name+"_1", func() {
+			MOVB(Mem{Base: src}, AL)
+			MOVB(AL, first)
+		})
+	}
+	Label(long)
+	windows(long, func() {
+		loop(long, v, vb, kc, j, t, func(u int, k Op) {
+			for i := 0; i < u; i++ {
+				at := func(base GPPhysical) Mem { return Mem{Base: base, Index: j, Scale: 1, Disp: i * vb} }
+				r := v.Vec(i)
+				switch {
+				case k != nil:
+					VMOVDQU8_Z(at(src), k, r)
+					VMOVDQU8(r, k, at(dst))
+				case v.Mask:
+					VMOVDQU64(at(src), r)
+					VMOVDQU64(r, at(dst))
+				default:
+					VMOVDQU(at(src), r)
+					VMOVDQU(r, at(dst))
+				}
+			}
+		})
+		if !v.Mask {
+			CMPQ(j, kc)
+			JGE(LabelRef(long + "_moved"))
+			VMOVDQU(last(src, vb), Y0)
+			VMOVDQU(Y0, last(dst, vb))
+			Label(long + "_moved")
+		}
+	})
+}
+
+// pairMoves are the moves of a row of 2 to 64 bytes on AVX2, widest
+// first, each through its two registers.
+var pairMoves = []struct {
+	w    int
+	mov  func(Op, Op)
+	a, b Op
+}{{32, VMOVDQU, Y0, Y1}, {16, VMOVDQU, X0, X1}, {8, MOVQ, RAX, RCX}, {4, MOVL, EAX, ECX}, {2, MOVW, AX, CX}}
