@@ -28,12 +28,15 @@ type q8Impl struct {
 	// im2col is Im2colU8 for n, k, kc > 0, with the operands' bounds
 	// checked.
 	im2col func(dst []uint8, ldd int, src []uint8, step, row, kc, k, n int)
+	// interleave3 is Interleave3U8 for len(r) == len(g) == len(b) > 0 and
+	// len(dst) >= 3·len(r).
+	interleave3 func(dst, r, g, b []uint8)
 }
 
 // q8Variants is the family of the uint8 activation kernels (QuantizeU8,
-// MaxU8, RequantizeU8, DequantizeF32, Im2colU8), portable first; the
+// MaxU8, RequantizeU8, DequantizeF32, Im2colU8, Interleave3U8), portable first; the
 // assembly registers in q8_amd64.go.
-var q8Variants = cpuvariant.NewFamily("q8", &q8Impl{"portable", quantizeGo, maxU8Go, requantGo, dequantGo, im2colU8Go})
+var q8Variants = cpuvariant.NewFamily("q8", &q8Impl{"portable", quantizeGo, maxU8Go, requantGo, dequantGo, im2colU8Go, interleave3Go})
 
 // QuantizeU8 sets dst[i] = clamp(zp + nearbyint(x[i]·inv), qmin, qmax) for
 // i < len(x), as quant.Params.Quantize does with inv = 1/Scale: the
@@ -114,5 +117,26 @@ func im2colU8Go(dst []uint8, ldd int, src []uint8, step, row, kc, k, n int) {
 		for ky := range k {
 			copy(dst[p*ldd+ky*kc:p*ldd+(ky+1)*kc], src[p*step+ky*row:p*step+ky*row+kc])
 		}
+	}
+}
+
+// Interleave3U8 writes three planes of n = len(r) bytes as n pixels of
+// three channels: dst[3i], dst[3i+1], dst[3i+2] = r[i], g[i], b[i] (the
+// quantized RGB planes of an image as the NHWC rows of the first
+// convolution's input). It panics if g or b is shorter than r or dst
+// shorter than 3n.
+func Interleave3U8(dst, r, g, b []uint8) {
+	n := len(r)
+	if n == 0 {
+		return
+	}
+	q8Variants.Get().interleave3(dst[:3*n], r, g[:n], b[:n])
+}
+
+// interleave3Go is Interleave3U8's loop.
+func interleave3Go(dst, r, g, b []uint8) {
+	for i := range r {
+		d := dst[3*i : 3*i+3]
+		d[0], d[1], d[2] = r[i], g[i], b[i]
 	}
 }

@@ -18,9 +18,9 @@ import (
 // but for Im2colU8's, which take any row.
 func init() {
 	q8Variants.Register(cpuvariant.AVX2, cpu.X86.HasAVX2,
-		&q8Impl{"avx2", avx2Q8Quantize, avx2Q8Max, avx2Q8Requant, avx2Q8Dequant, avx2Q8Im2col})
+		&q8Impl{"avx2", avx2Q8Quantize, avx2Q8Max, avx2Q8Requant, avx2Q8Dequant, avx2Q8Im2col, q8Interleave3})
 	q8Variants.Register(cpuvariant.AVX512, cpu.X86.HasAVX512F && cpu.X86.HasAVX512BW, // BW: VPMAXUB, VMOVDQU8 on ZMM
-		&q8Impl{"avx512", avx512Q8Quantize, avx512Q8Max, avx512Q8Requant, avx512Q8Dequant, avx512Q8Im2col})
+		&q8Impl{"avx512", avx512Q8Quantize, avx512Q8Max, avx512Q8Requant, avx512Q8Dequant, avx512Q8Im2col, q8Interleave3})
 }
 
 // quantBounds are QuantizeU8's clamp bounds shifted by the zero point.
@@ -130,4 +130,14 @@ func avx512Q8Im2col(dst []uint8, ldd int, src []uint8, step, row, kc, k, n int) 
 // avx2Q8Im2col is q8Impl.im2col for AVX2.
 func avx2Q8Im2col(dst []uint8, ldd int, src []uint8, step, row, kc, k, n int) {
 	avx2Im2colU8(&dst[0], ldd, &src[0], step, row, kc, k, n)
+}
+
+// q8Interleave3 is q8Impl.interleave3 for both ISAs: whole steps of 16
+// pixels in assembly, the rest in Go.
+func q8Interleave3(dst, r, g, b []uint8) {
+	n := len(r) &^ 15
+	if n > 0 {
+		q8Interleave3U8(&dst[0], &r[0], &g[0], &b[0], n)
+	}
+	interleave3Go(dst[3*n:], r[n:], g[n:], b[n:])
 }

@@ -14,6 +14,44 @@ DATA q8PackOrder<>+24(SB)/4, $0x00000003
 DATA q8PackOrder<>+28(SB)/4, $0x00000007
 GLOBL q8PackOrder<>(SB), RODATA|NOPTR, $32
 
+DATA q8Interleave3Masks<>+0(SB)/4, $0x01808000
+DATA q8Interleave3Masks<>+4(SB)/4, $0x80028080
+DATA q8Interleave3Masks<>+8(SB)/4, $0x80800380
+DATA q8Interleave3Masks<>+12(SB)/4, $0x05808004
+DATA q8Interleave3Masks<>+16(SB)/4, $0x80800080
+DATA q8Interleave3Masks<>+20(SB)/4, $0x02808001
+DATA q8Interleave3Masks<>+24(SB)/4, $0x80038080
+DATA q8Interleave3Masks<>+28(SB)/4, $0x80800480
+DATA q8Interleave3Masks<>+32(SB)/4, $0x80008080
+DATA q8Interleave3Masks<>+36(SB)/4, $0x80800180
+DATA q8Interleave3Masks<>+40(SB)/4, $0x03808002
+DATA q8Interleave3Masks<>+44(SB)/4, $0x80048080
+DATA q8Interleave3Masks<>+48(SB)/4, $0x80068080
+DATA q8Interleave3Masks<>+52(SB)/4, $0x80800780
+DATA q8Interleave3Masks<>+56(SB)/4, $0x09808008
+DATA q8Interleave3Masks<>+60(SB)/4, $0x800a8080
+DATA q8Interleave3Masks<>+64(SB)/4, $0x06808005
+DATA q8Interleave3Masks<>+68(SB)/4, $0x80078080
+DATA q8Interleave3Masks<>+72(SB)/4, $0x80800880
+DATA q8Interleave3Masks<>+76(SB)/4, $0x0a808009
+DATA q8Interleave3Masks<>+80(SB)/4, $0x80800580
+DATA q8Interleave3Masks<>+84(SB)/4, $0x07808006
+DATA q8Interleave3Masks<>+88(SB)/4, $0x80088080
+DATA q8Interleave3Masks<>+92(SB)/4, $0x80800980
+DATA q8Interleave3Masks<>+96(SB)/4, $0x80800b80
+DATA q8Interleave3Masks<>+100(SB)/4, $0x0d80800c
+DATA q8Interleave3Masks<>+104(SB)/4, $0x800e8080
+DATA q8Interleave3Masks<>+108(SB)/4, $0x80800f80
+DATA q8Interleave3Masks<>+112(SB)/4, $0x800b8080
+DATA q8Interleave3Masks<>+116(SB)/4, $0x80800c80
+DATA q8Interleave3Masks<>+120(SB)/4, $0x0e80800d
+DATA q8Interleave3Masks<>+124(SB)/4, $0x800f8080
+DATA q8Interleave3Masks<>+128(SB)/4, $0x0b80800a
+DATA q8Interleave3Masks<>+132(SB)/4, $0x800c8080
+DATA q8Interleave3Masks<>+136(SB)/4, $0x80800d80
+DATA q8Interleave3Masks<>+140(SB)/4, $0x0f80800e
+GLOBL q8Interleave3Masks<>(SB), RODATA|NOPTR, $144
+
 // func avx512QuantizeU8(dst *uint8, x *float32, n int, inv float32, zp int32, lo float32, hi float32)
 // Requires: AVX, AVX512F
 TEXT ·avx512QuantizeU8(SB), NOSPLIT, $0-40
@@ -994,5 +1032,58 @@ avx2Im2colU8_long_moved:
 	JMP  avx2Im2colU8_long_row
 
 avx2Im2colU8_long_done:
+	VZEROUPPER
+	RET
+
+// func q8Interleave3U8(dst *uint8, red *uint8, green *uint8, blue *uint8, n int)
+// Requires: AVX
+TEXT ·q8Interleave3U8(SB), NOSPLIT, $0-40
+	MOVQ    dst+0(FP), DI
+	MOVQ    red+8(FP), SI
+	MOVQ    green+16(FP), R9
+	MOVQ    blue+24(FP), R10
+	MOVQ    n+32(FP), R8
+	VMOVDQU q8Interleave3Masks<>+0(SB), X5
+	VMOVDQU q8Interleave3Masks<>+16(SB), X6
+	VMOVDQU q8Interleave3Masks<>+32(SB), X7
+	VMOVDQU q8Interleave3Masks<>+48(SB), X8
+	VMOVDQU q8Interleave3Masks<>+64(SB), X9
+	VMOVDQU q8Interleave3Masks<>+80(SB), X10
+	VMOVDQU q8Interleave3Masks<>+96(SB), X11
+	VMOVDQU q8Interleave3Masks<>+112(SB), X12
+	VMOVDQU q8Interleave3Masks<>+128(SB), X13
+
+q8Interleave3U8_loop:
+	CMPQ    R8, $0x10
+	JL      q8Interleave3U8_done
+	VMOVDQU (SI), X0
+	VMOVDQU (R9), X1
+	VMOVDQU (R10), X2
+	VPSHUFB X5, X0, X3
+	VPSHUFB X6, X1, X4
+	VPOR    X4, X3, X3
+	VPSHUFB X7, X2, X4
+	VPOR    X4, X3, X3
+	VMOVDQU X3, (DI)
+	VPSHUFB X8, X0, X3
+	VPSHUFB X9, X1, X4
+	VPOR    X4, X3, X3
+	VPSHUFB X10, X2, X4
+	VPOR    X4, X3, X3
+	VMOVDQU X3, 16(DI)
+	VPSHUFB X11, X0, X3
+	VPSHUFB X12, X1, X4
+	VPOR    X4, X3, X3
+	VPSHUFB X13, X2, X4
+	VPOR    X4, X3, X3
+	VMOVDQU X3, 32(DI)
+	ADDQ    $0x10, SI
+	ADDQ    $0x10, R9
+	ADDQ    $0x10, R10
+	ADDQ    $0x30, DI
+	SUBQ    $0x10, R8
+	JMP     q8Interleave3U8_loop
+
+q8Interleave3U8_done:
 	VZEROUPPER
 	RET

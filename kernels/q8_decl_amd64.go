@@ -33,3 +33,6 @@ func avx2DequantF32(dst *float32, ldd int, c *int32, ldc int, m int, n int, off 
 
 // avx2Im2colU8 copies the k rows of kc bytes of n windows of src, step bytes apart, their rows row bytes apart, to the rows of dst, ldd bytes apart (see im2col in kernels/_asm/genq8).
 func avx2Im2colU8(dst *uint8, ldd int, src *uint8, step int, row int, kc int, k int, n int)
+
+// q8Interleave3U8 sets dst[3i], dst[3i+1], dst[3i+2] = red[i], green[i], blue[i] for i < n, n a multiple of 16 (see interleave3 in kernels/_asm/genq8).
+func q8Interleave3U8(dst *uint8, red *uint8, green *uint8, blue *uint8, n int)

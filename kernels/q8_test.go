@@ -461,3 +461,35 @@ func TestIm2colU8Panics(t *testing.T) {
 		}
 	})
 }
+
+// TestInterleave3U8Impls compares every variant of Interleave3U8 with a
+// direct loop, for every length up to 100 and a 224-pixel row, the planes
+// ending at unreadable memory and dst between guard bytes.
+func TestInterleave3U8Impls(t *testing.T) {
+	cpuvariant.ForEach(t, func(t *testing.T) {
+		rng := rand.New(rand.NewSource(5))
+		lengths := []int{224, 1000}
+		for n := 0; n <= 100; n++ {
+			lengths = append(lengths, n)
+		}
+		for _, n := range lengths {
+			planes := [3][]uint8{}
+			for c := range planes {
+				planes[c] = guardedBytes(t, n)
+				for i := range planes[c] {
+					planes[c][i] = randByte(rng)
+				}
+			}
+			dst, _, intact := guardedOut(rng, 3*n, randByte)
+			Interleave3U8(dst, planes[0], planes[1], planes[2])
+			if !intact() {
+				t.Fatalf("n=%d: guard bytes overwritten", n)
+			}
+			for i := range 3 * n {
+				if want := planes[i%3][i/3]; dst[i] != want {
+					t.Fatalf("n=%d: dst[%d] = %d, want %d (plane %d, pixel %d)", n, i, dst[i], want, i%3, i/3)
+				}
+			}
+		}
+	})
+}

@@ -92,11 +92,7 @@ func quantizeInto(t *qtensor, x *tensor.Tensor, p quant.Params, pad, threads int
 // dst[x*c+ch] = planes[ch*w+x].
 func interleave(dst, planes []uint8, c, w int) {
 	if c == 3 {
-		r, g, b := planes[:w], planes[w:2*w], planes[2*w:3*w]
-		for x := range w {
-			d := dst[3*x : 3*x+3]
-			d[0], d[1], d[2] = r[x], g[x], b[x]
-		}
+		kernels.Interleave3U8(dst, planes[:w], planes[w:2*w], planes[2*w:3*w])
 		return
 	}
 	for ch := range c {

@@ -7,13 +7,14 @@ import (
 
 	"github.com/alexnet-go/alexnet/nn"
 	"github.com/alexnet-go/alexnet/quant"
+	"github.com/alexnet-go/alexnet/tensor"
 )
 
 // BenchmarkConv times torchvision AlexNet's int8 convolutions at batch 64
 // on 2 threads, uint8 in and out, as inside a Model (GOPS = 2·MACs/s).
 func BenchmarkConv(b *testing.B) {
 	for _, s := range []struct {
-		name                        string
+		name                         string
 		inC, outC, k, stride, pad, h int
 	}{
 		{"conv1", 3, 64, 11, 4, 2, 224},
@@ -103,4 +104,21 @@ func BenchmarkLinear(b *testing.B) {
 			})
 		}
 	}
+}
+
+// BenchmarkQuantizeInput times the first layer's input quantization, 64
+// float32 images of 3×224×224 to uint8 NHWC with conv1's border, on 2
+// threads.
+func BenchmarkQuantizeInput(b *testing.B) {
+	x := tensor.New(64, 3, 224, 224)
+	rng := rand.New(rand.NewPCG(1, 2))
+	for i := range x.Data {
+		x.Data[i] = float32(rng.NormFloat64())
+	}
+	p := quant.Params{Scale: 0.02, ZeroPoint: 120, Range: quant.Uint8}
+	var t qtensor
+	for range b.N {
+		quantizeInto(&t, x, p, 2, 2)
+	}
+	b.ReportMetric(float64(len(x.Data))*float64(b.N)/b.Elapsed().Seconds()/1e9, "Gvalues/s")
 }

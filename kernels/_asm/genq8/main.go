@@ -50,12 +50,31 @@ func main() {
 			dequant(v)
 			im2col(v)
 		}
+		interleave3()
 	})
 }
 
-// tables emits packOrder.
+// interleave3Masks holds, 16 bytes each at 16·(3o+c), the VPSHUFB
+// controls that move the bytes of plane c (16 pixels) to their places in
+// 16-byte chunk o of the 48 interleaved bytes, zeroing the others: byte
+// q = 16o+p of the output is pixel q/3 of plane q%3.
+var interleave3Masks Mem
+
+// tables emits packOrder and interleave3Masks.
 func tables() {
 	packOrder = avoutil.Table32("q8PackOrder", 8, func(i int) uint32 { return uint32(i/2 + 4*(i%2)) })
+	interleave3Masks = avoutil.Table32("q8Interleave3Masks", 36, func(i int) uint32 {
+		o, c := i/4/3, i/4%3
+		var w uint32
+		for b := 3; b >= 0; b-- {
+			q, v := 16*o+4*(i%4)+b, uint32(0x80)
+			if q%3 == c {
+				v = uint32(q / 3)
+			}
+			w = w<<8 | v
+		}
+		return w
+	})
 }
 
 // Vector registers (by number, the same for both ISAs): the vectors of a
@@ -457,3 +476,45 @@ var pairMoves = []struct {
 	mov  func(Op, Op)
 	a, b Op
 }{{32, VMOVDQU, Y0, Y1}, {16, VMOVDQU, X0, X1}, {8, MOVQ, RAX, RCX}, {4, MOVL, EAX, ECX}, {2, MOVW, AX, CX}}
+
+// interleave3 emits q8Interleave3U8, Interleave3U8's loop over n pixels, n
+// a multiple of 16, for both ISAs (128-bit VEX): each step loads 16 bytes
+// of each plane and writes the 48 interleaved bytes as three 16-byte
+// chunks, each the OR of the three planes shuffled by interleave3Masks.
+func interleave3() {
+	name := "q8Interleave3U8"
+	avoutil.Func(name, "func(dst, red, green, blue *uint8, n int)",
+		name+" sets dst[3i], dst[3i+1], dst[3i+2] = red[i], green[i], blue[i] for i < n, n a multiple of 16 (see interleave3 in kernels/_asm/genq8).")
+	dst, r, g, b, n := RDI, RSI, R9, R10, R8
+	avoutil.Params("dst red green blue n", dst, r, g, b, n)
+	masks := avoutil.XRegs[5:14]
+	for o := range 3 {
+		for c := range 3 {
+			m := interleave3Masks
+			m.Disp += 16 * (3*o + c)
+			VMOVDQU(m, masks[3*o+c])
+		}
+	}
+	planes, acc, t := avoutil.XRegs[0:3], avoutil.XRegs[3], avoutil.XRegs[4]
+	Label(name + "_loop")
+	CMPQ(n, U8(16))
+	JL(LabelRef(name + "_done"))
+	for c, base := range []GPPhysical{r, g, b} {
+		VMOVDQU(Mem{Base: base}, planes[c])
+	}
+	for o := range 3 {
+		VPSHUFB(masks[3*o], planes[0], acc)
+		for c := 1; c < 3; c++ {
+			VPSHUFB(masks[3*o+c], planes[c], t)
+			VPOR(t, acc, acc)
+		}
+		VMOVDQU(acc, Mem{Base: dst, Disp: 16 * o})
+	}
+	for _, base := range []GPPhysical{r, g, b} {
+		ADDQ(U8(16), base)
+	}
+	ADDQ(U8(48), dst)
+	SUBQ(U8(16), n)
+	JMP(LabelRef(name + "_loop"))
+	avoutil.EndAt(name + "_done")
+}
