@@ -3,6 +3,7 @@ package qmodel
 import (
 	"fmt"
 	"slices"
+	"sync/atomic"
 
 	"github.com/alexnet-go/alexnet/kernels"
 	"github.com/alexnet-go/alexnet/nn"
@@ -90,11 +91,15 @@ func (l *conv) forward(v value) (value, error) {
 	rs := max(1, min(max(1, stripPixels/ow), (x.n*oh+4*l.threads-1)/(4*l.threads)))
 	per := (oh + rs - 1) / rs
 	var errs errOnce
-	kernels.ParFor(x.n*per, 1, l.threads, func(lo, hi int) {
+	// Each goroutine claims the next strip until none is left, so that one
+	// slowed by another process (the cores are shared) takes fewer.
+	var next atomic.Int64
+	items := int64(x.n * per)
+	kernels.ParFor(min(l.threads, x.n*per), 1, l.threads, func(lo, hi int) {
 		s := l.scratch.get()
 		defer l.scratch.put(s)
-		for it := lo; it < hi; it++ {
-			i, y0 := it/per, it%per*rs
+		for it := next.Add(1) - 1; it < items; it = next.Add(1) - 1 {
+			i, y0 := int(it)/per, int(it)%per*rs
 			errs.set(l.strip(s, x, y, i, y0, min(y0+rs, oh), ow))
 		}
 	})
