@@ -26,15 +26,7 @@ func BenchmarkConv(b *testing.B) {
 		b.Run(s.name, func(b *testing.B) {
 			const n, threads = 64, 2
 			rng := rand.New(rand.NewPCG(1, 2))
-			l := &quant.Layer{Name: s.name, Shape: []int{s.outC, s.inC, s.k, s.k}, Weight: make([]int8, s.outC*s.inC*s.k*s.k),
-				WeightScale: make([]float32, s.outC), Bias: make([]float32, s.outC),
-				Input: quant.Params{Scale: 0.05, ZeroPoint: 3, Range: quant.Uint8}}
-			for i := range l.Weight {
-				l.Weight[i] = int8(rng.IntN(256) - 128)
-			}
-			for o := range s.outC {
-				l.WeightScale[o] = 1e-4
-			}
+			l := randomLayer(rng, s.name, 3, s.outC, s.inC, s.k, s.k)
 			c, err := nn.NewConv2d(s.inC, s.outC, s.k, s.stride, s.pad, 1)
 			if err != nil {
 				b.Fatal(err)
@@ -73,15 +65,7 @@ func BenchmarkLinear(b *testing.B) {
 			b.Run(fmt.Sprintf("%s/batch%d", s.name, n), func(b *testing.B) {
 				const threads = 2
 				rng := rand.New(rand.NewPCG(1, 2))
-				l := &quant.Layer{Name: s.name, Shape: []int{s.out, s.in}, Weight: make([]int8, s.out*s.in),
-					WeightScale: make([]float32, s.out), Bias: make([]float32, s.out),
-					Input: quant.Params{Scale: 0.05, ZeroPoint: 0, Range: quant.Uint8}}
-				for i := range l.Weight {
-					l.Weight[i] = int8(rng.IntN(256) - 128)
-				}
-				for o := range s.out {
-					l.WeightScale[o] = 1e-4
-				}
+				l := randomLayer(rng, s.name, 0, s.out, s.in)
 				q, err := newLinear(l, &nn.Linear{In: s.in, Out: s.out, ReLU: true}, threads)
 				if err != nil {
 					b.Fatal(err)
@@ -121,4 +105,24 @@ func BenchmarkQuantizeInput(b *testing.B) {
 		quantizeInto(&t, x, p, 2, 2)
 	}
 	b.ReportMetric(float64(len(x.Data))*float64(b.N)/b.Elapsed().Seconds()/1e9, "Gvalues/s")
+}
+
+// randomLayer is a quantized layer of the given weight shape with random
+// int8 weights, weight scales 1e-4, zero biases and an input quantizer of
+// zero point zp.
+func randomLayer(rng *rand.Rand, name string, zp int32, shape ...int) *quant.Layer {
+	size := 1
+	for _, d := range shape {
+		size *= d
+	}
+	l := &quant.Layer{Name: name, Shape: shape, Weight: make([]int8, size),
+		WeightScale: make([]float32, shape[0]), Bias: make([]float32, shape[0]),
+		Input: quant.Params{Scale: 0.05, ZeroPoint: zp, Range: quant.Uint8}}
+	for i := range l.Weight {
+		l.Weight[i] = int8(rng.IntN(256) - 128)
+	}
+	for o := range l.WeightScale {
+		l.WeightScale[o] = 1e-4
+	}
+	return l
 }

@@ -119,14 +119,7 @@ func fakeTorch(args []string) {
 }
 
 func TestDriverWithFakeEngine(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts processes")
-	}
-	exe, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Setenv("COMPARE_FAKE_ENGINE", "1")
+	exe := asFakeEngine(t)
 	out := t.TempDir()
 	o, err := parseFlags([]string{"--engines", "ours,ours-int8,pytorch-int8", "--ours-bin", exe, "--python", exe,
 		"--cache", t.TempDir(), "--rounds", "2",
@@ -189,14 +182,7 @@ func TestDriverWithFakeEngine(t *testing.T) {
 // A run whose engine did not do what was asked fails: ours-int8 that did
 // not say int8, PyTorch int8 whose logits are off.
 func TestRunOnceChecks(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts processes")
-	}
-	exe, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Setenv("COMPARE_FAKE_ENGINE", "1")
+	exe := asFakeEngine(t)
 	o, err := parseFlags([]string{"--ours-bin", exe, "--python", exe, "--out", "x", "--dir", "y", "--torch-int8-mode", "jit"})
 	if err != nil {
 		t.Fatal(err)
@@ -478,4 +464,19 @@ func TestEnviron(t *testing.T) {
 	if strings.Contains(joined, "OPENBLAS_CORETYPE=") || !strings.Contains(joined, "\nOMP_NUM_THREADS=3\n") {
 		t.Errorf("environ: %v", env)
 	}
+}
+
+// asFakeEngine skips t in -short mode (the test starts processes), makes
+// this test binary act as every engine it starts and returns its path.
+func asFakeEngine(t *testing.T) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("starts processes")
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("COMPARE_FAKE_ENGINE", "1")
+	return exe
 }
