@@ -100,8 +100,10 @@ func TestBenchBadFlags(t *testing.T) {
 	}
 }
 
-// bench --precision int8 times the quantized model whole: a JSON report
-// saying int8, with images/s and no per-layer rows.
+// bench --precision int8 times the quantized model: a JSON report saying
+// int8, with images/s and a row per module, the convolutions, pools and
+// linear layers timed and the ReLUs and dropouts (which the int8 layers
+// include, or skip) at zero.
 func TestBenchInt8(t *testing.T) {
 	stdout, _, err := run(t, "bench", "--arch", "tiny", "--precision", "int8", "--batch", "2", "--iters", "1", "--warmup", "0", "--json")
 	if err != nil {
@@ -111,12 +113,27 @@ func TestBenchInt8(t *testing.T) {
 		Precision    string  `json:"precision"`
 		Batch        int     `json:"batch"`
 		ImagesPerSec float64 `json:"images_per_sec"`
-		Layers       []any   `json:"layers"`
+		Layers       []struct {
+			Name, Type string
+			MS         float64
+		} `json:"layers"`
 	}
 	if err := json.Unmarshal([]byte(stdout), &r); err != nil {
 		t.Fatalf("%v\n%s", err, stdout)
 	}
-	if r.Precision != "int8" || r.Batch != 2 || r.ImagesPerSec <= 0 || len(r.Layers) != 0 {
-		t.Errorf("report %+v", r)
+	if r.Precision != "int8" || r.Batch != 2 || r.ImagesPerSec <= 0 || len(r.Layers) != 21 {
+		t.Fatalf("report %+v", r)
+	}
+	for _, l := range r.Layers {
+		switch timed := l.MS > 0; l.Type {
+		case "Conv2d", "Linear", "MaxPool2d":
+			if !timed {
+				t.Errorf("%s (%s) not timed", l.Name, l.Type)
+			}
+		case "ReLU", "Dropout":
+			if timed {
+				t.Errorf("%s (%s) timed: %v ms", l.Name, l.Type, l.MS)
+			}
+		}
 	}
 }
