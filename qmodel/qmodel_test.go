@@ -5,10 +5,12 @@ import (
 	"math"
 	"path/filepath"
 	"slices"
+	"sync"
 	"testing"
 
 	"github.com/alexnet-go/alexnet/internal/testutil"
 	"github.com/alexnet-go/alexnet/quant"
+	"github.com/alexnet-go/alexnet/tensor"
 )
 
 // TestInt8NearFloat32 runs the narrow models in int8, calibrated on their
@@ -152,5 +154,46 @@ func TestReduceRange(t *testing.T) {
 	}
 	if seen < 7 {
 		t.Errorf("%d layers passed on uint8 activations, want 7", seen)
+	}
+}
+
+// TestReplicaConcurrent runs a Model and a Replica of it at the same time
+// (go test -race checks they share only read-only state) and checks both
+// give the Model's logits, bit for bit.
+func TestReplicaConcurrent(t *testing.T) {
+	m, _, x := narrow(t, "tv_narrow")
+	q, err := NewFrom(calibrate(t, m, x, Options{}), m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := forward(t, q, x)
+	skel, err := m.Replica()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := q.Replica(skel)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := make([]*tensor.Tensor, 2)
+	errs := make([]error, 2)
+	var wg sync.WaitGroup
+	for i, mod := range []*Model{q, r} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 3 {
+				got[i], errs[i] = mod.Forward(x)
+			}
+		}()
+	}
+	wg.Wait()
+	for i := range got {
+		if errs[i] != nil {
+			t.Fatal(errs[i])
+		}
+		if !slices.Equal(got[i].Data, want.Data) {
+			t.Errorf("model %d: logits differ from the Model's alone", i)
+		}
 	}
 }
