@@ -51,10 +51,28 @@ type Result struct {
 	Map *tensor.Tensor
 }
 
-// Explain computes the explanation opt asks for of m's prediction for x,
-// one preprocessed image (1,3,H,W), by m's float32 forward pass and the
-// input gradients of its layers (nn's BackwardInput). m must not run at
-// the same time.
+// Explainer explains the predictions of one model. It keeps the layers
+// it runs (their packed weights and buffers) from call to call; it is
+// not safe for concurrent use.
+type Explainer struct {
+	m *model.AlexNet
+	t *tape
+}
+
+// New returns an Explainer of m's predictions. It shares m's parameters
+// and its layers without parameters: m must not run while it does.
+func New(m *model.AlexNet) *Explainer {
+	return &Explainer{m: m, t: newTape(m)}
+}
+
+// Explain is New(m).Explain(x, opt), for one explanation.
+func Explain(m *model.AlexNet, x *tensor.Tensor, opt Options) (*Result, error) {
+	return New(m).Explain(x, opt)
+}
+
+// Explain computes the explanation opt asks for of the model's prediction
+// for x, one preprocessed image (1,3,H,W), by its float32 forward pass and
+// the input gradients of its layers (nn's BackwardInput).
 //
 // Grad-CAM, with A the output of the layer (C,h,w), S the logit of the
 // class and G = ∂S/∂A:
@@ -67,7 +85,7 @@ type Result struct {
 // S(x'), x' being x with the Patch×Patch square at (i·Stride, j·Stride)
 // set to 0 (the data set's mean after normalization), the occluded images
 // batched through m.Forward.
-func Explain(m *model.AlexNet, x *tensor.Tensor, opt Options) (*Result, error) {
+func (e *Explainer) Explain(x *tensor.Tensor, opt Options) (*Result, error) {
 	if x == nil || len(x.Shape) != 4 || x.Shape[0] != 1 || x.Shape[1] != 3 {
 		var got []int
 		if x != nil {
@@ -78,7 +96,7 @@ func Explain(m *model.AlexNet, x *tensor.Tensor, opt Options) (*Result, error) {
 	if opt.Method == "" {
 		opt.Method = GradCAM
 	}
-	t := newTape(m)
+	t := e.t
 	logits, err := t.forward(x)
 	if err != nil {
 		return nil, err
@@ -93,7 +111,7 @@ func Explain(m *model.AlexNet, x *tensor.Tensor, opt Options) (*Result, error) {
 	case Saliency:
 		r.Map, err = saliency(t, r.Class, len(r.Logits))
 	case Occlusion:
-		r.Map, err = occlusion(m, x, opt, r.Class)
+		r.Map, err = occlusion(e.m, x, opt, r.Class)
 	default:
 		err = &OptionError{"Method", fmt.Sprintf("unknown method %q; the methods are %v", opt.Method, Methods)}
 	}

@@ -8,7 +8,7 @@ import (
 )
 
 // occlusionBatch is how many occluded images go through one forward pass.
-const occlusionBatch = 16
+const occlusionBatch = 64
 
 // occlusion is Zeiler and Fergus's occlusion map of x for class k: the
 // drop of the class's logit when each Patch×Patch square, Stride apart, is

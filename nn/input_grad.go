@@ -52,13 +52,18 @@ func (l *Conv2d) BackwardInput(x, y, dy *tensor.Tensor, g *Grads) (*tensor.Tenso
 }
 
 // BackwardInput is Backward's dx alone: dz (dy, zeroed where y is not
-// positive with ReLU set) times Weight, (N,In).
+// positive with ReLU set) times Weight, (N,In); at batch 1 by
+// kernels.GemvT, which reads Weight once in place (Sgemm would pack it).
 func (l *Linear) BackwardInput(x, y, dy *tensor.Tensor, g *Grads) (*tensor.Tensor, error) {
 	dz, err := backwardDz("Linear", l, x, y, dy, g, l.ReLU, l.Threads, l.checkParams)
 	if err != nil {
 		return nil, err
 	}
 	dx := g.buffer(l, slotDx, x.Shape)
+	if x.Shape[0] == 1 {
+		kernels.GemvT(dx.Data, dz.Data, l.Weight.Data, l.In, l.Threads)
+		return dx, nil
+	}
 	err = kernels.Sgemm(&kernels.Gemm{M: x.Shape[0], N: l.In, K: l.Out,
 		A: dz.Data, LDA: l.Out, B: l.Weight.Data, LDB: l.In,
 		C: dx.Data, LDC: l.In, Threads: l.Threads})

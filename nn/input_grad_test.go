@@ -82,6 +82,42 @@ func TestBackwardInput(t *testing.T) {
 	}
 }
 
+// TestLinearBackwardInputBatch1: at batch 1 (kernels.GemvT) the input
+// gradient equals Backward's (Sgemm) within float32 rounding: 1e-5 of the
+// largest |dx|.
+func TestLinearBackwardInputBatch1(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 3))
+	lin, err := NewLinear(300, 50)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lin.Weight, lin.Bias, lin.ReLU = randTensor(rng, 0.3, 0, 50, 300), randTensor(rng, 0.1, 0, 50), true
+	x := randTensor(rng, 1, 0, 1, 300)
+	y, err := lin.Forward(x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	y = y.Clone()
+	dy := randTensor(rng, 1, 0, 1, 50)
+	want, err := lin.Backward(x, y, dy, NewGrads())
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := lin.BackwardInput(x, y, dy, NewGrads())
+	if err != nil {
+		t.Fatal(err)
+	}
+	top := 0.0
+	for _, v := range want.Data {
+		top = max(top, math.Abs(float64(v)))
+	}
+	for i, v := range got.Data {
+		if math.Abs(float64(v-want.Data[i])) > 1e-5*top {
+			t.Fatalf("dx[%d] = %v, Backward's %v", i, v, want.Data[i])
+		}
+	}
+}
+
 // TestBatchNormBackwardInputEval compares the eval-mode input gradient
 // with central differences of Forward (in float64 from float32 outputs:
 // within 1e-3 relative), with and without the fused ReLU (away from its
