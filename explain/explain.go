@@ -30,9 +30,9 @@ type Options struct {
 	// the last convolution. A convolution's output is the one before its
 	// ReLU, as in PyTorch.
 	Layer string
-	// Class is the class index the score is taken of; below 0 means the
-	// top-1 class.
-	Class int
+	// Class is the index of the class whose score is explained; nil
+	// means the top-1 class (see ClassIndex).
+	Class *int
 	// Patch and Stride are the occlusion's square side and step in
 	// pixels; 0 means 32 and 16.
 	Patch, Stride int
@@ -78,7 +78,7 @@ func Explain(m *model.AlexNet, x *tensor.Tensor, opt Options) (*Result, error) {
 // class and G = ∂S/∂A:
 //
 //	gradcam:   α_c = mean_ij G[c,i,j]
-//	gradcam++: α_c = Σ_ij relu(G[c,i,j])·a[c,i,j], a = G² / (2G² + (Σ_ij A[c])·G³ + 1e-7) where G ≠ 0, else 0
+//	gradcam++: α_c = Σ_ij relu(G[c,i,j])·a[c,i,j], a = G² / (2G² + (Σ_ij A[c])·G³ + 1e-6) where G ≠ 0, else 0
 //	map[i,j] = relu(Σ_c α_c·A[c,i,j])
 //
 // Saliency: map[y,x] = max_c |∂S/∂x[c,y,x]|. Occlusion: map[i,j] = S(x) −
@@ -121,13 +121,16 @@ func (e *Explainer) Explain(x *tensor.Tensor, opt Options) (*Result, error) {
 	return r, nil
 }
 
-// class is want, checked, or the top-1 class when want is negative.
-func class(want int, logits []float32) (int, error) {
-	if want >= len(logits) {
-		return 0, &ClassError{want, len(logits)}
-	}
-	if want >= 0 {
-		return want, nil
+// ClassIndex is k as Options.Class.
+func ClassIndex(k int) *int { return &k }
+
+// class is *want, checked, or the top-1 class when want is nil.
+func class(want *int, logits []float32) (int, error) {
+	if want != nil {
+		if *want < 0 || *want >= len(logits) {
+			return 0, &ClassError{*want, len(logits)}
+		}
+		return *want, nil
 	}
 	top := 0
 	for i, v := range logits {
@@ -220,7 +223,7 @@ func channelWeight(method string, g, a []float32) float64 {
 			continue
 		}
 		g2 := float64(v) * float64(v)
-		aij := g2 / (2*g2 + sumA*g2*float64(v) + 1e-7)
+		aij := g2 / (2*g2 + sumA*g2*float64(v) + 1e-6)
 		s += math.Max(float64(v), 0) * aij
 	}
 	return s

@@ -85,8 +85,15 @@ func TestBadOptions(t *testing.T) {
 		t.Errorf("unknown layer: %v", err)
 	}
 	var ce *ClassError
-	if _, err := Explain(m, x, Options{Class: 10}); !errors.As(err, &ce) || ce.NumClasses != 10 {
+	if _, err := Explain(m, x, Options{Class: ClassIndex(10)}); !errors.As(err, &ce) || ce.NumClasses != 10 {
 		t.Errorf("class 10 of 10: %v", err)
+	}
+	if _, err := Explain(m, x, Options{Class: ClassIndex(-1)}); !errors.As(err, &ce) {
+		t.Errorf("class -1: %v", err)
+	}
+	r, err := Explain(m, x, Options{Class: ClassIndex(7)})
+	if err != nil || r.Class != 7 {
+		t.Errorf("class 7: %v, %v", r, err)
 	}
 	var oe *OptionError
 	if _, err := Explain(m, x, Options{Method: "lime"}); !errors.As(err, &oe) {

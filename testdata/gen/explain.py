@@ -18,7 +18,9 @@ are made out-of-place (same values) so that a Conv2d's output can be kept.
 Images: Tiny ImageNet val_0.JPEG .. val_9.JPEG (64x64), each as a batch of
 one: PIL open, convert("RGB"), Resize(256), CenterCrop(S),
 ToTensor, Normalize(mean 0.485 0.456 0.406, std 0.229 0.224 0.225), S the
-model's input_size. x is that (3, H, W) tensor.
+model's input_size; x is that (3, H, W) tensor plus a tie-breaking
+jitter of at most 1e-3 (see jitter: the upscaled photos have exact ties
+in the max pools, which float32 rounding would break arbitrarily).
 
 Definitions (plain torch.autograd; no pytorch-grad-cam, no captum):
   logits   the model's output on x; K = argmax (the class explained);
@@ -33,7 +35,7 @@ Definitions (plain torch.autograd; no pytorch-grad-cam, no captum):
            normalised
   Grad-CAM++ (pytorch-grad-cam's GradCAMPlusPlus, whose eps is 1e-6):
            g2 = G^2, g3 = G^3, sumA_c = sum_ij A[c,i,j];
-           aij = g2 / (2*g2 + sumA_c*g3 + 1e-7); aij = where(G != 0, aij, 0);
+           aij = g2 / (2*g2 + sumA_c*g3 + 1e-6); aij = where(G != 0, aij, 0);
            w_c = sum_ij relu(G[c,i,j]) * aij[c,i,j];
            map = relu(sum_c w_c * A[c]), (h, w)
   saliency (Simonyan et al. 2014) sal = max over the 3 channels of
@@ -49,14 +51,15 @@ Writes testdata/explain/<model>/ (float32 .npy, first axis the image):
   logits.npy                (10, classes)
   gradcam_<layer>.npy       (10, h, w) for each layer
   gradcampp_<layer>.npy     (10, h, w)
-  saliency_0.npy            (H, W) sal of image 0
+  saliency_0.npy            (H, W) sal of image 0 (tv_narrow only)
   saliency_blocks.npy       (10, H//8, W//8): sal summed over each
                             non-overlapping 8x8 block, rows/columns that do
                             not fill a block dropped:
                             blocks[n,a,b] = sum of sal[n, 8a:8a+8, 8b:8b+8]
   occlusion.npy             (10, (H-p)//s+1, (W-p)//s+1)
   explain.json              model, input size, images (file, K, S, and the
-                            sha256 prefix of x's float32 bytes as
+                            sha256 prefix of the preprocessed image's
+                            float32 bytes, before the jitter, as
                             imageproc.py hashes them), layers, patch,
                             stride, block, eps, files, versions, per
                             map kind how many maps are all zero, and
@@ -91,7 +94,7 @@ TINY = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "..", "..", "sha
 IMAGES = ["val_%d.JPEG" % i for i in range(10)]
 MODELS = {"tv_narrow": ["features.11", "features.10"], "orig_narrow": ["features.13", "features.12"]}
 MEAN, STD = [0.485, 0.456, 0.406], [0.229, 0.224, 0.225]
-PATCH, STRIDE, BLOCK, EPS = 32, 16, 8, 1e-7
+PATCH, STRIDE, BLOCK, EPS = 32, 16, 8, 1e-6
 
 
 def load(name):
@@ -114,6 +117,18 @@ def preprocess(path, size):
     t = T.Compose([T.Resize(256), T.CenterCrop(size), T.ToTensor(), T.Normalize(MEAN, STD)])
     with Image.open(path) as im:
         return t(im.convert("RGB"))
+
+
+def jitter(x):
+    """x plus the tie-breaking jitter: element i (row-major) gets
+    float32(((i*7919) mod 2001) - 1000) * float32(1e-6), up to 1e-3 in the
+    normalised space, added in float32. The photos are 64x64 upscaled to
+    256, so whole 4x4 blocks are equal and the max pools see exact ties,
+    whose gradient goes to whichever element a float32 forward pass rounds
+    highest; the jitter makes those maxima distinct."""
+    n = x.numel()
+    k = ((np.arange(n, dtype=np.int64) * 7919) % 2001 - 1000).astype(np.float32)
+    return x + torch.from_numpy(k * np.float32(1e-6)).reshape(x.shape)
 
 
 def gradcam(A, G):
@@ -192,16 +207,17 @@ def write(name, layers):
         errs[key] = max(errs.get(key, 0.0), e)
 
     for idx, f in enumerate(IMAGES):
-        x = preprocess(os.path.join(TINY, "val", "images", f), size)
+        x0 = preprocess(os.path.join(TINY, "val", "images", f), size)
+        x = jitter(x0)
         y, k, s, cam, cpp, sal, occ = explain(m, x, layers)
         y64, k64, _, cam64, cpp64, sal64, occ64 = explain(m64, x.double(), layers)
         assert k64 == k, (name, f)
-        rows.append({"file": f, "class": k, "score": s, "input_sha256": sha(x)})
+        rows.append({"file": f, "class": k, "score": s, "input_sha256": sha(x0)})
         add("logits.npy", y, y64)
         for n in layers:
             add("gradcam_%s.npy" % n, cam[n], cam64[n])
             add("gradcampp_%s.npy" % n, cpp[n], cpp64[n])
-        if idx == 0:
+        if idx == 0 and name == "tv_narrow":  # one full map is enough (fixture size)
             add("saliency_0.npy", sal, sal64)
         add("saliency_blocks.npy", blocks(sal), blocks(sal64))
         add("occlusion.npy", occ, occ64)
