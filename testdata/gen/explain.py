@@ -47,6 +47,8 @@ Definitions (plain torch.autograd; no pytorch-grad-cam, no captum):
            one, the S(x') from one batch of all occluded copies
 Everything is float32 (torch's default), including the reductions.
 
+Also writes testdata/explain/upsample.json (see write_upsample).
+
 Writes testdata/explain/<model>/ (float32 .npy, first axis the image):
   logits.npy                (10, classes)
   gradcam_<layer>.npy       (10, h, w) for each layer
@@ -242,10 +244,24 @@ def write(name, layers):
     print("  float64_rel_err", meta["float64_rel_err"])
 
 
+def write_upsample():
+    """testdata/explain/upsample.json: F.interpolate(mode="bilinear",
+    align_corners=False) of a 3x4 map (the values 0..11 squared, over 7) to
+    the sizes the heat maps use and some odd ones (package heatmap)."""
+    m = (torch.arange(12, dtype=torch.float32) ** 2 / 7).reshape(1, 1, 3, 4)
+    cases = []
+    for oh, ow in [(7, 9), (13, 5), (3, 4), (26, 30), (1, 1)]:
+        y = torch.nn.functional.interpolate(m, size=(oh, ow), mode="bilinear", align_corners=False)
+        cases.append({"h": oh, "w": ow, "out": [float(v) for v in y.flatten()]})
+    with open(os.path.join(ROOT, "explain", "upsample.json"), "w") as f:
+        json.dump({"in": [float(v) for v in m.flatten()], "h": 3, "w": 4, "cases": cases}, f)
+
+
 def main():
     torch.set_num_threads(1)
     for name, layers in MODELS.items():
         write(name, layers)
+    write_upsample()
 
 
 if __name__ == "__main__":
