@@ -247,3 +247,19 @@ func saliency(t *tape, k, n int) (*tensor.Tensor, error) {
 	}
 	return out, nil
 }
+
+// Activations returns the output of the module called layer for x (1, 3,
+// H, W), as PyTorch's module returns it (a convolution's before its
+// ReLU): (C, h, w) for a feature map. The tensor is the layer's buffer,
+// valid until the next call.
+func (e *Explainer) Activations(x *tensor.Tensor, layer string) (*tensor.Tensor, error) {
+	at, err := e.t.index(layer)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := e.t.forward(x); err != nil {
+		return nil, err
+	}
+	y := e.t.ys[at]
+	return &tensor.Tensor{Shape: y.Shape[1:], Data: y.Data[:len(y.Data)/y.Shape[0]]}, nil
+}

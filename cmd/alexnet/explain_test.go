@@ -88,3 +88,39 @@ func TestExplainBadOptions(t *testing.T) {
 		}
 	}
 }
+
+// TestFilters draws the narrow model's first-layer filters (8 of 11×11
+// at scale 4: a 3×3 grid of 44-pixel cells with 2-pixel gaps) and a
+// layer's feature maps for an image, and refuses a layer of more than 3
+// input channels for filters, naming --activations.
+func TestFilters(t *testing.T) {
+	dir := t.TempDir()
+	w := testutil.NarrowWeights(t)
+	out := filepath.Join(dir, "f.png")
+	if _, stderr, err := run(t, "filters", "--weights", w, "--out", out); err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	checkPNG(t, out, 3*46+2, 3*46+2)
+	maps := filepath.Join(dir, "a.png")
+	if _, stderr, err := run(t, "filters", "--weights", w, "--activations", images(t)[0], "--layer", "features.0", "--out", maps); err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	checkPNG(t, maps, 3*(55*2+2)+2, 3*(55*2+2)+2)
+	if _, _, err := run(t, "filters", "--weights", w, "--layer", "features.3", "--out", out); err == nil || !strings.Contains(err.Error(), "--activations") {
+		t.Errorf("filters of features.3: %v", err)
+	}
+}
+
+// checkPNG fails t unless path is a w×h PNG.
+func checkPNG(t *testing.T, path string, w, h int) {
+	t.Helper()
+	fh, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fh.Close()
+	cfg, err := png.DecodeConfig(fh)
+	if err != nil || cfg.Width != w || cfg.Height != h {
+		t.Errorf("%s: %v, %d×%d, want %d×%d", path, err, cfg.Width, cfg.Height, w, h)
+	}
+}

@@ -61,7 +61,7 @@ func newRoot() *cobra.Command {
 	}
 	root.PersistentFlags().Int("threads", runtime.NumCPU(), "threads for the forward pass")
 	root.PersistentFlags().String("cpuprofile", "", "write a CPU profile of the command to this file (go tool pprof)")
-	root.AddCommand(benchCmd(), classifyCmd(), evalCmd(), explainCmd(), preprocessCmd(), quantizeCmd(), serveCmd(), summaryCmd(), trainCmd(), weightsCmd())
+	root.AddCommand(benchCmd(), classifyCmd(), evalCmd(), explainCmd(), filtersCmd(), preprocessCmd(), quantizeCmd(), serveCmd(), summaryCmd(), trainCmd(), weightsCmd())
 	return root
 }
 
