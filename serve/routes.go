@@ -23,6 +23,7 @@ func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/v1/classify", s.instrument("classify", s.handleClassify))
 	mux.Handle("/v1/classify/batch", s.instrument("batch", s.handleBatch))
+	mux.Handle("/v1/explain", s.instrument("explain", s.handleExplain))
 	mux.Handle("/v1/model", s.instrument("model", get(s.handleModel)))
 	mux.Handle("/healthz", s.instrument("healthz", get(s.handleHealth)))
 	mux.Handle("/readyz", s.instrument("readyz", get(s.handleReady)))

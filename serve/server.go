@@ -34,6 +34,7 @@ type Server struct {
 	threads  int                  // the forward pass's threads, shared by the lanes running
 	busy     atomic.Int32         // lanes in a forward pass
 	replicas []*predict.Predictor // the other lanes' models, until warm starts them
+	expl     *explainer           // POST /v1/explain's model
 
 	ready     chan struct{} // closed after the warm-up pass
 	readyErr  error         // the warm-up's error; read after ready is closed
@@ -63,6 +64,7 @@ func New(p *predict.Predictor, opt *Options) *Server {
 	if opt == nil || opt.Lanes <= 0 {
 		s.opt.Lanes = min(2, s.threads)
 	}
+	s.expl = newExplainer(p) // before any lane runs p
 	for range s.opt.Lanes - 1 {
 		r, err := p.Replica() // before any lane runs p
 		if err != nil {

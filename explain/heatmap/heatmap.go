@@ -83,6 +83,18 @@ func Colour(v float32) color.Color {
 	return colours[int(math.Round(float64(min(max(v, 0), 1))*255))]
 }
 
+// Image is m (h, w) upsampled to oh×ow, scaled to [0, 1] and coloured:
+// the heat map alone, opaque, for a page to lay over the crop.
+func Image(m *tensor.Tensor, oh, ow int) *image.RGBA {
+	up := Normalize(Upsample(m, oh, ow))
+	out := image.NewRGBA(image.Rect(0, 0, ow, oh))
+	for i, v := range up.Data {
+		r, g, b, _ := Colour(v).RGBA()
+		copy(out.Pix[4*i:4*i+4], []uint8{uint8(r >> 8), uint8(g >> 8), uint8(b >> 8), 255})
+	}
+	return out
+}
+
 // Overlay returns a copy of img with m drawn over the rectangle box of
 // it: m (h, w) upsampled to the box's size and scaled to [0, 1], each
 // pixel of the box alpha·Colour + (1−alpha)·img; the rest of img is
@@ -103,19 +115,19 @@ func Overlay(img image.Image, m *tensor.Tensor, box image.Rectangle, alpha float
 	if box.Empty() {
 		return out
 	}
-	up := Normalize(Upsample(m, box.Dy(), box.Dx()))
+	heat := Image(m, box.Dy(), box.Dx())
 	for y := range box.Dy() {
 		for x := range box.Dx() {
-			hr, hg, hb, _ := Colour(up.Data[y*box.Dx()+x]).RGBA()
+			h := heat.RGBAAt(x, y)
 			c := out.RGBAAt(box.Min.X+x, box.Min.Y+y)
 			out.SetRGBA(box.Min.X+x, box.Min.Y+y, color.RGBA{
-				blend(c.R, hr, alpha), blend(c.G, hg, alpha), blend(c.B, hb, alpha), c.A})
+				blend(c.R, h.R, alpha), blend(c.G, h.G, alpha), blend(c.B, h.B, alpha), c.A})
 		}
 	}
 	return out
 }
 
-// blend is (1−alpha)·a + alpha·h, a 8-bit, h 16-bit, rounded.
-func blend(a uint8, h uint32, alpha float64) uint8 {
-	return uint8(math.Round((1-alpha)*float64(a) + alpha*float64(h>>8)))
+// blend is (1−alpha)·a + alpha·h, rounded.
+func blend(a, h uint8, alpha float64) uint8 {
+	return uint8(math.Round((1-alpha)*float64(a) + alpha*float64(h)))
 }
