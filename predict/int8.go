@@ -19,6 +19,26 @@ import (
 // whose pooling and ReLU layers the int8 network runs; its weights are
 // not the quantized ones.
 func LoadInt8(arch, path string, threads int) (*Predictor, error) {
+	return loadQuantized(arch, path, threads, func(p *Predictor, q *quant.Model) (err error) {
+		p.int8, err = qmodel.NewFrom(q, p.Model)
+		return err
+	})
+}
+
+// LoadDequantized reads a quantized model as LoadInt8 does and returns a
+// float32 Predictor whose Model carries its weights dequantized
+// (qmodel.Dequantize): the network whose gradients explain the int8
+// model's predictions.
+func LoadDequantized(arch, path string, threads int) (*Predictor, error) {
+	return loadQuantized(arch, path, threads, func(p *Predictor, q *quant.Model) (err error) {
+		p.Model, err = qmodel.Dequantize(q, p.Model.Config())
+		return err
+	})
+}
+
+// loadQuantized reads the quantized model at path, builds the Predictor of
+// its architecture with Classes, and lets build finish it.
+func loadQuantized(arch, path string, threads int, build func(*Predictor, *quant.Model) error) (*Predictor, error) {
 	q, err := quant.Load(path)
 	if err != nil {
 		return nil, err
@@ -36,7 +56,7 @@ func LoadInt8(arch, path string, threads int) (*Predictor, error) {
 	if err != nil {
 		return nil, err
 	}
-	if p.int8, err = qmodel.NewFrom(q, p.Model); err != nil {
+	if err := build(p, q); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	if p.Classes, err = readClasses(path, cfg.NumClasses); err != nil {

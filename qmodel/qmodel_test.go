@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/alexnet-go/alexnet/internal/testutil"
+	"github.com/alexnet-go/alexnet/nn"
 	"github.com/alexnet-go/alexnet/quant"
 	"github.com/alexnet-go/alexnet/tensor"
 )
@@ -195,5 +196,37 @@ func TestReplicaConcurrent(t *testing.T) {
 		if !slices.Equal(got[i].Data, want.Data) {
 			t.Errorf("model %d: logits differ from the Model's alone", i)
 		}
+	}
+}
+
+// TestDequantize: the float32 network of the dequantized weights (batch
+// norms folded, so the identity) gives logits close to the int8
+// network's: they differ only by the int8 network's activation
+// quantization (TestInt8NearFloat32's minmax bound), and its weights are
+// exactly q·scale.
+func TestDequantize(t *testing.T) {
+	for _, name := range []string{"tiny_bn_narrow", "tv_narrow"} {
+		t.Run(name, func(t *testing.T) {
+			m, cfg, x := narrow(t, name)
+			qm := calibrate(t, m, x, Options{Observer: "minmax"})
+			q, err := New(qm, cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f, err := Dequantize(qm, cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := forward(t, q, x)
+			testutil.CheckClose(t, "logits", forward(t, f, x), want, 0.03*logitRange(want))
+			l := qm.Layers[0]
+			w := f.Modules()[0].Layer.(*nn.Conv2d).Weight.Data
+			per := len(w) / len(l.WeightScale)
+			for i, v := range w {
+				if v != float32(l.Weight[i])*l.WeightScale[i/per] {
+					t.Fatalf("%s weight %d: %v, want %v·%v", l.Name, i, v, l.Weight[i], l.WeightScale[i/per])
+				}
+			}
+		})
 	}
 }

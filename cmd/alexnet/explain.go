@@ -49,8 +49,10 @@ The score is the logit of --class (default: the top-1 class). For each
 image it writes into --out: NAME.METHOD.png (the map over the photo, the
 area the model sees highlighted), NAME.METHOD.crop.png (over the crop the
 model sees) and NAME.METHOD.npy (the map before upsampling, float32), and
-prints the top-5 classes. The gradients are float32's: explain takes float32
-weights (an int8 model of alexnet quantize is refused).`,
+prints the top-5 classes. The gradients are float32's: an int8 model of
+alexnet quantize is explained through the float32 network of its
+dequantized weights (its batch norms folded), whose top-5 may differ a
+little from the int8 model's.`,
 		cobra.MinimumNArgs(1), func(cmd *cobra.Command, args []string) error { return runExplain(cmd, f, args) })
 	fl := cmd.Flags()
 	addWeightsFlag(fl, &f.weights)
@@ -86,11 +88,8 @@ func runExplain(cmd *cobra.Command, f explainFlags, files []string) error {
 	if err != nil {
 		return err
 	}
-	p, err := predict.Load(f.arch, path, threadsFlag(cmd))
+	p, err := loadExplained(f.arch, path, threadsFlag(cmd))
 	if err != nil {
-		if _, qerr := quant.Load(path); qerr == nil {
-			return fmt.Errorf("%s is an int8 model (alexnet quantize): explain takes the float32 weights it was made from", path)
-		}
 		return err
 	}
 	if err := os.MkdirAll(f.out, 0o755); err != nil {
@@ -123,6 +122,18 @@ func runExplain(cmd *cobra.Command, f explainFlags, files []string) error {
 		return errReported
 	}
 	return nil
+}
+
+// loadExplained loads the float32 model of the weights file at path: an
+// int8 model of alexnet quantize dequantized (predict.LoadDequantized).
+func loadExplained(arch, path string, threads int) (*predict.Predictor, error) {
+	p, err := predict.Load(arch, path, threads)
+	if err != nil {
+		if _, qerr := quant.Load(path); qerr == nil {
+			return predict.LoadDequantized(arch, path, threads)
+		}
+	}
+	return p, err
 }
 
 // options are f's explain.Options.

@@ -17,7 +17,8 @@ import (
 
 // quantize calibrates the narrow torchvision model on an ImageFolder of
 // the fixture images and writes a file that quant.Load reads: its 8
-// layers give logits near the float32 model's. Bad flags are refused.
+// layers give logits near the float32 model's; classify and explain take
+// it. Bad flags are refused.
 func TestQuantizeCommand(t *testing.T) {
 	data := t.TempDir()
 	for i, f := range images(t) {
@@ -43,6 +44,11 @@ func TestQuantizeCommand(t *testing.T) {
 	stdout, _, err = run(t, "classify", "--precision", "int8", "--weights", out, "--json", images(t)[0])
 	if err != nil || strings.Count(stdout, `"index"`) != 5 {
 		t.Errorf("classify --precision int8: %v\n%s", err, stdout)
+	}
+	// explain takes the int8 file, through its dequantized float32 network.
+	stdout, stderr, err := run(t, "explain", "--weights", out, "--out", t.TempDir(), "--json", images(t)[0])
+	if err != nil || !strings.Contains(stdout, `"method":"gradcam"`) {
+		t.Errorf("explain of the int8 model: %v\n%s%s", err, stdout, stderr)
 	}
 	if _, _, err := run(t, "classify", "--precision", "int4", "--weights", out, images(t)[0]); err == nil || !strings.Contains(err.Error(), "--precision") {
 		t.Errorf("--precision int4: %v", err)
