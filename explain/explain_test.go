@@ -5,7 +5,7 @@ import (
 	"math"
 	"testing"
 
-	"github.com/alexnet-go/alexnet/internal/testutil"
+	"github.com/alexnet-go/alexnet/internal/testutil/narrowmodel"
 	"github.com/alexnet-go/alexnet/model"
 	"github.com/alexnet-go/alexnet/tensor"
 )
@@ -14,18 +14,7 @@ import (
 // first image of its input batch, (1,3,H,W).
 func narrow(t testing.TB, name string) (*model.AlexNet, *tensor.Tensor) {
 	t.Helper()
-	dir := testutil.Testdata(t, "model", name)
-	nc := testutil.ReadNarrowConfig(t, dir)
-	cfg := model.Config{Arch: nc.Arch, Hidden: nc.Hidden, NumClasses: nc.NumClasses, InputSize: nc.InputSize, Threads: 2}
-	copy(cfg.Channels[:], nc.Channels)
-	m, err := model.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := m.LoadStateDict(testutil.NarrowStateDict(t, dir, nc.StateDict)); err != nil {
-		t.Fatal(err)
-	}
-	x := testutil.NarrowInput(t, dir)
+	m, _, x := narrowmodel.Load(t, name)
 	one := tensor.New(1, 3, x.Shape[2], x.Shape[3])
 	copy(one.Data, x.Data)
 	return m, one

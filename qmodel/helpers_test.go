@@ -5,7 +5,7 @@ import (
 	"math"
 	"testing"
 
-	"github.com/alexnet-go/alexnet/internal/testutil"
+	"github.com/alexnet-go/alexnet/internal/testutil/narrowmodel"
 	"github.com/alexnet-go/alexnet/model"
 	"github.com/alexnet-go/alexnet/quant"
 	"github.com/alexnet-go/alexnet/tensor"
@@ -15,18 +15,7 @@ import (
 // state dict and input batch.
 func narrow(t testing.TB, name string) (*model.AlexNet, model.Config, *tensor.Tensor) {
 	t.Helper()
-	dir := testutil.Testdata(t, "model", name)
-	nc := testutil.ReadNarrowConfig(t, dir)
-	cfg := model.Config{Arch: nc.Arch, Hidden: nc.Hidden, NumClasses: nc.NumClasses, InputSize: nc.InputSize, Threads: 2}
-	copy(cfg.Channels[:], nc.Channels)
-	m, err := model.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := m.LoadStateDict(testutil.NarrowStateDict(t, dir, nc.StateDict)); err != nil {
-		t.Fatal(err)
-	}
-	return m, cfg, testutil.NarrowInput(t, dir)
+	return narrowmodel.Load(t, name)
 }
 
 // one yields x as the only calibration batch.
