@@ -6,14 +6,18 @@ import (
 	"flag"
 	"fmt"
 	"image/png"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"github.com/alexnet-go/alexnet/predict"
 )
@@ -91,7 +95,8 @@ type shownClass struct {
 // The page in headless Chromium, at a phone's width: a file that is not an
 // image shows an error in plain words; a photo (chosen, pasted, dropped)
 // shows the crop the model sees and a top-5 whose classes and
-// probabilities are predict's. Skipped where there is no Chromium, unless
+// probabilities are predict's; "why?" lays the server's heat map of the
+// class picked over the crop and its box. Skipped where there is no Chromium, unless
 // $ALEXNET_REQUIRE_CHROMIUM is set (as in CI).
 func TestBrowser(t *testing.T) {
 	bin := requireChromium(t)
@@ -112,6 +117,7 @@ func TestBrowser(t *testing.T) {
 	bctx := newBrowser(t, bin)
 	checkNotImageShown(t, bctx, ts.URL, notImage)
 	checkPhotoShown(t, bctx, photo, want)
+	checkWhy(t, bctx, ts.URL, photo, want)
 	checkPasteAndDrop(t, bctx)
 	// Back to the photo for the screenshot.
 	err = chromedp.Do(bctx,
@@ -261,4 +267,268 @@ func writeScreenshot(t *testing.T, bctx context.Context, path string) {
 		t.Fatal(err)
 	}
 	t.Logf("wrote %s (%d bytes)", path, len(shot))
+}
+
+// heatState is the page's "why?" part: the toggle, its caption, the rows
+// of the top-5 marked selected, the two overlays and the box.
+type heatState struct {
+	Pressed  string    `json:"pressed"`
+	Caption  string    `json:"caption"`
+	Selected []int     `json:"selected"`
+	Crop     heatImage `json:"crop"`
+	Original heatImage `json:"original"`
+	CropRect []float64 `json:"cropRect"` // the crop's <img>: x, y, width, height
+	BoxRect  []float64 `json:"boxRect"`  // the box over the photo
+	BoxStyle []string  `json:"boxStyle"` // its left, top, width, height
+	Error    string    `json:"error"`    // "" when hidden
+	Overflow bool      `json:"overflow"`
+}
+
+// heatImage is an overlay <img>.
+type heatImage struct {
+	Visible      bool      `json:"visible"`
+	Src          string    `json:"src"`
+	Class        int       `json:"class"` // data-class; -1 when absent
+	NaturalWidth int       `json:"naturalWidth"`
+	Opacity      float64   `json:"opacity"`
+	Style        []string  `json:"style"` // left, top, width, height
+	Rect         []float64 `json:"rect"`
+}
+
+// String shows h with its src cut short, for failures.
+func (h heatImage) String() string {
+	src := h.Src
+	if len(src) > 40 {
+		src = src[:40] + "…"
+	}
+	return fmt.Sprintf("{visible %v, class %d, %d px wide, opacity %g, style %q, at %v, src %s}",
+		h.Visible, h.Class, h.NaturalWidth, h.Opacity, h.Style, h.Rect, src)
+}
+
+const readHeatState = `(() => {
+	const $ = (id) => document.getElementById(id);
+	const rect = (e) => { const r = e.getBoundingClientRect(); return [r.x, r.y, r.width, r.height]; };
+	const img = (e) => ({
+		visible: !e.hidden && getComputedStyle(e).display !== "none" && e.getBoundingClientRect().width > 0,
+		src: e.getAttribute("src") || "", class: "class" in e.dataset ? +e.dataset.class : -1,
+		naturalWidth: e.naturalWidth, opacity: +getComputedStyle(e).opacity,
+		style: [e.style.left, e.style.top, e.style.width, e.style.height], rect: rect(e)});
+	return {pressed: $("why").getAttribute("aria-pressed"), caption: $("why-cap").textContent,
+		selected: Array.from(document.querySelectorAll('#top li[aria-selected="true"]')).map((li) => +li.dataset.index),
+		crop: img($("heat-crop")), original: img($("heat-original")), cropRect: rect($("crop")), boxRect: rect($("box")),
+		boxStyle: ["left", "top", "width", "height"].map((p) => $("box").style[p]),
+		error: $("error").hidden ? "" : $("error").textContent,
+		overflow: document.documentElement.scrollWidth > window.innerWidth};
+})()`
+
+// heatOf waits until the page shows the heat map of class k (the overlay
+// over the crop loaded, no explanation in flight) and returns its state.
+func heatOf(t *testing.T, bctx context.Context, k int) heatState {
+	t.Helper()
+	_, err := chromedp.Run(bctx, chromedp.Poll[bool](fmt.Sprintf(`(() => {
+		const h = document.getElementById("heat-crop");
+		return !h.hidden && h.dataset.class === "%d" && h.complete && h.naturalWidth > 0 &&
+			!document.getElementById("pictures").hasAttribute("aria-busy");
+	})()`, k), chromedp.WithPollingTimeout(30*time.Second)))
+	if err != nil {
+		st, _ := chromedp.Run(bctx, chromedp.Evaluate[heatState](readHeatState))
+		t.Fatalf("no heat map of class %d shown: %v; page: %+v", k, err, st)
+	}
+	st, err := chromedp.Run(bctx, chromedp.Evaluate[heatState](readHeatState))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+// explainDirect POSTs photo to url's /v1/explain for class k, as the page
+// does.
+func explainDirect(t *testing.T, url, photo string, k int) ExplainResponse {
+	t.Helper()
+	data, err := os.ReadFile(photo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, _, body := do(t, "POST", fmt.Sprintf("%s/v1/explain?method=gradcam&top=5&class=%d", url, k), "", bytes.NewReader(data))
+	if code != 200 {
+		t.Fatalf("explain class %d: status %d: %s", k, code, body)
+	}
+	var r ExplainResponse
+	decodeJSON(t, body, &r)
+	return r
+}
+
+// checkHeat checks that st shows e, the server's explanation of photo's
+// class e.Class: the same heat map over the crop, at the crop's size,
+// and over the crop box of the photo, half transparent, with a caption
+// naming the class, that row selected, and nothing wider than the window.
+func checkHeat(t *testing.T, st heatState, e ExplainResponse) {
+	t.Helper()
+	k := e.Class.Index
+	if st.Pressed != "true" || st.Error != "" || st.Overflow || !slices.Equal(st.Selected, []int{k}) {
+		t.Errorf("class %d: toggle %s, error %q, overflow %v, rows selected %v", k, st.Pressed, st.Error, st.Overflow, st.Selected)
+	}
+	if !strings.Contains(st.Caption, "“"+e.Class.Label+"”") || !strings.Contains(st.Caption, "Grad-CAM") {
+		t.Errorf("class %d (%s): caption %q", k, e.Class.Label, st.Caption)
+	}
+	for _, h := range []struct {
+		name string
+		img  heatImage
+	}{{"crop", st.Crop}, {"original", st.Original}} {
+		if !h.img.Visible || h.img.Class != k || h.img.Opacity <= 0.2 || h.img.Opacity >= 0.8 ||
+			h.img.NaturalWidth != 224 || !strings.HasPrefix(h.img.Src, "data:image/png;base64,") {
+			t.Errorf("class %d: overlay over the %s: visible %v, class %d, opacity %g, %d pixels wide, src %.40q",
+				k, h.name, h.img.Visible, h.img.Class, h.img.Opacity, h.img.NaturalWidth, h.img.Src)
+		}
+		if h.img.Src != e.Heatmap {
+			t.Errorf("class %d: the overlay over the %s is not the server's heat map", k, h.name)
+		}
+	}
+	// The overlay over the photo is placed on the crop box, in percent of
+	// the photo (as CSS keeps them, to 6 digits), as the box is, and lies
+	// where the box does; the other covers the crop.
+	im := e.Image
+	x0, y0, x1, y1 := float64(im.CropBox[0]), float64(im.CropBox[1]), float64(im.CropBox[2]), float64(im.CropBox[3])
+	w, h := float64(im.Width), float64(im.Height)
+	box := []float64{100 * x0 / w, 100 * y0 / h, 100 * (x1 - x0) / w, 100 * (y1 - y0) / h}
+	for i, s := range st.Original.Style {
+		v, err := strconv.ParseFloat(strings.TrimSuffix(s, "%"), 64)
+		if err != nil || !strings.HasSuffix(s, "%") || math.Abs(v-box[i]) > 1e-3 {
+			t.Errorf("overlay over the photo at %q, want the crop box %v%% (%v of %d×%d)", st.Original.Style, box, im.CropBox, im.Width, im.Height)
+			break
+		}
+	}
+	if !slices.Equal(st.Original.Style, st.BoxStyle) {
+		t.Errorf("overlay over the photo at %q, the box at %q", st.Original.Style, st.BoxStyle)
+	}
+	near := func(a, b []float64) bool {
+		for i := range a {
+			if math.Abs(a[i]-b[i]) > 1 {
+				return false
+			}
+		}
+		return len(a) == len(b)
+	}
+	if !near(st.Original.Rect, st.BoxRect) || !near(st.Crop.Rect, st.CropRect) {
+		t.Errorf("overlays at %v and %v, want the box's %v and the crop's %v", st.Original.Rect, st.Crop.Rect, st.BoxRect, st.CropRect)
+	}
+}
+
+// checkWhy turns "why?" on for photo, shown with the top-5 want: the
+// server's heat map of the top-1 class lies over the crop and its box;
+// a click on the second row, then Space on the third, explains that
+// class; the photo chosen again resets it to the top-1; rows picked in a
+// burst end on the last; Enter on the toggle hides the overlays; a 501 of
+// /v1/explain shows in plain words.
+func checkWhy(t *testing.T, bctx context.Context, url, photo string, want []predict.Class) {
+	t.Helper()
+	st, err := chromedp.Run(bctx, chromedp.Evaluate[heatState](readHeatState))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Pressed != "false" || st.Crop.Visible || st.Original.Visible || !slices.Equal(st.Selected, []int{want[0].Index}) {
+		t.Errorf("before the toggle: %+v", st)
+	}
+	steps := []struct {
+		name   string
+		action chromedp.Action[chromedp.Void]
+		row    int
+	}{
+		{"toggle on", chromedp.Click(chromedp.ID("why")), 0},
+		{"click row 2", chromedp.Click(chromedp.CSS("#top li:nth-child(2)")), 1},
+		{"Space on row 3", chromedp.Steps(chromedp.Focus(chromedp.CSS("#top li:nth-child(3)")), chromedp.KeyEvent(" ")), 2},
+		{"photo again", chromedp.SetUploadFiles(chromedp.ID("file"), []string{photo}), 0},
+	}
+	for _, s := range steps {
+		if _, err := chromedp.Run(bctx, s.action); err != nil {
+			t.Fatalf("%s: %v", s.name, err)
+		}
+		k := want[s.row].Index
+		st := heatOf(t, bctx, k)
+		checkHeat(t, st, explainDirect(t, url, photo, k))
+		t.Logf("%s: %s", s.name, st.Caption)
+	}
+	checkWhyLatestWins(t, bctx, url, photo, want)
+	err = chromedp.Do(bctx, chromedp.Focus(chromedp.ID("why")), chromedp.KeyEvent(kb.Enter))
+	if err != nil {
+		t.Fatalf("toggle off: %v", err)
+	}
+	st, err = chromedp.Run(bctx, chromedp.Poll[heatState](`document.getElementById("why").getAttribute("aria-pressed") === "false" && `+readHeatState,
+		chromedp.WithPollingTimeout(5*time.Second)))
+	if err != nil || st.Crop.Visible || st.Original.Visible || strings.Contains(st.Caption, want[0].Label) || st.Overflow {
+		t.Errorf("toggle off: %v: %+v", err, st)
+	}
+	checkWhyNotImplemented(t, bctx)
+}
+
+// burst counts the page's requests to /v1/explain and how many run at
+// once, then picks rows 4, 5, 4 and 5 of the top-5 at once.
+const burst = `(() => {
+	window.explains = {sent: 0, running: 0, most: 0};
+	const real = window.fetch;
+	window.fetch = async (url, init) => {
+		if (!String(url).startsWith("/v1/explain")) return real(url, init);
+		const n = window.explains;
+		n.sent++; n.running++; n.most = Math.max(n.most, n.running);
+		try { return await real(url, init); } finally { n.running--; }
+	};
+	window.realFetch = real;
+	for (const i of [4, 5, 4, 5]) document.querySelector("#top li:nth-child(" + i + ")").click();
+	return true;
+})()`
+
+// checkWhyLatestWins picks four rows at once with "why?" on: the page
+// sends one request at a time, two in all (the first row's, then the
+// last's), and shows the last row's class.
+func checkWhyLatestWins(t *testing.T, bctx context.Context, url, photo string, want []predict.Class) {
+	t.Helper()
+	if _, err := chromedp.Run(bctx, chromedp.Evaluate[bool](burst)); err != nil {
+		t.Fatal(err)
+	}
+	defer chromedp.Run(bctx, chromedp.Evaluate[bool](unstub))
+	st := heatOf(t, bctx, want[4].Index)
+	checkHeat(t, st, explainDirect(t, url, photo, want[4].Index))
+	n, err := chromedp.Run(bctx, chromedp.Evaluate[map[string]int](`window.explains`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n["sent"] != 2 || n["most"] != 1 {
+		t.Errorf("rows 4, 5, 4, 5 picked at once: %d requests to /v1/explain, at most %d at a time; want 2, 1", n["sent"], n["most"])
+	}
+}
+
+// stub501 makes the page's next requests to /v1/explain answer as an
+// int8 server does; unstub restores fetch.
+const (
+	stub501 = `(() => {
+	window.realFetch = window.fetch;
+	window.fetch = (url, init) => String(url).startsWith("/v1/explain") ?
+		Promise.resolve(new Response(JSON.stringify({error: "explanations need the float32 model; this server runs an int8 one"}),
+			{status: 501, headers: {"Content-Type": "application/json"}})) :
+		window.realFetch(url, init);
+	return true;
+})()`
+	unstub = `(() => { window.fetch = window.realFetch; return true; })()`
+)
+
+// checkWhyNotImplemented turns "why?" on while /v1/explain answers 501:
+// the page says so in plain words and turns the toggle back off.
+func checkWhyNotImplemented(t *testing.T, bctx context.Context) {
+	t.Helper()
+	if _, err := chromedp.Run(bctx, chromedp.Evaluate[bool](stub501)); err != nil {
+		t.Fatal(err)
+	}
+	defer chromedp.Run(bctx, chromedp.Evaluate[bool](unstub))
+	err := chromedp.Do(bctx, chromedp.Click(chromedp.ID("why")), chromedp.WaitVisible(chromedp.ID("error")))
+	if err != nil {
+		t.Fatalf("toggle on with a 501: %v", err)
+	}
+	st, err := chromedp.Run(bctx, chromedp.Evaluate[heatState](readHeatState))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(st.Error, "This server runs an int8 model, which cannot explain its answers.") ||
+		st.Pressed != "false" || st.Crop.Visible || st.Original.Visible {
+		t.Errorf("a 501 of /v1/explain: %+v", st)
+	}
 }

@@ -134,7 +134,7 @@ func (s *Server) explain(ctx context.Context, data []byte, name string, opt expl
 	}
 	all := s.pred.TopK(res.Logits, len(res.Logits))
 	resp := &ExplainResponse{Method: res.Method, Layer: res.Layer, Top: all[:min(top, len(all))], Model: s.opt.Model,
-		Map: MapInfo{H: res.Map.Shape[0], W: res.Map.Shape[1], Values: res.Map.Data},
+		Map:     MapInfo{H: res.Map.Shape[0], W: res.Map.Shape[1], Values: res.Map.Data},
 		Heatmap: heatmapURL(res.Map, p.crop.H, p.crop.W),
 		Image: ImageInfo{Format: string(p.header.Format), Width: p.header.Width, Height: p.header.Height,
 			CropBox: [4]int{p.box.Min.X, p.box.Min.Y, p.box.Max.X, p.box.Max.Y}, Crop: pngDataURL(p.crop)}}
