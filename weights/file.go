@@ -8,9 +8,10 @@ import (
 	"strings"
 )
 
-// Load reads the weights file at path: a .pth in either torch.save layout
-// or a safetensors file, told apart by their first bytes. Errors are
-// *Error values naming path.
+// Load reads the weights file at path: a .pth in either torch.save layout,
+// a safetensors file or an ONNX model (see ReadONNX), told apart by their
+// first bytes, except that a name ending in ".onnx" is always read as
+// ONNX. Errors are *Error values naming path.
 func Load(path string, opt *Options) (*StateDict, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -25,6 +26,8 @@ func Load(path string, opt *Options) (*StateDict, error) {
 	n, _ := f.ReadAt(head[:], 0)
 	var sd *StateDict
 	switch {
+	case strings.EqualFold(filepath.Ext(path), ".onnx"):
+		sd, err = ReadONNX(f, fi.Size(), opt)
 	// safetensors first: its header length's low byte may be 0x80, a
 	// pickle's first byte; a pickle's ninth byte is never '{' (it lies
 	// in the legacy magic number).
@@ -32,8 +35,12 @@ func Load(path string, opt *Options) (*StateDict, error) {
 		sd, err = ReadSafetensors(f, fi.Size(), opt)
 	case n >= 4 && string(head[:4]) == "PK\x03\x04", n >= 1 && head[0] == 0x80:
 		sd, err = ReadPTH(f, fi.Size(), opt)
+	// ModelProto's field 1, ir_version, which torch.onnx.export and
+	// onnx.save write first.
+	case n >= 1 && head[0] == 0x08:
+		sd, err = ReadONNX(f, fi.Size(), opt)
 	default:
-		err = errorf("neither a torch.save file nor safetensors")
+		err = errorf("neither a torch.save file, safetensors nor ONNX")
 	}
 	if err != nil {
 		return nil, withFile(path, err)
