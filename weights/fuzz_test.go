@@ -62,3 +62,17 @@ func FuzzReadPTH(f *testing.F) {
 	addSeeds(f, "small.pth", "small_legacy.pth", "wrapped.pth", "evil.pth")
 	f.Fuzz(func(t *testing.T, b []byte) { fuzzRead(t, b, ReadPTH) })
 }
+
+// FuzzONNX: any input either fails or yields a consistent state dict,
+// within fuzzOptions' element budget.
+func FuzzONNX(f *testing.F) {
+	for _, n := range []string{"tv_narrow_op11.onnx", "tv_narrow_op13_dyn.onnx", "tv_narrow_op17.onnx"} {
+		b, err := os.ReadFile(filepath.Join("../testdata/onnx", n))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	f.Add(hugeClaim(f))
+	f.Fuzz(func(t *testing.T, b []byte) { fuzzRead(t, b, ReadONNX) })
+}

@@ -1,0 +1,288 @@
+package weights
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+
+	"google.golang.org/protobuf/proto"
+
+	"github.com/alexnet-go/alexnet/weights/onnxpb"
+)
+
+const onnxFixture = "../testdata/onnx/tv_narrow_op17.onnx"
+
+func readModelProto(t testing.TB) *onnxpb.ModelProto {
+	t.Helper()
+	b, err := os.ReadFile(onnxFixture)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m onnxpb.ModelProto
+	if err := proto.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	return &m
+}
+
+func readONNXProto(t testing.TB, m *onnxpb.ModelProto) (*StateDict, error) {
+	t.Helper()
+	b, err := proto.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ReadONNX(bytes.NewReader(b), int64(len(b)), nil)
+}
+
+func node(m *onnxpb.ModelProto, name string) *onnxpb.NodeProto {
+	for _, n := range m.Graph.Node {
+		if n.GetName() == name {
+			return n
+		}
+	}
+	panic("no node " + name)
+}
+
+func setInts(n *onnxpb.NodeProto, name string, v ...int64) {
+	for _, a := range n.Attribute {
+		if a.GetName() == name {
+			a.Ints, a.I = v, nil
+			if a.GetType() == onnxpb.AttributeProto_INT {
+				a.I = proto.Int64(v[0])
+			}
+			return
+		}
+	}
+	typ := onnxpb.AttributeProto_INTS
+	n.Attribute = append(n.Attribute, &onnxpb.AttributeProto{Name: proto.String(name), Type: &typ, Ints: v})
+}
+
+// insertAfter puts n after the node called before, on the chain.
+func insertAfter(m *onnxpb.ModelProto, before string, n *onnxpb.NodeProto) {
+	for i, b := range m.Graph.Node {
+		if b.GetName() != before {
+			continue
+		}
+		out := b.Output[0]
+		n.Input, n.Output = []string{out}, []string{out + "_inserted"}
+		if i+1 < len(m.Graph.Node) {
+			m.Graph.Node[i+1].Input[0] = out + "_inserted"
+		}
+		m.Graph.Node = append(m.Graph.Node[:i+1], append([]*onnxpb.NodeProto{n}, m.Graph.Node[i+1:]...)...)
+		return
+	}
+	panic("no node " + before)
+}
+
+// wantGraphError checks that err is a *GraphError about node and op whose
+// message contains msg.
+func wantGraphError(t *testing.T, err error, node, op, msg string) {
+	t.Helper()
+	var ge *GraphError
+	if !errors.As(err, &ge) || ge.Node != node || ge.Op != op || !strings.Contains(ge.Msg, msg) {
+		t.Fatalf("got %v, want a GraphError on node %q (%s) saying %q", err, node, op, msg)
+	}
+	t.Log(err)
+}
+
+func TestONNXRefusesGraphs(t *testing.T) {
+	for _, c := range []struct {
+		name           string
+		edit           func(*onnxpb.ModelProto)
+		node, op, want string
+	}{
+		{"LeakyRelu", func(m *onnxpb.ModelProto) { node(m, "/features/features.4/Relu").OpType = proto.String("LeakyRelu") },
+			"/features/features.4/Relu", "LeakyRelu", "want Relu (features.4)"},
+		{"Sigmoid", func(m *onnxpb.ModelProto) {
+			insertAfter(m, "/classifier/classifier.6/Gemm", &onnxpb.NodeProto{Name: proto.String("sig"), OpType: proto.String("Sigmoid")})
+			m.Graph.Output[0].Name = proto.String("logits_inserted")
+		}, "sig", "Sigmoid", "after classifier.6"},
+		{"dilations", func(m *onnxpb.ModelProto) { setInts(node(m, "/features/features.3/Conv"), "dilations", 2, 2) },
+			"/features/features.3/Conv", "Conv", "dilations = [2 2], our layer computes [1 1]"},
+		{"group", func(m *onnxpb.ModelProto) { setInts(node(m, "/features/features.6/Conv"), "group", 2) },
+			"/features/features.6/Conv", "Conv", "group = [2]"},
+		{"ceil_mode", func(m *onnxpb.ModelProto) { setInts(node(m, "/features/features.5/MaxPool"), "ceil_mode", 1) },
+			"/features/features.5/MaxPool", "MaxPool", "ceil_mode"},
+		{"stride absent", func(m *onnxpb.ModelProto) {
+			n := node(m, "/features/features.0/Conv")
+			for i, a := range n.Attribute {
+				if a.GetName() == "strides" {
+					n.Attribute = append(n.Attribute[:i], n.Attribute[i+1:]...)
+					break
+				}
+			}
+		}, "/features/features.0/Conv", "Conv", "strides is absent"},
+		{"transA", func(m *onnxpb.ModelProto) { setInts(node(m, "/classifier/classifier.4/Gemm"), "transA", 1) },
+			"/classifier/classifier.4/Gemm", "Gemm", "transA"},
+		{"branch", func(m *onnxpb.ModelProto) {
+			node(m, "/features/features.7/Relu").Input[0] = "/features/features.4/Relu_output_0"
+		}, "/features/features.7/Relu", "Relu", "only a chain"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			m := readModelProto(t)
+			c.edit(m)
+			_, err := readONNXProto(t, m)
+			wantGraphError(t, err, c.node, c.op, c.want)
+		})
+	}
+}
+
+// TestONNXInitializersByUse: names come from the nodes, not from the
+// initializers; a dropped avgpool and inserted Dropout/Identity nodes
+// change nothing.
+func TestONNXInitializersByUse(t *testing.T) {
+	want, err := Load(onnxFixture, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := readModelProto(t)
+	rename := map[string]string{}
+	for i, init := range m.Graph.Initializer {
+		rename[init.GetName()] = "p" + string(rune('a'+i))
+		init.Name = proto.String(rename[init.GetName()])
+	}
+	for _, n := range m.Graph.Node {
+		for i, in := range n.Input {
+			if r, ok := rename[in]; ok {
+				n.Input[i] = r
+			}
+		}
+	}
+	insertAfter(m, "/classifier/classifier.2/Relu", &onnxpb.NodeProto{Name: proto.String("drop"), OpType: proto.String("Dropout")})
+	insertAfter(m, "/features/features.1/Relu", &onnxpb.NodeProto{Name: proto.String("id"), OpType: proto.String("Identity")})
+	for i, n := range m.Graph.Node {
+		if n.GetOpType() == "AveragePool" {
+			m.Graph.Node[i+1].Input[0] = n.Input[0]
+			m.Graph.Node = append(m.Graph.Node[:i], m.Graph.Node[i+1:]...)
+			break
+		}
+	}
+	got, err := readONNXProto(t, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(got.Names, " ") != strings.Join(want.Names, " ") {
+		t.Fatalf("names %v, want %v", got.Names, want.Names)
+	}
+	for _, name := range want.Names {
+		g, w := got.Get(name), want.Get(name)
+		if !slicesEqual(g.Data, w.Data) {
+			t.Errorf("%s differs", name)
+		}
+	}
+}
+
+func slicesEqual(a, b []float32) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// wantTensorError checks that err is an *Error on tensor name whose Err
+// is of the type of target and says msg.
+func wantTensorError(t *testing.T, err error, name string, target any, msg string) {
+	t.Helper()
+	var e *Error
+	if !errors.As(err, &e) || e.Tensor != name || !errors.As(err, target) || !strings.Contains(err.Error(), msg) {
+		t.Fatalf("got %v, want a %T on tensor %q saying %q", err, target, name, msg)
+	}
+	t.Log(err)
+}
+
+func TestONNXRefusesTensors(t *testing.T) {
+	m := readModelProto(t)
+	m.Graph.Initializer[1].Dims = []int64{9} // features.0.bias holds 8 floats
+	_, err := readONNXProto(t, m)
+	var fe FormatError
+	wantTensorError(t, err, "features.0.bias", &fe, "claim 9 floats, the file holds 8")
+
+	m = readModelProto(t)
+	f16 := int32(onnxpb.TensorProto_FLOAT16)
+	m.Graph.Initializer[2].DataType = &f16
+	_, err = readONNXProto(t, m)
+	var ue UnsupportedError
+	wantTensorError(t, err, "features.3.weight", &ue, "FLOAT16")
+
+	m = readModelProto(t)
+	ext := onnxpb.TensorProto_EXTERNAL
+	m.Graph.Initializer[0].DataLocation = &ext
+	_, err = readONNXProto(t, m)
+	wantTensorError(t, err, "features.0.weight", &ue, "external data")
+}
+
+// hugeClaim is a 1 KB model whose first Conv weight claims 2^29 floats
+// (2 GiB) and holds 4 bytes.
+func hugeClaim(t testing.TB) []byte {
+	m := readModelProto(t)
+	m.Graph.Initializer = m.Graph.Initializer[:2]
+	m.Graph.Initializer[0].Dims = []int64{1 << 20, 1 << 9}
+	m.Graph.Initializer[0].RawData = []byte{0, 0, 0, 0}
+	m.Graph.Initializer[1].RawData = m.Graph.Initializer[1].RawData[:4]
+	m.Graph.Initializer[1].Dims = []int64{1}
+	b, err := proto.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func TestONNXHugeClaim(t *testing.T) {
+	b := hugeClaim(t)
+	if len(b) > 8<<10 {
+		t.Fatalf("model is %d bytes", len(b))
+	}
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	_, err := ReadONNX(bytes.NewReader(b), int64(len(b)), nil)
+	runtime.ReadMemStats(&after)
+	var fe FormatError
+	wantTensorError(t, err, "features.0.weight", &fe, "claim 536870912 floats, the file holds 1")
+	if d := after.TotalAlloc - before.TotalAlloc; d > 1<<20 {
+		t.Errorf("allocated %d bytes reading a %d-byte file", d, len(b))
+	}
+}
+
+func TestONNXTruncated(t *testing.T) {
+	b, err := os.ReadFile(onnxFixture)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []int{0, 1, 100, len(b) / 2, len(b) - 1} {
+		p := filepath.Join(t.TempDir(), "cut.onnx")
+		if err := os.WriteFile(p, b[:n], 0o644); err != nil {
+			t.Fatal(err)
+		}
+		_, err := Load(p, nil)
+		var e *Error
+		if !errors.As(err, &e) || e.File != p {
+			t.Fatalf("%d bytes: got %v, want an *Error naming the file", n, err)
+		}
+	}
+}
+
+// TestLoadSniffsONNX: a .onnx file under another name is told by its
+// first byte.
+func TestLoadSniffsONNX(t *testing.T) {
+	b, err := os.ReadFile(onnxFixture)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(t.TempDir(), "model.bin")
+	if err := os.WriteFile(p, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load(p, nil); err != nil {
+		t.Fatal(err)
+	}
+}
