@@ -286,3 +286,50 @@ func TestLoadSniffsONNX(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// tinyONNX is the fixture's graph at width 1 (every convolution and
+// linear layer with one output): a valid model of a few KB, the seed
+// FuzzONNX mutates fastest.
+func tinyONNX(t testing.TB) []byte {
+	m := readModelProto(t)
+	for _, init := range m.Graph.Initializer {
+		d := init.Dims
+		switch len(d) {
+		case 4:
+			if d[1] != 3 {
+				d[1] = 1
+			}
+			d[0] = 1
+		case 2:
+			if d[1] > 32 {
+				d[1] = 36 // features.10 has one channel: 1×6×6 after flatten
+			} else {
+				d[1] = 1
+			}
+			d[0] = 1
+		case 1:
+			d[0] = 1
+		}
+		n := int64(4)
+		for _, v := range d {
+			n *= v
+		}
+		init.RawData = init.RawData[:n]
+	}
+	b, err := proto.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func TestONNXTiny(t *testing.T) {
+	b := tinyONNX(t)
+	sd, err := ReadONNX(bytes.NewReader(b), int64(len(b)), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w := sd.Get("classifier.1.weight"); len(b) > 8<<10 || len(sd.Names) != 16 || w.Shape[1] != 36 {
+		t.Fatalf("%d bytes, %d tensors, classifier.1.weight %v", len(b), len(sd.Names), w.Shape)
+	}
+}
