@@ -19,6 +19,7 @@ import (
 	"github.com/alexnet-go/alexnet/internal/npy"
 	"github.com/alexnet-go/alexnet/internal/testutil/weightcmp"
 	"github.com/alexnet-go/alexnet/kernels"
+	"github.com/alexnet-go/alexnet/weights"
 )
 
 // classify --json --logits on real files plus a text file named .jpg and a
@@ -259,5 +260,35 @@ func TestKernelEnv(t *testing.T) {
 	g := kernels.ConvGeom{C: 1, H: 5, W: 5, KH: 3, KW: 3, SH: 1, SW: 1, PH: 1, PW: 1}
 	if kernels.ActiveSgemm() != "blocked" || kernels.AutoConv.Winograd(g) {
 		t.Errorf("after ALEXNET_SGEMM=blocked ALEXNET_CONV=direct: sgemm %s, winograd %v", kernels.ActiveSgemm(), kernels.AutoConv.Winograd(g))
+	}
+}
+
+// classify --weights model.onnx: the architecture and widths come from the
+// file's shapes (the 10-class narrow export of testdata/onnx/), and the
+// logits equal those of the same parameters saved as a .pth.
+func TestClassifyONNX(t *testing.T) {
+	onnx := filepath.Join("../../testdata/onnx", "tv_narrow_op13_dyn.onnx")
+	sd, err := weights.Load(onnx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pth := filepath.Join(t.TempDir(), "same.pth")
+	if err := weights.Save(pth, sd); err != nil {
+		t.Fatal(err)
+	}
+	img := images(t)[:2]
+	logits := func(w string) string {
+		stdout, _, err := run(t, append([]string{"classify", "--weights", w, "--json", "--logits", "--threads", "2"}, img...)...)
+		if err != nil {
+			t.Fatalf("classify --weights %s: %v", w, err)
+		}
+		return stdout
+	}
+	got, want := logits(onnx), logits(pth)
+	if got != want {
+		t.Errorf("from .onnx:\n%s\nfrom .pth:\n%s", got, want)
+	}
+	if !strings.Contains(got, `"logits":[`) || strings.Count(got, "\n") != 2 {
+		t.Errorf("output:\n%s", got)
 	}
 }
