@@ -19,6 +19,10 @@
 //     unsigned little-endian 64-bit header size N, N bytes of JSON mapping
 //     each name to {"dtype", "shape", "data_offsets"} plus an optional
 //     "__metadata__" string map, then the byte buffer.
+//   - ONNX (onnx.proto of ONNX 1.12, ModelProto; Go types in package
+//     onnxpb): torchvision's AlexNet as torch.onnx.export writes it. See
+//     ReadONNX: the graph is checked node by node against our layers and
+//     the Conv and Gemm initializers are named after the nodes using them.
 //
 // Writers produce float32: WritePTH the torch 1.13 zip layout, which
 // torch.load and Module.load_state_dict accept, and WriteSafetensors,

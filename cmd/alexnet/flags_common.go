@@ -33,7 +33,7 @@ func addArchFlag(fl *pflag.FlagSet, arch *string) {
 
 // addWeightsFlag registers --weights into path.
 func addWeightsFlag(fl *pflag.FlagSet, path *string) {
-	fl.StringVar(path, "weights", "", "weights file (.pth or .safetensors)")
+	fl.StringVar(path, "weights", "", "weights file (.pth, .safetensors or .onnx)")
 }
 
 // addPrecisionFlag registers --precision (default fp32) into p.
