@@ -59,6 +59,9 @@ Writes testdata/explain/<model>/ (float32 .npy, first axis the image):
                             not fill a block dropped:
                             blocks[n,a,b] = sum of sal[n, 8a:8a+8, 8b:8b+8]
   occlusion.npy             (10, (H-p)//s+1, (W-p)//s+1)
+  occlusion_float64.npy     the same maps computed in float64 (below),
+                            rounded to float32: the exact map, to measure
+                            ours and PyTorch's float32 maps against
   explain.json              model, input size, images (file, K, S, and the
                             sha256 prefix of the preprocessed image's
                             float32 bytes, before the jitter, as
@@ -201,7 +204,7 @@ def save(d, name, t):
 def write(name, layers):
     m, size = load(name)
     m64 = load(name)[0].double()
-    rows, maps, errs = [], {}, {}
+    rows, maps, errs, exact = [], {}, {}, []
 
     def add(key, t, t64):
         maps.setdefault(key, []).append(t)
@@ -223,8 +226,10 @@ def write(name, layers):
             add("saliency_0.npy", sal, sal64)
         add("saliency_blocks.npy", blocks(sal), blocks(sal64))
         add("occlusion.npy", occ, occ64)
+        exact.append(occ64.float())
     d = os.path.join(ROOT, "explain", name)
     os.makedirs(d, exist_ok=True)
+    save(d, "occlusion_float64.npy", torch.stack(exact))
     zeros = {}
     for fname, ts in maps.items():
         t = ts[0] if fname == "saliency_0.npy" else torch.stack(ts)
