@@ -37,49 +37,43 @@ func ReadONNX(r io.ReaderAt, size int64, opt *Options) (*StateDict, error) {
 	if err := proto.Unmarshal(buf, &m); err != nil {
 		return nil, errorf("onnx: not a ModelProto: %v", err)
 	}
-	if err := checkOpset(&m); err != nil {
+	opset, err := checkOpset(&m)
+	if err != nil {
 		return nil, err
 	}
 	g := m.GetGraph()
 	if g == nil {
 		return nil, errorf("onnx: model has no graph")
 	}
-	inits := map[string]*onnxpb.TensorProto{}
+	src := &initSource{inits: map[string]*onnxpb.TensorProto{}, budget: opt.maxElements(), loaded: map[string]*tensor.Tensor{}}
 	for _, t := range g.GetInitializer() {
-		if _, dup := inits[t.GetName()]; dup {
+		if _, dup := src.inits[t.GetName()]; dup {
 			return nil, tensorErr(t.GetName(), FormatError("onnx: duplicate initializer"))
 		}
-		inits[t.GetName()] = t
+		src.inits[t.GetName()] = t
 	}
-	budget := opt.maxElements()
-	load := func(name string) (*tensor.Tensor, error) {
-		t, ok := inits[name]
-		if !ok {
-			return nil, nil
-		}
-		x, err := onnxTensor(t, &budget)
-		if err != nil {
-			return nil, tensorErr(name, err)
-		}
-		return x, nil
+	sd, err := mapGraph(g, src, opset)
+	if err != nil {
+		return nil, err
 	}
-	return mapTorchvision(g, inits, load)
+	sd.Metadata[MetaOpset] = fmt.Sprint(opset)
+	return sd, nil
 }
 
 // checkOpset refuses models whose default-domain opset is outside 7..21,
 // the opsets whose Conv, MaxPool, AveragePool, Flatten, Reshape, Gemm,
 // Relu, Dropout and Identity compute what mapTorchvision assumes.
-func checkOpset(m *onnxpb.ModelProto) error {
+func checkOpset(m *onnxpb.ModelProto) (int64, error) {
 	for _, o := range m.GetOpsetImport() {
 		if d := o.GetDomain(); d != "" && d != "ai.onnx" {
 			continue
 		}
 		if v := o.GetVersion(); v < 7 || v > 21 {
-			return &Error{Err: UnsupportedError(fmt.Sprintf("onnx opset %d (want 7 to 21)", v))}
+			return 0, &Error{Err: UnsupportedError(fmt.Sprintf("onnx opset %d (want 7 to 21)", v))}
 		}
-		return nil
+		return o.GetVersion(), nil
 	}
-	return errorf("onnx: model imports no opset of the default domain")
+	return 0, errorf("onnx: model imports no opset of the default domain")
 }
 
 // onnxTensor converts a FLOAT TensorProto (onnx.proto, TensorProto: dims,

@@ -61,6 +61,18 @@ func setInts(n *onnxpb.NodeProto, name string, v ...int64) {
 	n.Attribute = append(n.Attribute, &onnxpb.AttributeProto{Name: proto.String(name), Type: &typ, Ints: v})
 }
 
+// setInt sets (or adds) n's INT attribute name to v.
+func setInt(n *onnxpb.NodeProto, name string, v int64) {
+	typ := onnxpb.AttributeProto_INT
+	for _, a := range n.Attribute {
+		if a.GetName() == name {
+			a.Ints, a.I, a.Type = nil, proto.Int64(v), &typ
+			return
+		}
+	}
+	n.Attribute = append(n.Attribute, &onnxpb.AttributeProto{Name: proto.String(name), Type: &typ, I: proto.Int64(v)})
+}
+
 // insertAfter puts n after the node called before, on the chain.
 func insertAfter(m *onnxpb.ModelProto, before string, n *onnxpb.NodeProto) {
 	for i, b := range m.Graph.Node {
@@ -96,17 +108,31 @@ func TestONNXRefusesGraphs(t *testing.T) {
 		node, op, want string
 	}{
 		{"LeakyRelu", func(m *onnxpb.ModelProto) { node(m, "/features/features.4/Relu").OpType = proto.String("LeakyRelu") },
-			"/features/features.4/Relu", "LeakyRelu", "want Relu (features.4)"},
+			"/features/features.4/Relu", "LeakyRelu", "no layer of ours computes LeakyRelu"},
 		{"Sigmoid", func(m *onnxpb.ModelProto) {
 			insertAfter(m, "/classifier/classifier.6/Gemm", &onnxpb.NodeProto{Name: proto.String("sig"), OpType: proto.String("Sigmoid")})
 			m.Graph.Output[0].Name = proto.String("logits_inserted")
-		}, "sig", "Sigmoid", "after classifier.6"},
+		}, "sig", "Sigmoid", "no layer of ours computes Sigmoid"},
+		{"after the last layer", func(m *onnxpb.ModelProto) {
+			insertAfter(m, "/classifier/classifier.6/Gemm", &onnxpb.NodeProto{Name: proto.String("relu"), OpType: proto.String("Relu")})
+			m.Graph.Output[0].Name = proto.String("logits_inserted")
+		}, "relu", "Relu", "after classifier.6"},
 		{"dilations", func(m *onnxpb.ModelProto) { setInts(node(m, "/features/features.3/Conv"), "dilations", 2, 2) },
-			"/features/features.3/Conv", "Conv", "dilations = [2 2], our layer computes [1 1]"},
+			"/features/features.3/Conv", "Conv", "dilations = [2 2], our layers compute [1 1]"},
 		{"group", func(m *onnxpb.ModelProto) { setInts(node(m, "/features/features.6/Conv"), "group", 2) },
-			"/features/features.6/Conv", "Conv", "group = [2]"},
-		{"ceil_mode", func(m *onnxpb.ModelProto) { setInts(node(m, "/features/features.5/MaxPool"), "ceil_mode", 1) },
-			"/features/features.5/MaxPool", "MaxPool", "ceil_mode"},
+			"/features/features.6/Conv", "Conv", "group 2, our layer has kernel 3 stride 1 padding 1 group 1 (torchvision's features.6)"},
+		{"ceil_mode", func(m *onnxpb.ModelProto) {
+			setInt(node(m, "/features/features.5/MaxPool"), "ceil_mode", 1)
+			for _, d := range m.Graph.Input[0].Type.GetTensorType().Shape.Dim[2:] {
+				d.Value = &onnxpb.TensorShapeProto_Dimension_DimParam{DimParam: "side"}
+			}
+		}, "/features/features.5/MaxPool", "MaxPool", "ceil_mode = 1 on a map of unknown size"},
+		{"ints for an int", func(m *onnxpb.ModelProto) {
+			typ := onnxpb.AttributeProto_INTS
+			n := node(m, "/features/features.5/MaxPool")
+			n.Attribute = append(n.Attribute, &onnxpb.AttributeProto{Name: proto.String("storage_order"), Type: &typ, Ints: []int64{0}})
+		},
+			"/features/features.5/MaxPool", "MaxPool", "attribute storage_order has type INTS, want INT"},
 		{"stride absent", func(m *onnxpb.ModelProto) {
 			n := node(m, "/features/features.0/Conv")
 			for i, a := range n.Attribute {
@@ -115,8 +141,8 @@ func TestONNXRefusesGraphs(t *testing.T) {
 					break
 				}
 			}
-		}, "/features/features.0/Conv", "Conv", "strides is absent"},
-		{"transA", func(m *onnxpb.ModelProto) { setInts(node(m, "/classifier/classifier.4/Gemm"), "transA", 1) },
+		}, "/features/features.0/Conv", "Conv", "kernel 11 stride 1 padding 2 group 1, our layer has kernel 11 stride 4"},
+		{"transA", func(m *onnxpb.ModelProto) { setInt(node(m, "/classifier/classifier.4/Gemm"), "transA", 1) },
 			"/classifier/classifier.4/Gemm", "Gemm", "transA"},
 		{"branch", func(m *onnxpb.ModelProto) {
 			node(m, "/features/features.7/Relu").Input[0] = "/features/features.4/Relu_output_0"
