@@ -36,14 +36,14 @@ type graphLayer struct {
 	k, s, p, g int
 	ceil       bool
 	// LRN: size, alpha, beta, bias.
-	size               int
-	alpha, beta, bias  float32
-	eps                float32 // BatchNormalization's epsilon
-	params             []string
-	transB             bool    // Linear: the weight is (out, in); else (in, out)
-	scaleW, scaleB     float32 // Linear: Gemm's alpha and beta (1 for MatMul+Add)
-	shape              []int64 // Flatten as Reshape: the target shape
-	zeroBias           bool    // Conv or Linear without a bias input (MatMul without Add)
+	size              int
+	alpha, beta, bias float32
+	eps               float32 // BatchNormalization's epsilon
+	params            []string
+	transB            bool    // Linear: the weight is (out, in); else (in, out)
+	scaleW, scaleB    float32 // Linear: Gemm's alpha and beta (1 for MatMul+Add)
+	shape             []int64 // Flatten as Reshape: the target shape
+	zeroBias          bool    // Conv or Linear without a bias input (MatMul without Add)
 }
 
 // nodeError is a *GraphError on n (named name) wrapped in an *Error.
