@@ -25,7 +25,7 @@ func New(cfg Config) (*AlexNet, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
-	b := builder{alg: cfg.Conv}
+	b := builder{alg: cfg.Conv, lrnBias: cfg.lrnBias()}
 	c := cfg.Channels
 	var f []nn.Layer
 	switch cfg.Arch {
@@ -107,8 +107,9 @@ func (m *AlexNet) ParamsChanged() {
 
 // builder makes layers, keeping the first error.
 type builder struct {
-	alg kernels.ConvAlgorithm // the convolutions' algorithm
-	err error
+	alg     kernels.ConvAlgorithm // the convolutions' algorithm
+	lrnBias float32               // the LRNs' k
+	err     error
 }
 
 func (b *builder) conv(in, out, k, s, p, g int) nn.Layer {
@@ -147,7 +148,7 @@ func (b *builder) withBatchNorm(layers []nn.Layer) []nn.Layer {
 }
 
 func (b *builder) lrn() nn.Layer {
-	l, err := nn.NewLocalResponseNorm(5, 1e-4, 0.75, 2)
+	l, err := nn.NewLocalResponseNorm(5, 1e-4, 0.75, b.lrnBias)
 	b.keep(err)
 	return l
 }

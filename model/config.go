@@ -82,6 +82,19 @@ type Config struct {
 	// (kernels.SetDefaultConv); kernels.DirectConv and
 	// kernels.WinogradConv hold whatever the default.
 	Conv kernels.ConvAlgorithm
+	// LRNBias is the k of ArchOriginal's local response normalizations:
+	// 0 means 2, the paper's (PyTorch's LocalResponseNorm(5, 1e-4, 0.75,
+	// 2)); Caffe's BVLC AlexNet, and the ONNX model zoo's bvlcalexnet made
+	// from it, use 1.
+	LRNBias float32
+}
+
+// lrnBias is LRNBias, or 2 when it is 0.
+func (c Config) lrnBias() float32 {
+	if c.LRNBias == 0 {
+		return 2
+	}
+	return c.LRNBias
 }
 
 // TorchvisionConfig is torchvision.models.alexnet: 61,100,840 parameters.
@@ -121,6 +134,9 @@ func (c Config) validate() error {
 	}
 	if c.Conv > kernels.WinogradConv {
 		return bad("convolution algorithm %v", c.Conv)
+	}
+	if c.LRNBias < 0 || c.LRNBias != c.LRNBias {
+		return bad("LRN bias %g", c.LRNBias)
 	}
 	if c.Hidden < 1 || c.NumClasses < 1 || c.InputSize < 0 || c.Threads < 0 {
 		return bad("hidden %d classes %d input size %d threads %d", c.Hidden, c.NumClasses, c.InputSize, c.Threads)
@@ -178,7 +194,8 @@ var convIndices = map[string][5]int{
 }
 
 // DetectArch names the architecture whose module layout sd has: batch-norm
-// statistics at features.1 (tiny-bn), a convolution at features.4
+// statistics at features.1 or a convolution at features.14 (tiny-bn, also
+// with its batch norms folded, as in an int8 model), a convolution at features.4
 // (original), a 5×5 first convolution (tiny) or else an 11×11 one
 // (torchvision); "" when sd has no features.0.weight of 4 dimensions.
 func DetectArch(sd map[string]*tensor.Tensor) string {
@@ -186,7 +203,7 @@ func DetectArch(sd map[string]*tensor.Tensor) string {
 	switch {
 	case !ok || len(w.Shape) != 4:
 		return ""
-	case sd["features.1.running_mean"] != nil:
+	case sd["features.1.running_mean"] != nil, sd["features.14.weight"] != nil:
 		return ArchTinyBN
 	case sd["features.4.weight"] != nil:
 		return ArchOriginal

@@ -47,6 +47,7 @@ func loadQuantized(arch, path string, threads int, build func(*Predictor, *quant
 	for _, l := range q.Layers {
 		shapes[l.Name+".weight"] = &tensor.Tensor{Shape: l.Shape}
 	}
+	arch = FileArch(arch, &weights.StateDict{Tensors: shapes})
 	cfg, err := model.InferConfig(arch, shapes)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)

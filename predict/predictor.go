@@ -3,6 +3,7 @@ package predict
 import (
 	"context"
 	"fmt"
+	"strconv"
 
 	"github.com/alexnet-go/alexnet/imagenet"
 	"github.com/alexnet-go/alexnet/imageproc"
@@ -32,17 +33,59 @@ type Predictor struct {
 // (model.InferConfig) and loads it, checking every tensor's name and
 // shape. threads <= 0 means all cores.
 func New(arch string, sd map[string]*tensor.Tensor, threads int) (*Predictor, error) {
-	cfg, err := model.InferConfig(arch, sd)
+	return newFrom(arch, &weights.StateDict{Tensors: sd}, threads)
+}
+
+// FileArch is arch, or when arch is "" the architecture a weights file
+// holds: the one its graph computes (an ONNX file's weights.MetaArch),
+// else the one its tensor names and shapes are those of
+// (model.DetectArch), else torchvision.
+func FileArch(arch string, sd *weights.StateDict) string {
+	switch {
+	case arch != "":
+		return arch
+	case sd.Metadata[weights.MetaArch] != "":
+		return sd.Metadata[weights.MetaArch]
+	case model.DetectArch(sd.Tensors) != "":
+		return model.DetectArch(sd.Tensors)
+	}
+	return model.ArchTorchvision
+}
+
+// Caffe's preprocessing, which ONNX files in Caffe's layout
+// (weights.MetaLayout "caffe") take: the image in 0..255 minus the BGR
+// mean 104, 117, 123 (ReadONNX has turned the first convolution to take
+// RGB, so the mean is given in RGB order here), without a standard
+// deviation.
+var (
+	caffeMean = [3]float32{123.0 / 255, 117.0 / 255, 104.0 / 255}
+	caffeStd  = [3]float32{1.0 / 255, 1.0 / 255, 1.0 / 255}
+)
+
+// newFrom is New with what sd's metadata says of the model (an ONNX
+// file's: input size, LRN bias, Caffe's layout) applied.
+func newFrom(arch string, sd *weights.StateDict, threads int) (*Predictor, error) {
+	cfg, err := model.InferConfig(arch, sd.Tensors)
 	if err != nil {
 		return nil, err
 	}
 	cfg.Threads = threads
+	meta := sd.Metadata
+	if v, err := strconv.ParseFloat(meta[weights.MetaLRNBias], 32); err == nil && arch == model.ArchOriginal {
+		cfg.LRNBias = float32(v)
+	}
+	if v, err := strconv.Atoi(meta[weights.MetaInputSize]); err == nil && v > 0 {
+		cfg.InputSize = v
+	}
 	p, err := newPredictor(arch, cfg)
 	if err != nil {
 		return nil, err
 	}
-	if err := p.Model.LoadStateDict(sd); err != nil {
-		if a := model.DetectArch(sd); a != "" && a != arch {
+	if meta[weights.MetaLayout] == "caffe" {
+		p.Transform.Mean, p.Transform.Std = caffeMean, caffeStd
+	}
+	if err := p.Model.LoadStateDict(sd.Tensors); err != nil {
+		if a := model.DetectArch(sd.Tensors); a != "" && a != arch {
 			return nil, fmt.Errorf("%w (the tensors are those of architecture %q, not %q)", err, a, arch)
 		}
 		return nil, err
@@ -84,15 +127,16 @@ func (p *Predictor) Replica() (*Predictor, error) {
 	return r, nil
 }
 
-// Load reads a weights file (.pth in either torch.save format, or
-// .safetensors) and builds the Predictor, with Classes from a
+// Load reads a weights file (.pth in either torch.save format,
+// .safetensors or .onnx) and builds the Predictor, with Classes from a
 // classes.txt beside it that has one line per class (`alexnet train`'s).
+// arch "" means the file's (FileArch).
 func Load(arch, path string, threads int) (*Predictor, error) {
 	sd, err := weights.Load(path, nil)
 	if err != nil {
 		return nil, err
 	}
-	p, err := New(arch, sd.Tensors, threads)
+	p, err := newFrom(FileArch(arch, sd), sd, threads)
 	if err != nil {
 		return nil, fmt.Errorf("weights %s: %w", path, err)
 	}

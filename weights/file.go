@@ -27,7 +27,7 @@ func Load(path string, opt *Options) (*StateDict, error) {
 	var sd *StateDict
 	switch {
 	case strings.EqualFold(filepath.Ext(path), ".onnx"):
-		sd, err = ReadONNX(f, fi.Size(), opt)
+		sd, err = ReadONNX(f, fi.Size(), onnxOptions(opt, path))
 	// safetensors first: its header length's low byte may be 0x80, a
 	// pickle's first byte; a pickle's ninth byte is never '{' (it lies
 	// in the legacy magic number).
@@ -38,7 +38,7 @@ func Load(path string, opt *Options) (*StateDict, error) {
 	// ModelProto's field 1, ir_version, which torch.onnx.export and
 	// onnx.save write first.
 	case n >= 1 && head[0] == 0x08:
-		sd, err = ReadONNX(f, fi.Size(), opt)
+		sd, err = ReadONNX(f, fi.Size(), onnxOptions(opt, path))
 	default:
 		err = errorf("neither a torch.save file, safetensors nor ONNX")
 	}
@@ -46,6 +46,18 @@ func Load(path string, opt *Options) (*StateDict, error) {
 		return nil, withFile(path, err)
 	}
 	return sd, nil
+}
+
+// onnxOptions is opt with ONNXDir the folder of path, unless set.
+func onnxOptions(opt *Options, path string) *Options {
+	o := Options{}
+	if opt != nil {
+		o = *opt
+	}
+	if o.ONNXDir == "" {
+		o.ONNXDir = filepath.Dir(path)
+	}
+	return &o
 }
 
 // Save writes sd to path as safetensors (see WriteSafetensors) if path

@@ -1,10 +1,14 @@
 package weights
 
 import (
+	"cmp"
 	"encoding/binary"
 	"fmt"
 	"io"
 	"math"
+	"os"
+	"path/filepath"
+	"strconv"
 
 	"google.golang.org/protobuf/proto"
 
@@ -45,7 +49,7 @@ func ReadONNX(r io.ReaderAt, size int64, opt *Options) (*StateDict, error) {
 	if g == nil {
 		return nil, errorf("onnx: model has no graph")
 	}
-	src := &initSource{inits: map[string]*onnxpb.TensorProto{}, budget: opt.maxElements(), loaded: map[string]*tensor.Tensor{}}
+	src := &initSource{inits: map[string]*onnxpb.TensorProto{}, budget: opt.maxElements(), loaded: map[string]*tensor.Tensor{}, dir: opt.onnxDir()}
 	for _, t := range g.GetInitializer() {
 		if _, dup := src.inits[t.GetName()]; dup {
 			return nil, tensorErr(t.GetName(), FormatError("onnx: duplicate initializer"))
@@ -78,13 +82,11 @@ func checkOpset(m *onnxpb.ModelProto) (int64, error) {
 
 // onnxTensor converts a FLOAT TensorProto (onnx.proto, TensorProto: dims,
 // then the values in row-major order in raw_data, little-endian, or in
-// float_data) to a tensor, taking its element count from *budget. The
-// declared dims are checked against the bytes present before anything is
-// allocated, so a huge claim in a small file costs nothing.
-func onnxTensor(t *onnxpb.TensorProto, budget *int64) (*tensor.Tensor, error) {
-	if t.GetDataLocation() == onnxpb.TensorProto_EXTERNAL {
-		return nil, UnsupportedError("onnx external data (the tensor lives in another file)")
-	}
+// float_data, or in an external data file in folder dir) to a tensor,
+// taking its element count from *budget. The declared dims are checked
+// against the bytes present before anything is allocated, so a huge claim
+// in a small file costs nothing.
+func onnxTensor(t *onnxpb.TensorProto, budget *int64, dir string) (*tensor.Tensor, error) {
 	if dt := onnxpb.TensorProto_DataType(t.GetDataType()); dt != onnxpb.TensorProto_FLOAT {
 		return nil, UnsupportedError(fmt.Sprintf("onnx data type %v (only FLOAT is read)", dt))
 	}
@@ -97,13 +99,26 @@ func onnxTensor(t *onnxpb.TensorProto, budget *int64) (*tensor.Tensor, error) {
 		if d < 0 || d > math.MaxInt32 {
 			return nil, FormatError(fmt.Sprintf("onnx: dimension %d is %d", i, d))
 		}
-		if d > 0 && n > math.MaxInt64/d {
+		if d > 0 && n > math.MaxInt64/4/d {
 			return nil, FormatError(fmt.Sprintf("onnx: dims %v overflow", t.GetDims()))
 		}
 		n *= d
 		shape[i] = int(d)
 	}
+	if n > *budget {
+		return nil, FormatError(fmt.Sprintf("onnx: %d elements are over the limit of %d left", n, *budget))
+	}
 	raw, fl := t.GetRawData(), t.GetFloatData()
+	if t.GetDataLocation() == onnxpb.TensorProto_EXTERNAL {
+		if t.RawData != nil || fl != nil {
+			return nil, FormatError("onnx: external data and data in the file")
+		}
+		var err error
+		if raw, err = externalData(dir, t, 4*n); err != nil {
+			return nil, err
+		}
+		t = &onnxpb.TensorProto{RawData: raw}
+	}
 	switch {
 	case t.RawData != nil && fl != nil:
 		return nil, FormatError("onnx: both raw_data and float_data are set")
@@ -112,9 +127,7 @@ func onnxTensor(t *onnxpb.TensorProto, budget *int64) (*tensor.Tensor, error) {
 		if t.RawData != nil {
 			have = int64(len(raw)) / 4
 		}
-		return nil, FormatError(fmt.Sprintf("onnx: dims %v claim %d floats, the file holds %d", t.GetDims(), n, have))
-	case n > *budget:
-		return nil, FormatError(fmt.Sprintf("onnx: %d elements are over the limit of %d left", n, *budget))
+		return nil, FormatError(fmt.Sprintf("onnx: dims %v claim %d floats, the file holds %d", shape, n, have))
 	}
 	*budget -= n
 	data := make([]float32, n)
@@ -126,6 +139,48 @@ func onnxTensor(t *onnxpb.TensorProto, budget *int64) (*tensor.Tensor, error) {
 		copy(data, fl)
 	}
 	return tensor.FromData(data, shape...)
+}
+
+// externalData reads the size bytes of a tensor kept in another file
+// (onnx.proto's external_data: location, a path relative to the model's
+// folder dir; offset; length), checking the claim against the file
+// before allocating.
+func externalData(dir string, t *onnxpb.TensorProto, size int64) ([]byte, error) {
+	if dir == "" {
+		return nil, UnsupportedError("onnx external data (the model was not read from a file, so there is no folder to find it in)")
+	}
+	kv := map[string]string{}
+	for _, e := range t.GetExternalData() {
+		kv[e.GetKey()] = e.GetValue()
+	}
+	loc := kv["location"]
+	if !filepath.IsLocal(loc) {
+		return nil, FormatError(fmt.Sprintf("onnx: external data location %q is not a file in the model's folder", loc))
+	}
+	offset, err := strconv.ParseInt(cmp.Or(kv["offset"], "0"), 10, 64)
+	if err != nil || offset < 0 {
+		return nil, FormatError(fmt.Sprintf("onnx: external data offset %q", kv["offset"]))
+	}
+	if l, ok := kv["length"]; ok && l != strconv.FormatInt(size, 10) {
+		return nil, FormatError(fmt.Sprintf("onnx: external data length %s, the dims need %d bytes", l, size))
+	}
+	f, err := os.Open(filepath.Join(dir, loc))
+	if err != nil {
+		return nil, FormatError(fmt.Sprintf("onnx: external data: %v", err))
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, FormatError(fmt.Sprintf("onnx: external data: %v", err))
+	}
+	if offset > fi.Size() || size > fi.Size()-offset {
+		return nil, FormatError(fmt.Sprintf("onnx: external data claims %d bytes at offset %d of %s, which holds %d", size, offset, loc, fi.Size()))
+	}
+	buf := make([]byte, size)
+	if _, err := f.ReadAt(buf, offset); err != nil {
+		return nil, FormatError(fmt.Sprintf("onnx: external data %s: %v", loc, err))
+	}
+	return buf, nil
 }
 
 // onnxInt64s returns the values of an INT64 TensorProto (raw_data or

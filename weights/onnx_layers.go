@@ -2,6 +2,7 @@ package weights
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/alexnet-go/alexnet/weights/onnxpb"
 )
@@ -58,6 +59,15 @@ func nodeError(name string, n *onnxpb.NodeProto, format string, args ...any) err
 func graphLayers(g *onnxpb.GraphProto, x string, inits map[string]*onnxpb.TensorProto, opset int64) ([]graphLayer, string, error) {
 	var out []graphLayer
 	nodes := g.GetNode()
+	consumed := map[string]bool{}
+	for _, n := range nodes {
+		for _, in := range n.GetInput() {
+			consumed[in] = true
+		}
+	}
+	for _, o := range g.GetOutput() {
+		consumed[o.GetName()] = true
+	}
 	for i := 0; i < len(nodes); i++ {
 		n := nodes[i]
 		name := n.GetName()
@@ -78,7 +88,7 @@ func graphLayers(g *onnxpb.GraphProto, x string, inits map[string]*onnxpb.Tensor
 		if len(n.GetInput()) == 0 || n.GetInput()[0] != x {
 			return nil, "", nodeError(name, n, "does not take the output of the node before it (%q); only a chain of layers is supported", x)
 		}
-		if usedOutputs(n) != 1 || n.GetOutput()[0] == "" {
+		if outs := n.GetOutput(); len(outs) == 0 || outs[0] == "" || slices.ContainsFunc(outs[1:], func(o string) bool { return consumed[o] }) {
 			return nil, "", nodeError(name, n, "only the first output may be used")
 		}
 		switch n.GetOpType() {

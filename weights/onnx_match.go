@@ -26,6 +26,7 @@ type initSource struct {
 	inits  map[string]*onnxpb.TensorProto
 	budget int64
 	loaded map[string]*tensor.Tensor
+	dir    string // the model's folder, where external data files are
 }
 
 // get returns initializer name as a tensor, naming errors after module's
@@ -34,7 +35,7 @@ func (s *initSource) get(name, as string) (*tensor.Tensor, error) {
 	if t, ok := s.loaded[name]; ok {
 		return t, nil
 	}
-	t, err := onnxTensor(s.inits[name], &s.budget)
+	t, err := onnxTensor(s.inits[name], &s.budget, s.dir)
 	if err != nil {
 		return nil, tensorErr(as, err)
 	}

@@ -22,6 +22,17 @@ type Options struct {
 	// they are, in StateDict.Int8, instead of as float32 (4 bytes a
 	// value): the tensor in Tensors then has its shape and no Data.
 	KeepInt8 bool
+	// ONNXDir is the folder an ONNX model's external data files are read
+	// from (their locations are relative to it). Load sets it to the
+	// model file's folder; empty, a model with external data is refused.
+	ONNXDir string
+}
+
+func (o *Options) onnxDir() string {
+	if o == nil {
+		return ""
+	}
+	return o.ONNXDir
 }
 
 func (o *Options) keepInt8() bool { return o != nil && o.KeepInt8 }

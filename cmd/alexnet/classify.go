@@ -61,7 +61,7 @@ func runClassify(cmd *cobra.Command, f classifyFlags, files []string) error {
 	if err != nil {
 		return err
 	}
-	p, err := loadPredictor(f.arch, path, f.precision, threadsFlag(cmd))
+	p, err := loadPredictor(archFlag(cmd, f.arch), path, f.precision, threadsFlag(cmd))
 	if err != nil {
 		return err
 	}

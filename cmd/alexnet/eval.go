@@ -126,7 +126,7 @@ func loadEvalPredictor(ctx context.Context, cmd *cobra.Command, f evalFlags) (*p
 	if err != nil {
 		return nil, "", err
 	}
-	p, err := loadPredictor(f.arch, path, f.precision, threadsFlag(cmd))
+	p, err := loadPredictor(archFlag(cmd, f.arch), path, f.precision, threadsFlag(cmd))
 	if err != nil {
 		return nil, "", err
 	}

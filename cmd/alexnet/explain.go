@@ -88,7 +88,7 @@ func runExplain(cmd *cobra.Command, f explainFlags, files []string) error {
 	if err != nil {
 		return err
 	}
-	p, err := loadExplained(f.arch, path, threadsFlag(cmd))
+	p, err := loadExplained(archFlag(cmd, f.arch), path, threadsFlag(cmd))
 	if err != nil {
 		return err
 	}

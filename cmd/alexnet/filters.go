@@ -45,7 +45,7 @@ func runFilters(cmd *cobra.Command, f filtersFlags) error {
 	if err != nil {
 		return err
 	}
-	p, err := predict.Load(f.arch, path, threadsFlag(cmd))
+	p, err := predict.Load(archFlag(cmd, f.arch), path, threadsFlag(cmd))
 	if err != nil {
 		return err
 	}

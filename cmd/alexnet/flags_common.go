@@ -18,7 +18,7 @@ import (
 
 // archUsage is the help text of the --arch flag of the subcommands that
 // build a model.
-const archUsage = "architecture: torchvision, original, tiny or tiny-bn (64×64 inputs)"
+const archUsage = "architecture: torchvision, original, tiny or tiny-bn (64×64 inputs); with --weights, the file's when not given"
 
 // newCommand is a subcommand whose RunE calls run; args checks the
 // positional arguments (cobra.NoArgs, cobra.MinimumNArgs(1), ...).
@@ -29,6 +29,16 @@ func newCommand(use, short, long string, args cobra.PositionalArgs, run func(cmd
 // addArchFlag registers --arch (default torchvision) into arch.
 func addArchFlag(fl *pflag.FlagSet, arch *string) {
 	fl.StringVar(arch, "arch", model.ArchTorchvision, archUsage)
+}
+
+// archFlag is --arch's value, or "" when the flag was not given: then
+// the weights file says (predict.FileArch: an ONNX file's graph, or the
+// names and shapes of its tensors).
+func archFlag(cmd *cobra.Command, arch string) string {
+	if f := cmd.Flags().Lookup("arch"); f != nil && f.Changed {
+		return arch
+	}
+	return ""
 }
 
 // addWeightsFlag registers --weights into path.

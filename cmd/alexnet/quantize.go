@@ -70,7 +70,7 @@ func runQuantize(cmd *cobra.Command, f quantizeFlags) error {
 	if err != nil {
 		return err
 	}
-	p, err := predict.Load(f.arch, path, threadsFlag(cmd))
+	p, err := predict.Load(archFlag(cmd, f.arch), path, threadsFlag(cmd))
 	if err != nil {
 		return err
 	}

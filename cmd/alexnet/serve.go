@@ -92,7 +92,7 @@ func runServe(cmd *cobra.Command, f serveFlags) error {
 		return err
 	}
 	threads := threadsFlag(cmd)
-	p, err := loadPredictor(f.arch, path, f.precision, threads)
+	p, err := loadPredictor(archFlag(cmd, f.arch), path, f.precision, threads)
 	if err != nil {
 		return err
 	}
@@ -101,12 +101,12 @@ func runServe(cmd *cobra.Command, f serveFlags) error {
 		return err
 	}
 	s := serve.New(p, &serve.Options{
-		Model:    f.arch + "/" + filepath.Base(path),
+		Model:    p.Arch + "/" + filepath.Base(path),
 		MaxBatch: f.maxBatch, MaxWait: orNoWait(f.maxWait), Queue: f.queue, Workers: f.workers, Lanes: f.lanes,
 		MaxBodyBytes: int64(f.maxBody), MaxPixels: f.maxPixels, MaxImages: f.maxImages,
 		RequestTimeout: f.requestTimeout, Logger: log,
 	})
-	log.Info("listening", "url", "http://"+ln.Addr().String()+"/", "weights", path, "arch", f.arch,
+	log.Info("listening", "url", "http://"+ln.Addr().String()+"/", "weights", path, "arch", p.Arch,
 		"threads", threads, "max_batch", f.maxBatch, "max_wait", f.maxWait.String(), "queue", f.queue)
 	return s.Serve(ctx, ln, f.t)
 }
