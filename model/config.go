@@ -107,7 +107,7 @@ func TorchvisionConfig() Config {
 // on one device: 96-256-384-384-256 filters, LRN, groups of 2.
 func OriginalConfig() Config {
 	return Config{Arch: ArchOriginal, Channels: [5]int{96, 256, 384, 384, 256},
-		Hidden: 4096, NumClasses: 1000, InputSize: 227}
+		Hidden: 4096, NumClasses: 1000, InputSize: 227, LRNBias: 2}
 }
 
 // ConfigError reports a Config that New cannot build.

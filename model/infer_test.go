@@ -11,7 +11,7 @@ import (
 // every module layout, and keeps the full-size values for absent tensors.
 func TestInferConfig(t *testing.T) {
 	for _, want := range []Config{
-		{Arch: ArchOriginal, Channels: [5]int{4, 6, 8, 6, 4}, Hidden: 8, NumClasses: 3, InputSize: 227},
+		{Arch: ArchOriginal, Channels: [5]int{4, 6, 8, 6, 4}, Hidden: 8, NumClasses: 3, InputSize: 227, LRNBias: 2},
 		{Arch: ArchTorchvision, Channels: [5]int{5, 7, 9, 3, 2}, Hidden: 11, NumClasses: 200, InputSize: 224},
 		{Arch: ArchTiny, Channels: [5]int{5, 7, 9, 3, 2}, Hidden: 11, NumClasses: 10, InputSize: 64},
 		{Arch: ArchTinyBN, Channels: [5]int{5, 7, 9, 3, 2}, Hidden: 11, NumClasses: 10, InputSize: 64},

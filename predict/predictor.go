@@ -33,7 +33,7 @@ type Predictor struct {
 // (model.InferConfig) and loads it, checking every tensor's name and
 // shape. threads <= 0 means all cores.
 func New(arch string, sd map[string]*tensor.Tensor, threads int) (*Predictor, error) {
-	return newFrom(arch, &weights.StateDict{Tensors: sd}, threads)
+	return FromStateDict(arch, &weights.StateDict{Tensors: sd}, threads)
 }
 
 // FileArch is arch, or when arch is "" the architecture a weights file
@@ -62,9 +62,10 @@ var (
 	caffeStd  = [3]float32{1.0 / 255, 1.0 / 255, 1.0 / 255}
 )
 
-// newFrom is New with what sd's metadata says of the model (an ONNX
-// file's: input size, LRN bias, Caffe's layout) applied.
-func newFrom(arch string, sd *weights.StateDict, threads int) (*Predictor, error) {
+// FromStateDict is New with what sd's metadata says of the model (an
+// ONNX file's: input size, LRN bias, Caffe's layout, the preprocessing's
+// mean and std) applied.
+func FromStateDict(arch string, sd *weights.StateDict, threads int) (*Predictor, error) {
 	cfg, err := model.InferConfig(arch, sd.Tensors)
 	if err != nil {
 		return nil, err
@@ -83,6 +84,11 @@ func newFrom(arch string, sd *weights.StateDict, threads int) (*Predictor, error
 	}
 	if meta[weights.MetaLayout] == "caffe" {
 		p.Transform.Mean, p.Transform.Std = caffeMean, caffeStd
+	}
+	mean, okM := weights.ParseFloats3(meta[weights.MetaMean])
+	std, okS := weights.ParseFloats3(meta[weights.MetaStd])
+	if okM && okS {
+		p.Transform.Mean, p.Transform.Std = mean, std
 	}
 	if err := p.Model.LoadStateDict(sd.Tensors); err != nil {
 		if a := model.DetectArch(sd.Tensors); a != "" && a != arch {
@@ -136,7 +142,7 @@ func Load(arch, path string, threads int) (*Predictor, error) {
 	if err != nil {
 		return nil, err
 	}
-	p, err := newFrom(FileArch(arch, sd), sd, threads)
+	p, err := FromStateDict(FileArch(arch, sd), sd, threads)
 	if err != nil {
 		return nil, fmt.Errorf("weights %s: %w", path, err)
 	}

@@ -76,6 +76,12 @@ func Save(path string, sd *StateDict) error {
 	}))
 }
 
+// SaveONNX writes sd as the ONNX model e describes (see WriteONNX) to
+// path, through a temporary file renamed over it.
+func SaveONNX(path string, sd *StateDict, e ONNXExport) error {
+	return withFile(path, writeAtomic(path, func(w io.Writer) error { return WriteONNX(w, sd, e) }))
+}
+
 // archiveName is the file's stem restricted to [A-Za-z0-9_.-], or
 // "archive".
 func archiveName(path string) string {

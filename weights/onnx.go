@@ -2,6 +2,7 @@ package weights
 
 import (
 	"cmp"
+	"maps"
 	"encoding/binary"
 	"fmt"
 	"io"
@@ -56,10 +57,20 @@ func ReadONNX(r io.ReaderAt, size int64, opt *Options) (*StateDict, error) {
 		}
 		src.inits[t.GetName()] = t
 	}
-	sd, err := mapGraph(g, src, opset)
+	props := map[string]string{}
+	for _, kv := range m.GetMetadataProps() {
+		if k := kv.GetKey(); k == MetaMean || k == MetaStd {
+			if _, ok := ParseFloats3(kv.GetValue()); !ok {
+				return nil, errorf("onnx: metadata %s = %q is not three numbers", k, kv.GetValue())
+			}
+			props[k] = kv.GetValue()
+		}
+	}
+	sd, err := mapGraph(g, src, opset, props[MetaMean] == "")
 	if err != nil {
 		return nil, err
 	}
+	maps.Copy(sd.Metadata, props)
 	sd.Metadata[MetaOpset] = fmt.Sprint(opset)
 	return sd, nil
 }

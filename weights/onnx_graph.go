@@ -30,8 +30,9 @@ func (e *GraphError) Error() string {
 // architecture's steps in turn. The first that matches gives the state
 // dict, its tensors named after the modules that use them, with the
 // Meta* keys in its Metadata; when none does, the error is that of the
-// architecture that matched the most layers.
-func mapGraph(g *onnxpb.GraphProto, src *initSource, opset int64) (*StateDict, error) {
+// architecture that matched the most layers. caffe: an original graph
+// with LRN bias 1 is in Caffe's layout (see result).
+func mapGraph(g *onnxpb.GraphProto, src *initSource, opset int64, caffe bool) (*StateDict, error) {
 	x, side, err := graphInput(g, src.inits)
 	if err != nil {
 		return nil, err
@@ -49,7 +50,7 @@ func mapGraph(g *onnxpb.GraphProto, src *initSource, opset int64) (*StateDict, e
 		m := &archMatch{arch: a, src: src, sd: NewStateDict(), meta: map[string]string{}, chans: 3, side: side}
 		err := m.match(layers)
 		if err == nil {
-			return m.result(side)
+			return m.result(side, caffe)
 		}
 		if best == nil || m.at > best.at {
 			best, bestErr = m, err
@@ -60,14 +61,15 @@ func mapGraph(g *onnxpb.GraphProto, src *initSource, opset int64) (*StateDict, e
 
 // result finishes a match: the metadata, and for Caffe's layout (the
 // original architecture with LRN bias 1, as the ONNX model zoo's
-// bvlcalexnet) the first convolution's input channels reversed, so that
-// the model takes RGB where the file's takes BGR.
-func (m *archMatch) result(side int) (*StateDict, error) {
+// bvlcalexnet, in a file that does not give its preprocessing: caffe)
+// the first convolution's input channels reversed, so that the model
+// takes RGB where the file's takes BGR.
+func (m *archMatch) result(side int, caffe bool) (*StateDict, error) {
 	m.meta[MetaArch] = m.arch.name
 	if side != 0 {
 		m.meta[MetaInputSize] = fmt.Sprint(side)
 	}
-	if m.meta[MetaLRNBias] == "1" {
+	if caffe && m.meta[MetaLRNBias] == "1" {
 		m.meta[MetaLayout] = "caffe"
 		w := m.sd.Get("features.0.weight")
 		m.sd.Tensors["features.0.weight"] = reverseInputChannels(w)

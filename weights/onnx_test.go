@@ -242,8 +242,75 @@ func TestONNXRefusesTensors(t *testing.T) {
 	m = readModelProto(t)
 	ext := onnxpb.TensorProto_EXTERNAL
 	m.Graph.Initializer[0].DataLocation = &ext
+	m.Graph.Initializer[0].RawData = nil
 	_, err = readONNXProto(t, m)
 	wantTensorError(t, err, "features.0.weight", &ue, "external data")
+}
+
+// TestONNXExternalData reads tv_narrow_ext_op13.onnx, whose tensors are
+// in the .onnx.data file beside it, as the same tensors as the model with
+// them inside, and refuses locations outside the model's folder, lengths
+// that disagree with the dims and claims past the data file's end, before
+// allocating.
+func TestONNXExternalData(t *testing.T) {
+	want, err := Load(onnxFixture, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(filepath.Dir(onnxFixture), "tv_narrow_ext_op13.onnx")
+	got, err := Load(path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range want.Names {
+		if !slicesEqual(got.Get(name).Data, want.Get(name).Data) {
+			t.Errorf("%s differs", name)
+		}
+	}
+	for _, c := range []struct{ key, value, msg string }{
+		{"location", "../onnx/tv_narrow_ext_op13.onnx.data", "not a file in the model's folder"},
+		{"location", "/etc/passwd", "not a file in the model's folder"},
+		{"length", "12", "the dims need"},
+		{"offset", "999999999", "claims"},
+		{"offset", "-4", "offset"},
+	} {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var m onnxpb.ModelProto
+		if err := proto.Unmarshal(b, &m); err != nil {
+			t.Fatal(err)
+		}
+		init := m.Graph.Initializer[0]
+		set := false
+		for _, kv := range init.ExternalData {
+			if kv.GetKey() == c.key {
+				kv.Value, set = proto.String(c.value), true
+			}
+		}
+		if !set {
+			init.ExternalData = append(init.ExternalData, &onnxpb.StringStringEntryProto{Key: proto.String(c.key), Value: proto.String(c.value)})
+		}
+		b, err = proto.Marshal(&m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, err := os.ReadFile(path + ".data")
+		if err != nil {
+			t.Fatal(err)
+		}
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, filepath.Base(path)+".data"), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "m.onnx"), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		_, err = Load(filepath.Join(dir, "m.onnx"), nil)
+		var fe FormatError
+		wantTensorError(t, err, "features.0.weight", &fe, c.msg)
+	}
 }
 
 // hugeClaim is a 1 KB model whose first Conv weight claims 2^29 floats

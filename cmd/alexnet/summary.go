@@ -40,6 +40,13 @@ func printSummary(w io.Writer, arch string, classes int) error {
 	if err != nil {
 		return err
 	}
+	return printLayers(w, arch, m)
+}
+
+// printLayers prints m's layer table at its input size, with the totals
+// and a line on the input and sizes.
+func printLayers(w io.Writer, arch string, m *model.AlexNet) error {
+	cfg := m.Config()
 	rows, err := m.Summary(cfg.InputSize)
 	if err != nil {
 		return err

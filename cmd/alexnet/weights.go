@@ -7,10 +7,12 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
+	"github.com/alexnet-go/alexnet/predict"
 	"github.com/alexnet-go/alexnet/tensor"
 	"github.com/alexnet-go/alexnet/weights"
 )
@@ -101,7 +103,7 @@ func weightsPathCmd() *cobra.Command {
 func weightsInfoCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "info FILE",
-		Short: "List the tensors of a .pth or .safetensors file",
+		Short: "List the tensors of a weights file; for .onnx, the graph as our layer table first",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return weightsInfo(cmd.OutOrStdout(), args[0])
@@ -110,11 +112,17 @@ func weightsInfoCmd() *cobra.Command {
 }
 
 // weightsInfo prints the name, shape and size of each tensor of the
-// weights file at path, and their total size.
+// weights file at path, and their total size; for an ONNX file, first
+// what its graph was read as (onnxInfo).
 func weightsInfo(out io.Writer, path string) error {
 	sd, err := weights.Load(path, nil)
 	if err != nil {
 		return err
+	}
+	if sd.Metadata[weights.MetaOpset] != "" {
+		if err := onnxInfo(out, sd); err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
 	}
 	w := tabwriter.NewWriter(out, 2, 4, 2, ' ', 0)
 	var total int
@@ -127,23 +135,66 @@ func weightsInfo(out io.Writer, path string) error {
 	return w.Flush()
 }
 
+// onnxInfo prints what an ONNX file's graph was read as: its opset, the
+// architecture and preprocessing, and the model's layer table.
+func onnxInfo(out io.Writer, sd *weights.StateDict) error {
+	p, err := predict.FromStateDict(predict.FileArch("", sd), sd, 1)
+	if err != nil {
+		return err
+	}
+	meta, t := sd.Metadata, p.Transform
+	fmt.Fprintf(out, "ONNX opset %s, read as architecture %s", meta[weights.MetaOpset], p.Arch)
+	if k := meta[weights.MetaLRNBias]; k != "" {
+		fmt.Fprintf(out, " (LRN bias %s)", k)
+	}
+	fmt.Fprintf(out, "\npreprocessing: Resize(%d), CenterCrop(%d), Normalize(mean %v, std %v)", t.ResizeSize, t.CropSize, t.Mean, t.Std)
+	if meta[weights.MetaLayout] == "caffe" {
+		fmt.Fprint(out, ": Caffe's layout, BGR pixels in 0..255 minus 104, 117, 123 (the BGR order is folded into features.0's weights)")
+	}
+	if meta[weights.MetaOutput] == "softmax" {
+		fmt.Fprint(out, "\noutput: the graph ends in Softmax; logits here are its input")
+	}
+	fmt.Fprint(out, "\n\n")
+	if err := printLayers(out, p.Arch, p.Model); err != nil {
+		return err
+	}
+	fmt.Fprintln(out)
+	return nil
+}
+
 func weightsConvertCmd() *cobra.Command {
-	return &cobra.Command{
+	var arch string
+	cmd := &cobra.Command{
 		Use:   "convert IN OUT",
-		Short: "Convert weights between .pth and .safetensors (by OUT's extension)",
-		Args:  cobra.ExactArgs(2),
+		Short: "Convert weights between .pth, .safetensors and .onnx (by OUT's extension)",
+		Long: `Convert weights between .pth, .safetensors and .onnx, by OUT's extension.
+An .onnx OUT is the whole model (weights.WriteONNX): the graph of the file's
+architecture (or --arch), a dynamic batch, the input size and preprocessing
+recorded in its metadata; ONNX Runtime runs it.`,
+		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return weightsConvert(args[0], args[1])
+			return weightsConvert(archFlag(cmd, arch), args[0], args[1])
 		},
 	}
+	addArchFlag(cmd.Flags(), &arch)
+	return cmd
 }
 
 // weightsConvert writes the tensors of the weights file in to out, in
-// the format out's extension names.
-func weightsConvert(in, out string) error {
+// the format out's extension names; arch "" is the file's.
+func weightsConvert(arch, in, out string) error {
 	sd, err := weights.Load(in, nil)
 	if err != nil {
 		return err
 	}
-	return weights.Save(out, sd)
+	if !strings.EqualFold(filepath.Ext(out), ".onnx") {
+		return weights.Save(out, sd)
+	}
+	p, err := predict.FromStateDict(predict.FileArch(arch, sd), sd, 1)
+	if err != nil {
+		return fmt.Errorf("%s: %w", in, err)
+	}
+	cfg := p.Model.Config()
+	return weights.SaveONNX(out, sd, weights.ONNXExport{Arch: p.Arch, InputSize: cfg.InputSize,
+		LRNBias: cfg.LRNBias, Mean: p.Transform.Mean, Std: p.Transform.Std})
 }
