@@ -2,10 +2,10 @@ package weights
 
 import (
 	"cmp"
-	"maps"
 	"encoding/binary"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
