@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 
 	"github.com/alexnet-go/alexnet/weights/pickle"
@@ -70,7 +71,8 @@ func FuzzReadPTH(f *testing.F) {
 // minimizing each new input over the protobuf runtime's coverage shows as
 // a fuzzer stuck at 0 execs/s.
 func FuzzONNX(f *testing.F) {
-	for _, n := range []string{"tv_narrow_op11.onnx", "tv_narrow_op13_dyn.onnx", "tv_narrow_op17.onnx"} {
+	for _, n := range []string{"tv_narrow_op11.onnx", "tv_narrow_op13_dyn.onnx", "tv_narrow_op17.onnx",
+		"caffe_narrow_op7.onnx", "tv_narrow_mm_op9.onnx", "tiny_bn_narrow_op15.onnx"} {
 		b, err := os.ReadFile(filepath.Join("../testdata/onnx", n))
 		if err != nil {
 			f.Fatal(err)
@@ -79,5 +81,33 @@ func FuzzONNX(f *testing.F) {
 	}
 	f.Add(tinyONNX(f))
 	f.Add(hugeClaim(f))
-	f.Fuzz(func(t *testing.T, b []byte) { fuzzRead(t, b, ReadONNX) })
+	f.Fuzz(func(t *testing.T, b []byte) {
+		sd := fuzzRead(t, b, ReadONNX)
+		if sd == nil {
+			return
+		}
+		reexportONNX(t, sd)
+	})
+}
+
+// reexportONNX checks that what ReadONNX read writes (WriteONNX) and
+// reads back as the same tensors.
+func reexportONNX(t *testing.T, sd *StateDict) {
+	t.Helper()
+	side, _ := strconv.Atoi(sd.Metadata[MetaInputSize])
+	k, _ := strconv.ParseFloat(sd.Metadata[MetaLRNBias], 32)
+	var buf bytes.Buffer
+	e := ONNXExport{Arch: sd.Metadata[MetaArch], InputSize: side, LRNBias: float32(k), Mean: [3]float32{0.5, 0.5, 0.5}, Std: [3]float32{1, 1, 1}}
+	if err := WriteONNX(&buf, sd, e); err != nil {
+		t.Fatalf("export of what was read: %v", err)
+	}
+	back, err := ReadONNX(bytes.NewReader(buf.Bytes()), int64(buf.Len()), nil)
+	if err != nil {
+		t.Fatalf("re-read of the export: %v", err)
+	}
+	for _, name := range sd.Names {
+		if !slicesEqual(back.Get(name).Data, sd.Get(name).Data) {
+			t.Fatalf("%s differs after export and re-read", name)
+		}
+	}
 }

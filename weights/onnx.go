@@ -23,13 +23,26 @@ import (
 const maxONNXSize = 1 << 31
 
 // ReadONNX reads an ONNX model (onnx.proto, ModelProto, IR version 3 and
-// later) holding torchvision's AlexNet as torch.onnx.export writes it, and
-// returns its parameters keyed by torchvision's names ("features.0.weight").
-// The names come from where each initializer is used in the graph (see
-// mapTorchvision), not from the initializers' own names, and a graph our
-// layers cannot compute is refused with a *GraphError. Initializers must be
-// FLOAT, held in raw_data (little-endian) or float_data; external data is
-// not read yet. Errors are *Error values.
+// later, opsets 7 to 21) whose graph is one of our architectures, and
+// returns its parameters keyed by torchvision's names
+// ("features.0.weight"), with what the graph says beyond them in
+// Metadata (MetaArch, MetaInputSize, MetaLRNBias, MetaLayout, MetaOutput,
+// MetaOpset, and MetaMean and MetaStd from metadata_props).
+//
+// The graph must be a chain of nodes from its one input (N, 3, H, H) to
+// its one output. Conv, Relu, LRN, MaxPool, AveragePool,
+// GlobalAveragePool, BatchNormalization, Flatten, Reshape, Gemm, MatMul
+// then Add, Softmax, Dropout, Identity and Constant nodes become layers
+// (graphLayers), which are matched against each architecture's modules
+// (onnxArchs): torch.onnx.export's torchvision AlexNet, the ONNX model
+// zoo's bvlcalexnet (Caffe's layout), and our own export of any of them.
+// The names come from where each initializer is used, not from the
+// initializers' own names. A node our layers cannot compute is refused
+// with a *GraphError naming it, its op type and why. Initializers must be
+// FLOAT, in raw_data (little-endian), float_data or an external data
+// file in opt.ONNXDir (Load sets it to the model's folder). Every
+// declared size is checked against the bytes present before anything is
+// allocated. Errors are *Error values.
 func ReadONNX(r io.ReaderAt, size int64, opt *Options) (*StateDict, error) {
 	if size < 0 || size > maxONNXSize {
 		return nil, errorf("onnx: file of %d bytes is over the %d-byte limit", size, int64(maxONNXSize))

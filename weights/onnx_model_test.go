@@ -1,7 +1,10 @@
 package weights_test
 
 import (
+	"bytes"
 	"fmt"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/alexnet-go/alexnet/internal/testutil"
@@ -47,5 +50,54 @@ func TestONNXLogits(t *testing.T) {
 				testutil.CheckClose(t, "logits", got, want, 1e-4)
 			})
 		}
+	}
+}
+
+// TestONNXExportRoundTrip: each architecture's narrow fixture, written by
+// WriteONNX and read back by ReadONNX, is the same tensors, read as the
+// same architecture with the metadata it was written with (for the
+// original, an LRN bias of 2: not Caffe's layout).
+func TestONNXExportRoundTrip(t *testing.T) {
+	for name, arch := range map[string]string{"tv_narrow": "torchvision", "orig_narrow": "original", "tiny_narrow": "tiny", "tiny_bn_narrow": "tiny-bn"} {
+		t.Run(name, func(t *testing.T) {
+			dir := testutil.Testdata(t, "model", name)
+			cfg := testutil.ReadNarrowConfig(t, dir)
+			sd := weights.NewStateDict()
+			for k, v := range testutil.NarrowStateDict(t, dir, cfg.StateDict) {
+				if !strings.HasSuffix(k, "num_batches_tracked") {
+					if err := sd.Add(k, v); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			var buf bytes.Buffer
+			e := weights.ONNXExport{Arch: arch, Mean: [3]float32{0.25, 0.5, 0.75}, Std: [3]float32{1, 2, 3}}
+			if err := weights.WriteONNX(&buf, sd, e); err != nil {
+				t.Fatal(err)
+			}
+			back, err := weights.ReadONNX(bytes.NewReader(buf.Bytes()), int64(buf.Len()), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(back.Names) != len(sd.Names) {
+				t.Fatalf("%d tensors, want %d", len(back.Names), len(sd.Names))
+			}
+			for _, k := range sd.Names {
+				if g := back.Get(k); g == nil || !slices.Equal(g.Data, sd.Get(k).Data) || !slices.Equal(g.Shape, sd.Get(k).Shape) {
+					t.Errorf("%s differs", k)
+				}
+			}
+			m := back.Metadata
+			want := map[string]string{weights.MetaArch: arch, weights.MetaInputSize: fmt.Sprint(cfg.InputSize),
+				weights.MetaMean: "0.25,0.5,0.75", weights.MetaStd: "1,2,3", weights.MetaOpset: "13", weights.MetaLayout: ""}
+			if arch == "original" {
+				want[weights.MetaLRNBias] = "2"
+			}
+			for k, v := range want {
+				if m[k] != v {
+					t.Errorf("metadata %s = %q, want %q", k, m[k], v)
+				}
+			}
+		})
 	}
 }
