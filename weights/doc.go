@@ -20,14 +20,17 @@
 //     each name to {"dtype", "shape", "data_offsets"} plus an optional
 //     "__metadata__" string map, then the byte buffer.
 //   - ONNX (onnx.proto of ONNX 1.12, ModelProto; Go types in package
-//     onnxpb): torchvision's AlexNet as torch.onnx.export writes it. See
-//     ReadONNX: the graph is checked node by node against our layers and
-//     the Conv and Gemm initializers are named after the nodes using them.
+//     onnxpb): a graph of one of our architectures, as torch.onnx.export,
+//     the ONNX model zoo's Caffe conversion or WriteONNX write it. See
+//     ReadONNX: the nodes become layers (onnx_layers.go), matched against
+//     each architecture's modules (onnx_arch.go, onnx_match.go), and the
+//     initializers are named after the modules using them.
 //
 // Writers produce float32: WritePTH the torch 1.13 zip layout, which
-// torch.load and Module.load_state_dict accept, and WriteSafetensors,
-// which also stores int8, uint8 and int32 tensors as such when
-// StateDict.DTypes asks for them (package quant's files).
+// torch.load and Module.load_state_dict accept; WriteSafetensors, which
+// also stores int8, uint8 and int32 tensors as such when
+// StateDict.DTypes asks for them (package quant's files); and WriteONNX,
+// the whole model as an ONNX graph that ONNX Runtime runs.
 //
 // Download, Resolve and the cache functions locate the official weights
 // (OfficialURL); see Resolve for the search order.

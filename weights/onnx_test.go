@@ -3,6 +3,7 @@ package weights
 import (
 	"bytes"
 	"errors"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -202,12 +203,14 @@ func TestONNXInitializersByUse(t *testing.T) {
 	}
 }
 
+// slicesEqual reports whether a and b hold the same float32 bits (a NaN
+// equals itself).
 func slicesEqual(a, b []float32) bool {
 	if len(a) != len(b) {
 		return false
 	}
 	for i := range a {
-		if a[i] != b[i] {
+		if math.Float32bits(a[i]) != math.Float32bits(b[i]) {
 			return false
 		}
 	}
@@ -425,4 +428,54 @@ func TestONNXTiny(t *testing.T) {
 	if w := sd.Get("classifier.1.weight"); len(b) > 8<<10 || len(sd.Names) != 16 || w.Shape[1] != 36 {
 		t.Fatalf("%d bytes, %d tensors, classifier.1.weight %v", len(b), len(sd.Names), w.Shape)
 	}
+}
+
+// TestONNXCaffeLayout: the zoo's bvlcalexnet layout is read as the
+// original architecture with Caffe's LRN bias and preprocessing, conv1's
+// input channels reversed (BGR to RGB) and the Softmax noted; the same
+// graph declared at 224×224 is refused where the map falls short of 6×6.
+func TestONNXCaffeLayout(t *testing.T) {
+	path := "../testdata/onnx/caffe_narrow_op12.onnx"
+	sd, err := Load(path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{MetaArch: "original", MetaLayout: "caffe", MetaLRNBias: "1", MetaOutput: "softmax", MetaInputSize: "227", MetaOpset: "12"}
+	for k, v := range want {
+		if sd.Metadata[k] != v {
+			t.Errorf("metadata %s = %q, want %q", k, sd.Metadata[k], v)
+		}
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m onnxpb.ModelProto
+	if err := proto.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	var w1 *onnxpb.TensorProto
+	for _, init := range m.Graph.Initializer {
+		if init.GetName() == "conv1_w_0" {
+			w1 = init
+		}
+	}
+	file, err := onnxTensor(w1, new(int64(1<<20)), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := sd.Get("features.0.weight")
+	kk := 11 * 11
+	for o := 0; o < 8; o++ {
+		for c := 0; c < 3; c++ {
+			if !slicesEqual(got.Data[(o*3+c)*kk:(o*3+c+1)*kk], file.Data[(o*3+2-c)*kk:(o*3+3-c)*kk]) {
+				t.Fatalf("features.0.weight[%d, %d] is not conv1_w_0[%d, %d]", o, c, o, 2-c)
+			}
+		}
+	}
+	for _, d := range m.Graph.Input[0].Type.GetTensorType().Shape.Dim[2:] {
+		d.Value = &onnxpb.TensorShapeProto_Dimension_DimValue{DimValue: 224}
+	}
+	_, err = readONNXProto(t, &m)
+	wantGraphError(t, err, "OC2_DUMMY_0", "Reshape", "the map is 5×5 here; our avgpool makes it 6×6")
 }
