@@ -13,8 +13,9 @@ import (
 // writes and the one Load reads.
 const FormatVersion = "1"
 
-// metaKey is the metadata entry naming the format version.
-const metaKey = "alexnet.quant"
+// MetaKey is the metadata entry naming the format version: a weights file
+// with it is a quantized model.
+const MetaKey = "alexnet.quant"
 
 // Save writes m to path (which must end in ".safetensors") in the format
 // of the package doc, atomically as weights.Save does. It refuses a model
@@ -27,7 +28,7 @@ func Save(path string, m *Model) error {
 		return fmt.Errorf("quant %s: %w", path, err)
 	}
 	sd := weights.NewStateDict()
-	sd.Metadata = map[string]string{metaKey: FormatVersion}
+	sd.Metadata = map[string]string{MetaKey: FormatVersion}
 	var err error
 	for _, l := range m.Layers {
 		add := func(suffix string, shape []int, data []float32, d weights.DType) {
@@ -69,7 +70,7 @@ func Load(path string) (*Model, error) {
 // fromStateDict builds and validates the model of sd: one layer per I8
 // ".weight" tensor, in file order.
 func fromStateDict(sd *weights.StateDict) (*Model, error) {
-	if v := sd.Metadata[metaKey]; v != FormatVersion {
+	if v := sd.Metadata[MetaKey]; v != FormatVersion {
 		return nil, &VersionError{Version: v}
 	}
 	r := &reader{sd: sd, used: map[string]bool{}}

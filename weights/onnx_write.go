@@ -1,7 +1,6 @@
 package weights
 
 import (
-	"encoding/binary"
 	"fmt"
 	"io"
 	"math"
@@ -20,6 +19,10 @@ type ONNXExport struct {
 	InputSize int        // the input side; 0: the architecture's (224, 227, 64)
 	LRNBias   float32    // the original architecture's LRN k; 0: 2
 	Mean, Std [3]float32 // the Normalize of the model's preprocessing (metadata)
+	// Int8, when set, makes the export int8 in ONNX's QDQ format: every
+	// convolution and linear layer, by module name ("features.0"), with
+	// batch norms folded in (tiny-bn's are left out); sd is then unused.
+	Int8 map[string]QDQLayer
 }
 
 // Preprocessing metadata keys: ONNX files WriteONNX writes carry them in
@@ -54,19 +57,26 @@ func WriteONNX(w io.Writer, sd *StateDict, e ONNXExport) error {
 	if side == 0 {
 		side = a.side
 	}
-	b := &graphBuilder{sd: sd, x: "input", side: side, lrnBias: e.LRNBias}
+	b := &graphBuilder{sd: sd, x: "input", side: side, lrnBias: e.LRNBias, int8: e.Int8}
 	if b.lrnBias == 0 {
 		b.lrnBias = 2
 	}
 	for _, st := range a.steps {
-		if st.optional {
+		if st.optional || st.kind == kindBN && e.Int8 != nil {
 			continue
 		}
 		if err := b.step(a, st); err != nil {
 			return &Error{Err: fmt.Errorf("onnx export of %s: %w", e.Arch, err)}
 		}
 	}
-	classes := sd.Get("classifier.6.weight").Shape[0]
+	classes := b.classes
+	props := map[string]string{
+		MetaArch: e.Arch, MetaInputSize: strconv.Itoa(side), MetaLRNBias: formatFloat(b.lrnBias),
+		MetaMean: formatFloats(e.Mean), MetaStd: formatFloats(e.Std),
+	}
+	if e.Int8 != nil {
+		props["alexnet.precision"] = "int8"
+	}
 	m := &onnxpb.ModelProto{
 		IrVersion:    proto.Int64(7),
 		ProducerName: proto.String("alexnet-go"),
@@ -78,10 +88,7 @@ func WriteONNX(w io.Writer, sd *StateDict, e ONNXExport) error {
 			Input:       []*onnxpb.ValueInfoProto{valueInfo("input", "batch", 3, int64(side), int64(side))},
 			Output:      []*onnxpb.ValueInfoProto{valueInfo(b.x, "batch", int64(classes))},
 		},
-		MetadataProps: metaProps(map[string]string{
-			MetaArch: e.Arch, MetaInputSize: strconv.Itoa(side), MetaLRNBias: formatFloat(b.lrnBias),
-			MetaMean: formatFloats(e.Mean), MetaStd: formatFloats(e.Std),
-		}),
+		MetadataProps: metaProps(props),
 	}
 	out, err := proto.MarshalOptions{Deterministic: true}.Marshal(m)
 	if err != nil {
@@ -99,6 +106,8 @@ type graphBuilder struct {
 	x       string // the value the next node takes
 	side    int    // its spatial side
 	lrnBias float32
+	int8    map[string]QDQLayer // ONNXExport.Int8
+	classes int                 // the last linear layer's outputs
 }
 
 func (b *graphBuilder) step(a onnxArch, st archStep) error {
@@ -129,31 +138,34 @@ func (b *graphBuilder) step(a onnxArch, st archStep) error {
 		params = []string{"weight", "bias"}
 	}
 	in := []string{b.x}
+	if q, ok := b.int8[st.module]; ok && params != nil {
+		qin, err := b.qdqLinear(st.module, q)
+		if err != nil {
+			return err
+		}
+		in, b.classes = qin, q.Shape[0]
+	} else if params != nil && b.int8 != nil {
+		return fmt.Errorf("no int8 layer %s", st.module)
+	}
 	for _, p := range params {
+		if b.int8 != nil {
+			break
+		}
 		name := st.module + "." + p
 		t := b.sd.Get(name)
 		if t == nil {
 			return fmt.Errorf("no tensor %s", name)
 		}
-		raw := make([]byte, 4*len(t.Data))
-		for i, v := range t.Data {
-			binary.LittleEndian.PutUint32(raw[4*i:], math.Float32bits(v))
-		}
-		dims := make([]int64, len(t.Shape))
-		for i, d := range t.Shape {
-			dims[i] = int64(d)
-		}
-		b.inits = append(b.inits, &onnxpb.TensorProto{Name: proto.String(name), Dims: dims,
-			DataType: proto.Int32(int32(onnxpb.TensorProto_FLOAT)), RawData: raw})
+		b.addInit(name, onnxpb.TensorProto_FLOAT, t.Shape, f32Bytes(t.Data))
 		in = append(in, name)
+		b.classes = t.Shape[0]
 	}
 	out := st.module
 	if st.kind == kindLinear && st.module == "classifier.6" {
 		out = "logits"
 	}
 	op := st.kind.String()
-	b.nodes = append(b.nodes, &onnxpb.NodeProto{Name: proto.String(st.module + "/" + op), OpType: proto.String(op),
-		Input: in, Output: []string{out}, Attribute: at})
+	b.addNode(st.module+"/"+op, op, in, out, at...)
 	b.x = out
 	return nil
 }

@@ -85,6 +85,43 @@ func TestONNXExportRunsInORT(t *testing.T) {
 	}
 }
 
+// TestONNXExportInt8RunsInORT: `alexnet weights convert Q.safetensors
+// OUT.onnx` of an int8 model (`alexnet quantize` of the narrow
+// torchvision fixture) is a QDQ graph that ONNX Runtime runs (fusing it
+// into QLinearConv and QGemm): its logits agree with our int8 logits
+// within 1e-3 (measured: 1.3e-4; the two round their requantizations
+// alike but not always identically), and its top-1 classes with ours. Skips without $ALEXNET_ORT_DIR, as TestONNXExportRunsInORT.
+func TestONNXExportInt8RunsInORT(t *testing.T) {
+	ortDir := os.Getenv("ALEXNET_ORT_DIR")
+	if ortDir == "" {
+		t.Skip("ALEXNET_ORT_DIR is not set: no ONNX Runtime to run the exported model (.ci/run installs onnxruntime-node)")
+	}
+	data := t.TempDir()
+	writeWNIDFolder(t, data, 4)
+	dir := t.TempDir()
+	q, out := filepath.Join(dir, "q.safetensors"), filepath.Join(dir, "q.onnx")
+	if _, stderr, err := run(t, "quantize", "--weights", testutil.NarrowWeights(t), "--calib", data, "--calib-split", "", "--calib-n", "12", "--out", q); err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	if _, stderr, err := run(t, "weights", "convert", q, out); err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	p, err := predict.LoadInt8("", q, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := randomInput(8, 224)
+	ours := forward(t, p, x)
+	theirs := runORT(t, ortDir, out, x)
+	testutil.CheckClose(t, "ONNX Runtime's int8", theirs, ours, 1e-3)
+	n := ours.Shape[1]
+	for i := 0; i < ours.Shape[0]; i++ {
+		if a, b := predict.TopK(ours.Data[i*n:(i+1)*n], 1)[0], predict.TopK(theirs.Data[i*n:(i+1)*n], 1)[0]; a.Index != b.Index {
+			t.Errorf("image %d: top-1 %d, ORT's %d", i, a.Index, b.Index)
+		}
+	}
+}
+
 // randomInput is a seeded (n, 3, size, size) batch of N(0, 1) values.
 func randomInput(n, size int) *tensor.Tensor {
 	rng := rand.New(rand.NewPCG(7, 8))

@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/alexnet-go/alexnet/predict"
+	"github.com/alexnet-go/alexnet/quant"
 	"github.com/alexnet-go/alexnet/tensor"
 	"github.com/alexnet-go/alexnet/weights"
 )
@@ -190,11 +191,41 @@ func weightsConvert(arch, in, out string) error {
 	if !strings.EqualFold(filepath.Ext(out), ".onnx") {
 		return weights.Save(out, sd)
 	}
+	if sd.Metadata[quant.MetaKey] != "" {
+		return exportInt8(arch, in, out)
+	}
 	p, err := predict.FromStateDict(predict.FileArch(arch, sd), sd, 1)
 	if err != nil {
 		return fmt.Errorf("%s: %w", in, err)
 	}
+	return weights.SaveONNX(out, sd, onnxExport(p))
+}
+
+// onnxExport describes p's model for weights.WriteONNX.
+func onnxExport(p *predict.Predictor) weights.ONNXExport {
 	cfg := p.Model.Config()
-	return weights.SaveONNX(out, sd, weights.ONNXExport{Arch: p.Arch, InputSize: cfg.InputSize,
-		LRNBias: cfg.LRNBias, Mean: p.Transform.Mean, Std: p.Transform.Std})
+	return weights.ONNXExport{Arch: p.Arch, InputSize: cfg.InputSize, LRNBias: cfg.LRNBias, Mean: p.Transform.Mean, Std: p.Transform.Std}
+}
+
+// exportInt8 writes the int8 model of `alexnet quantize` at in to out as
+// ONNX in the QDQ format (weights.ONNXExport.Int8).
+func exportInt8(arch, in, out string) error {
+	p, err := predict.LoadInt8(arch, in, 1)
+	if err != nil {
+		return err
+	}
+	q, err := quant.Load(in)
+	if err != nil {
+		return err
+	}
+	e := onnxExport(p)
+	e.Int8 = map[string]weights.QDQLayer{}
+	for _, l := range q.Layers {
+		if l.Input.Range != quant.Uint8 {
+			return fmt.Errorf("%s: layer %s quantizes its input to [%d, %d]; ONNX's QuantizeLinear to uint8 has [0, 255]", in, l.Name, l.Input.QMin, l.Input.QMax)
+		}
+		e.Int8[l.Name] = weights.QDQLayer{Shape: l.Shape, Weight: l.Weight, WeightScale: l.WeightScale, Bias: l.Bias,
+			InputScale: l.Input.Scale, InputZero: uint8(l.Input.ZeroPoint)}
+	}
+	return weights.SaveONNX(out, nil, e)
 }
