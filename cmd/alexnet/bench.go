@@ -13,12 +13,15 @@ import (
 	"github.com/alexnet-go/alexnet/bench/harness"
 	"github.com/alexnet-go/alexnet/kernels"
 	"github.com/alexnet-go/alexnet/model"
+	"github.com/alexnet-go/alexnet/predict"
 	"github.com/alexnet-go/alexnet/qmodel"
 	"github.com/alexnet-go/alexnet/tensor"
 )
 
 type benchFlags struct {
 	arch, sgemm, precision     string
+	weights                    string // a file to load instead of random weights
+	fileArch                   string // arch, or "" for the file's (archFlag)
 	batch, iters, warmup, size int
 	json                       bool
 }
@@ -26,15 +29,19 @@ type benchFlags struct {
 func benchCmd() *cobra.Command {
 	var f benchFlags
 	cmd := newCommand("bench [flags]", "Time forward passes of a randomly initialised model, per layer",
-		`Build the model with seeded random weights (no weights file), run
---warmup untimed forward passes on a random (batch, 3, size, size) input, then
+		`Build the model with seeded random weights (or load --weights, any
+format: .pth, .safetensors, .onnx), run --warmup untimed forward passes on a random (batch, 3, size, size) input, then
 --iters timed ones. Report the median and minimum time per batch, images/s,
 GFLOP/s (2 × multiply-adds), the median time of each layer with its share of
 the layers' total, the process's peak RSS (Linux) and the SGEMM
 implementation. --threads 0 means GOMAXPROCS.`,
-		cobra.NoArgs, func(cmd *cobra.Command, args []string) error { return runBench(cmd, f) })
+		cobra.NoArgs, func(cmd *cobra.Command, args []string) error {
+			f.fileArch = archFlag(cmd, f.arch)
+			return runBench(cmd, f)
+		})
 	fl := cmd.Flags()
 	addArchFlag(fl, &f.arch)
+	fl.StringVar(&f.weights, "weights", "", "weights file to time instead of random weights (.pth, .safetensors or .onnx)")
 	fl.StringVar(&f.precision, "precision", "fp32", "fp32, or int8: the model quantized (qmodel) on its own input batch (the per-layer table gives a convolution's time, its batch norm and ReLU included, on its row)")
 	fl.IntVar(&f.batch, "batch", 1, "images per forward pass")
 	fl.IntVar(&f.iters, "iters", 10, "timed forward passes")
@@ -109,29 +116,45 @@ func runBench(cmd *cobra.Command, f benchFlags) error {
 // benchModel builds f's model with seeded random weights, its summary at
 // f.size (0: the architecture's, which it sets) and a random input batch.
 func benchModel(f *benchFlags, threads int) (*model.AlexNet, []model.LayerRow, *tensor.Tensor, error) {
-	cfg, err := model.ConfigFor(f.arch)
+	m, err := benchNetwork(f, threads)
 	if err != nil {
 		return nil, nil, nil, err
 	}
 	if f.size == 0 {
-		f.size = cfg.InputSize
-	}
-	cfg.Threads = threads
-	m, err := model.New(cfg)
-	if err != nil {
-		return nil, nil, nil, err
+		f.size = m.Config().InputSize
 	}
 	rows, err := m.Summary(f.size) // checks the size before the work
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("--size %d: %w", f.size, err)
 	}
 	rng := rand.New(rand.NewSource(1))
-	for _, p := range m.Parameters() {
-		fillNormal(rng, p.T.Data, 0.01)
+	if f.weights == "" {
+		for _, p := range m.Parameters() {
+			fillNormal(rng, p.T.Data, 0.01)
+		}
 	}
 	x := tensor.New(f.batch, 3, f.size, f.size)
 	fillNormal(rng, x.Data, 1)
 	return m, rows, x, nil
+}
+
+// benchNetwork is the model of --weights (f.arch set to its
+// architecture), or f.arch's with zero weights.
+func benchNetwork(f *benchFlags, threads int) (*model.AlexNet, error) {
+	if f.weights != "" {
+		p, err := predict.Load(f.fileArch, f.weights, threads)
+		if err != nil {
+			return nil, err
+		}
+		f.arch = p.Arch
+		return p.Model, nil
+	}
+	cfg, err := model.ConfigFor(f.arch)
+	if err != nil {
+		return nil, err
+	}
+	cfg.Threads = threads
+	return model.New(cfg)
 }
 
 // timeForward runs warmup untimed profiled forward passes of x, then iters

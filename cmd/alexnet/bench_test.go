@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/alexnet-go/alexnet/internal/testutil"
+
 	"github.com/alexnet-go/alexnet/bench/harness"
 	"github.com/alexnet-go/alexnet/kernels"
 	"github.com/alexnet-go/alexnet/model"
@@ -135,5 +137,26 @@ func TestBenchInt8(t *testing.T) {
 				t.Errorf("%s (%s) timed: %v ms", l.Name, l.Type, l.MS)
 			}
 		}
+	}
+}
+
+// TestBenchWeights: --weights times the file's model, the architecture
+// and input size taken from the file (an ONNX graph in Caffe's layout:
+// original, 227×227); --arch given explicitly must fit the file.
+func TestBenchWeights(t *testing.T) {
+	path := testutil.Testdata(t, "onnx", "caffe_narrow_op12.onnx")
+	stdout, _, err := run(t, "bench", "--weights", path, "--iters", "1", "--warmup", "0", "--json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r struct {
+		Arch string `json:"arch"`
+		Size int    `json:"size"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &r); err != nil || r.Arch != "original" || r.Size != 227 {
+		t.Fatalf("%+v, %v; want original at 227:\n%s", r, err, stdout)
+	}
+	if _, _, err := run(t, "bench", "--weights", path, "--arch", "torchvision", "--iters", "1"); err == nil || !strings.Contains(err.Error(), `"original"`) {
+		t.Errorf("--arch torchvision on an original graph: %v", err)
 	}
 }
