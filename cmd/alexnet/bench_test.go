@@ -6,9 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/alexnet-go/alexnet/internal/testutil"
-
 	"github.com/alexnet-go/alexnet/bench/harness"
+	"github.com/alexnet-go/alexnet/internal/testutil"
 	"github.com/alexnet-go/alexnet/kernels"
 	"github.com/alexnet-go/alexnet/model"
 )
