@@ -22,15 +22,22 @@ import (
 // graphs that end in Softmax (the Caffe layout, tv_narrow_mm) ORT's output
 // is probabilities: the logits are compared with ORT's run of the graph
 // without its Softmax, and our softmax with its output (within 1e-5).
+// $ALEXNET_ONNX_DIR names another folder of models and references in the
+// same layout (onnx_graphs.py --full=DIR writes the full-size torchvision
+// AlexNet's).
 func TestONNXAgainstORT(t *testing.T) {
 	var photos struct {
 		Photos []string `json:"photos"`
 	}
-	testutil.ReadJSON(t, testutil.Testdata(t, "onnx", "photos.json"), &photos)
+	fixtures := testutil.Testdata(t, "onnx")
+	if d := os.Getenv("ALEXNET_ONNX_DIR"); d != "" {
+		fixtures = d
+	}
+	testutil.ReadJSON(t, filepath.Join(fixtures, "photos.json"), &photos)
 	dir := testutil.SharedData(t, "tiny-imagenet-200", "val", "images")
-	models, err := filepath.Glob(testutil.Testdata(t, "onnx", "*.onnx"))
-	if err != nil || len(models) < 13 {
-		t.Fatalf("%d models in testdata/onnx: %v", len(models), err)
+	models, err := filepath.Glob(filepath.Join(fixtures, "*.onnx"))
+	if err != nil || len(models) == 0 || fixtures == testutil.Testdata(t, "onnx") && len(models) < 13 {
+		t.Fatalf("%d models in %s: %v", len(models), fixtures, err)
 	}
 	want := map[string]string{"caffe": "original", "tv": "torchvision", "tiny": "tiny-bn"}
 	for _, path := range models {
@@ -57,14 +64,14 @@ func TestONNXAgainstORT(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			ort := testutil.Testdata(t, "onnx", "ort", stem+".npy")
-			if _, err := os.Stat(testutil.Testdata(t, "onnx", "ort", stem+".logits.npy")); err == nil {
+			ort := filepath.Join(fixtures, "ort", stem+".npy")
+			if _, err := os.Stat(filepath.Join(fixtures, "ort", stem+".logits.npy")); err == nil {
 				probs := tensor.New(got.Shape...)
 				kernels.Softmax(got.Shape[0], got.Shape[1], got.Data, probs.Data)
 				testutil.CheckClose(t, "softmax vs ORT's", probs, testutil.ReadTensor(t, ort), 1e-5)
 				ort = strings.TrimSuffix(ort, ".npy") + ".logits.npy"
 			}
-			for ref, file := range map[string]string{"ORT": ort, "PyTorch": testutil.Testdata(t, "onnx", "torch", stem+".npy")} {
+			for ref, file := range map[string]string{"ORT": ort, "PyTorch": filepath.Join(fixtures, "torch", stem+".npy")} {
 				w := testutil.ReadTensor(t, file)
 				testutil.CheckClose(t, "logits vs "+ref+"'s", got, w, 1e-4)
 				checkTop5(t, ref, got, w)

@@ -57,6 +57,14 @@ Writes to testdata/onnx/:
                             Runtime's output of the graph without it
   torch/<model>.npy         PyTorch's logits of the same network and input
 
+With --full=DIR it writes instead, into DIR (not committed: 244 MB), the
+full-size torchvision AlexNet (torch.manual_seed(0) initialisation)
+exported by torch.onnx.export at opset 13 with a dynamic batch,
+tv_full_op13.onnx, with ort/, torch/ and photos.json as above:
+
+    /usr/bin/python3 testdata/gen/onnx_graphs.py --full=/tmp/onnx-full
+    ALEXNET_ONNX_DIR=/tmp/onnx-full go test ./predict -run ONNXAgainstORT -v
+
 Inputs: torchvision's layout: Resize(256), CenterCrop(224), ToTensor,
 Normalize(ImageNet mean, std) (tiny-bn: Resize(73), CenterCrop(64));
 Caffe's: Resize(256), CenterCrop(227), the uint8 pixels as float32 in BGR
@@ -84,8 +92,10 @@ OUT = os.path.join(ROOT, "onnx")
 sys.path.insert(0, GEN)
 from model import alexnet  # noqa: E402
 
-ORT_DIR = sys.argv[1] if len(sys.argv) > 1 else os.path.expanduser("~/.cache/alexnet-ort")
-TINY = sys.argv[2] if len(sys.argv) > 2 else os.path.join(ROOT, "..", "..", "shared", "data", "tiny-imagenet-200")
+ARGS = [a for a in sys.argv[1:] if not a.startswith("--full=")]
+FULL = next((a[len("--full="):] for a in sys.argv[1:] if a.startswith("--full=")), None)
+ORT_DIR = ARGS[0] if len(ARGS) > 0 else os.path.expanduser("~/.cache/alexnet-ort")
+TINY = ARGS[1] if len(ARGS) > 1 else os.path.join(ROOT, "..", "..", "shared", "data", "tiny-imagenet-200")
 PHOTOS = ["val_%d.JPEG" % i for i in range(20)]
 MEAN, STD = [0.485, 0.456, 0.406], [0.229, 0.224, 0.225]
 CAFFE_MEAN_BGR = np.array([104, 117, 123], dtype=np.float32)
@@ -289,8 +299,31 @@ def save(sub, name, a):
     np.save(os.path.join(OUT, sub, name), np.ascontiguousarray(a, dtype=np.float32))
 
 
+def full():
+    """--full=DIR: the full-size torchvision export and its references."""
+    torch.manual_seed(0)
+    m = torchvision.models.alexnet().eval()
+    x = tv_input(256, 224)
+    os.makedirs(OUT, exist_ok=True)
+    path = os.path.join(OUT, "tv_full_op13.onnx")
+    torch.onnx.export(m, torch.from_numpy(x[:1]), path, opset_version=13, input_names=["input"],
+                      output_names=["logits"], dynamic_axes={"input": {0: "batch"}, "logits": {0: "batch"}})
+    with torch.no_grad():
+        want = m(torch.from_numpy(x)).numpy()
+    y, version = ort(path, x, False)
+    save("ort", "tv_full_op13.npy", y)
+    save("torch", "tv_full_op13.npy", want)
+    print("tv_full_op13.onnx ORT vs PyTorch %.2g (logits %.3g..%.3g)" % (np.abs(y - want).max(), want.min(), want.max()))
+    return version
+
+
 def main():
+    global OUT
     torch.set_num_threads(1)
+    if FULL:
+        OUT = FULL
+        write_photos(full())
+        return
     tv, tv_sd, _ = load("tv_narrow")
     orig, orig_sd, _ = load("orig_narrow", lrn_k=1.0)
     with torch.no_grad():
@@ -330,6 +363,10 @@ def main():
         print("%-28s %7d bytes  ORT vs PyTorch %.2g (logits %.3g..%.3g)  %s" % (
             name, os.path.getsize(path), err, want.min(), want.max(), " ".join(n.op_type for n in m.graph.node)))
         assert err < 1e-4, name
+    write_photos(version)
+
+
+def write_photos(version):
     with open(os.path.join(OUT, "photos.json"), "w") as f:
         json.dump({"dir": "tiny-imagenet-200/val/images", "photos": PHOTOS,
                    "versions": {"torch": torch.__version__, "torchvision": torchvision.__version__, "onnx": onnx.__version__,
