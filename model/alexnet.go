@@ -25,7 +25,7 @@ func New(cfg Config) (*AlexNet, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
-	b := builder{alg: cfg.Conv, lrnBias: cfg.lrnBias()}
+	b := builder{alg: cfg.Conv, lrnBias: cfg.lrnBias(), ceil: cfg.CeilPool}
 	c := cfg.Channels
 	var f []nn.Layer
 	switch cfg.Arch {
@@ -109,6 +109,7 @@ func (m *AlexNet) ParamsChanged() {
 type builder struct {
 	alg     kernels.ConvAlgorithm // the convolutions' algorithm
 	lrnBias float32               // the LRNs' k
+	ceil    bool                  // the max pools' ceil mode
 	err     error
 }
 
@@ -130,6 +131,9 @@ func (b *builder) linear(in, out int) nn.Layer {
 func (b *builder) pool() nn.Layer {
 	l, err := nn.NewMaxPool2d(3, 2)
 	b.keep(err)
+	if l != nil {
+		l.Ceil = b.ceil
+	}
 	return l
 }
 

@@ -87,6 +87,10 @@ type Config struct {
 	// 2)); Caffe's BVLC AlexNet, and the ONNX model zoo's bvlcalexnet made
 	// from it, use 1.
 	LRNBias float32
+	// CeilPool makes every max pool round its output size up (PyTorch's
+	// ceil_mode=True), as Caffe's pooling does: the ONNX model zoo's
+	// bvlcalexnet at 224×224 needs it.
+	CeilPool bool
 }
 
 // lrnBias is LRNBias, or 2 when it is 0.

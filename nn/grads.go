@@ -40,8 +40,9 @@ type bufKey struct {
 
 // Buffer slots of the layers.
 const (
-	slotDx = iota // the returned dx
-	slotDz        // dy masked by a fused ReLU
+	slotDx    = iota // the returned dx
+	slotDz           // dy masked by a fused ReLU
+	slotDxExt        // MaxPool2d with Ceil: dx of the extended input
 )
 
 // NewGrads returns an empty Grads.

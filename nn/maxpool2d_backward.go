@@ -26,6 +26,19 @@ func (l *MaxPool2d) Backward(x, y, dy *tensor.Tensor, g *Grads) (*tensor.Tensor,
 		yData = y.Data
 	}
 	dx := g.buffer(l, slotDx, x.Shape)
+	if xe := l.extended(x, &l.padded); xe != x {
+		// Ceil: the gradient of the extended input, cropped (no window's
+		// maximum is in the -inf border unless the window is all -inf).
+		dxe := g.buffer(l, slotDxExt, xe.Shape)
+		kernels.MaxPool2dBackwardThreads(l.geom(xe.Shape), xe.Data, yData, dy.Data, dxe.Data, l.Threads)
+		h, w, we := x.Shape[2], x.Shape[3], xe.Shape[3]
+		for pl := 0; pl < x.Shape[0]*x.Shape[1]; pl++ {
+			for r := 0; r < h; r++ {
+				copy(dx.Data[(pl*h+r)*w:(pl*h+r+1)*w], dxe.Data[(pl*xe.Shape[2]+r)*we:])
+			}
+		}
+		return dx, nil
+	}
 	kernels.MaxPool2dBackwardThreads(l.geom(x.Shape), x.Data, yData, dy.Data, dx.Data, l.Threads)
 	return dx, nil
 }

@@ -78,6 +78,7 @@ func FromStateDict(arch string, sd *weights.StateDict, threads int) (*Predictor,
 	if v, err := strconv.Atoi(meta[weights.MetaInputSize]); err == nil && v > 0 {
 		cfg.InputSize = v
 	}
+	cfg.CeilPool = meta[weights.MetaPoolCeil] == "1"
 	p, err := newPredictor(arch, cfg)
 	if err != nil {
 		return nil, err

@@ -3,7 +3,6 @@ package qmodel
 import (
 	"github.com/alexnet-go/alexnet/kernels"
 	"github.com/alexnet-go/alexnet/nn"
-	"github.com/alexnet-go/alexnet/tensor"
 )
 
 // maxPool is a MaxPool2d that runs on uint8 activations as they are (max
@@ -24,24 +23,26 @@ func (l *maxPool) forward(v value) (value, error) {
 		return value{f: y}, err
 	}
 	k, s := l.float.Kernel, l.float.Stride
-	if x.h < k || x.w < k {
-		return value{}, &tensor.ShapeError{Op: "qmodel.maxpool", Got: []int{x.n, x.c, x.h, x.w}, Msg: "input smaller than the kernel"}
+	shape, err := l.float.OutputShape([]int{x.n, x.c, x.h, x.w})
+	if err != nil {
+		return value{}, err
 	}
-	oh, ow, c := (x.h-k)/s+1, (x.w-k)/s+1, x.c
+	oh, ow, c := shape[2], shape[3], x.c
 	l.out.reshape(x.n, c, oh, ow, l.pad, x.p)
 	kernels.ParFor(x.n*oh, 1, l.threads, func(lo, hi int) {
 		col := make([]uint8, x.w*c)
 		for r := lo; r < hi; r++ {
 			i, oy := r/oh, r%oh
 			// The max over the k rows of the window, then over k pixels.
+			// With Ceil the last windows are cut at the input's end.
 			copy(col, x.at(i, oy*s, 0)[:x.w*c])
-			for ky := 1; ky < k; ky++ {
+			for ky := 1; ky < k && oy*s+ky < x.h; ky++ {
 				kernels.MaxU8(col, col, x.at(i, oy*s+ky, 0))
 			}
 			for ox := range ow {
 				dst, win := l.out.at(i, oy, ox)[:c], col[ox*s*c:]
 				copy(dst, win)
-				for kx := 1; kx < k; kx++ {
+				for kx := 1; kx < k && ox*s+kx < x.w; kx++ {
 					kernels.MaxU8(dst, dst, win[kx*c:])
 				}
 			}

@@ -107,10 +107,15 @@ func (a *nodeAttrs) window(l *graphLayer, conv bool, allowed ...string) string {
 		return fmt.Sprintf("dilations = %v, our layers compute [1 1]", d)
 	}
 	p := a.ints("pads", 0, 0, 0, 0)
-	if len(p) != 4 || p[0] != p[1] || p[0] != p[2] || p[0] != p[3] || p[0] < 0 || p[0] > 1<<16 {
-		return fmt.Sprintf("pads = %v, our layers pad every side alike", p)
+	switch {
+	case len(p) == 4 && l.kind == kindMaxPool && p[0] == 0 && p[1] == 0 && p[2] == p[3] && p[2] > 0 && p[2] < int64(l.k):
+		// pads at the end only: Caffe's round-up pooling (archMatch)
+		l.padEnd = int(p[2])
+	case len(p) != 4 || p[0] != p[1] || p[0] != p[2] || p[0] != p[3] || p[0] < 0 || p[0] > 1<<16:
+		return fmt.Sprintf("pads = %v, our layers pad every side alike (or, max pooling, the end only)", p)
+	default:
+		l.p = int(p[0])
 	}
-	l.p = int(p[0])
 	if ap := a.str("auto_pad"); ap != "" && ap != "NOTSET" && ap != "VALID" {
 		return fmt.Sprintf("auto_pad = %s is not supported (give pads)", ap)
 	}

@@ -69,6 +69,9 @@ func (m *archMatch) result(side int, caffe bool) (*StateDict, error) {
 	if side != 0 {
 		m.meta[MetaInputSize] = fmt.Sprint(side)
 	}
+	if m.rounding == "ceil" {
+		m.meta[MetaPoolCeil] = "1"
+	}
 	if caffe && m.meta[MetaLRNBias] == "1" {
 		m.meta[MetaLayout] = "caffe"
 		w := m.sd.Get("features.0.weight")

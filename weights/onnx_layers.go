@@ -33,9 +33,11 @@ type graphLayer struct {
 	node, op string // the (first) node's name, or "#<index>", and op type
 	kind     layerKind
 	// Conv and pools: square kernel k, stride s, symmetric padding p;
-	// Conv's group g; MaxPool's ceil_mode.
+	// Conv's group g; MaxPool's ceil_mode, and its padding at the end
+	// (bottom and right) only, as Caffe's round-up pooling is written.
 	k, s, p, g int
 	ceil       bool
+	padEnd     int
 	// LRN: size, alpha, beta, bias.
 	size              int
 	alpha, beta, bias float32

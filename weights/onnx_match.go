@@ -18,6 +18,7 @@ const (
 	MetaLayout    = "alexnet.layout"     // "caffe": BGR input in 0..255 minus the BGR mean (see ReadONNX)
 	MetaOutput    = "alexnet.output"     // "softmax" when the graph's output is softmax(logits)
 	MetaOpset     = "onnx.opset"         // the default domain's opset
+	MetaPoolCeil  = "alexnet.pool_ceil"  // "1": the max pools round up (Caffe's pooling)
 )
 
 // initSource loads initializers, each once, counting their elements
@@ -52,6 +53,9 @@ type archMatch struct {
 	chans int // channels (features) of the value between layers
 	side  int // its spatial side, 0 when unknown
 	at    int // layers matched
+	// rounding is how the max pools round where floor and ceil differ:
+	// "" not seen yet, "floor" or "ceil".
+	rounding string
 }
 
 // match checks layers against a's steps and returns the state dict and
@@ -101,13 +105,7 @@ func (m *archMatch) apply(st archStep, l graphLayer) (string, error) {
 		if l.k != st.k || l.s != st.s || l.p != 0 {
 			return fmt.Sprintf("kernel %d stride %d padding %d, our layer has kernel %d stride %d padding 0", l.k, l.s, l.p, st.k, st.s), nil
 		}
-		if l.ceil && m.side == 0 {
-			return "ceil_mode = 1 on a map of unknown size (the graph's input has no fixed side): our layer rounds down", nil
-		}
-		if l.ceil && (m.side-l.k)%l.s != 0 {
-			return fmt.Sprintf("ceil_mode = 1 rounds up on a %d-pixel map, our layer rounds down", m.side), nil
-		}
-		m.side = pooled(m.side, l.k, l.s, 0)
+		return m.maxPool(l), nil
 	case kindLRN:
 		if l.size != lrnSize || math.Abs(float64(l.alpha)-lrnAlpha) > 1e-9 || l.beta != lrnBeta || l.bias <= 0 {
 			return fmt.Sprintf("size %d alpha %g beta %g bias %g, our layer has size %d alpha %g beta %g", l.size, l.alpha, l.beta, l.bias, lrnSize, lrnAlpha, lrnBeta), nil
@@ -131,6 +129,48 @@ func (m *archMatch) apply(st archStep, l graphLayer) (string, error) {
 		m.meta[MetaOutput] = "softmax"
 	}
 	return "", nil
+}
+
+// maxPool checks a 3/2 max pool and how it rounds. ceil_mode = 1, or
+// padding at the end that gives the ceil output size (Caffe's pooling as
+// ONNX writes it: the windows past the end see -inf), is round-up
+// pooling; padding at the end that gives the floor size is no padding (no
+// window reaches it). All the pools where floor and ceil differ must
+// round alike, as our model's pools do.
+func (m *archMatch) maxPool(l graphLayer) string {
+	n, k, s := m.side, l.k, l.s
+	round := func(want string) string {
+		if m.rounding != "" && m.rounding != want {
+			return fmt.Sprintf("rounds by %s, an earlier max pool by %s: our pools round alike", want, m.rounding)
+		}
+		m.rounding = want
+		return ""
+	}
+	if n == 0 {
+		if l.padEnd > 0 {
+			return "padding at the end on a map of unknown size (the graph's input has no fixed side)"
+		}
+		if l.ceil {
+			return round("ceil")
+		}
+		return ""
+	}
+	floor, up := (n-k)/s+1, (n-k+s-1)/s+1
+	out := (n+l.padEnd-k)/s + 1
+	if l.ceil {
+		out = (n+l.padEnd-k+s-1)/s + 1
+	}
+	if out != floor && out != up {
+		return fmt.Sprintf("pads %d and ceil_mode %v give %d outputs of a %d-pixel map, neither floor's %d nor ceil's %d", l.padEnd, l.ceil, out, n, floor, up)
+	}
+	m.side = out
+	if floor == up { // either rounding computes this pool
+		return ""
+	}
+	if out == up {
+		return round("ceil")
+	}
+	return round("floor")
 }
 
 // pooled is the output side of a window k, stride s, padding p over a

@@ -122,12 +122,16 @@ func TestONNXRefusesGraphs(t *testing.T) {
 			"/features/features.3/Conv", "Conv", "dilations = [2 2], our layers compute [1 1]"},
 		{"group", func(m *onnxpb.ModelProto) { setInts(node(m, "/features/features.6/Conv"), "group", 2) },
 			"/features/features.6/Conv", "Conv", "group 2, our layer has kernel 3 stride 1 padding 1 group 1 (torchvision's features.6)"},
-		{"ceil_mode", func(m *onnxpb.ModelProto) {
-			setInt(node(m, "/features/features.5/MaxPool"), "ceil_mode", 1)
+		{"end pads, unknown size", func(m *onnxpb.ModelProto) {
+			setInts(node(m, "/features/features.5/MaxPool"), "pads", 0, 0, 1, 1)
 			for _, d := range m.Graph.Input[0].Type.GetTensorType().Shape.Dim[2:] {
 				d.Value = &onnxpb.TensorShapeProto_Dimension_DimParam{DimParam: "side"}
 			}
-		}, "/features/features.5/MaxPool", "MaxPool", "ceil_mode = 1 on a map of unknown size"},
+		}, "/features/features.5/MaxPool", "MaxPool", "padding at the end on a map of unknown size"},
+		{"pads past the window", func(m *onnxpb.ModelProto) { setInts(node(m, "/features/features.2/MaxPool"), "pads", 0, 0, 3, 3) },
+			"/features/features.2/MaxPool", "MaxPool", "pads = [0 0 3 3]"},
+		{"begin pads", func(m *onnxpb.ModelProto) { setInts(node(m, "/features/features.2/MaxPool"), "pads", 1, 1, 0, 0) },
+			"/features/features.2/MaxPool", "MaxPool", "pads = [1 1 0 0]"},
 		{"ints for an int", func(m *onnxpb.ModelProto) {
 			typ := onnxpb.AttributeProto_INTS
 			n := node(m, "/features/features.5/MaxPool")

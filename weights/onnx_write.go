@@ -18,6 +18,7 @@ type ONNXExport struct {
 	Arch      string     // "torchvision", "original", "tiny" or "tiny-bn"
 	InputSize int        // the input side; 0: the architecture's (224, 227, 64)
 	LRNBias   float32    // the original architecture's LRN k; 0: 2
+	CeilPool  bool       // the max pools round up (ceil_mode 1)
 	Mean, Std [3]float32 // the Normalize of the model's preprocessing (metadata)
 	// Int8, when set, makes the export int8 in ONNX's QDQ format: every
 	// convolution and linear layer, by module name ("features.0"), with
@@ -57,7 +58,7 @@ func WriteONNX(w io.Writer, sd *StateDict, e ONNXExport) error {
 	if side == 0 {
 		side = a.side
 	}
-	b := &graphBuilder{sd: sd, x: "input", side: side, lrnBias: e.LRNBias, int8: e.Int8}
+	b := &graphBuilder{sd: sd, x: "input", side: side, lrnBias: e.LRNBias, int8: e.Int8, ceil: e.CeilPool}
 	if b.lrnBias == 0 {
 		b.lrnBias = 2
 	}
@@ -107,6 +108,7 @@ type graphBuilder struct {
 	side    int    // its spatial side
 	lrnBias float32
 	int8    map[string]QDQLayer // ONNXExport.Int8
+	ceil    bool                // ONNXExport.CeilPool
 	classes int                 // the last linear layer's outputs
 }
 
@@ -122,6 +124,12 @@ func (b *graphBuilder) step(a onnxArch, st archStep) error {
 		b.side = pooled(b.side, st.k, st.s, st.p)
 	case kindMaxPool:
 		at = []*onnxpb.AttributeProto{intsAttr("kernel_shape", 3, 3), intsAttr("strides", 2, 2), intsAttr("pads", 0, 0, 0, 0)}
+		if b.ceil {
+			at = append(at, intAttr("ceil_mode", 1))
+			if r := (b.side - st.k) % st.s; b.side >= st.k && r > 0 {
+				b.side += st.s - r // the last window, past the end
+			}
+		}
 		b.side = pooled(b.side, st.k, st.s, 0)
 	case kindLRN:
 		at = []*onnxpb.AttributeProto{intAttr("size", lrnSize), floatAttr("alpha", lrnAlpha), floatAttr("beta", lrnBeta), floatAttr("bias", b.lrnBias)}

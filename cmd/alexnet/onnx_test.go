@@ -20,8 +20,9 @@ import (
 )
 
 // TestONNXExportRunsInORT: `alexnet weights convert IN OUT.onnx` of a
-// model trained here (tiny-bn, by `alexnet train`) and of the narrow
-// fixtures of the other architectures (PyTorch's seeded weights) gives
+// model trained here (tiny-bn, by `alexnet train`), of the narrow
+// fixtures of the other architectures (PyTorch's seeded weights) and of
+// the Caffe layout at 224×224 (round-up pooling) gives
 // files that ONNX Runtime runs with logits within 1e-5 of ours, and that
 // we read back to bit-identical logits. $ALEXNET_ONNX_CHECK_WEIGHTS adds
 // a weights file of one's own (e.g. the Tiny ImageNet model of the
@@ -55,12 +56,15 @@ func TestONNXExportRunsInORT(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// the zoo's layout at 224×224: Caffe's round-up pooling, written back
+	// as ceil_mode 1
+	files["caffe_224"] = testutil.Testdata(t, "onnx", "caffe_narrow_224_op9.onnx")
 	if own := os.Getenv("ALEXNET_ONNX_CHECK_WEIGHTS"); own != "" {
 		files["own"] = own
 	}
 	for name, in := range files {
 		t.Run(name, func(t *testing.T) {
-			out := filepath.Join(filepath.Dir(files[name]), name+".onnx")
+			out := filepath.Join(fixtures, name+".onnx")
 			if _, stderr, err := run(t, "weights", "convert", in, out); err != nil {
 				t.Fatalf("%v\n%s", err, stderr)
 			}

@@ -204,7 +204,8 @@ func weightsConvert(arch, in, out string) error {
 // onnxExport describes p's model for weights.WriteONNX.
 func onnxExport(p *predict.Predictor) weights.ONNXExport {
 	cfg := p.Model.Config()
-	return weights.ONNXExport{Arch: p.Arch, InputSize: cfg.InputSize, LRNBias: cfg.LRNBias, Mean: p.Transform.Mean, Std: p.Transform.Std}
+	return weights.ONNXExport{Arch: p.Arch, InputSize: cfg.InputSize, LRNBias: cfg.LRNBias, CeilPool: cfg.CeilPool,
+		Mean: p.Transform.Mean, Std: p.Transform.Std}
 }
 
 // exportInt8 writes the int8 model of `alexnet quantize` at in to out as

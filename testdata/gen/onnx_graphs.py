@@ -15,6 +15,10 @@ ORT_DIR defaults to ~/.cache/alexnet-ort, TINY_DIR to
 testdata/gen/ort_logits.mjs (Node.js, CPU, one thread).
 
 Writes to testdata/onnx/:
+  caffe_narrow_224_op9.onnx the same layout at 1x3x224x224, the size the
+                            zoo's model card gives, where Caffe's pooling
+                            rounds up: every MaxPool has pads (0, 0, 1, 1)
+                            (PyTorch's reference: ceil_mode=True)
   caffe_narrow_op<N>.onnx   N in 7, 9, 12, 21: the ONNX model zoo's
                             bvlcalexnet layout (Caffe's BVLC AlexNet through
                             Caffe2), built node by node with onnx.helper:
@@ -129,8 +133,8 @@ def tv_input(resize, size):
     return torch.stack([t(photo(f)) for f in PHOTOS]).numpy()
 
 
-def caffe_input():
-    t = T.Compose([T.Resize(256), T.CenterCrop(227)])
+def caffe_input(side=227):
+    t = T.Compose([T.Resize(256), T.CenterCrop(side)])
     xs = []
     for f in PHOTOS:
         a = np.asarray(t(photo(f)), dtype=np.float32)[:, :, ::-1]  # HWC, BGR
@@ -149,8 +153,11 @@ def node(op, ins, outs, name, **attrs):
     return helper.make_node(op, ins, outs, name=name, **attrs)
 
 
-def caffe_graph(sd, opset):
-    """The zoo's bvlcalexnet node layout with orig_narrow's weights."""
+def caffe_graph(sd, opset, side=227):
+    """The zoo's bvlcalexnet node layout with orig_narrow's weights; at
+    side 224 every MaxPool has pads (0, 0, 1, 1), Caffe's round-up pooling
+    as its Caffe2 conversion writes it (onnx/models issue 5 reports them
+    on pool5_1)."""
     inits, nodes = [], []
     x = "data_0"
     convs = [("conv1", "features.0", 11, 4, 0, 1), ("conv2", "features.4", 5, 1, 2, 2),
@@ -170,7 +177,8 @@ def caffe_graph(sd, opset):
             x = n
         if i in (0, 1, 4):
             n = "pool%d_1" % (i + 1)
-            nodes.append(node("MaxPool", [x], [n], n, kernel_shape=[3, 3], strides=[2, 2], pads=[0] * 4))
+            pads = [0, 0, 1, 1] if side == 224 else [0] * 4
+            nodes.append(node("MaxPool", [x], [n], n, kernel_shape=[3, 3], strides=[2, 2], pads=pads))
             x = n
     flat = sd["classifier.1.weight"].shape[1]
     inits.append(numpy_helper.from_array(np.array([1, flat], dtype=np.int64), "OC2_DUMMY_1"))
@@ -187,7 +195,7 @@ def caffe_graph(sd, opset):
             x = fc + "_3"
     nodes.append(node("Softmax", [x], ["prob_1"], "prob_1", axis=1))
     classes = sd["classifier.6.weight"].shape[0]
-    g = helper.make_graph(nodes, "AlexNet", [helper.make_tensor_value_info("data_0", TensorProto.FLOAT, [1, 3, 227, 227])],
+    g = helper.make_graph(nodes, "AlexNet", [helper.make_tensor_value_info("data_0", TensorProto.FLOAT, [1, 3, side, side])],
                           [helper.make_tensor_value_info("prob_1", TensorProto.FLOAT, [1, classes])], inits)
     return helper.make_model(g, opset_imports=[helper.make_opsetid("", opset)], producer_name="onnx-caffe2", ir_version=7)
 
@@ -334,12 +342,23 @@ def main():
     models = {}  # file -> (ModelProto or None for a file already there, input, static batch, torch logits)
     for opset in (7, 9, 12, 21):
         models["caffe_narrow_op%d.onnx" % opset] = (caffe_graph(orig_sd, opset), x_caffe, True, logits(orig, x_caffe))
+    orig_ceil, _, _ = load("orig_narrow", lrn_k=1.0)
+    with torch.no_grad():
+        orig_ceil.features[0].weight /= 64
+    for mod in orig_ceil.features:
+        if isinstance(mod, nn.MaxPool2d):
+            mod.ceil_mode = True
+    x_caffe224 = caffe_input(224)
+    models["caffe_narrow_224_op9.onnx"] = (caffe_graph(orig_sd, 9, 224), x_caffe224, True, logits(orig_ceil, x_caffe224))
     models["tv_narrow_mm_op9.onnx"] = (mm_graph(tv_sd), x_tv, False, logits(tv, x_tv))
     models["tiny_bn_narrow_op15.onnx"] = (bn_graph(tbn_sd), x_tiny, False, logits(tbn, x_tiny))
     for opset in (11, 13, 17):
         for dyn in ("", "_dyn"):
             models["tv_narrow_op%d%s.onnx" % (opset, dyn)] = (None, x_tv, dyn == "", logits(tv, x_tv))
     ext = onnx.load(os.path.join(OUT, "tv_narrow_op13.onnx"))
+    data = os.path.join(OUT, "tv_narrow_ext_op13.onnx.data")
+    if os.path.exists(data):
+        os.remove(data)  # onnx appends to an existing data file
     onnx.save_model(ext, os.path.join(OUT, "tv_narrow_ext_op13.onnx"), save_as_external_data=True,
                     all_tensors_to_one_file=True, location="tv_narrow_ext_op13.onnx.data", size_threshold=0)
     models["tv_narrow_ext_op13.onnx"] = (None, x_tv, True, logits(tv, x_tv))
