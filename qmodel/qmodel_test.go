@@ -3,12 +3,14 @@ package qmodel
 import (
 	"errors"
 	"math"
+	"math/rand/v2"
 	"path/filepath"
 	"slices"
 	"sync"
 	"testing"
 
 	"github.com/alexnet-go/alexnet/internal/testutil"
+	"github.com/alexnet-go/alexnet/model"
 	"github.com/alexnet-go/alexnet/nn"
 	"github.com/alexnet-go/alexnet/quant"
 	"github.com/alexnet-go/alexnet/tensor"
@@ -229,4 +231,35 @@ func TestDequantize(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestInt8CeilPool: with round-up pooling (model.Config.CeilPool, Caffe's)
+// at an input size where it rounds up (229: conv1's 56-pixel map pools to
+// 28, not 27), the int8 network's uint8 pooling cuts its last windows as
+// the float32 one does: the logits within 3% of the range (minmax), as in
+// TestInt8NearFloat32.
+func TestInt8CeilPool(t *testing.T) {
+	m0, cfg, _ := narrow(t, "tv_narrow")
+	cfg.CeilPool = true
+	m, err := model.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.LoadStateDict(m0.StateDict()); err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	x := tensor.New(2, 3, 229, 229)
+	for i := range x.Data {
+		x.Data[i] = float32(rng.NormFloat64())
+	}
+	want := forward(t, m, x)
+	if s, _ := m.Features.Layers[2].OutputShape([]int{2, 8, 56, 56}); s[2] != 28 {
+		t.Fatalf("features.2 pools 56 to %d, want 28", s[2])
+	}
+	q, err := New(calibrate(t, m, x, Options{Observer: "minmax"}), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	testutil.CheckClose(t, "logits", forward(t, q, x), want, 0.03*logitRange(want))
 }
