@@ -32,11 +32,18 @@ func readModelProto(t testing.TB) *onnxpb.ModelProto {
 
 func readONNXProto(t testing.TB, m *onnxpb.ModelProto) (*StateDict, error) {
 	t.Helper()
+	b := marshal(t, m)
+	return ReadONNX(bytes.NewReader(b), int64(len(b)), nil)
+}
+
+// marshal is m's encoding.
+func marshal(t testing.TB, m *onnxpb.ModelProto) []byte {
+	t.Helper()
 	b, err := proto.Marshal(m)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return ReadONNX(bytes.NewReader(b), int64(len(b)), nil)
+	return b
 }
 
 func node(m *onnxpb.ModelProto, name string) *onnxpb.NodeProto {
@@ -299,10 +306,7 @@ func TestONNXExternalData(t *testing.T) {
 		if !set {
 			init.ExternalData = append(init.ExternalData, &onnxpb.StringStringEntryProto{Key: proto.String(c.key), Value: proto.String(c.value)})
 		}
-		b, err = proto.Marshal(&m)
-		if err != nil {
-			t.Fatal(err)
-		}
+		b = marshal(t, &m)
 		data, err := os.ReadFile(path + ".data")
 		if err != nil {
 			t.Fatal(err)
@@ -329,11 +333,7 @@ func hugeClaim(t testing.TB) []byte {
 	m.Graph.Initializer[0].RawData = []byte{0, 0, 0, 0}
 	m.Graph.Initializer[1].RawData = m.Graph.Initializer[1].RawData[:4]
 	m.Graph.Initializer[1].Dims = []int64{1}
-	b, err := proto.Marshal(m)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
+	return marshal(t, m)
 }
 
 func TestONNXHugeClaim(t *testing.T) {
@@ -416,11 +416,7 @@ func tinyONNX(t testing.TB) []byte {
 		}
 		init.RawData = init.RawData[:n]
 	}
-	b, err := proto.Marshal(m)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
+	return marshal(t, m)
 }
 
 func TestONNXTiny(t *testing.T) {
