@@ -19,7 +19,13 @@ const onnxFixture = "../testdata/onnx/tv_narrow_op17.onnx"
 
 func readModelProto(t testing.TB) *onnxpb.ModelProto {
 	t.Helper()
-	b, err := os.ReadFile(onnxFixture)
+	return readModelFile(t, onnxFixture)
+}
+
+// readModelFile decodes the ONNX model at path.
+func readModelFile(t testing.TB, path string) *onnxpb.ModelProto {
+	t.Helper()
+	b, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -288,14 +294,7 @@ func TestONNXExternalData(t *testing.T) {
 		{"offset", "999999999", "claims"},
 		{"offset", "-4", "offset"},
 	} {
-		b, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var m onnxpb.ModelProto
-		if err := proto.Unmarshal(b, &m); err != nil {
-			t.Fatal(err)
-		}
+		m := readModelFile(t, path)
 		init := m.Graph.Initializer[0]
 		set := false
 		for _, kv := range init.ExternalData {
@@ -306,7 +305,7 @@ func TestONNXExternalData(t *testing.T) {
 		if !set {
 			init.ExternalData = append(init.ExternalData, &onnxpb.StringStringEntryProto{Key: proto.String(c.key), Value: proto.String(c.value)})
 		}
-		b = marshal(t, &m)
+		b := marshal(t, m)
 		data, err := os.ReadFile(path + ".data")
 		if err != nil {
 			t.Fatal(err)
@@ -446,14 +445,7 @@ func TestONNXCaffeLayout(t *testing.T) {
 			t.Errorf("metadata %s = %q, want %q", k, sd.Metadata[k], v)
 		}
 	}
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var m onnxpb.ModelProto
-	if err := proto.Unmarshal(b, &m); err != nil {
-		t.Fatal(err)
-	}
+	m := readModelFile(t, path)
 	var w1 *onnxpb.TensorProto
 	for _, init := range m.Graph.Initializer {
 		if init.GetName() == "conv1_w_0" {
@@ -476,6 +468,6 @@ func TestONNXCaffeLayout(t *testing.T) {
 	for _, d := range m.Graph.Input[0].Type.GetTensorType().Shape.Dim[2:] {
 		d.Value = &onnxpb.TensorShapeProto_Dimension_DimValue{DimValue: 224}
 	}
-	_, err = readONNXProto(t, &m)
+	_, err = readONNXProto(t, m)
 	wantGraphError(t, err, "OC2_DUMMY_0", "Reshape", "the map is 5×5 here; our avgpool makes it 6×6")
 }
