@@ -183,3 +183,21 @@ func runORT(t *testing.T, ortDir, model string, x *tensor.Tensor) *tensor.Tensor
 	}
 	return y
 }
+
+// TestWeightsInfoONNX: weights info of an ONNX file says what its graph
+// was read as (the zoo's Caffe layout at 224×224: original, LRN bias 1,
+// round-up pooling, Caffe's preprocessing, the Softmax) and prints our
+// layer table before the tensors.
+func TestWeightsInfoONNX(t *testing.T) {
+	stdout, _, err := run(t, "weights", "info", testutil.Testdata(t, "onnx", "caffe_narrow_224_op9.onnx"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"read as architecture original (LRN bias 1), its max pools rounding up",
+		"CenterCrop(224)", "Caffe's layout, BGR pixels in 0..255 minus 104, 117, 123", "the graph ends in Softmax",
+		"features.3     MaxPool2d          [1, 8, 27, 27]", "features.0.weight    [8, 3, 11, 11]"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("no %q in:\n%s", want, stdout)
+		}
+	}
+}

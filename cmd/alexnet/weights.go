@@ -148,6 +148,9 @@ func onnxInfo(out io.Writer, sd *weights.StateDict) error {
 	if k := meta[weights.MetaLRNBias]; k != "" {
 		fmt.Fprintf(out, " (LRN bias %s)", k)
 	}
+	if p.Model.Config().CeilPool {
+		fmt.Fprint(out, ", its max pools rounding up (Caffe's pooling, ceil_mode)")
+	}
 	fmt.Fprintf(out, "\npreprocessing: Resize(%d), CenterCrop(%d), Normalize(mean %v, std %v)", t.ResizeSize, t.CropSize, t.Mean, t.Std)
 	if meta[weights.MetaLayout] == "caffe" {
 		fmt.Fprint(out, ": Caffe's layout, BGR pixels in 0..255 minus 104, 117, 123 (the BGR order is folded into features.0's weights)")
