@@ -44,6 +44,7 @@ func (fn *FormatFn) Setup(ctx context.Context) error {
 	return err
 }
 
+// ProcessElement formats one image's line, keyed by its name.
 func (fn *FormatFn) ProcessElement(s elem.Scores) (elem.Line, error) {
 	l := ClassifyLine{File: s.Name, Top: fn.p.TopK(s.Scores, fn.Top)}
 	if fn.Logits {

@@ -22,6 +22,14 @@ func init() {
 // images that do not decode. Its exported fields are its configuration,
 // serialized with the pipeline. An instance runs one bundle at a time,
 // as Beam calls it.
+//
+// Every image is classified in a forward pass of exactly Batch images,
+// as `alexnet classify` runs all but its last few: the last batch of a
+// bundle is filled up with padding images whose results are dropped.
+// The logits of the full-size models depend on the batch size in their
+// last bits (the kernels split the work by it) but not on the other
+// images of the batch, so an image gets the same answer whatever bundle
+// a runner puts it in and whatever shares its batch.
 type ForwardFn struct {
 	Model   Model
 	Batch   int  // images per forward pass; <= 0 means 8, as `alexnet classify`
@@ -92,11 +100,22 @@ func (fn *ForwardFn) ProcessElement(ctx context.Context, img elem.Image, emit fu
 	return nil
 }
 
-// FinishBundle runs the last, partial batch and emits every result
-// left.
+// batch is the batch size RunSource uses.
+func (fn *ForwardFn) batch() int {
+	if fn.Batch <= 0 {
+		return 8
+	}
+	return fn.Batch
+}
+
+// FinishBundle runs the last batch, filled up with padding images
+// (Pad), and emits every result left.
 func (fn *ForwardFn) FinishBundle(ctx context.Context, emit func(elem.Scores), fail func(elem.Failure)) error {
 	b := fn.b
 	fn.b = nil
+	if err := b.pad(fn.batch() - 1); err != nil {
+		return fmt.Errorf("forward: %w", err)
+	}
 	close(b.in)
 	err := <-b.done
 	b.cancel()
@@ -147,9 +166,12 @@ func (b *bundle) source(ctx context.Context, yield func(predict.Input) error) er
 }
 
 // collect keeps a result for the DoFn's goroutine to emit (Beam's
-// emitters are not for other goroutines). It copies the scores, which
-// point into the model's reused output.
+// emitters are not for other goroutines), dropping the padding's. It
+// copies the scores, which point into the model's reused output.
 func (b *bundle) collect(r predict.Result) error {
+	if r.File == padName {
+		return nil
+	}
 	r.Data = nil
 	r.Logits = append([]float32(nil), r.Logits...)
 	r.Probs = append([]float32(nil), r.Probs...)
