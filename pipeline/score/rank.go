@@ -90,12 +90,14 @@ type RankFn struct {
 	r *Ranker
 }
 
+// Setup maps the data set's classes to ImageNet-1k.
 func (fn *RankFn) Setup(context.Context) error {
 	var err error
 	fn.r, err = NewRanker(fn.NumClasses, eval.MapClasses(fn.Classes), fn.Restrict)
 	return err
 }
 
+// ProcessElement ranks one image.
 func (fn *RankFn) ProcessElement(s elem.Scores) Outcome {
 	return Outcome{Index: s.Index, Label: s.Label, Top: fn.r.Top5(s.Scores), Name: s.Name}
 }

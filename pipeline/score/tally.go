@@ -61,6 +61,7 @@ func (fn *TallyFn) labelMap() eval.LabelMap {
 	return *fn.labels
 }
 
+// CreateAccumulator returns an empty tally.
 func (fn *TallyFn) CreateAccumulator() Tally {
 	return Tally{Classes: make([]ClassCount, len(fn.Classes))}
 }
@@ -113,6 +114,7 @@ func addPair(pairs []Pair, p Pair) []Pair {
 	return pairs
 }
 
+// MergeAccumulators returns the tally of a's and b's outcomes together.
 func (fn *TallyFn) MergeAccumulators(a, b Tally) Tally {
 	a.Images += b.Images
 	a.Classified += b.Classified
@@ -130,6 +132,7 @@ func (fn *TallyFn) MergeAccumulators(a, b Tally) Tally {
 	return a
 }
 
+// ExtractOutput returns t with its errors in the data set's order.
 func (fn *TallyFn) ExtractOutput(t Tally) Tally {
 	slices.SortFunc(t.Errors, func(a, b FileError) int {
 		return cmp.Or(cmp.Compare(a.Index, b.Index), cmp.Compare(a.Name, b.Name))
