@@ -17,6 +17,7 @@ import (
 	"github.com/alexnet-go/alexnet/model"
 	"github.com/alexnet-go/alexnet/pipeline/infer"
 	"github.com/alexnet-go/alexnet/pipeline/score"
+	"github.com/alexnet-go/alexnet/predict"
 	"github.com/alexnet-go/alexnet/train"
 	"github.com/alexnet-go/alexnet/weights"
 )
@@ -64,19 +65,25 @@ func tinyModel(t *testing.T, classes []string) infer.Model {
 	return infer.Model{Arch: model.ArchTinyBN, Weights: path, Threads: 2}
 }
 
+// open opens the data set and the process's shared Predictor of m.
+func open(t *testing.T, data string, m infer.Model) (dataset.Dataset, *predict.Predictor) {
+	t.Helper()
+	ds, err := dataset.Open(context.Background(), data, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := infer.Load(context.Background(), m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ds, p
+}
+
 // runEval runs the eval pipeline on prism as alexnet-pipeline eval
 // configures it and returns its summary.
 func runEval(t *testing.T, data string, m infer.Model, restrict bool) *eval.Summary {
 	t.Helper()
-	ctx := context.Background()
-	ds, err := dataset.Open(ctx, data, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := infer.Load(ctx, m)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ds, p := open(t, data, m)
 	e := &Eval{Data: data, Len: ds.Len(), Classes: ds.Classes(), NumClasses: p.Model.Config().NumClasses,
 		Restrict: restrict, Output: filepath.Join(t.TempDir(), "eval"),
 		Forward: infer.ForwardFn{Model: m, Batch: 8, Workers: 2}}
@@ -145,19 +152,12 @@ func TestEvalMatchesEval(t *testing.T) {
 // evalRun is `alexnet eval --json` on data: eval.Run.
 func evalRun(t *testing.T, data string, m infer.Model, restrict bool) *eval.Summary {
 	t.Helper()
-	ctx := context.Background()
-	ds, err := dataset.Open(ctx, data, nil)
+	ds, p := open(t, data, m)
+	p, err := p.Replica()
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := infer.Load(ctx, m)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if p, err = p.Replica(); err != nil {
-		t.Fatal(err)
-	}
-	s, err := eval.Run(ctx, p, ds, &eval.Options{Batch: 8, Restrict: restrict})
+	s, err := eval.Run(context.Background(), p, ds, &eval.Options{Batch: 8, Restrict: restrict})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,13 +4,11 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"time"
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
 
 	"github.com/alexnet-go/alexnet/pipeline/infer"
 	"github.com/alexnet-go/alexnet/pipeline/job"
-	"github.com/alexnet-go/alexnet/pipeline/runner"
 	"github.com/alexnet-go/alexnet/pipeline/sink"
 )
 
@@ -24,19 +22,12 @@ func runClassify(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	fs.BoolVar(&j.Logits, "logits", false, "add each image's logits to its line")
 	fs.IntVar(&j.Shards, "shards", 4, "result files (JSON Lines shards)")
 	fs.IntVar(&j.ErrorShards, "error-shards", 1, "dead-letter files")
-	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "usage: alexnet-pipeline classify --input GLOB|'*.parquet'|hf:OWNER/NAME --output PREFIX [flags]\n\n"+
-			"Writes PREFIX-SSSSS-of-NNNNN.jsonl, the lines of `alexnet classify --json`, and the files that\n"+
+	fs.Usage = usage(fs, "classify --input GLOB|'*.parquet'|hf:OWNER/NAME --output PREFIX [flags]",
+		"Writes PREFIX-SSSSS-of-NNNNN.jsonl, the lines of `alexnet classify --json`, and the files that\n"+
 			"could not be read or decoded as PREFIX-errors-SSSSS-of-NNNNN.jsonl ({\"file\", \"error\"}).\n"+
-			"Exit status 1 when any did.\n\n")
-		fs.PrintDefaults()
-	}
-	if err := parse(fs, &c, args, stderr); err != nil {
+			"Exit status 1 when any did.")
+	if err := parse(fs, &c, args, stderr, "input", &j.Input); err != nil {
 		return err
-	}
-	if j.Input == "" {
-		fmt.Fprintln(stderr, "alexnet-pipeline classify: --input is required")
-		return errUsage
 	}
 	m, err := c.model.Resolve(ctx)
 	if err != nil {
@@ -49,25 +40,14 @@ func runClassify(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	}
 	j.Output, j.Forward = c.output, c.forward
 	j.Forward.Model = m
-	p, s := beam.NewPipelineWithRoot()
-	j.Build(s)
-	start := time.Now()
-	counters, err := runner.Run(ctx, p, c.run)
+	counters, _, err := execute(ctx, &c, func(s beam.Scope) error { j.Build(s); return nil }, stderr)
 	if err != nil {
 		return err
 	}
-	report(stderr, counters, time.Since(start))
 	if failed, total := failedCount(counters); failed > 0 {
 		fmt.Fprintf(stderr, "alexnet-pipeline: %d of %d images failed (dead letters: %s)\n",
 			failed, total, sink.ShardName(job.ErrorsPrefix(c.output), 0, j.ErrorShards)+"...")
 		return errFailed
 	}
 	return nil
-}
-
-// report prints the job's counters.
-func report(w io.Writer, c runner.Counters, d time.Duration) {
-	s := d.Seconds()
-	fmt.Fprintf(w, "alexnet-pipeline: %d images classified, %d failed, %d bytes read, forward passes %d ms; %.1f s, %.1f images/s\n",
-		c["images"], c["errors"]+c["read_errors"], c["bytes"], c["forward_ms"], s, float64(c["images"])/s)
 }

@@ -7,14 +7,12 @@ import (
 	"io"
 	"time"
 
-	"github.com/apache/beam/sdks/v2/go/pkg/beam"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/io/filesystem"
 
 	"github.com/alexnet-go/alexnet/dataset"
 	"github.com/alexnet-go/alexnet/eval"
 	"github.com/alexnet-go/alexnet/pipeline/infer"
 	"github.com/alexnet-go/alexnet/pipeline/job"
-	"github.com/alexnet-go/alexnet/pipeline/runner"
 	"github.com/alexnet-go/alexnet/pipeline/score"
 	"github.com/alexnet-go/alexnet/pipeline/sink"
 )
@@ -29,19 +27,12 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs.BoolVar(&j.Restrict, "restrict", false, "take the argmax over the data set's own classes only")
 	fs.StringVar(&j.Summary.TTA, "tta", eval.Center, "test-time augmentation: center or tencrop")
 	fs.BoolVar(&asJSON, "json", false, "print the summary as one JSON object (that of `alexnet eval --json`)")
-	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "usage: alexnet-pipeline eval --data PATH|hf:OWNER/NAME --output PREFIX [flags]\n\n"+
-			"Writes PREFIX-summary.json (the object of `alexnet eval --json`: top-1, top-5, per-class counts)\n"+
+	fs.Usage = usage(fs, "eval --data PATH|hf:OWNER/NAME --output PREFIX [flags]",
+		"Writes PREFIX-summary.json (the object of `alexnet eval --json`: top-1, top-5, per-class counts)\n"+
 			"and the samples that could not be read or decoded as PREFIX-errors-00000-of-00001.jsonl, and\n"+
-			"prints the summary. Exit status 1 when any sample failed.\n\n")
-		fs.PrintDefaults()
-	}
-	if err := parse(fs, &c, args, stderr); err != nil {
+			"prints the summary. Exit status 1 when any sample failed.")
+	if err := parse(fs, &c, args, stderr, "data", &j.Data); err != nil {
 		return err
-	}
-	if j.Data == "" {
-		fmt.Fprintln(stderr, "alexnet-pipeline eval: --data is required")
-		return errUsage
 	}
 	if j.Summary.TTA != eval.Center && j.Summary.TTA != eval.TenCrop {
 		return fmt.Errorf("--tta %q: want %s or %s", j.Summary.TTA, eval.Center, eval.TenCrop)
@@ -49,17 +40,10 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err := prepareEval(ctx, &c, &j); err != nil {
 		return err
 	}
-	p, s := beam.NewPipelineWithRoot()
-	if err := j.Build(s); err != nil {
-		return err
-	}
-	start := time.Now()
-	counters, err := runner.Run(ctx, p, c.run)
+	_, d, err := execute(ctx, &c, j.Build, stderr)
 	if err != nil {
 		return err
 	}
-	d := time.Since(start)
-	report(stderr, counters, d)
 	sum, err := finishSummary(ctx, job.SummaryPath(c.output), d)
 	if err != nil {
 		return err

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -49,8 +50,18 @@ func newFlagSet(name string, c *common, stderr io.Writer) *flag.FlagSet {
 	return fs
 }
 
-// parse parses args into fs and checks the common flags.
-func parse(fs *flag.FlagSet, c *common, args []string, stderr io.Writer) error {
+// usage returns the usage function of a subcommand: its synopsis, what
+// it does, then its flags.
+func usage(fs *flag.FlagSet, synopsis, text string) func() {
+	return func() {
+		fmt.Fprintf(fs.Output(), "usage: alexnet-pipeline %s\n\n%s\n\n", synopsis, text)
+		fs.PrintDefaults()
+	}
+}
+
+// parse parses args into fs and checks the common flags and the
+// subcommand's required one, name, whose value is *value once parsed.
+func parse(fs *flag.FlagSet, c *common, args []string, stderr io.Writer, name string, value *string) error {
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
@@ -61,9 +72,11 @@ func parse(fs *flag.FlagSet, c *common, args []string, stderr io.Writer) error {
 		fmt.Fprintf(stderr, "alexnet-pipeline %s: unexpected arguments %q\n", fs.Name(), fs.Args())
 		return errUsage
 	}
-	if c.output == "" {
-		fmt.Fprintf(stderr, "alexnet-pipeline %s: --output is required\n", fs.Name())
-		return errUsage
+	for _, f := range []struct{ name, value string }{{"output", c.output}, {name, *value}} {
+		if f.value == "" {
+			fmt.Fprintf(stderr, "alexnet-pipeline %s: --%s is required\n", fs.Name(), f.name)
+			return errUsage
+		}
 	}
 	beam.Init()
 	c.run.Log = stderr
@@ -79,4 +92,23 @@ func parse(fs *flag.FlagSet, c *common, args []string, stderr io.Writer) error {
 func failedCount(c runner.Counters) (failed, total int64) {
 	failed = c["errors"] + c["read_errors"]
 	return failed, c["images"] + failed
+}
+
+// execute builds the pipeline, runs it as c says and prints its
+// counters; it returns them and how long the run took.
+func execute(ctx context.Context, c *common, build func(beam.Scope) error, stderr io.Writer) (runner.Counters, time.Duration, error) {
+	p, s := beam.NewPipelineWithRoot()
+	if err := build(s); err != nil {
+		return nil, 0, err
+	}
+	start := time.Now()
+	counters, err := runner.Run(ctx, p, c.run)
+	d := time.Since(start)
+	if err != nil {
+		return nil, d, err
+	}
+	sec := d.Seconds()
+	fmt.Fprintf(stderr, "alexnet-pipeline: %d images classified, %d failed, %d bytes read, forward passes %d ms; %.1f s, %.1f images/s\n",
+		counters["images"], counters["errors"]+counters["read_errors"], counters["bytes"], counters["forward_ms"], sec, float64(counters["images"])/sec)
+	return counters, d, nil
 }

@@ -25,7 +25,7 @@ import (
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
 )
 
-const usage = `usage:
+const usageText = `usage:
   alexnet-pipeline classify --input GLOB|'*.parquet'|hf:OWNER/NAME --output PREFIX [flags]
   alexnet-pipeline eval --data PATH|hf:OWNER/NAME --output PREFIX [flags]
 Run 'alexnet-pipeline classify -h' or 'alexnet-pipeline eval -h' for the flags.
@@ -54,7 +54,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 0
 	}
 	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
+		fmt.Fprint(stderr, usageText)
 		return 2
 	}
 	var err error
@@ -64,10 +64,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case "eval":
 		err = runEval(ctx, args[1:], stdout, stderr)
 	case "-h", "-help", "--help", "help":
-		fmt.Fprint(stdout, usage)
+		fmt.Fprint(stdout, usageText)
 		return 0
 	default:
-		fmt.Fprintf(stderr, "alexnet-pipeline: unknown command %q\n%s", args[0], usage)
+		fmt.Fprintf(stderr, "alexnet-pipeline: unknown command %q\n%s", args[0], usageText)
 		return 2
 	}
 	switch {
