@@ -21,6 +21,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
@@ -69,7 +70,7 @@ func Run(ctx context.Context, p *beam.Pipeline, opt Options) (Counters, error) {
 	for attempt := 0; attempt <= opt.Retries; attempt++ {
 		if attempt > 0 {
 			fmt.Fprintf(opt.Log, "alexnet-pipeline: attempt %d failed: %v\nalexnet-pipeline: submitting the job again (%d of %d retries)\n",
-				attempt, firstLine(err), attempt, opt.Retries)
+				attempt, brief(err), attempt, opt.Retries)
 		}
 		var res beam.PipelineResult
 		stop := progress(opt)
@@ -141,12 +142,12 @@ func quietPrism(name string) {
 	}
 }
 
-func firstLine(err error) string {
-	s := err.Error()
-	for i, r := range s {
-		if r == '\n' {
-			return s[:i]
-		}
+// brief is err's message on one line, cut at 300 bytes: a failed job's
+// error holds the worker's stack.
+func brief(err error) string {
+	s := strings.Join(strings.Fields(err.Error()), " ")
+	if len(s) > 300 {
+		s = s[:300] + "..."
 	}
 	return s
 }
