@@ -53,16 +53,18 @@ var loaded struct {
 }
 
 // Load returns the process's Predictor of m, loading it the first
-// time. It is shared: run forward passes on a Replica.
+// time. The weights are found where Load runs (Resolve): with no
+// Weights, each worker finds (or downloads) torchvision's in its own
+// cache. The Predictor is shared: run forward passes on a Replica.
 func Load(ctx context.Context, m Model) (*predict.Predictor, error) {
-	loaded.Lock()
-	defer loaded.Unlock()
-	if p := loaded.m[m]; p != nil {
-		return p, nil
-	}
 	r, err := m.Resolve(ctx)
 	if err != nil {
 		return nil, err
+	}
+	loaded.Lock()
+	defer loaded.Unlock()
+	if p := loaded.m[r]; p != nil {
+		return p, nil
 	}
 	var p *predict.Predictor
 	switch m.Precision {
@@ -79,6 +81,6 @@ func Load(ctx context.Context, m Model) (*predict.Predictor, error) {
 	if loaded.m == nil {
 		loaded.m = map[Model]*predict.Predictor{}
 	}
-	loaded.m[m] = p
+	loaded.m[r] = p
 	return p, nil
 }

@@ -29,17 +29,13 @@ func runClassify(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err := parse(fs, &c, args, stderr, "input", &j.Input); err != nil {
 		return err
 	}
-	m, err := c.model.Resolve(ctx)
-	if err != nil {
-		return err
-	}
 	// Load here to fail before submitting; with prism the workers, in
-	// this process, reuse it.
-	if _, err := infer.Load(ctx, m); err != nil {
+	// this process, reuse it. Other workers find the weights themselves.
+	if _, err := infer.Load(ctx, c.model); err != nil {
 		return err
 	}
 	j.Output, j.Forward = c.output, c.forward
-	j.Forward.Model = m
+	j.Forward.Model = c.model
 	counters, _, err := execute(ctx, &c, func(s beam.Scope) error { j.Build(s); return nil }, stderr)
 	if err != nil {
 		return err

@@ -76,7 +76,7 @@ func prepareEval(ctx context.Context, c *common, j *job.Eval) error {
 	if err != nil {
 		return err
 	}
-	pred, err := infer.Load(ctx, m)
+	pred, err := infer.Load(ctx, c.model)
 	if err != nil {
 		return err
 	}
@@ -92,7 +92,7 @@ func prepareEval(ctx context.Context, c *common, j *job.Eval) error {
 		j.Summary.RestrictClasses = j.NumClasses
 	}
 	j.Output, j.Forward = c.output, c.forward
-	j.Forward.Model, j.Forward.TenCrop = m, j.Summary.TTA == eval.TenCrop
+	j.Forward.Model, j.Forward.TenCrop = c.model, j.Summary.TTA == eval.TenCrop
 	return nil
 }
 
