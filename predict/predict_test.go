@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/alexnet-go/alexnet/imagenet"
 	"github.com/alexnet-go/alexnet/imageproc"
@@ -53,7 +54,9 @@ func TestRunMatchesPyTorch(t *testing.T) {
 			files := append([]string{good[0], bad}, good[1:]...)
 			files = append(files, missing)
 			var got []Result
-			err = p.Run(context.Background(), files, RunOptions{Batch: 3, Workers: 2}, func(r Result) error {
+			var passes, rows int
+			onForward := func(n int, d time.Duration) { passes, rows = passes+1, rows+n }
+			err = p.Run(context.Background(), files, RunOptions{Batch: 3, Workers: 2, OnForward: onForward}, func(r Result) error {
 				got = append(got, r)
 				return nil
 			})
@@ -90,6 +93,9 @@ func TestRunMatchesPyTorch(t *testing.T) {
 			}
 			if worst > 1e-4 {
 				t.Errorf("max abs logit difference %g > 1e-4", worst)
+			}
+			if rows != g || passes != (g+2)/3 {
+				t.Errorf("OnForward saw %d passes of %d rows in all, want %d of %d", passes, rows, (g+2)/3, g)
 			}
 			t.Logf("%s: %d images, max abs logit difference from PyTorch %.2g", c.arch, g, worst)
 		})

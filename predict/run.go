@@ -4,6 +4,7 @@ import (
 	"context"
 	"runtime"
 	"sync"
+	"time"
 
 	"github.com/alexnet-go/alexnet/kernels"
 	"github.com/alexnet-go/alexnet/tensor"
@@ -56,6 +57,11 @@ type RunOptions struct {
 	Batch   int  // images per forward pass (with TenCrop, 10× as many rows)
 	Workers int  // decoding goroutines
 	TenCrop bool // test-time augmentation: see imageproc.TenCrop
+	// OnForward, when set, is called after each forward pass with its
+	// rows (the images it classified; ten per image with TenCrop) and
+	// how long it took, on the goroutine that calls emit (for metrics;
+	// it must not block).
+	OnForward func(rows int, d time.Duration)
 }
 
 type job struct {
@@ -103,7 +109,7 @@ func (p *Predictor) RunSource(ctx context.Context, src Source, opt RunOptions, e
 		cancel()
 		wg.Wait()
 	}()
-	b := &batcher{p: p, ctx: ctx, batch: batch, tenCrop: opt.TenCrop, emit: emit}
+	b := &batcher{p: p, ctx: ctx, batch: batch, tenCrop: opt.TenCrop, emit: emit, onForward: opt.OnForward}
 	if err := b.collect(slots); err != nil {
 		return err
 	}
@@ -163,13 +169,14 @@ func feed(ctx context.Context, src Source, slots chan<- chan job, todo chan<- ta
 // batcher gathers decoded jobs in input order and runs a forward pass
 // each time batch of them are ready.
 type batcher struct {
-	p       *Predictor
-	ctx     context.Context
-	batch   int
-	tenCrop bool
-	emit    func(Result) error
-	index   int   // the stream position of pending[0]
-	pending []job // jobs not yet emitted, failed ones included
+	p         *Predictor
+	ctx       context.Context
+	batch     int
+	tenCrop   bool
+	emit      func(Result) error
+	onForward func(rows int, d time.Duration) // RunOptions.OnForward
+	index     int                             // the stream position of pending[0]
+	pending   []job                           // jobs not yet emitted, failed ones included
 }
 
 // collect takes each slot's job in order, flushing every batch ready
@@ -244,7 +251,12 @@ func (b *batcher) forward() (*tensor.Tensor, error) {
 	if err != nil {
 		return nil, err
 	}
-	return b.p.Forward(b.ctx, x)
+	start := time.Now()
+	logits, err := b.p.Forward(b.ctx, x)
+	if err == nil && b.onForward != nil {
+		b.onForward(len(xs), time.Since(start))
+	}
+	return logits, err
 }
 
 // meanSoftmax returns the mean over rows r..r+n-1 of logits of each row's
