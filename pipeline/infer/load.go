@@ -14,20 +14,17 @@ import (
 // Model names the weights a DoFn runs: the fields are serialized with
 // the DoFn, so every worker loads the same model.
 type Model struct {
-	Arch      string // torchvision, original, tiny or tiny-bn
+	Arch      string // torchvision, original, tiny or tiny-bn; "": the weights file's (predict.FileArch)
 	Weights   string // the weights file; "" finds it as `alexnet classify` does
 	Precision string // fp32 (or "") or int8 (a file of `alexnet quantize`)
 	Threads   int    // forward-pass threads per replica; <= 0 means all cores
 }
 
 // Resolve returns m with Weights set to the file `alexnet classify`
-// would use: the flag, else $ALEXNET_WEIGHTS, else (for torchvision)
-// the caches or a download of the official file.
+// would use: the flag, else $ALEXNET_WEIGHTS, else (for torchvision, or
+// no Arch) the caches or a download of the official file.
 func (m Model) Resolve(ctx context.Context) (Model, error) {
-	if m.Arch == "" {
-		m.Arch = model.ArchTorchvision
-	}
-	if m.Arch != model.ArchTorchvision {
+	if m.Arch != "" && m.Arch != model.ArchTorchvision {
 		if m.Weights == "" {
 			m.Weights = os.Getenv("ALEXNET_WEIGHTS")
 		}
