@@ -41,7 +41,7 @@ func newFlagSet(name string, c *common, stderr io.Writer) *flag.FlagSet {
 	fs.StringVar(&c.run.Runner, "runner", runner.Default, "Beam runner: prism (in this process), flink, spark, universal (a job service at --endpoint) or dataflow")
 	fs.IntVar(&c.run.Retries, "retries", 2, "times to submit a failed job again (prism does not retry bundles; see the README)")
 	fs.DurationVar(&c.progress, "progress", 10*time.Second, "interval of the progress line with an in-process runner (0: none)")
-	fs.StringVar(&c.forward.PanicOnce, "test-panic-once", "", "test hook: the first time the image of this name is met in this process, panic in the forward DoFn")
+	fs.StringVar(&c.forward.PanicOnce, "test-panic-once", "", "test hook: the first time the image of this name (its path as --input matches it) is met in this process, panic in the forward DoFn")
 	flag.CommandLine.VisitAll(func(f *flag.Flag) {
 		if fs.Lookup(f.Name) == nil {
 			fs.Var(f.Value, f.Name, f.Usage)
