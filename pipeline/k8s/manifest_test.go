@@ -203,7 +203,14 @@ func TestManifests(t *testing.T) {
 		t.Errorf("pod annotations %v do not point Prometheus at :%d/metrics", an, port)
 	}
 	checkWeights(t, d, c)
+	checkService(t, s, pod)
+	checkHPA(t, h, d)
+	checkKustomization(t)
+}
 
+// checkService: the Service selects the pods and targets their http port.
+func checkService(t *testing.T, s service, pod map[string]string) {
+	t.Helper()
 	if s.APIVersion != "v1" || s.Kind != "Service" {
 		t.Errorf("service.yaml is %s %s, want v1 Service", s.APIVersion, s.Kind)
 	}
@@ -213,7 +220,12 @@ func TestManifests(t *testing.T) {
 	if len(s.Spec.Ports) != 1 || s.Spec.Ports[0].TargetPort != "http" {
 		t.Errorf("Service ports %+v, want one with targetPort http", s.Spec.Ports)
 	}
+}
 
+// checkHPA: the autoscaler scales Deployment d on a Pods metric that a
+// Prometheus adapter rule serves per pod.
+func checkHPA(t *testing.T, h hpa, d deployment) {
+	t.Helper()
 	if h.APIVersion != "autoscaling/v2" || h.Kind != "HorizontalPodAutoscaler" {
 		t.Errorf("hpa.yaml is %s %s, want autoscaling/v2 HorizontalPodAutoscaler", h.APIVersion, h.Kind)
 	}
@@ -246,7 +258,11 @@ func TestManifests(t *testing.T) {
 	if cm.Kind != "ConfigMap" || !served {
 		t.Errorf("no Prometheus adapter rule serves %q per pod: %+v", metric, rules)
 	}
+}
 
+// checkKustomization: kustomization.yaml lists every manifest.
+func checkKustomization(t *testing.T) {
+	t.Helper()
 	var k struct {
 		Resources []string `json:"resources"`
 	}
