@@ -95,10 +95,6 @@ func runClassify(cmd *cobra.Command, f classifyFlags, files []string) error {
 	if err != nil {
 		return err
 	}
-	if failed > 0 {
-		out.Flush()
-		fmt.Fprintf(cmd.ErrOrStderr(), "alexnet: %d of %d images failed\n", failed, len(files))
-		return errReported
-	}
-	return nil
+	out.Flush()
+	return imagesFailed(cmd, failed, len(files))
 }

@@ -158,9 +158,5 @@ func writeEvalResults(cmd *cobra.Command, f evalFlags, s *eval.Summary) error {
 	if err != nil {
 		return err
 	}
-	if len(s.Errors) > 0 {
-		fmt.Fprintf(cmd.ErrOrStderr(), "alexnet: %d of %d images failed\n", len(s.Errors), s.Images)
-		return errReported
-	}
-	return nil
+	return imagesFailed(cmd, len(s.Errors), s.Images)
 }

@@ -116,12 +116,8 @@ func runExplain(cmd *cobra.Command, f explainFlags, files []string) error {
 			return err
 		}
 	}
-	if failed > 0 {
-		out.Flush()
-		fmt.Fprintf(cmd.ErrOrStderr(), "alexnet: %d of %d images failed\n", failed, len(files))
-		return errReported
-	}
-	return nil
+	out.Flush()
+	return imagesFailed(cmd, failed, len(files))
 }
 
 // loadExplained loads the float32 model of the weights file at path: an

@@ -18,6 +18,17 @@ import (
 // bad image among good ones): the exit status is 1, with nothing more said.
 var errReported = errors.New("some inputs failed")
 
+// imagesFailed ends a command that went through total images: when
+// failed of them did, it says so on stderr (each was reported as it came)
+// and returns errReported.
+func imagesFailed(cmd *cobra.Command, failed, total int) error {
+	if failed == 0 {
+		return nil
+	}
+	fmt.Fprintf(cmd.ErrOrStderr(), "alexnet: %d of %d images failed\n", failed, total)
+	return errReported
+}
+
 func main() {
 	if err := newRoot().Execute(); err != nil {
 		if !errors.Is(err, errReported) {
