@@ -1,6 +1,7 @@
 package predict
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"strconv"
@@ -41,15 +42,7 @@ func New(arch string, sd map[string]*tensor.Tensor, threads int) (*Predictor, er
 // else the one its tensor names and shapes are those of
 // (model.DetectArch), else torchvision.
 func FileArch(arch string, sd *weights.StateDict) string {
-	switch {
-	case arch != "":
-		return arch
-	case sd.Metadata[weights.MetaArch] != "":
-		return sd.Metadata[weights.MetaArch]
-	case model.DetectArch(sd.Tensors) != "":
-		return model.DetectArch(sd.Tensors)
-	}
-	return model.ArchTorchvision
+	return cmp.Or(arch, sd.Metadata[weights.MetaArch], model.DetectArch(sd.Tensors), model.ArchTorchvision)
 }
 
 // Caffe's preprocessing, which ONNX files in Caffe's layout

@@ -26,8 +26,9 @@ const maxONNXSize = 1 << 31
 // later, opsets 7 to 21) whose graph is one of our architectures, and
 // returns its parameters keyed by torchvision's names
 // ("features.0.weight"), with what the graph says beyond them in
-// Metadata (MetaArch, MetaInputSize, MetaLRNBias, MetaLayout, MetaOutput,
-// MetaOpset, and MetaMean and MetaStd from metadata_props).
+// Metadata (MetaArch, MetaInputSize, MetaLRNBias, MetaPoolCeil,
+// MetaLayout, MetaOutput, MetaOpset, and MetaMean and MetaStd from
+// metadata_props).
 //
 // The graph must be a chain of nodes from its one input (N, 3, H, H) to
 // its one output. Conv, Relu, LRN, MaxPool, AveragePool,
